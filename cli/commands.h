@@ -1,0 +1,16 @@
+// The melnorm command's subcommands. Each registers itself on the app and
+// returns the callback that runs it after parsing.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace melnorm::cli {
+
+using Run = std::function<int()>;
+
+Run add_mel_command(CLI::App& app);
+Run add_info_command(CLI::App& app);
+
+}  // namespace melnorm::cli

@@ -1,0 +1,63 @@
+// melnorm info FILE [--json]
+#include <nlohmann/json.hpp>
+
+#include <iomanip>
+#include <iostream>
+#include <memory>
+
+#include "commands.h"
+#include "melnorm/audio.h"
+#include "melnorm/npy.h"
+
+namespace melnorm::cli {
+namespace {
+
+struct InfoArgs {
+  std::string path;
+  bool json = false;
+};
+
+int run_info(const InfoArgs& args) {
+  nlohmann::ordered_json j;
+  j["path"] = args.path;
+  std::filesystem::path p(args.path);
+  std::string ext = p.extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (ext == ".npy") {
+    const NpyArray a = read_npy(p);
+    j["format"] = "NumPy .npy";
+    j["dtype"] = to_string(a.dtype);
+    j["shape"] = a.shape;
+  } else {
+    const AudioInfo info = audio_info(p);
+    j["format"] = info.format;
+    j["subtype"] = info.subtype;
+    j["sample_rate"] = info.sample_rate;
+    j["channels"] = info.channels;
+    j["frames"] = info.frames;
+    j["duration"] = info.duration;
+  }
+  if (args.json) {
+    std::cout << j.dump(2) << '\n';
+    return 0;
+  }
+  for (const auto& [key, value] : j.items()) {
+    std::cout << std::left << std::setw(12) << (key + ":") << ' ';
+    if (key == "duration") std::cout << std::fixed << std::setprecision(3) << value.get<double>() << " s\n";
+    else if (value.is_string()) std::cout << value.get<std::string>() << '\n';
+    else std::cout << value.dump() << '\n';
+  }
+  return 0;
+}
+
+}  // namespace
+
+Run add_info_command(CLI::App& app) {
+  auto args = std::make_shared<InfoArgs>();
+  CLI::App* cmd = app.add_subcommand("info", "Show an audio file's rate, channels, frames, duration and format");
+  cmd->add_option("FILE", args->path, "Audio file or .npy array")->required();
+  cmd->add_flag("--json", args->json, "Print as JSON");
+  return [cmd, args]() -> int { return cmd->parsed() ? run_info(*args) : -1; };
+}
+
+}  // namespace melnorm::cli

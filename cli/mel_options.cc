@@ -1,0 +1,88 @@
+#include "mel_options.h"
+
+#include <map>
+
+#include "melnorm/error.h"
+
+namespace melnorm::cli {
+
+void MelFlags::add_to(CLI::App& app) {
+  auto* g = &app;
+  g->add_option("--preset", preset, "Defaults to start from: librosa (n_fft 2048, hop 512, slaney) or "
+                                    "torchaudio (n_fft 400, hop 200, htk, reflect)")
+      ->capture_default_str();
+  g->add_option("--sr", sr, "Sample rate, Hz: required for a .npy waveform (its rate); for an audio file, "
+                            "resample to this rate (libsoxr HQ)");
+  g->add_option("--n-fft", n_fft, "FFT size, samples");
+  g->add_option("--hop", hop, "Hop length, samples");
+  g->add_option("--win-length", win_length, "Window length, samples (<= n_fft; default n_fft)");
+  g->add_option("--window", window, "hann | hamming | blackman | rect (periodic)");
+  g->add_flag_callback("--center", [this] { center = true; }, "Centre frames on t * hop (pad n_fft/2 at both ends)");
+  g->add_flag_callback("--no-center", [this] { center = false; }, "Frame t starts at t * hop (no padding)");
+  g->add_option("--pad-mode", pad_mode, "Centre padding: constant (zeros) | reflect");
+  g->add_option("--n-mels", n_mels, "Number of mel bands");
+  g->add_option("--fmin", fmin, "Lowest mel band edge, Hz");
+  g->add_option("--fmax", fmax, "Highest mel band edge, Hz (default sr/2)");
+  g->add_option("--mel-scale", mel_scale, "slaney | htk");
+  g->add_option("--mel-norm", mel_norm, "slaney | none");
+  g->add_option("--power", power, "1 (magnitude) | 2 (power)");
+  g->add_option("--db", db, "dB conversion: off (linear) | ref1 (ref=1.0) | max (ref=max, peak at 0 dB); default max");
+  g->add_option("--top-db", top_db, "Floor at this many dB below the peak, or none; default 80");
+  g->add_option("--amin", amin, "dB floor in the spectrogram's units (default 1e-10 for power, 1e-5 for magnitude)");
+}
+
+MelSpectrogramOptions MelFlags::resolve(double sample_rate) const {
+  MelSpectrogramOptions o = preset_options(parse_preset(preset), sample_rate);
+  if (n_fft) o.stft.n_fft = *n_fft;
+  if (hop) o.stft.hop_length = *hop;
+  if (win_length) {
+    if (*win_length <= 0)
+      throw_invalid_argument("win_length", "win_length=" + std::to_string(*win_length) + " must be a positive integer");
+    o.stft.win_length = *win_length;
+  }
+  if (window) o.stft.window = parse_window(*window);
+  if (center) o.stft.center = *center;
+  if (pad_mode) o.stft.pad_mode = parse_pad_mode(*pad_mode);
+  if (n_mels) o.mel.n_mels = *n_mels;
+  if (fmin) o.mel.fmin = *fmin;
+  if (fmax) o.mel.fmax = *fmax;
+  if (mel_scale) o.mel.scale = parse_mel_scale(*mel_scale);
+  if (mel_norm) o.mel.norm = parse_mel_norm(*mel_norm);
+  if (power) o.power = *power;
+  if (db) {
+    if (*db == "off") o.db.enabled = false;
+    else if (*db == "ref1") { o.db.reference = DbReference::kValue; o.db.ref_value = 1.0; }
+    else if (*db == "max") o.db.reference = DbReference::kMax;
+    else throw_invalid_argument("db", "db='" + *db + "' is not supported; allowed: off, ref1, max");
+  }
+  if (top_db) {
+    if (*top_db == "none") o.db.top_db.reset();
+    else {
+      try {
+        std::size_t used = 0;
+        o.db.top_db = std::stod(*top_db, &used);
+        if (used != top_db->size()) throw std::invalid_argument("trailing text");
+      } catch (const std::exception&) {
+        throw_invalid_argument("top_db", "top_db='" + *top_db + "' must be a number of dB or 'none'");
+      }
+    }
+  }
+  if (amin) o.db.amin = *amin;
+  o.validate();
+  return o;
+}
+
+std::string flag_for_param(const std::string& param) {
+  static const std::map<std::string, std::string> flags = {
+      {"preset", "--preset"},       {"sr", "--sr"},           {"n_fft", "--n-fft"},
+      {"hop_length", "--hop"},      {"win_length", "--win-length"}, {"window", "--window"},
+      {"pad_mode", "--pad-mode"},   {"n_mels", "--n-mels"},   {"fmin", "--fmin"},
+      {"fmax", "--fmax"},           {"mel_scale", "--mel-scale"}, {"norm", "--mel-norm"},
+      {"power", "--power"},         {"db", "--db"},           {"top_db", "--top-db"},
+      {"amin", "--amin"},           {"ref", "--db"},
+  };
+  const auto it = flags.find(param);
+  return it == flags.end() ? std::string() : it->second;
+}
+
+}  // namespace melnorm::cli

@@ -1,0 +1,30 @@
+// The mel-spectrogram flags (--preset, --n-fft, --hop, ...), shared by every
+// command that computes spectrograms. Flags left unset keep the preset's value.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <optional>
+#include <string>
+
+#include "melnorm/mel_spectrogram.h"
+
+namespace melnorm::cli {
+
+struct MelFlags {
+  std::string preset = "librosa";
+  std::optional<int> sr;
+  std::optional<int> n_fft, hop, win_length, n_mels;
+  std::optional<std::string> window, pad_mode, mel_scale, mel_norm, db, top_db;
+  std::optional<double> fmin, fmax, power, amin;
+  std::optional<bool> center;
+
+  void add_to(CLI::App& app);
+  // The options for audio at `sample_rate` Hz. Throws melnorm::Error.
+  MelSpectrogramOptions resolve(double sample_rate) const;
+};
+
+// "--hop" for "hop_length": the flag a library parameter name comes from.
+std::string flag_for_param(const std::string& param);
+
+}  // namespace melnorm::cli

@@ -1,0 +1,61 @@
+// Audio input: files through libsndfile (WAV, FLAC, OGG/Vorbis, MP3, ...),
+// raw waveforms from .npy, mono mixing and libsoxr resampling.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace melnorm {
+
+struct Audio {
+  int sample_rate = 0;          // Hz
+  int channels = 0;
+  std::vector<float> samples;   // channels-first: [channels][frames], in [-1, 1] for PCM
+
+  std::size_t frames() const { return channels ? samples.size() / channels : 0; }
+  std::span<const float> channel(int c) const {
+    return {samples.data() + c * frames(), frames()};
+  }
+};
+
+struct AudioInfo {
+  int sample_rate = 0;     // Hz
+  int channels = 0;
+  std::int64_t frames = 0; // samples per channel
+  double duration = 0.0;   // seconds
+  std::string format;      // container, e.g. "WAV (Microsoft)"
+  std::string subtype;     // encoding, e.g. "Signed 16 bit PCM"
+};
+
+struct LoadOptions {
+  std::optional<int> sample_rate;  // resample to this rate (Hz); unset keeps the file's
+  bool mono = true;                // average the channels, as librosa.load does
+};
+
+// Reads the header of an audio file. Throws Error(kIo) with libsndfile's reason.
+AudioInfo audio_info(const std::filesystem::path& path);
+
+// Decodes an audio file. Throws Error for unreadable, empty or NaN/Inf audio.
+Audio load_audio(const std::filesystem::path& path, const LoadOptions& options = {});
+
+// A waveform stored as .npy: float32, float64 or int16 (scaled by 1/32768),
+// 1-D [samples] or 2-D channels-first [channels, samples], at `sample_rate` Hz.
+// options.sample_rate, when set, resamples it.
+Audio load_npy_waveform(const std::filesystem::path& path, int sample_rate,
+                        const LoadOptions& options = {});
+
+// Averages channels (in place: the result has one channel).
+void mix_to_mono(Audio& audio);
+
+// Resamples every channel with libsoxr's high quality (librosa's default
+// "soxr_hq"); the output has ceil(frames * to / from) frames, as librosa.
+void resample(Audio& audio, int target_rate);
+
+// Throws Error(kInvalidData) naming `what` and the first NaN/Inf index.
+void check_finite(std::span<const float> samples, const std::string& what);
+
+}  // namespace melnorm

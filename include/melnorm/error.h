@@ -1,0 +1,42 @@
+// Errors and warnings. Every user-facing failure in the library is a
+// melnorm::Error carrying what kind of problem it is and, for a bad
+// option, the option's name (librosa's keyword, e.g. "hop_length").
+#pragma once
+
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace melnorm {
+
+enum class ErrorCode {
+  kInvalidArgument,  // an option or array outside what is allowed
+  kIo,               // a file that cannot be opened, read or written
+  kInvalidData,      // readable input whose content is unusable (empty, NaN, truncated)
+};
+
+class Error : public std::runtime_error {
+ public:
+  Error(ErrorCode code, std::string param, const std::string& message)
+      : std::runtime_error(message), code_(code), param_(std::move(param)) {}
+
+  ErrorCode code() const noexcept { return code_; }
+  // The option the error is about ("" when it is not about one option).
+  const std::string& param() const noexcept { return param_; }
+
+ private:
+  ErrorCode code_;
+  std::string param_;
+};
+
+// Throws Error(kInvalidArgument, param, message).
+[[noreturn]] void throw_invalid_argument(std::string param, const std::string& message);
+
+// Warnings (e.g. empty mel filters) go to one handler; the default writes
+// "melnorm: warning: ..." to stderr. Returns the previous handler.
+using WarningHandler = std::function<void(std::string_view message)>;
+WarningHandler set_warning_handler(WarningHandler handler);
+void warn(std::string_view message);
+
+}  // namespace melnorm

@@ -1,0 +1,13 @@
+// Umbrella header: the whole public API.
+#pragma once
+
+#include "melnorm/audio.h"
+#include "melnorm/db.h"
+#include "melnorm/error.h"
+#include "melnorm/matrix.h"
+#include "melnorm/mel_filterbank.h"
+#include "melnorm/mel_spectrogram.h"
+#include "melnorm/npy.h"
+#include "melnorm/stft.h"
+#include "melnorm/version.h"
+#include "melnorm/window.h"

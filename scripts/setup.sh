@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs melnorm's build and test dependencies from Debian's packages.
+# Safe to re-run: only missing packages are installed, and apt's index is
+# refreshed only when something is missing.
+#   scripts/setup.sh          build + test dependencies
+#   scripts/setup.sh --bench  also the peers the benchmarks compare against
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config
+  libsndfile1-dev     # decoding: WAV, FLAC, OGG/Vorbis, MP3
+  libsoxr-dev         # resampling
+  libfftw3-dev        # FFT (FFTW3, double precision: see src/spectral/fft.h)
+  libcli11-dev        # command-line parsing
+  nlohmann-json3-dev  # JSON (reference cases, options records)
+  libgtest-dev libgmock-dev  # tests
+  libbenchmark-dev    # micro-benchmarks
+)
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(python3-numpy python3-torchaudio python3-torch)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]} == 0)); then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+echo "setup: installing ${missing[*]}"
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,38 @@
+#include "melnorm/error.h"
+
+#include <iostream>
+#include <mutex>
+#include <utility>
+
+namespace melnorm {
+namespace {
+
+std::mutex& handler_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+WarningHandler& handler() {
+  static WarningHandler h = [](std::string_view message) {
+    std::cerr << "melnorm: warning: " << message << '\n';
+  };
+  return h;
+}
+
+}  // namespace
+
+void throw_invalid_argument(std::string param, const std::string& message) {
+  throw Error(ErrorCode::kInvalidArgument, std::move(param), message);
+}
+
+WarningHandler set_warning_handler(WarningHandler new_handler) {
+  std::lock_guard lock(handler_mutex());
+  return std::exchange(handler(), std::move(new_handler));
+}
+
+void warn(std::string_view message) {
+  std::lock_guard lock(handler_mutex());
+  if (handler()) handler()(message);
+}
+
+}  // namespace melnorm

@@ -1,0 +1,7 @@
+#include "melnorm/version.h"
+
+namespace melnorm {
+
+const char* version() { return MELNORM_VERSION_STRING; }
+
+}  // namespace melnorm

@@ -1,0 +1,208 @@
+#include "melnorm/npy.h"
+
+#include <algorithm>
+#include <bit>
+#include <cctype>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <numeric>
+
+#include "io/atomic_file.h"
+#include "melnorm/error.h"
+
+namespace melnorm {
+namespace {
+
+[[noreturn]] void bad(const std::filesystem::path& p, const std::string& why) {
+  throw Error(ErrorCode::kInvalidData, "path", p.string() + ": not a valid .npy file: " + why);
+}
+
+std::size_t item_size(DType t) {
+  switch (t) {
+    case DType::kFloat32: case DType::kInt32: return 4;
+    case DType::kFloat64: return 8;
+    case DType::kInt16: case DType::kFloat16: return 2;
+    case DType::kUInt8: return 1;
+  }
+  return 0;
+}
+
+// The value of `key` in the header dict, as raw text up to the next top-level comma/brace.
+std::string dict_value(const std::string& header, const std::string& key, const std::filesystem::path& p) {
+  const std::string quoted = "'" + key + "'";
+  auto pos = header.find(quoted);
+  if (pos == std::string::npos) bad(p, "header has no " + quoted);
+  pos = header.find(':', pos + quoted.size());
+  if (pos == std::string::npos) bad(p, "header entry " + quoted + " has no value");
+  ++pos;
+  while (pos < header.size() && header[pos] == ' ') ++pos;
+  if (header[pos] == '(') {
+    const auto end = header.find(')', pos);
+    if (end == std::string::npos) bad(p, "unterminated shape");
+    return header.substr(pos, end - pos + 1);
+  }
+  auto end = header.find_first_of(",}", pos);
+  return header.substr(pos, end - pos);
+}
+
+float half_to_float(std::uint16_t h) {
+  const std::uint32_t sign = (h & 0x8000u) << 16, exp = (h >> 10) & 0x1f, mant = h & 0x3ffu;
+  std::uint32_t bits;
+  if (exp == 0) {
+    if (mant == 0) bits = sign;
+    else {  // subnormal
+      float f = std::ldexp(static_cast<float>(mant), -24);
+      return sign ? -f : f;
+    }
+  } else if (exp == 31) {
+    bits = sign | 0x7f800000u | (mant << 13);
+  } else {
+    bits = sign | ((exp + 112) << 23) | (mant << 13);
+  }
+  return std::bit_cast<float>(bits);
+}
+
+template <class T>
+T load(const std::byte* p) {
+  T v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+}  // namespace
+
+std::string to_string(DType dtype) {
+  switch (dtype) {
+    case DType::kFloat32: return "float32";
+    case DType::kFloat64: return "float64";
+    case DType::kInt16: return "int16";
+    case DType::kInt32: return "int32";
+    case DType::kUInt8: return "uint8";
+    case DType::kFloat16: return "float16";
+  }
+  return "?";
+}
+
+std::size_t NpyArray::size() const {
+  return std::accumulate(shape.begin(), shape.end(), std::size_t{1}, std::multiplies<>());
+}
+
+std::vector<float> NpyArray::to_float32(bool scale_int16) const {
+  const std::size_t n = size();
+  std::vector<float> out(n);
+  const std::byte* p = data.data();
+  switch (dtype) {
+    case DType::kFloat32: std::memcpy(out.data(), p, n * 4); break;
+    case DType::kFloat64: for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(load<double>(p + 8 * i)); break;
+    case DType::kInt16: {
+      const float s = scale_int16 ? 1.0f / 32768.0f : 1.0f;
+      for (std::size_t i = 0; i < n; ++i) out[i] = load<std::int16_t>(p + 2 * i) * s;
+      break;
+    }
+    case DType::kInt32: for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(load<std::int32_t>(p + 4 * i)); break;
+    case DType::kUInt8: for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(load<std::uint8_t>(p + i)); break;
+    case DType::kFloat16: for (std::size_t i = 0; i < n; ++i) out[i] = half_to_float(load<std::uint16_t>(p + 2 * i)); break;
+  }
+  return out;
+}
+
+NpyArray read_npy(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw Error(ErrorCode::kIo, "path", path.string() + ": no such file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(ErrorCode::kIo, "path", path.string() + ": cannot open for reading");
+  char magic[8];
+  if (!in.read(magic, 8) || std::memcmp(magic, "\x93NUMPY", 6) != 0) bad(path, "missing the \\x93NUMPY magic");
+  const int major = static_cast<unsigned char>(magic[6]);
+  std::uint32_t header_len = 0;
+  if (major == 1) {
+    unsigned char b[2];
+    if (!in.read(reinterpret_cast<char*>(b), 2)) bad(path, "truncated header");
+    header_len = b[0] | (b[1] << 8);
+  } else if (major == 2 || major == 3) {
+    unsigned char b[4];
+    if (!in.read(reinterpret_cast<char*>(b), 4)) bad(path, "truncated header");
+    header_len = b[0] | (b[1] << 8) | (b[2] << 16) | (static_cast<std::uint32_t>(b[3]) << 24);
+  } else {
+    bad(path, "unsupported format version " + std::to_string(major));
+  }
+  if (header_len > (1u << 20)) bad(path, "header too large");
+  std::string header(header_len, '\0');
+  if (!in.read(header.data(), header_len)) bad(path, "truncated header");
+
+  std::string descr = dict_value(header, "descr", path);
+  descr.erase(std::remove(descr.begin(), descr.end(), '\''), descr.end());
+  if (descr.size() < 2) bad(path, "bad descr '" + descr + "'");
+  const char order = descr[0];
+  const std::string code = descr.substr(1);
+  NpyArray a;
+  if (code == "f4") a.dtype = DType::kFloat32;
+  else if (code == "f8") a.dtype = DType::kFloat64;
+  else if (code == "i2") a.dtype = DType::kInt16;
+  else if (code == "i4") a.dtype = DType::kInt32;
+  else if (code == "u1") a.dtype = DType::kUInt8;
+  else if (code == "f2") a.dtype = DType::kFloat16;
+  else throw Error(ErrorCode::kInvalidData, "dtype",
+                   path.string() + ": dtype '" + descr + "' is not supported; allowed: float32, float64, float16, int16, int32, uint8");
+  const bool swap = order == '>' && item_size(a.dtype) > 1;
+
+  const std::string fortran = dict_value(header, "fortran_order", path);
+  const bool fortran_order = fortran.find("True") != std::string::npos;
+  const std::string shape = dict_value(header, "shape", path);
+  for (std::size_t i = 0; i < shape.size();) {
+    if (std::isdigit(static_cast<unsigned char>(shape[i]))) {
+      std::size_t j = i;
+      while (j < shape.size() && std::isdigit(static_cast<unsigned char>(shape[j]))) ++j;
+      a.shape.push_back(std::stoull(shape.substr(i, j - i)));
+      i = j;
+    } else {
+      ++i;
+    }
+  }
+  const std::size_t isz = item_size(a.dtype);
+  const std::size_t n = a.size();
+  a.data.resize(n * isz);
+  if (n && !in.read(reinterpret_cast<char*>(a.data.data()), static_cast<std::streamsize>(a.data.size())))
+    bad(path, "data is truncated (expected " + std::to_string(n) + " elements)");
+  if (swap)
+    for (std::size_t i = 0; i < n; ++i) std::reverse(a.data.begin() + i * isz, a.data.begin() + (i + 1) * isz);
+  if (fortran_order && a.shape.size() > 1) {  // reorder to C order
+    std::vector<std::byte> c_order(a.data.size());
+    const std::size_t nd = a.shape.size();
+    std::vector<std::size_t> idx(nd, 0);
+    for (std::size_t lin = 0; lin < n; ++lin) {  // lin walks C order
+      std::size_t f = 0, stride = 1;
+      for (std::size_t d = 0; d < nd; ++d) { f += idx[d] * stride; stride *= a.shape[d]; }
+      std::memcpy(&c_order[lin * isz], &a.data[f * isz], isz);
+      for (std::size_t d = nd; d-- > 0;) { if (++idx[d] < a.shape[d]) break; idx[d] = 0; }
+    }
+    a.data = std::move(c_order);
+  }
+  return a;
+}
+
+void write_npy(const std::filesystem::path& path, std::span<const float> data, std::span<const std::size_t> shape) {
+  const std::size_t n = std::accumulate(shape.begin(), shape.end(), std::size_t{1}, std::multiplies<>());
+  if (n != data.size())
+    throw_invalid_argument("shape", "shape holds " + std::to_string(n) + " elements but data has " + std::to_string(data.size()));
+  std::string dims;
+  for (std::size_t d : shape) dims += std::to_string(d) + ", ";
+  if (shape.size() > 1) dims.resize(dims.size() - 2);
+  else if (shape.size() == 1) dims.pop_back();
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims + "), }";
+  const std::size_t total = 10 + header.size() + 1;  // magic+version+len, dict, '\n'
+  header.append((64 - total % 64) % 64, ' ');
+  header.push_back('\n');
+  std::string preamble = std::string("\x93NUMPY\x01\x00", 8);
+  preamble.push_back(static_cast<char>(header.size() & 0xff));
+  preamble.push_back(static_cast<char>(header.size() >> 8));
+  detail::AtomicFile out(path);
+  out.write(preamble.data(), preamble.size());
+  out.write(header.data(), header.size());
+  static_assert(std::endian::native == std::endian::little, "write_npy assumes a little-endian host");
+  out.write(data.data(), data.size() * sizeof(float));
+  out.commit();
+}
+
+}  // namespace melnorm

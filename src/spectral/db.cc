@@ -1,0 +1,64 @@
+#include "melnorm/db.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/format.h"
+#include "melnorm/error.h"
+
+namespace melnorm {
+
+using detail::num;
+
+void DbOptions::validate() const {
+  if (!enabled) return;
+  if (reference == DbReference::kValue && !(ref_value > 0 && std::isfinite(ref_value)))
+    throw_invalid_argument("ref", "ref=" + num(ref_value) + " must be a positive, finite value");
+  if (amin && !(*amin > 0 && std::isfinite(*amin)))
+    throw_invalid_argument("amin", "amin=" + num(*amin) + " must be strictly positive");
+  if (top_db && !(*top_db >= 0 && std::isfinite(*top_db)))
+    throw_invalid_argument("top_db", "top_db=" + num(*top_db) + " must be non-negative (or none)");
+}
+
+namespace {
+
+// dB of power values: 10 log10(max(amin, s)) - 10 log10(max(amin, ref)),
+// floored at (max dB - top_db). `ref` already resolved.
+void power_to_db_resolved(std::span<float> s, double ref, double amin, std::optional<double> top_db) {
+  const double offset = 10.0 * std::log10(std::max(amin, ref));
+  float peak = -INFINITY;
+  for (float& v : s) {
+    const double db = 10.0 * std::log10(std::max(amin, static_cast<double>(v))) - offset;
+    v = static_cast<float>(db);
+    peak = std::max(peak, v);
+  }
+  if (top_db && !s.empty()) {
+    const float floor = static_cast<float>(peak - *top_db);
+    for (float& v : s) v = std::max(v, floor);
+  }
+}
+
+double max_of(std::span<const float> s) {
+  double m = 0.0;  // spectrogram values are non-negative
+  for (float v : s) m = std::max(m, static_cast<double>(v));
+  return m;
+}
+
+}  // namespace
+
+void power_to_db(std::span<float> s, const DbOptions& options) {
+  options.validate();
+  const double amin = options.amin.value_or(1e-10);
+  const double ref = options.reference == DbReference::kMax ? max_of(s) : options.ref_value;
+  power_to_db_resolved(s, ref, amin, options.top_db);
+}
+
+void amplitude_to_db(std::span<float> s, const DbOptions& options) {
+  options.validate();
+  const double amin = options.amin.value_or(1e-5);
+  const double ref = options.reference == DbReference::kMax ? max_of(s) : options.ref_value;
+  for (float& v : s) v = v * v;  // librosa squares in the input's precision
+  power_to_db_resolved(s, ref * ref, amin * amin, options.top_db);
+}
+
+}  // namespace melnorm

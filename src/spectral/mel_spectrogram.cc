@@ -1,0 +1,145 @@
+#include "melnorm/mel_spectrogram.h"
+
+#include <cmath>
+#include <cstdint>
+
+#include "core/format.h"
+#include "melnorm/audio.h"
+#include "melnorm/error.h"
+#include "spectral/fft.h"
+
+namespace melnorm {
+
+using detail::num;
+
+Preset parse_preset(std::string_view name, std::string param) {
+  if (name == "librosa") return Preset::kLibrosa;
+  if (name == "torchaudio") return Preset::kTorchaudio;
+  throw_invalid_argument(std::move(param), std::string(param) + "='" + std::string(name) +
+                                               "' is not a preset; allowed: librosa, torchaudio");
+}
+
+std::string to_string(Preset preset) { return preset == Preset::kLibrosa ? "librosa" : "torchaudio"; }
+
+MelSpectrogramOptions preset_options(Preset preset, double sample_rate) {
+  MelSpectrogramOptions o;
+  o.sample_rate = sample_rate;
+  if (preset == Preset::kTorchaudio) {
+    o.stft.n_fft = 400;
+    o.stft.hop_length = 200;  // win_length // 2
+    o.stft.pad_mode = PadMode::kReflect;
+    o.mel.scale = MelScale::kHtk;
+    o.mel.norm = MelNorm::kNone;
+  }
+  return o;  // the defaults of the structs are librosa's
+}
+
+void MelSpectrogramOptions::validate() const {
+  if (!(sample_rate > 0) || !std::isfinite(sample_rate))
+    throw_invalid_argument("sr", "sr=" + num(sample_rate) + " must be a positive sample rate in Hz");
+  stft.validate();
+  mel.validate(sample_rate);
+  if (power != 1.0 && power != 2.0)
+    throw_invalid_argument("power", "power=" + num(power) + " is not supported; allowed: 1 (magnitude), 2 (power)");
+  db.validate();
+}
+
+struct MelSpectrogram::Impl {
+  std::shared_ptr<const detail::RealFft> fft;
+  std::vector<double> window;  // the win_length non-zero samples of the window
+  int window_offset = 0;      // where they sit in the n_fft frame (centred)
+};
+
+MelSpectrogram::MelSpectrogram(const MelSpectrogramOptions& options) : options_(options) {
+  options_.validate();
+  const StftOptions& s = options_.stft;
+  filterbank_ = std::make_unique<MelFilterbank>(options_.sample_rate, s.n_fft, options_.mel);
+  impl_ = std::make_unique<Impl>();
+  impl_->fft = detail::make_real_fft(s.n_fft);
+  const int win = s.effective_win_length();
+  const std::vector<double> w = make_window(s.window, win);
+  impl_->window = w;
+  impl_->window_offset = (s.n_fft - win) / 2;  // librosa.util.pad_center
+}
+
+MelSpectrogram::~MelSpectrogram() = default;
+MelSpectrogram::MelSpectrogram(MelSpectrogram&&) noexcept = default;
+MelSpectrogram& MelSpectrogram::operator=(MelSpectrogram&&) noexcept = default;
+
+namespace {
+
+// Index into the signal for a padded position, numpy.pad's "reflect":
+// period 2(n-1), the edge sample not repeated.
+std::int64_t reflect_index(std::int64_t i, std::int64_t n) {
+  if (n == 1) return 0;
+  const std::int64_t period = 2 * (n - 1);
+  i %= period;
+  if (i < 0) i += period;
+  return i < n ? i : period - i;
+}
+
+}  // namespace
+
+Matrix MelSpectrogram::compute_linear(std::span<const float> x) const {
+  const StftOptions& s = options_.stft;
+  if (x.empty()) throw Error(ErrorCode::kInvalidData, "y", "input waveform is empty (0 samples)");
+  check_finite(x, "input waveform");
+  const std::size_t n_frames = s.n_frames(x.size());  // throws when too short
+  const std::int64_t n = static_cast<std::int64_t>(x.size());
+  if (s.center && s.n_fft > n)
+    warn("n_fft=" + num(s.n_fft) + " is too large for an input of " + num(x.size()) + " samples");
+
+  const int n_bins = s.n_bins();
+  const int win = static_cast<int>(impl_->window.size());
+  const int off = impl_->window_offset;
+  const std::int64_t pad = s.center ? s.n_fft / 2 : 0;
+  const double* window = impl_->window.data();
+  const bool magnitude = options_.power == 1.0;
+
+  Matrix out(static_cast<std::size_t>(filterbank_->n_mels()), n_frames);
+  // Work buffers: allocated once per call, reused for every frame.
+  detail::AlignedBuffer<double> frame(static_cast<std::size_t>(s.n_fft));
+  detail::AlignedBuffer<std::complex<double>> bins(static_cast<std::size_t>(n_bins));
+  detail::AlignedBuffer<float> power(static_cast<std::size_t>(n_bins));
+  double* fr = frame.data() + off;
+
+  for (std::size_t t = 0; t < n_frames; ++t) {
+    const std::int64_t first = static_cast<std::int64_t>(t) * s.hop_length - pad + off;
+    if (first >= 0 && first + win <= n) {
+      const float* src = x.data() + first;
+      for (int j = 0; j < win; ++j) fr[j] = window[j] * src[j];
+    } else {  // an edge frame reaching into the centre padding
+      for (int j = 0; j < win; ++j) {
+        const std::int64_t i = first + j;
+        double v;
+        if (i >= 0 && i < n) v = x[static_cast<std::size_t>(i)];
+        else if (s.pad_mode == PadMode::kConstant) v = 0.0f;
+        else v = x[static_cast<std::size_t>(reflect_index(i, n))];
+        fr[j] = window[j] * v;
+      }
+    }
+    impl_->fft->forward(frame.data(), bins.data());
+    const double* b = reinterpret_cast<const double*>(bins.data());
+    float* p = power.data();
+    if (magnitude)
+      for (int k = 0; k < n_bins; ++k) p[k] = static_cast<float>(std::sqrt(b[2 * k] * b[2 * k] + b[2 * k + 1] * b[2 * k + 1]));
+    else
+      for (int k = 0; k < n_bins; ++k) p[k] = static_cast<float>(b[2 * k] * b[2 * k] + b[2 * k + 1] * b[2 * k + 1]);
+    filterbank_->apply(p, &out(0, t), n_frames);
+  }
+  return out;
+}
+
+Matrix MelSpectrogram::compute(std::span<const float> x) const {
+  Matrix mel = compute_linear(x);
+  apply_db(mel, options_);
+  return mel;
+}
+
+void apply_db(Matrix& mel, const MelSpectrogramOptions& options) {
+  if (!options.db.enabled) return;
+  if (options.power == 2.0) power_to_db(mel.data, options.db);
+  else amplitude_to_db(mel.data, options.db);
+}
+
+}  // namespace melnorm
