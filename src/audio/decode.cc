@@ -31,10 +31,10 @@ SndfilePtr open_for_reading(const std::filesystem::path& path, SF_INFO& info) {
   return SndfilePtr(f);
 }
 
-std::string format_name(int format, int command) {
+std::string format_name(int format) {
   SF_FORMAT_INFO fi{};
   fi.format = format;
-  if (sf_command(nullptr, command, &fi, sizeof fi) == 0 && fi.name) return fi.name;
+  if (sf_command(nullptr, SFC_GET_FORMAT_INFO, &fi, sizeof fi) == 0 && fi.name) return fi.name;
   return "unknown";
 }
 
@@ -48,8 +48,8 @@ AudioInfo audio_info(const std::filesystem::path& path) {
   out.channels = info.channels;
   out.frames = info.frames;
   out.duration = info.samplerate > 0 ? static_cast<double>(info.frames) / info.samplerate : 0.0;
-  out.format = format_name(info.format & SF_FORMAT_TYPEMASK, SFC_GET_FORMAT_MAJOR);
-  out.subtype = format_name(info.format & SF_FORMAT_SUBMASK, SFC_GET_FORMAT_SUBTYPE);
+  out.format = format_name(info.format & SF_FORMAT_TYPEMASK);
+  out.subtype = format_name(info.format & SF_FORMAT_SUBMASK);
   return out;
 }
 

@@ -1,0 +1,158 @@
+// Parity with ../shared/reference/cases.json: librosa 0.10.2 melspectrogram
+// (+ power_to_db / amplitude_to_db) and torchaudio 0.13.1 MelSpectrogram.
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+#include "melnorm/mel_spectrogram.h"
+#include "melnorm/npy.h"
+#include "test_util.h"
+
+namespace melnorm {
+namespace {
+
+using testing::reference_dir;
+
+nlohmann::json load_cases() {
+  const auto path = reference_dir() / "cases.json";
+  std::ifstream in(path);
+  if (!in) return nlohmann::json::array();
+  return nlohmann::json::parse(in)["cases"];
+}
+
+std::vector<nlohmann::json> cases_of_kind(const std::string& kind) {
+  std::vector<nlohmann::json> out;
+  for (const auto& c : load_cases())
+    if (c.value("kind", std::string("mel")) == kind) out.push_back(c);
+  return out;
+}
+
+std::vector<float> load_f32(const std::string& name, std::vector<std::size_t>* shape = nullptr) {
+  const NpyArray a = read_npy(reference_dir() / name);
+  if (shape) *shape = a.shape;
+  return a.to_float32();
+}
+
+double relative_frobenius(const std::vector<float>& got, const std::vector<float>& want) {
+  double num = 0, den = 0;
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    num += (double(got[i]) - want[i]) * (double(got[i]) - want[i]);
+    den += double(want[i]) * want[i];
+  }
+  return den > 0 ? std::sqrt(num / den) : std::sqrt(num);
+}
+
+double max_abs_diff(const std::vector<float>& got, const std::vector<float>& want) {
+  double m = 0;
+  for (std::size_t i = 0; i < want.size(); ++i) m = std::max(m, std::abs(double(got[i]) - want[i]));
+  return m;
+}
+
+}  // namespace
+}  // namespace melnorm
+
+namespace nlohmann {
+// Test names print the case's name, not the whole JSON object.
+inline void PrintTo(const json& j, std::ostream* os) { *os << j.value("name", std::string("?")); }
+}  // namespace nlohmann
+
+namespace melnorm {
+namespace {
+
+std::string case_name(const ::testing::TestParamInfo<nlohmann::json>& info) {
+  std::string n = info.param["name"].get<std::string>();
+  for (char& c : n) if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  return n;
+}
+
+TEST(ReferenceData, CasesJsonIsPresent) {
+  ASSERT_TRUE(std::filesystem::exists(reference_dir() / "cases.json"))
+      << "reference data not found at " << reference_dir()
+      << "; configure with -DMELNORM_REFERENCE_DIR=<path to shared/reference>";
+  EXPECT_GE(cases_of_kind("mel").size(), 27u);
+  EXPECT_GE(cases_of_kind("torchaudio_defaults").size(), 4u);
+}
+
+// --- librosa 0.10.2: feature.melspectrogram, power_to_db / amplitude_to_db ---
+
+class LibrosaMelReference : public ::testing::TestWithParam<nlohmann::json> {
+ protected:
+  MelSpectrogramOptions options() const {
+    const auto& c = GetParam();
+    const auto& p = c["params"];
+    MelSpectrogramOptions o = preset_options(Preset::kLibrosa, c["sr"].get<double>());
+    o.stft.n_fft = p["n_fft"];
+    o.stft.hop_length = p["hop_length"];
+    o.stft.window = parse_window(p["window"].get<std::string>());
+    o.stft.center = p["center"];
+    o.stft.pad_mode = parse_pad_mode(p["pad_mode"].get<std::string>());
+    o.mel.n_mels = p["n_mels"];
+    o.mel.fmin = p["fmin"];
+    if (!p["fmax"].is_null()) o.mel.fmax = p["fmax"].get<double>();
+    o.mel.scale = p["htk"].get<bool>() ? MelScale::kHtk : MelScale::kSlaney;
+    o.mel.norm = p["norm"].is_null() ? MelNorm::kNone : parse_mel_norm(p["norm"].get<std::string>());
+    o.power = p["power"];
+    return o;
+  }
+  std::vector<float> input() const { return load_f32(GetParam()["input"]); }
+};
+
+TEST_P(LibrosaMelReference, MelWithinRelativeFrobenius1e5) {
+  MelSpectrogramOptions o = options();
+  std::vector<std::size_t> shape;
+  const auto want = load_f32(GetParam()["mel"], &shape);
+  const Matrix got = MelSpectrogram(o).compute_linear(input());
+  ASSERT_EQ((std::vector<std::size_t>{got.rows, got.cols}), shape);
+  EXPECT_LT(relative_frobenius(got.data, want), 1e-5);
+}
+
+TEST_P(LibrosaMelReference, DbRef1Within0p01Db) {
+  MelSpectrogramOptions o = options();
+  o.db.reference = DbReference::kValue;
+  o.db.ref_value = 1.0;
+  o.db.top_db.reset();
+  const auto want = load_f32(GetParam()["db_ref1"]);
+  const Matrix got = MelSpectrogram(o).compute(input());
+  ASSERT_EQ(got.data.size(), want.size());
+  EXPECT_LT(max_abs_diff(got.data, want), 0.01);
+}
+
+TEST_P(LibrosaMelReference, DbRefMaxTop80Within0p01Db) {
+  MelSpectrogramOptions o = options();
+  o.db.reference = DbReference::kMax;
+  o.db.top_db = 80.0;
+  const auto want = load_f32(GetParam()["db_refmax_top80"]);
+  const Matrix got = MelSpectrogram(o).compute(input());
+  ASSERT_EQ(got.data.size(), want.size());
+  EXPECT_LT(max_abs_diff(got.data, want), 0.01);
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, LibrosaMelReference, ::testing::ValuesIn(cases_of_kind("mel")), case_name);
+
+// --- torchaudio 0.13.1: transforms.MelSpectrogram(sample_rate=sr), all defaults ---
+
+class TorchaudioDefaultsReference : public ::testing::TestWithParam<nlohmann::json> {};
+
+TEST_P(TorchaudioDefaultsReference, PresetMatchesWithinRelativeFrobenius1e5) {
+  const auto& c = GetParam();
+  MelSpectrogramOptions o = preset_options(Preset::kTorchaudio, c["sr"].get<double>());
+  // The preset must be torchaudio's defaults, as the case records them.
+  const auto& p = c["params"];
+  EXPECT_EQ(o.stft.n_fft, p["n_fft"].get<int>());
+  EXPECT_EQ(o.stft.hop_length, p["hop_length"].get<int>());
+  EXPECT_EQ(o.mel.n_mels, p["n_mels"].get<int>());
+  EXPECT_EQ(to_string(o.stft.pad_mode), p["pad_mode"].get<std::string>());
+  EXPECT_EQ(to_string(o.mel.scale), p["mel_scale"].get<std::string>());
+  EXPECT_TRUE(p["norm"].is_null() && o.mel.norm == MelNorm::kNone);
+  std::vector<std::size_t> shape;
+  const auto want = load_f32(c["mel"], &shape);
+  const Matrix got = MelSpectrogram(o).compute_linear(load_f32(c["input"]));
+  ASSERT_EQ((std::vector<std::size_t>{got.rows, got.cols}), shape);
+  EXPECT_LT(relative_frobenius(got.data, want), 1e-5);
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, TorchaudioDefaultsReference,
+                         ::testing::ValuesIn(cases_of_kind("torchaudio_defaults")), case_name);
+
+}  // namespace
+}  // namespace melnorm

@@ -1,0 +1,86 @@
+// Helpers shared by the tests: temporary folders, running the CLI, writing
+// audio files with libsndfile, and reading the reference cases.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <sndfile.h>
+#include <unistd.h>
+
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <numbers>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace melnorm::testing {
+
+namespace fs = std::filesystem;
+
+// A fresh folder, removed with its contents when the test ends.
+class TempDir {
+ public:
+  TempDir() {
+    static int counter = 0;
+    path_ = fs::temp_directory_path() /
+            ("melnorm-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() { std::error_code ec; fs::remove_all(path_, ec); }
+  const fs::path& path() const { return path_; }
+  fs::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  fs::path path_;
+};
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+inline CommandResult run_command(const std::string& command) {
+  CommandResult r;
+  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+  if (!p) return r;
+  std::array<char, 4096> buf;
+  std::size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.output.append(buf.data(), n);
+  const int status = ::pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+inline std::vector<float> sine(double freq, double sr, std::size_t n, double amp = 0.5) {
+  std::vector<float> y(n);
+  for (std::size_t i = 0; i < n; ++i) y[i] = static_cast<float>(amp * std::sin(2 * std::numbers::pi * freq * i / sr));
+  return y;
+}
+
+inline std::vector<float> white_noise(std::size_t n, unsigned seed = 1, double amp = 0.3) {
+  std::mt19937 gen(seed);
+  std::uniform_real_distribution<float> u(static_cast<float>(-amp), static_cast<float>(amp));
+  std::vector<float> y(n);
+  for (float& v : y) v = u(gen);
+  return y;
+}
+
+// Writes interleaved float frames with libsndfile; `format` is SF_FORMAT_*.
+inline void write_audio(const fs::path& path, const std::vector<float>& interleaved, int channels, int sr, int format) {
+  SF_INFO info{};
+  info.samplerate = sr;
+  info.channels = channels;
+  info.format = format;
+  SNDFILE* f = sf_open(path.c_str(), SFM_WRITE, &info);
+  ASSERT_NE(f, nullptr) << "cannot write " << path << ": " << sf_strerror(nullptr);
+  sf_writef_float(f, interleaved.data(), static_cast<sf_count_t>(interleaved.size() / channels));
+  sf_close(f);
+}
+
+inline fs::path reference_dir() { return MELNORM_REFERENCE_DIR; }
+inline fs::path samples_dir() { return MELNORM_SAMPLES_DIR; }
+
+}  // namespace melnorm::testing
