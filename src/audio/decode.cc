@@ -2,6 +2,7 @@
 // OGG/Vorbis, MP3 and the other formats libsndfile reads.
 #include <sndfile.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "core/format.h"
@@ -60,31 +61,42 @@ Audio load_audio(const std::filesystem::path& path, const LoadOptions& options) 
     throw Error(ErrorCode::kInvalidData, "path", path.string() + ": invalid header (channels=" +
                                                      std::to_string(info.channels) + ", samplerate=" +
                                                      std::to_string(info.samplerate) + ")");
-  // Read in blocks until the decoder stops: frame counts of compressed
-  // formats (MP3) are estimates, so they only size the first allocation.
+  // Read until the decoder stops: frame counts of compressed formats (MP3)
+  // are estimates, so they only size the buffer, which grows if needed.
   const int ch = info.channels;
-  std::vector<float> interleaved;
-  if (info.frames > 0) interleaved.reserve(static_cast<std::size_t>(info.frames) * ch);
-  constexpr sf_count_t kBlock = 1 << 16;
-  std::vector<float> block(static_cast<std::size_t>(kBlock) * ch);
+  std::vector<float> interleaved(static_cast<std::size_t>(std::max<sf_count_t>(info.frames, 1)) * ch);
+  std::vector<float> probe(static_cast<std::size_t>(4096) * ch);
+  std::size_t frames = 0;
   for (;;) {
-    const sf_count_t got = sf_readf_float(f.get(), block.data(), kBlock);
-    if (got <= 0) break;
-    interleaved.insert(interleaved.end(), block.begin(), block.begin() + got * ch);
+    const std::size_t room = interleaved.size() / ch - frames;
+    if (room > 0) {
+      const sf_count_t got = sf_readf_float(f.get(), interleaved.data() + frames * ch, static_cast<sf_count_t>(room));
+      if (got <= 0) break;
+      frames += static_cast<std::size_t>(got);
+    } else {  // full: probe for more before growing (usually there is none)
+      const sf_count_t got = sf_readf_float(f.get(), probe.data(), 4096);
+      if (got <= 0) break;
+      interleaved.resize(interleaved.size() * 3 / 2 + static_cast<std::size_t>(got) * ch);
+      std::copy_n(probe.begin(), got * ch, interleaved.begin() + frames * ch);
+      frames += static_cast<std::size_t>(got);
+    }
   }
   if (sf_error(f.get()) != SF_ERR_NO_ERROR)
     throw Error(ErrorCode::kInvalidData, "path", path.string() + ": decoding failed after " +
-                                                     std::to_string(interleaved.size() / ch) +
-                                                     " frames: " + sf_strerror(f.get()));
-  const std::size_t frames = interleaved.size() / ch;
+                                                     std::to_string(frames) + " frames: " + sf_strerror(f.get()));
   if (frames == 0) throw Error(ErrorCode::kInvalidData, "path", path.string() + ": contains no audio (0 frames)");
+  interleaved.resize(frames * ch);
 
   Audio audio;
   audio.sample_rate = info.samplerate;
   audio.channels = ch;
-  audio.samples.resize(interleaved.size());
-  for (std::size_t i = 0; i < frames; ++i)
-    for (int c = 0; c < ch; ++c) audio.samples[c * frames + i] = interleaved[i * ch + c];
+  if (ch == 1) {
+    audio.samples = std::move(interleaved);
+  } else {  // to channels-first
+    audio.samples.resize(interleaved.size());
+    for (std::size_t i = 0; i < frames; ++i)
+      for (int c = 0; c < ch; ++c) audio.samples[c * frames + i] = interleaved[i * ch + c];
+  }
   check_finite(audio.samples, path.string());
 
   if (options.mono) mix_to_mono(audio);

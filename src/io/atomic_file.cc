@@ -46,7 +46,9 @@ void AtomicFile::write(const void* data, std::size_t bytes) {
 }
 
 void AtomicFile::commit() {
-  if (std::fflush(file_) != 0 || ::fsync(::fileno(file_)) != 0) io_error(target_, "write failed", errno);
+  // No fsync: rename is atomic against interruption (Ctrl-C, kill -9), which
+  // is the promise; syncing every file would cost bulk extraction dearly.
+  if (std::fflush(file_) != 0) io_error(target_, "write failed", errno);
   const int rc = std::fclose(file_);
   file_ = nullptr;
   if (rc != 0) {

@@ -18,7 +18,7 @@ class AtomicFile {
   AtomicFile& operator=(const AtomicFile&) = delete;
 
   void write(const void* data, std::size_t bytes);
-  // Flushes, syncs and renames over the target.
+  // Flushes and renames over the target (atomic on POSIX file systems).
   void commit();
 
  private:

@@ -25,11 +25,13 @@ namespace {
 // dB of power values: 10 log10(max(amin, s)) - 10 log10(max(amin, ref)),
 // floored at (max dB - top_db). `ref` already resolved.
 void power_to_db_resolved(std::span<float> s, double ref, double amin, std::optional<double> top_db) {
-  const double offset = 10.0 * std::log10(std::max(amin, ref));
+  // Per value in float32, as librosa computes it for float32 input (and
+  // twice as fast as double); the reference offset is exact.
+  const float offset = static_cast<float>(10.0 * std::log10(std::max(amin, ref)));
+  const float famin = static_cast<float>(amin);
   float peak = -INFINITY;
   for (float& v : s) {
-    const double db = 10.0 * std::log10(std::max(amin, static_cast<double>(v))) - offset;
-    v = static_cast<float>(db);
+    v = 10.0f * std::log10(std::max(famin, v)) - offset;
     peak = std::max(peak, v);
   }
   if (top_db && !s.empty()) {

@@ -25,9 +25,10 @@ class FftwRealFft final : public RealFft {
     AlignedBuffer<double> in(static_cast<std::size_t>(n));
     AlignedBuffer<std::complex<double>> out(static_cast<std::size_t>(n / 2 + 1));
     std::lock_guard lock(planner_mutex());
-    // FFTW_MEASURE costs a few ms per size once; it pays for itself on the
-    // first second of audio and is never repeated (plans are cached).
-    plan_ = fftw_plan_dft_r2c_1d(n, in.data(), reinterpret_cast<fftw_complex*>(out.data()), FFTW_MEASURE);
+    // FFTW_ESTIMATE, not FFTW_MEASURE: measured here, MEASURE makes n_fft=2048
+    // about 12% faster (0.8 us a frame) but costs ~170 ms of planning per size
+    // and process, which a one-clip `melnorm mel` would pay 20 times over.
+    plan_ = fftw_plan_dft_r2c_1d(n, in.data(), reinterpret_cast<fftw_complex*>(out.data()), FFTW_ESTIMATE);
     if (!plan_) throw Error(ErrorCode::kInvalidArgument, "n_fft", "FFTW could not plan an FFT of size " + std::to_string(n));
   }
   ~FftwRealFft() override {

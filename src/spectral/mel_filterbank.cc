@@ -147,10 +147,16 @@ void MelFilterbank::apply(const float* spectrum, float* out, std::size_t out_str
   for (int m = 0; m < n; ++m) {
     const float* s = spectrum + first_bin_[m];
     const std::size_t len = offset_[m + 1] - offset_[m];
-    float acc = 0.0f;
-    for (std::size_t k = 0; k < len; ++k) acc += w[k] * s[k];
+    // Eight independent partial sums: lets the compiler vectorise the dot
+    // product without -ffast-math (a single sum is a serial dependency).
+    float acc[8] = {};
+    std::size_t k = 0;
+    for (; k + 8 <= len; k += 8)
+      for (int j = 0; j < 8; ++j) acc[j] += w[k + j] * s[k + j];
+    float total = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+    for (; k < len; ++k) total += w[k] * s[k];
     w += len;
-    out[m * out_stride] = acc;
+    out[m * out_stride] = total;
   }
 }
 
