@@ -27,11 +27,14 @@ namespace {
 void power_to_db_resolved(std::span<float> s, double ref, double amin, std::optional<double> top_db) {
   // Per value in float32, as librosa computes it for float32 input (and
   // twice as fast as double); the reference offset is exact.
+  // 10 log10(x) = (10 log10 2) log2(x): glibc's log2f is table-driven and
+  // faster than log10f, and as accurate.
+  constexpr float kDbPerOctave = 3.0102999566398120f;
   const float offset = static_cast<float>(10.0 * std::log10(std::max(amin, ref)));
   const float famin = static_cast<float>(amin);
   float peak = -INFINITY;
   for (float& v : s) {
-    v = 10.0f * std::log10(std::max(famin, v)) - offset;
+    v = kDbPerOctave * std::log2(std::max(famin, v)) - offset;
     peak = std::max(peak, v);
   }
   if (top_db && !s.empty()) {

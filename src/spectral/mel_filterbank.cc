@@ -141,12 +141,17 @@ std::vector<float> MelFilterbank::dense() const {
   return d;
 }
 
-void MelFilterbank::apply(const float* spectrum, float* out, std::size_t out_stride) const {
-  const float* w = weights_.data();
-  const int n = n_mels();
-  for (int m = 0; m < n; ++m) {
-    const float* s = spectrum + first_bin_[m];
-    const std::size_t len = offset_[m + 1] - offset_[m];
+namespace {
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+void apply_sparse(const float* __restrict weights, const std::size_t* offset, const int* first_bin, int n_mels,
+                  const float* __restrict spectrum, float* __restrict out, std::size_t out_stride) {
+  const float* w = weights;
+  for (int m = 0; m < n_mels; ++m) {
+    const float* s = spectrum + first_bin[m];
+    const std::size_t len = offset[m + 1] - offset[m];
     // Eight independent partial sums: lets the compiler vectorise the dot
     // product without -ffast-math (a single sum is a serial dependency).
     float acc[8] = {};
@@ -158,6 +163,12 @@ void MelFilterbank::apply(const float* spectrum, float* out, std::size_t out_str
     w += len;
     out[m * out_stride] = total;
   }
+}
+
+}  // namespace
+
+void MelFilterbank::apply(const float* spectrum, float* out, std::size_t out_stride) const {
+  apply_sparse(weights_.data(), offset_.data(), first_bin_.data(), n_mels(), spectrum, out, out_stride);
 }
 
 }  // namespace melnorm

@@ -78,6 +78,29 @@ std::int64_t reflect_index(std::int64_t i, std::int64_t n) {
   return i < n ? i : period - i;
 }
 
+// The per-frame loops, compiled twice (AVX2 and baseline x86-64) and picked
+// at load time, so one binary runs everywhere and uses AVX2 where present.
+#if defined(__x86_64__) && defined(__GNUC__)
+#define MELNORM_SIMD_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define MELNORM_SIMD_CLONES
+#endif
+
+MELNORM_SIMD_CLONES
+void window_frame(const float* __restrict src, const double* __restrict window, double* __restrict dst, int n) {
+  for (int j = 0; j < n; ++j) dst[j] = window[j] * static_cast<double>(src[j]);
+}
+
+MELNORM_SIMD_CLONES
+void power_spectrum(const double* __restrict bins, float* __restrict out, int n_bins, bool magnitude) {
+  if (magnitude)
+    for (int k = 0; k < n_bins; ++k)
+      out[k] = static_cast<float>(std::sqrt(bins[2 * k] * bins[2 * k] + bins[2 * k + 1] * bins[2 * k + 1]));
+  else
+    for (int k = 0; k < n_bins; ++k)
+      out[k] = static_cast<float>(bins[2 * k] * bins[2 * k] + bins[2 * k + 1] * bins[2 * k + 1]);
+}
+
 }  // namespace
 
 Matrix MelSpectrogram::compute_linear(std::span<const float> x) const {
@@ -106,8 +129,7 @@ Matrix MelSpectrogram::compute_linear(std::span<const float> x) const {
   for (std::size_t t = 0; t < n_frames; ++t) {
     const std::int64_t first = static_cast<std::int64_t>(t) * s.hop_length - pad + off;
     if (first >= 0 && first + win <= n) {
-      const float* src = x.data() + first;
-      for (int j = 0; j < win; ++j) fr[j] = window[j] * src[j];
+      window_frame(x.data() + first, window, fr, win);
     } else {  // an edge frame reaching into the centre padding
       for (int j = 0; j < win; ++j) {
         const std::int64_t i = first + j;
@@ -119,13 +141,8 @@ Matrix MelSpectrogram::compute_linear(std::span<const float> x) const {
       }
     }
     impl_->fft->forward(frame.data(), bins.data());
-    const double* b = reinterpret_cast<const double*>(bins.data());
-    float* p = power.data();
-    if (magnitude)
-      for (int k = 0; k < n_bins; ++k) p[k] = static_cast<float>(std::sqrt(b[2 * k] * b[2 * k] + b[2 * k + 1] * b[2 * k + 1]));
-    else
-      for (int k = 0; k < n_bins; ++k) p[k] = static_cast<float>(b[2 * k] * b[2 * k] + b[2 * k + 1] * b[2 * k + 1]);
-    filterbank_->apply(p, &out(0, t), n_frames);
+    power_spectrum(reinterpret_cast<const double*>(bins.data()), power.data(), n_bins, magnitude);
+    filterbank_->apply(power.data(), &out(0, t), n_frames);
   }
   return out;
 }
