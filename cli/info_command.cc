@@ -21,9 +21,7 @@ int run_info(const InfoArgs& args) {
   nlohmann::ordered_json j;
   j["path"] = args.path;
   std::filesystem::path p(args.path);
-  std::string ext = p.extension().string();
-  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (ext == ".npy") {
+  if (is_npy_path(p)) {
     const NpyArray a = read_npy(p);
     j["format"] = "NumPy .npy";
     j["dtype"] = to_string(a.dtype);

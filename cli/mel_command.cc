@@ -20,15 +20,9 @@ struct MelArgs {
   MelFlags mel;
 };
 
-bool is_npy(const std::filesystem::path& p) {
-  std::string ext = p.extension().string();
-  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return ext == ".npy";
-}
-
 int run_mel(const MelArgs& args) {
   Audio audio;
-  if (is_npy(args.input)) {
+  if (is_npy_path(args.input)) {
     if (!args.mel.sr)
       throw_invalid_argument("sr", "--sr is required for a .npy waveform: it is the waveform's sample rate in Hz");
     audio = load_npy_waveform(args.input, *args.mel.sr);

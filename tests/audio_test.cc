@@ -176,15 +176,7 @@ TEST(NpyWaveform, Float32Float64Int16AndChannelsFirst) {
 
   // int16 and float64 written by hand (write_npy only writes float32).
   auto write_raw = [&](const std::string& name, const std::string& descr, const void* data, std::size_t bytes, std::size_t n) {
-    std::string header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + std::to_string(n) + ",), }";
-    header.append(64 - (10 + header.size() + 1) % 64, ' ');
-    header.push_back('\n');
-    std::ofstream out(dir / name, std::ios::binary);
-    out.write("\x93NUMPY\x01\x00", 8);
-    const char len[2] = {char(header.size() & 0xff), char(header.size() >> 8)};
-    out.write(len, 2);
-    out << header;
-    out.write(static_cast<const char*>(data), static_cast<std::streamsize>(bytes));
+    testing::write_raw_npy(dir / name, "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + std::to_string(n) + ",), }", data, bytes);
   };
   const std::int16_t i16[] = {16384, -32768, 0};
   write_raw("i16.npy", "<i2", i16, sizeof i16, 3);

@@ -37,15 +37,7 @@ TEST(Npy, WritesNoTemporaryFilesAndCreatesFolders) {
 TEST(Npy, ReadsFortranOrderAndBigEndian) {
   TempDir dir;
   auto write_raw = [&](const std::string& name, const std::string& dict, const std::vector<unsigned char>& bytes) {
-    std::string header = dict;
-    header.append(64 - (10 + header.size() + 1) % 64, ' ');
-    header.push_back('\n');
-    std::ofstream out(dir / name, std::ios::binary);
-    out.write("\x93NUMPY\x01\x00", 8);
-    const char len[2] = {char(header.size() & 0xff), char(header.size() >> 8)};
-    out.write(len, 2);
-    out << header;
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    testing::write_raw_npy(dir / name, dict, bytes.data(), bytes.size());
   };
   // [[1, 2, 3], [4, 5, 6]] as int16 stored column-major: 1 4 2 5 3 6
   write_raw("f.npy", "{'descr': '<i2', 'fortran_order': True, 'shape': (2, 3), }", {1, 0, 4, 0, 2, 0, 5, 0, 3, 0, 6, 0});

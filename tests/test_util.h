@@ -9,6 +9,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <filesystem>
 #include <numbers>
 #include <random>
@@ -78,6 +79,19 @@ inline void write_audio(const fs::path& path, const std::vector<float>& interlea
   ASSERT_NE(f, nullptr) << "cannot write " << path << ": " << sf_strerror(nullptr);
   sf_writef_float(f, interleaved.data(), static_cast<sf_count_t>(interleaved.size() / channels));
   sf_close(f);
+}
+
+// A .npy file written byte by byte, with any header dict (write_npy only
+// writes float32 in C order).
+inline void write_raw_npy(const fs::path& path, std::string dict, const void* data, std::size_t bytes) {
+  dict.append(64 - (10 + dict.size() + 1) % 64, ' ');
+  dict.push_back('\n');
+  std::ofstream out(path, std::ios::binary);
+  out.write("\x93NUMPY\x01\x00", 8);
+  const char len[2] = {char(dict.size() & 0xff), char(dict.size() >> 8)};
+  out.write(len, 2);
+  out << dict;
+  out.write(static_cast<const char*>(data), static_cast<std::streamsize>(bytes));
 }
 
 inline fs::path reference_dir() { return MELNORM_REFERENCE_DIR; }

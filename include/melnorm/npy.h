@@ -24,6 +24,9 @@ struct NpyArray {
   std::vector<float> to_float32(bool scale_int16 = false) const;
 };
 
+// True when the path ends in .npy (any case).
+bool is_npy_path(const std::filesystem::path& path);
+
 // Reads any little- or big-endian array of the supported dtypes, C or
 // Fortran order. Throws Error(kIo / kInvalidData) naming the file and problem.
 NpyArray read_npy(const std::filesystem::path& path);

@@ -107,6 +107,12 @@ std::vector<float> NpyArray::to_float32(bool scale_int16) const {
   return out;
 }
 
+bool is_npy_path(const std::filesystem::path& path) {
+  std::string ext = path.extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return ext == ".npy";
+}
+
 NpyArray read_npy(const std::filesystem::path& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw Error(ErrorCode::kIo, "path", path.string() + ": no such file");
