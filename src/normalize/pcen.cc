@@ -1,0 +1,79 @@
+#include "melnorm/pcen.h"
+
+#include <cmath>
+
+#include "core/format.h"
+#include "melnorm/error.h"
+
+namespace melnorm {
+
+using detail::num;
+
+void PcenOptions::validate() const {
+  auto positive = [](double v, const char* name) {
+    if (!(v > 0) || !std::isfinite(v)) throw_invalid_argument(name, std::string(name) + "=" + num(v) + " must be positive");
+  };
+  auto non_negative = [](double v, const char* name) {
+    if (!(v >= 0) || !std::isfinite(v))
+      throw_invalid_argument(name, std::string(name) + "=" + num(v) + " must be non-negative");
+  };
+  positive(sr, "sr");
+  if (hop_length <= 0) throw_invalid_argument("hop_length", "hop_length=" + num(hop_length) + " must be a positive integer");
+  non_negative(gain, "gain");
+  non_negative(bias, "bias");
+  positive(power, "power");
+  positive(time_constant, "time_constant");
+  positive(eps, "eps");
+  positive(input_scale, "input_scale");
+}
+
+double PcenOptions::smoothing() const {
+  const double t_frames = time_constant * sr / static_cast<double>(hop_length);
+  return (std::sqrt(1.0 + 4.0 * t_frames * t_frames) - 1.0) / (2.0 * t_frames * t_frames);
+}
+
+Pcen::Pcen(const PcenOptions& options, std::size_t n_bands) : options_(options) {
+  options_.validate();
+  b_ = options_.smoothing();
+  state_.assign(n_bands, 0.0);
+  reset();
+}
+
+void Pcen::reset() {
+  // scipy.signal.lfilter_zi([b], [1, b - 1]) = 1 - b, what librosa uses when zi is None.
+  for (double& z : state_) z = 1.0 - b_;
+}
+
+void Pcen::set_state(std::vector<double> zi) {
+  if (zi.size() != state_.size())
+    throw_invalid_argument("zi", "zi has " + num(zi.size()) + " values; expected one per band (" + num(state_.size()) + ")");
+  state_ = std::move(zi);
+}
+
+void Pcen::process(float* s, std::size_t frames, std::size_t stride) {
+  const double b = b_, a = 1.0 - b;
+  const double gain = options_.gain, bias = options_.bias, power = options_.power, eps = options_.eps;
+  const double log_eps = std::log(eps), scale = options_.input_scale;
+  const double bias_pow = std::pow(bias, power);
+  for (std::size_t band = 0; band < state_.size(); ++band) {
+    float* row = s + band * stride;
+    double z = state_[band];
+    for (std::size_t t = 0; t < frames; ++t) {
+      const double x = row[t] * scale;
+      if (!std::isfinite(x))
+        throw Error(ErrorCode::kInvalidData, "S", "PCEN input at band " + num(band) + ", frame " + num(t) + " is not finite");
+      // lfilter([b], [1, b - 1]) in direct form II transposed: y = b x + z; z' = (1 - b) y.
+      const double smooth_energy = b * x + z;
+      z = a * smooth_energy;
+      const double smooth = std::exp(-gain * (log_eps + std::log1p(smooth_energy / eps)));
+      // (x * smooth + bias)^power - bias^power, in log space as librosa;
+      // with bias 0 that limit is (x * smooth)^power.
+      const double out = bias == 0.0 ? std::pow(smooth * x, power)
+                                     : bias_pow * std::expm1(power * std::log1p(smooth * x / bias));
+      row[t] = static_cast<float>(out);
+    }
+    state_[band] = z;
+  }
+}
+
+}  // namespace melnorm

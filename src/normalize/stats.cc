@@ -1,0 +1,276 @@
+#include "melnorm/stats.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "core/format.h"
+#include "io/atomic_file.h"
+#include "melnorm/error.h"
+
+namespace melnorm {
+
+using detail::num;
+
+// ---- Moments ----
+
+void Moments::merge(const Moments& o) {
+  if (o.count == 0) return;
+  if (count == 0) {
+    *this = o;
+    return;
+  }
+  const double na = static_cast<double>(count), nb = static_cast<double>(o.count), n = na + nb;
+  const double delta = o.mean - mean;
+  mean += delta * (nb / n);
+  m2 += o.m2 + delta * delta * (na * nb / n);
+  min = std::min(min, o.min);
+  max = std::max(max, o.max);
+  count += o.count;
+}
+
+double Moments::variance(int ddof) const {
+  if (count <= static_cast<std::uint64_t>(std::max(ddof, 0))) return 0.0;
+  return m2 / (static_cast<double>(count) - ddof);
+}
+
+double Moments::stddev(int ddof) const { return std::sqrt(variance(ddof)); }
+
+Moments moments_of(const float* v, std::size_t n, std::size_t stride) {
+  Moments m;
+  if (n == 0) return m;
+  double sum = 0.0;
+  float lo = v[0], hi = v[0];
+  for (std::size_t i = 0; i < n; ++i) {
+    const float x = v[i * stride];
+    sum += x;
+    lo = std::min(lo, x);
+    hi = std::max(hi, x);
+  }
+  m.count = n;
+  m.mean = sum / static_cast<double>(n);
+  double m2 = 0.0, comp = 0.0;  // two-pass with the compensating term (Chan, Golub, LeVeque)
+  for (std::size_t i = 0; i < n; ++i) {
+    const double d = v[i * stride] - m.mean;
+    m2 += d * d;
+    comp += d;
+  }
+  m.m2 = std::max(0.0, m2 - comp * comp / static_cast<double>(n));
+  m.min = lo;
+  m.max = hi;
+  return m;
+}
+
+// ---- Histogram ----
+
+namespace {
+constexpr std::int64_t kMaxBins = std::int64_t{1} << 22;
+}
+
+void Histogram::grow_to(std::int64_t lo, std::int64_t hi) {
+  if (counts_.empty()) {
+    first_bin_ = lo;
+    counts_.assign(static_cast<std::size_t>(hi - lo + 1), 0);
+    return;
+  }
+  const std::int64_t cur_hi = first_bin_ + static_cast<std::int64_t>(counts_.size()) - 1;
+  const std::int64_t new_lo = std::min(lo, first_bin_), new_hi = std::max(hi, cur_hi);
+  if (new_hi - new_lo + 1 > kMaxBins)
+    throw Error(ErrorCode::kInvalidData, "stats",
+                "values span " + num(new_lo * resolution_) + " .. " + num(new_hi * resolution_) + ": more than " +
+                    num(static_cast<double>(kMaxBins) * resolution_) + " units at histogram resolution " +
+                    num(resolution_) + "; dataset statistics are meant for log-scaled (dB) features");
+  if (new_lo < first_bin_) counts_.insert(counts_.begin(), static_cast<std::size_t>(first_bin_ - new_lo), 0);
+  counts_.resize(static_cast<std::size_t>(new_hi - new_lo + 1), 0);
+  first_bin_ = new_lo;
+}
+
+void Histogram::add(const float* values, std::size_t n) {
+  if (n == 0) return;
+  const double inv = 1.0 / resolution_;
+  float lo = values[0], hi = values[0];
+  for (std::size_t i = 0; i < n; ++i) {
+    lo = std::min(lo, values[i]);
+    hi = std::max(hi, values[i]);
+  }
+  grow_to(static_cast<std::int64_t>(std::floor(lo * inv)), static_cast<std::int64_t>(std::floor(hi * inv)));
+  std::uint64_t* c = counts_.data() - first_bin_;
+  for (std::size_t i = 0; i < n; ++i) ++c[static_cast<std::int64_t>(std::floor(values[i] * inv))];
+}
+
+void Histogram::merge(const Histogram& o) {
+  if (o.counts_.empty()) return;
+  grow_to(o.first_bin_, o.first_bin_ + static_cast<std::int64_t>(o.counts_.size()) - 1);
+  const std::size_t off = static_cast<std::size_t>(o.first_bin_ - first_bin_);
+  for (std::size_t i = 0; i < o.counts_.size(); ++i) counts_[off + i] += o.counts_[i];
+}
+
+std::uint64_t Histogram::total() const {
+  std::uint64_t t = 0;
+  for (auto c : counts_) t += c;
+  return t;
+}
+
+double Histogram::percentile(double q, double lo, double hi) const {
+  if (!(q >= 0.0 && q <= 100.0)) throw_invalid_argument("q", "q=" + num(q) + " must be a percentile in [0, 100]");
+  const std::uint64_t n = total();
+  if (n == 0) throw Error(ErrorCode::kInvalidData, "stats", "percentile of empty statistics");
+  if (q == 0.0) return lo;
+  if (q == 100.0) return hi;
+  // numpy "linear": the value at fractional rank q/100 * (n - 1) of the sorted data.
+  const double rank = q / 100.0 * static_cast<double>(n - 1);
+  const auto below = static_cast<std::uint64_t>(std::floor(rank));
+  auto value_at = [&](std::uint64_t index) {  // centre of the bin holding sorted value `index`
+    std::uint64_t seen = 0;
+    for (std::size_t b = 0; b < counts_.size(); ++b) {
+      seen += counts_[b];
+      if (seen > index) return (static_cast<double>(first_bin_ + static_cast<std::int64_t>(b)) + 0.5) * resolution_;
+    }
+    return hi;
+  };
+  const double a = value_at(below), b = value_at(std::min(below + 1, n - 1));
+  return std::clamp(a + (b - a) * (rank - static_cast<double>(below)), lo, hi);
+}
+
+// ---- Stats ----
+
+Stats::Stats(std::size_t n_bands, Fingerprint fingerprint, double resolution)
+    : fingerprint_(std::move(fingerprint)),
+      resolution_(resolution),
+      bands_(n_bands),
+      overall_hist_(resolution),
+      band_hists_(n_bands, Histogram(resolution)) {
+  if (!(resolution > 0)) throw_invalid_argument("resolution", "resolution=" + num(resolution) + " must be positive");
+}
+
+void Stats::update(const float* s, std::size_t n_bands, std::size_t frames, std::size_t valid_frames) {
+  if (n_bands != bands_.size())
+    throw Error(ErrorCode::kInvalidArgument, "n_mels",
+                "spectrogram has " + num(n_bands) + " bands but the statistics have " + num(bands_.size()));
+  if (valid_frames > frames)
+    throw_invalid_argument("lengths", "length " + num(valid_frames) + " is longer than the " + num(frames) + " frames");
+  for (std::size_t b = 0; b < n_bands; ++b) {
+    const float* row = s + b * frames;
+    const Moments m = moments_of(row, valid_frames);
+    if (valid_frames && !std::isfinite(m.mean + m.m2)) {
+      for (std::size_t t = 0; t < valid_frames; ++t)
+        if (!std::isfinite(row[t]))
+          throw Error(ErrorCode::kInvalidData, "X",
+                      "spectrogram value at band " + num(b) + ", frame " + num(t) + " is " +
+                          (std::isnan(row[t]) ? "NaN" : "infinite") + "; features must be finite");
+    }
+    bands_[b].merge(m);
+    overall_.merge(m);
+    band_hists_[b].add(row, valid_frames);
+    overall_hist_.add(row, valid_frames);
+  }
+}
+
+void Stats::merge(const Stats& o) {
+  if (o.bands_.size() != bands_.size())
+    throw Error(ErrorCode::kInvalidArgument, "stats",
+                "cannot merge statistics of " + num(o.bands_.size()) + " bands into " + num(bands_.size()));
+  if (o.resolution_ != resolution_)
+    throw Error(ErrorCode::kInvalidArgument, "stats", "cannot merge statistics with different histogram resolutions");
+  o.check_fingerprint(fingerprint_);
+  overall_.merge(o.overall_);
+  overall_hist_.merge(o.overall_hist_);
+  for (std::size_t b = 0; b < bands_.size(); ++b) {
+    bands_[b].merge(o.bands_[b]);
+    band_hists_[b].merge(o.band_hists_[b]);
+  }
+}
+
+double Stats::percentile(double q, std::optional<std::size_t> band) const {
+  if (band) {
+    if (*band >= bands_.size())
+      throw_invalid_argument("band", "band " + num(*band) + " is out of range (" + num(bands_.size()) + " bands)");
+    return band_hists_[*band].percentile(q, bands_[*band].min, bands_[*band].max);
+  }
+  return overall_hist_.percentile(q, overall_.min, overall_.max);
+}
+
+void Stats::check_fingerprint(const Fingerprint& features) const {
+  for (const auto& [key, value] : fingerprint_) {
+    const auto it = features.find(key);
+    const std::string got = it == features.end() ? "(not recorded)" : it->second;
+    if (got != value)
+      throw Error(ErrorCode::kInvalidArgument, "stats",
+                  "statistics were fitted on features with " + key + "=" + value + ", these have " + key + "=" + got);
+  }
+}
+
+namespace {
+
+nlohmann::ordered_json to_json(const Moments& m, const Histogram& h) {
+  return {{"count", m.count}, {"mean", m.mean}, {"m2", m.m2}, {"min", m.min}, {"max", m.max},
+          {"histogram", {{"first_bin", h.first_bin()}, {"counts", h.counts()}}}};
+}
+
+void from_json(const nlohmann::json& j, Moments& m, Histogram& h) {
+  m.count = j.at("count").get<std::uint64_t>();
+  m.mean = j.at("mean").get<double>();
+  m.m2 = j.at("m2").get<double>();
+  m.min = j.at("min").get<double>();
+  m.max = j.at("max").get<double>();
+  const auto& hj = j.at("histogram");
+  h.assign(hj.at("first_bin").get<std::int64_t>(), hj.at("counts").get<std::vector<std::uint64_t>>());
+  if (h.total() != m.count) throw std::runtime_error("histogram counts do not add up to count");
+}
+
+}  // namespace
+
+void Stats::save(const std::filesystem::path& path) const {
+  nlohmann::ordered_json j;
+  j["format"] = "melnorm-stats";
+  j["version"] = kFormatVersion;
+  j["fingerprint"] = fingerprint_;
+  j["n_bands"] = bands_.size();
+  j["histogram_resolution"] = resolution_;
+  j["overall"] = to_json(overall_, overall_hist_);
+  j["bands"] = nlohmann::ordered_json::array();
+  for (std::size_t b = 0; b < bands_.size(); ++b) j["bands"].push_back(to_json(bands_[b], band_hists_[b]));
+  const std::string text = j.dump() + "\n";
+  detail::AtomicFile out(path);
+  out.write(text.data(), text.size());
+  out.commit();
+}
+
+Stats Stats::load(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw Error(ErrorCode::kIo, "stats", path.string() + ": no such statistics file");
+  std::ifstream in(path);
+  if (!in) throw Error(ErrorCode::kIo, "stats", path.string() + ": cannot open for reading");
+  const auto bad = [&](const std::string& why) {
+    return Error(ErrorCode::kInvalidData, "stats", path.string() + ": not a valid melnorm statistics file: " + why);
+  };
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw bad(std::string("JSON parse error (truncated or corrupt?): ") + e.what());
+  }
+  try {
+    if (j.value("format", std::string()) != "melnorm-stats") throw bad("no \"format\": \"melnorm-stats\"");
+    const int version = j.at("version").get<int>();
+    if (version != kFormatVersion)
+      throw bad("version " + std::to_string(version) + " is not supported (this melnorm reads version " +
+                std::to_string(kFormatVersion) + ")");
+    Stats s(j.at("n_bands").get<std::size_t>(), j.at("fingerprint").get<Fingerprint>(),
+            j.at("histogram_resolution").get<double>());
+    from_json(j.at("overall"), s.overall_, s.overall_hist_);
+    const auto& bands = j.at("bands");
+    if (bands.size() != s.bands_.size()) throw bad("has " + std::to_string(bands.size()) + " band entries for n_bands=" + std::to_string(s.bands_.size()));
+    for (std::size_t b = 0; b < s.bands_.size(); ++b) from_json(bands[b], s.bands_[b], s.band_hists_[b]);
+    return s;
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw bad(e.what());
+  }
+}
+
+}  // namespace melnorm

@@ -1,0 +1,156 @@
+// Every normalization method x scope x axis on small hand-computed arrays,
+// constant input, padded batches, bad input, and the registry.
+#include <cstring>
+
+#include "melnorm/error.h"
+#include "melnorm/normalize.h"
+#include "test_util.h"
+
+namespace melnorm {
+namespace {
+
+std::vector<float> run(const NormalizeOptions& o, std::vector<float> x, std::size_t batch, std::size_t bands,
+                       std::size_t frames, std::vector<std::size_t> lengths = {}, const Stats* stats = nullptr) {
+  Normalizer n(o, stats);
+  n.apply(BatchView{x.data(), batch, bands, frames, lengths});
+  return x;
+}
+
+void expect_near(const std::vector<float>& got, const std::vector<double>& want, double tol = 1e-6) {
+  ASSERT_EQ(got.size(), want.size());
+  for (std::size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(got[i], want[i], tol) << "at " << i;
+}
+
+// A 2-band, 3-frame spectrogram: band 0 = 1 2 3, band 1 = 4 6 8.
+const std::vector<float> kX = {1, 2, 3, 4, 6, 8};
+
+TEST(Normalize, MinMaxLocalAllBandFrame) {
+  expect_near(run({.method = "minmax"}, kX, 1, 2, 3), {0, 1 / 7., 2 / 7., 3 / 7., 5 / 7., 1});
+  expect_near(run({.method = "minmax", .axis = Axis::kBand}, kX, 1, 2, 3), {0, .5, 1, 0, .5, 1});
+  expect_near(run({.method = "minmax", .axis = Axis::kFrame}, kX, 1, 2, 3), {0, 0, 0, 1, 1, 1});
+}
+
+TEST(Normalize, ZscorePopulationAndUnbiased) {
+  // band 0: mean 2, population std sqrt(2/3), unbiased std 1
+  const double s = std::sqrt(2.0 / 3.0);
+  expect_near(run({.method = "zscore", .axis = Axis::kBand}, kX, 1, 2, 3), {-1 / s, 0, 1 / s, -1 / s, 0, 1 / s});
+  expect_near(run({.method = "zscore", .axis = Axis::kBand, .params = {{"ddof", 1}}}, kX, 1, 2, 3), {-1, 0, 1, -1, 0, 1});
+  // frame axis: (1, 4) -> mean 2.5, std 1.5
+  expect_near(run({.method = "zscore", .axis = Axis::kFrame}, kX, 1, 2, 3), {-1, -1, -1, 1, 1, 1});
+}
+
+TEST(Normalize, ZscoreMinmaxEqualsMinmaxUpToEps) {
+  // The fact behind the seed-001 recipe: min-max after a per-item affine map equals min-max.
+  std::vector<float> x = testing::white_noise(40 * 30, 7, 20.0);
+  const auto a = run({.method = "zscore-minmax"}, x, 1, 40, 30);
+  const auto b = run({.method = "minmax"}, x, 1, 40, 30);
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-6);
+}
+
+TEST(Normalize, RobustClipsToPercentiles) {
+  std::vector<float> x(101);
+  for (int i = 0; i <= 100; ++i) x[i] = static_cast<float>(i);
+  x[100] = 1e6f;  // an outlier: the 99th percentile is 99 + 0.01 * (1e6 - 99)... numpy linear
+  const auto y = run({.method = "robust", .params = {{"low", 10}, {"high", 90}}}, x, 1, 1, 101);
+  EXPECT_NEAR(y[0], 0.0, 1e-6);   // below p10 = 10: clipped
+  EXPECT_NEAR(y[50], 0.5, 1e-6);  // (50 - 10) / 80
+  EXPECT_NEAR(y[100], 1.0, 1e-6); // outlier clipped
+}
+
+TEST(Normalize, RobustZscoreUsesMedianAndIqr) {
+  const std::vector<float> x = {1, 2, 3, 4, 100};  // median 3, p25 2, p75 4
+  expect_near(run({.method = "robust-zscore"}, x, 1, 1, 5), {-1, -0.5, 0, 0.5, 48.5});
+}
+
+TEST(Normalize, ConstantInputGivesZerosNeverNaN) {
+  for (const auto& m : normalization_methods()) {
+    if (m.name == "pcen") continue;
+    for (Axis axis : {Axis::kAll, Axis::kBand, Axis::kFrame}) {
+      const auto y = run({.method = m.name, .axis = axis}, std::vector<float>(12, -7.5f), 1, 3, 4);
+      for (float v : y) EXPECT_EQ(v, 0.0f) << m.name << " " << to_string(axis);
+    }
+  }
+}
+
+TEST(Normalize, PaddedFramesAreExcludedAndZeroed) {
+  // item 0 valid 2 of 4 frames; the padding holds garbage that must not count.
+  std::vector<float> x = {1, 3, 99, -99, 5, 7, 99, -99, /* item 1 */ 0, 1, 2, 3, 0, 1, 2, 3};
+  const auto y = run({.method = "minmax"}, x, 2, 2, 4, {2, 4});
+  expect_near(y, {0, 1 / 3., 0, 0, 2 / 3., 1, 0, 0, 0, 1 / 3., 2 / 3., 1, 0, 1 / 3., 2 / 3., 1});
+  // a zero-length item becomes all zeros
+  const auto z = run({.method = "zscore"}, x, 2, 2, 4, {0, 4});
+  for (int i = 0; i < 8; ++i) EXPECT_EQ(z[i], 0.0f);
+}
+
+TEST(Normalize, GlobalUsesFittedStatistics) {
+  Stats s(2);
+  const std::vector<float> train = {0, 10, 0, 10, 20, 40, 20, 40};  // band 0: 0..10, band 1: 20..40
+  s.update(train.data(), 2, 4);
+  const std::vector<float> x = {5, 15, 30, 40};
+  expect_near(run({.method = "minmax", .scope = Scope::kGlobal}, x, 1, 2, 2, {}, &s), {5 / 40., 15 / 40., 30 / 40., 1});
+  expect_near(run({.method = "minmax", .scope = Scope::kGlobal, .axis = Axis::kBand}, x, 1, 2, 2, {}, &s),
+              {0.5, 1.5, 0.5, 1.0});
+  expect_near(run({.method = "minmax", .scope = Scope::kGlobal, .axis = Axis::kBand, .params = {{"clip", 1}}}, x, 1, 2,
+                  2, {}, &s),
+              {0.5, 1.0, 0.5, 1.0});
+  // zscore global band: band 0 mean 5 std 5
+  expect_near(run({.method = "zscore", .scope = Scope::kGlobal, .axis = Axis::kBand}, x, 1, 2, 2, {}, &s),
+              {0, 2, 0, 1});
+  // robust-zscore global from the histogram: to within its resolution
+  const auto r = run({.method = "robust-zscore", .scope = Scope::kGlobal, .axis = Axis::kBand}, x, 1, 2, 2, {}, &s);
+  EXPECT_NEAR(r[0], 0.0, 0.01);  // 5 is band 0's median
+}
+
+TEST(Normalize, BadInputIsAClearError) {
+  std::vector<float> x = kX;
+  x[4] = std::nanf("");
+  const std::vector<float> before = x;
+  Normalizer n({.method = "minmax"});
+  try {
+    n.apply(BatchView{x.data(), 1, 2, 3});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("item 0, band 1, frame 1 is NaN"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(std::memcmp(x.data(), before.data(), x.size() * 4), 0) << "input changed on error";
+  std::vector<float> y = kX;
+  const std::size_t too_long[] = {4};
+  EXPECT_THROW(n.apply(BatchView{y.data(), 1, 2, 3, too_long}), Error);
+  EXPECT_THROW(Normalizer({.method = "l2"}), Error);
+  EXPECT_THROW(Normalizer({.method = "minmax", .scope = Scope::kGlobal}), Error);  // no stats
+  EXPECT_THROW(Normalizer({.method = "zscore", .params = {{"ddof", 3}}}), Error);
+  EXPECT_THROW(Normalizer({.method = "zscore", .params = {{"gain", 1}}}), Error);
+  EXPECT_THROW(Normalizer({.method = "robust", .params = {{"low", 90}, {"high", 10}}}), Error);
+  EXPECT_THROW(Normalizer({.method = "pcen", .scope = Scope::kGlobal}), Error);
+  Stats s(3);
+  const std::vector<float> t(6, 1.0f);
+  s.update(t.data(), 3, 2);
+  Normalizer g({.method = "zscore", .scope = Scope::kGlobal}, &s);
+  EXPECT_THROW(g.apply(BatchView{y.data(), 1, 2, 3}), Error);  // 2 bands vs 3
+  EXPECT_THROW(parse_scope("dataset"), Error);
+  EXPECT_THROW(parse_axis("time"), Error);
+}
+
+TEST(Registry, ListsEveryMethodWithDescriptionAndParameters) {
+  std::vector<std::string> names;
+  for (const auto& m : normalization_methods()) {
+    names.push_back(m.name);
+    EXPECT_FALSE(m.description.empty());
+    for (const auto& p : m.params) {
+      EXPECT_LE(p.min, p.default_value) << m.name << "." << p.name;
+      EXPECT_GE(p.max, p.default_value) << m.name << "." << p.name;
+    }
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"minmax", "zscore", "zscore-minmax", "robust", "robust-zscore", "pcen"}));
+  EXPECT_EQ(find_method("pcen").supports_global, false);
+  try {
+    find_method("l2");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("allowed: minmax, zscore, zscore-minmax, robust, robust-zscore, pcen"),
+              std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace melnorm
