@@ -156,3 +156,70 @@ INSTANTIATE_TEST_SUITE_P(Cases, TorchaudioDefaultsReference,
 
 }  // namespace
 }  // namespace melnorm
+
+// --- seed 001's normalize_melspec (torch semantics) and librosa.pcen ---
+
+#include "melnorm/normalize.h"
+#include "melnorm/pcen.h"
+
+namespace melnorm {
+namespace {
+
+TEST(Seed001Reference, ZscoreMinmaxWithin1e6) {
+  const auto cases = cases_of_kind("seed001_normalize_melspec");
+  ASSERT_EQ(cases.size(), 1u);
+  const auto& c = cases[0];
+  std::vector<std::size_t> shape;
+  std::vector<float> x = load_f32(c["input"], &shape);
+  const auto want = load_f32(c["output"]);
+  ASSERT_EQ(shape.size(), 3u);
+  Normalizer n({.method = "zscore-minmax", .params = {{"eps", c["eps"].get<double>()}}});
+  n.apply(BatchView{x.data(), shape[0], shape[1], shape[2]});
+  EXPECT_LT(max_abs_diff(x, want), 1e-6);
+}
+
+class LibrosaPcenReference : public ::testing::TestWithParam<nlohmann::json> {
+ protected:
+  PcenOptions options() const {
+    const auto& c = GetParam();
+    const auto& p = c["params"]["pcen"];
+    return {.sr = c["sr"].get<double>(), .hop_length = c["params"]["hop_length"].get<int>(),
+            .gain = p["gain"], .bias = p["bias"], .power = p["power"], .time_constant = p["time_constant"],
+            .eps = p["eps"], .input_scale = p["input_scale"]};
+  }
+  double relative_error(const std::vector<float>& got, const std::vector<float>& want) const {
+    return relative_frobenius(got, want);
+  }
+};
+
+TEST_P(LibrosaPcenReference, OneCallWithinRelativeError1e4) {
+  std::vector<std::size_t> shape;
+  std::vector<float> m = load_f32(GetParam()["mel"], &shape);
+  const auto want = load_f32(GetParam()["pcen"]);
+  Pcen(options(), shape[0]).process(m, shape[1]);
+  EXPECT_LT(relative_error(m, want), 1e-4);
+}
+
+TEST_P(LibrosaPcenReference, StreamingInChunksEqualsOneCall) {
+  std::vector<std::size_t> shape;
+  const std::vector<float> m = load_f32(GetParam()["mel"], &shape);
+  const std::size_t F = shape[0], T = shape[1];
+  std::vector<float> whole = m;
+  Pcen(options(), F).process(whole, T);
+  Pcen streaming(options(), F);
+  std::vector<float> chunked(m.size());
+  for (std::size_t start = 0; start < T;) {
+    const std::size_t n = std::min<std::size_t>(start % 2 ? 3 : 5, T - start);  // uneven chunks
+    std::vector<float> chunk(F * n);
+    for (std::size_t b = 0; b < F; ++b) std::copy_n(&m[b * T + start], n, &chunk[b * n]);
+    streaming.process(chunk, n);
+    for (std::size_t b = 0; b < F; ++b) std::copy_n(&chunk[b * n], n, &chunked[b * T + start]);
+    start += n;
+  }
+  EXPECT_EQ(chunked, whole);
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, LibrosaPcenReference, ::testing::ValuesIn(cases_of_kind("pcen")), case_name);
+
+}  // namespace
+}  // namespace melnorm
