@@ -12,5 +12,8 @@ using Run = std::function<int()>;
 
 Run add_mel_command(CLI::App& app);
 Run add_info_command(CLI::App& app);
+Run add_normalize_command(CLI::App& app);
+Run add_fit_stats_command(CLI::App& app);
+Run add_methods_command(CLI::App& app);
 
 }  // namespace melnorm::cli

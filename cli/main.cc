@@ -16,6 +16,9 @@ int main(int argc, char** argv) {
   std::vector<melnorm::cli::Run> commands = {
       melnorm::cli::add_mel_command(app),
       melnorm::cli::add_info_command(app),
+      melnorm::cli::add_normalize_command(app),
+      melnorm::cli::add_fit_stats_command(app),
+      melnorm::cli::add_methods_command(app),
   };
   try {
     app.parse(argc, argv);

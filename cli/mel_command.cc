@@ -9,6 +9,7 @@
 #include "melnorm/error.h"
 #include "melnorm/mel_spectrogram.h"
 #include "melnorm/npy.h"
+#include "melnorm/pcen.h"
 
 namespace melnorm::cli {
 namespace {
@@ -32,7 +33,9 @@ int run_mel(const MelArgs& args) {
     audio = load_audio(args.input, load);
   }
   const MelSpectrogram mel(args.mel.resolve(audio.sample_rate));
-  const Matrix spec = mel.compute(audio.samples);
+  const std::optional<PcenOptions> pcen = args.mel.resolve_pcen(mel.options());
+  Matrix spec = mel.compute(audio.samples);
+  if (pcen) Pcen(*pcen, spec.rows).process(spec.data, spec.cols);
   const std::size_t shape[] = {spec.rows, spec.cols};
   write_npy(args.output, spec.data, shape);
   if (!args.quiet)

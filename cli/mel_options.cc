@@ -28,6 +28,14 @@ void MelFlags::add_to(CLI::App& app) {
   g->add_option("--power", power, "1 (magnitude) | 2 (power)");
   g->add_option("--db", db, "dB conversion: off (linear) | ref1 (ref=1.0) | max (ref=max, peak at 0 dB); default max");
   g->add_option("--top-db", top_db, "Floor at this many dB below the peak, or none; default 80");
+  g->add_flag("--pcen", pcen, "PCEN (librosa.pcen) instead of dB, on the magnitude (power 1) mel spectrogram");
+  g->add_option("--pcen-gain", pcen_gain, "PCEN gain (alpha), default 0.98");
+  g->add_option("--pcen-bias", pcen_bias, "PCEN bias (delta), default 2");
+  g->add_option("--pcen-power", pcen_power, "PCEN power (r), default 0.5");
+  g->add_option("--pcen-time-constant", pcen_time_constant, "PCEN smoothing time constant, seconds, default 0.4");
+  g->add_option("--pcen-eps", pcen_eps, "PCEN floor, default 1e-6");
+  g->add_option("--pcen-input-scale", pcen_input_scale,
+                "Multiply the mel magnitudes first; default 2**31, librosa's advice for [-1, 1] audio");
   g->add_option("--amin", amin, "dB floor in the spectrogram's units (default 1e-10 for power, 1e-5 for magnitude)");
 }
 
@@ -68,8 +76,30 @@ MelSpectrogramOptions MelFlags::resolve(double sample_rate) const {
     }
   }
   if (amin) o.db.amin = *amin;
+  if (pcen) {
+    if (power && *power != 1.0)
+      throw_invalid_argument("power", "--pcen works on the magnitude mel spectrogram: use --power 1 (or leave it out)");
+    if (db) throw_invalid_argument("db", "--db and --pcen are alternatives: PCEN replaces the dB conversion");
+    o.power = 1.0;
+    o.db.enabled = false;
+  } else if (pcen_gain || pcen_bias || pcen_power || pcen_time_constant || pcen_eps || pcen_input_scale) {
+    throw_invalid_argument("pcen", "--pcen-* options need --pcen");
+  }
   o.validate();
   return o;
+}
+
+std::optional<PcenOptions> MelFlags::resolve_pcen(const MelSpectrogramOptions& mel) const {
+  if (!pcen) return std::nullopt;
+  PcenOptions p{.sr = mel.sample_rate, .hop_length = mel.stft.hop_length, .input_scale = 2147483648.0};
+  if (pcen_gain) p.gain = *pcen_gain;
+  if (pcen_bias) p.bias = *pcen_bias;
+  if (pcen_power) p.power = *pcen_power;
+  if (pcen_time_constant) p.time_constant = *pcen_time_constant;
+  if (pcen_eps) p.eps = *pcen_eps;
+  if (pcen_input_scale) p.input_scale = *pcen_input_scale;
+  p.validate();
+  return p;
 }
 
 std::string flag_for_param(const std::string& param) {
@@ -79,7 +109,11 @@ std::string flag_for_param(const std::string& param) {
       {"pad_mode", "--pad-mode"},   {"n_mels", "--n-mels"},   {"fmin", "--fmin"},
       {"fmax", "--fmax"},           {"mel_scale", "--mel-scale"}, {"norm", "--mel-norm"},
       {"power", "--power"},         {"db", "--db"},           {"top_db", "--top-db"},
-      {"amin", "--amin"},           {"ref", "--db"},
+      {"amin", "--amin"},           {"ref", "--db"},         {"method", "--method"},
+      {"scope", "--scope"},         {"axis", "--axis"},       {"stats", "--stats"},
+      {"lengths", "--lengths"},     {"pcen", "--pcen"},       {"gain", "--pcen-gain"},
+      {"bias", "--pcen-bias"},      {"time_constant", "--pcen-time-constant"}, {"eps", "--pcen-eps"},
+      {"input_scale", "--pcen-input-scale"},
   };
   const auto it = flags.find(param);
   return it == flags.end() ? std::string() : it->second;

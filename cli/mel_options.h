@@ -8,6 +8,7 @@
 #include <string>
 
 #include "melnorm/mel_spectrogram.h"
+#include "melnorm/pcen.h"
 
 namespace melnorm::cli {
 
@@ -18,10 +19,14 @@ struct MelFlags {
   std::optional<std::string> window, pad_mode, mel_scale, mel_norm, db, top_db;
   std::optional<double> fmin, fmax, power, amin;
   std::optional<bool> center;
+  bool pcen = false;
+  std::optional<double> pcen_gain, pcen_bias, pcen_power, pcen_time_constant, pcen_eps, pcen_input_scale;
 
   void add_to(CLI::App& app);
   // The options for audio at `sample_rate` Hz. Throws melnorm::Error.
   MelSpectrogramOptions resolve(double sample_rate) const;
+  // With --pcen: PCEN options for spectrograms made with `mel` (its rate and hop).
+  std::optional<PcenOptions> resolve_pcen(const MelSpectrogramOptions& mel) const;
 };
 
 // "--hop" for "hop_length": the flag a library parameter name comes from.

@@ -10,7 +10,7 @@
 
 namespace melnorm {
 
-enum class DType { kFloat32, kFloat64, kInt16, kInt32, kUInt8, kFloat16 };
+enum class DType { kFloat32, kFloat64, kInt16, kInt32, kInt64, kUInt8, kFloat16 };
 std::string to_string(DType dtype);  // NumPy's name: "float32", ...
 
 struct NpyArray {
@@ -22,6 +22,9 @@ struct NpyArray {
   // Element values converted to float32 (int16 is scaled by 1/32768 when
   // `scale_int16` is set, the audio convention).
   std::vector<float> to_float32(bool scale_int16 = false) const;
+  // Element values as non-negative integers (lengths, indices); throws Error
+  // naming `what` for negative or fractional values.
+  std::vector<std::size_t> to_sizes(const std::string& what) const;
 };
 
 // True when the path ends in .npy (any case).

@@ -21,7 +21,7 @@ namespace {
 std::size_t item_size(DType t) {
   switch (t) {
     case DType::kFloat32: case DType::kInt32: return 4;
-    case DType::kFloat64: return 8;
+    case DType::kFloat64: case DType::kInt64: return 8;
     case DType::kInt16: case DType::kFloat16: return 2;
     case DType::kUInt8: return 1;
   }
@@ -78,6 +78,7 @@ std::string to_string(DType dtype) {
     case DType::kFloat64: return "float64";
     case DType::kInt16: return "int16";
     case DType::kInt32: return "int32";
+    case DType::kInt64: return "int64";
     case DType::kUInt8: return "uint8";
     case DType::kFloat16: return "float16";
   }
@@ -101,6 +102,7 @@ std::vector<float> NpyArray::to_float32(bool scale_int16) const {
       break;
     }
     case DType::kInt32: for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(load<std::int32_t>(p + 4 * i)); break;
+    case DType::kInt64: for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(load<std::int64_t>(p + 8 * i)); break;
     case DType::kUInt8: for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(load<std::uint8_t>(p + i)); break;
     case DType::kFloat16: for (std::size_t i = 0; i < n; ++i) out[i] = half_to_float(load<std::uint16_t>(p + 2 * i)); break;
   }
@@ -111,6 +113,29 @@ bool is_npy_path(const std::filesystem::path& path) {
   std::string ext = path.extension().string();
   for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return ext == ".npy";
+}
+
+std::vector<std::size_t> NpyArray::to_sizes(const std::string& what) const {
+  const std::size_t n = size();
+  std::vector<std::size_t> out(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    double v = 0;
+    const std::byte* p = data.data();
+    switch (dtype) {
+      case DType::kInt64: v = static_cast<double>(load<std::int64_t>(p + 8 * i)); break;
+      case DType::kInt32: v = load<std::int32_t>(p + 4 * i); break;
+      case DType::kInt16: v = load<std::int16_t>(p + 2 * i); break;
+      case DType::kUInt8: v = load<std::uint8_t>(p + i); break;
+      case DType::kFloat64: v = load<double>(p + 8 * i); break;
+      case DType::kFloat32: v = load<float>(p + 4 * i); break;
+      case DType::kFloat16: v = half_to_float(load<std::uint16_t>(p + 2 * i)); break;
+    }
+    if (!(v >= 0) || v != std::floor(v))
+      throw Error(ErrorCode::kInvalidData, what, what + "[" + std::to_string(i) + "]=" + std::to_string(v) +
+                                                     " must be a non-negative whole number");
+    out[i] = static_cast<std::size_t>(v);
+  }
+  return out;
 }
 
 NpyArray read_npy(const std::filesystem::path& path) {
@@ -147,10 +172,11 @@ NpyArray read_npy(const std::filesystem::path& path) {
   else if (code == "f8") a.dtype = DType::kFloat64;
   else if (code == "i2") a.dtype = DType::kInt16;
   else if (code == "i4") a.dtype = DType::kInt32;
+  else if (code == "i8") a.dtype = DType::kInt64;
   else if (code == "u1") a.dtype = DType::kUInt8;
   else if (code == "f2") a.dtype = DType::kFloat16;
   else throw Error(ErrorCode::kInvalidData, "dtype",
-                   path.string() + ": dtype '" + descr + "' is not supported; allowed: float32, float64, float16, int16, int32, uint8");
+                   path.string() + ": dtype '" + descr + "' is not supported; allowed: float32, float64, float16, int16, int32, int64, uint8");
   const bool swap = order == '>' && item_size(a.dtype) > 1;
 
   const std::string fortran = dict_value(header, "fortran_order", path);
