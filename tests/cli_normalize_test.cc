@@ -107,9 +107,17 @@ TEST_P(CliNormalizeBadInput, FailsWithAMessageAndWritesNothing) {
   other.update(v.data(), 8, 2);
   other.save(dir / "stats8.json");
   std::ofstream(dir / "bad.json") << "{\"format\": \"melnorm-stats\", \"vers";
+  {
+    auto nan = testing::white_noise(4 * 6);
+    nan[2 * 6 + 3] = std::nanf("");
+    const std::size_t s2[] = {4, 6};
+    write_npy(dir / "nan.npy", nan, s2);
+    const std::size_t s5[] = {5, 6};
+    write_npy(dir / "wide.npy", testing::white_noise(30), s5);
+  }
   std::filesystem::create_directories(dir / "empty");
   std::string args = GetParam().args;
-  for (const char* name : {"x", "flat", "long", "stats8", "bad", "none", "empty"}) {
+  for (const char* name : {"x", "flat", "long", "stats8", "bad", "none", "empty", "nan", "wide"}) {
     const std::string key = std::string("@") + name;
     const std::string ext = std::string(name) == "empty" ? "" : (std::string(name).find("stats") == 0 || std::string(name) == "bad" || std::string(name) == "none") ? ".json" : ".npy";
     for (auto pos = args.find(key); pos != std::string::npos; pos = args.find(key))
@@ -137,7 +145,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"unknown_param", "normalize @x --method minmax --param gain=1", "method minmax has no parameter 'gain'"},
         BadCase{"bad_axis", "normalize @x --method zscore --axis time", "axis='time' is not supported; allowed: all, band, frame"},
         BadCase{"fit_stats_nothing", "fit-stats @empty", "no .npy feature files found"},
-        BadCase{"fit_stats_rank", "fit-stats @flat", "must be [F, T] or [B, F, T], got a 1-D array"}),
+        BadCase{"fit_stats_rank", "fit-stats @flat", "must be [F, T] or [B, F, T], got a 1-D array"},
+        BadCase{"fit_stats_nan", "fit-stats @x @nan", "nan.npy: spectrogram value at band 2, frame 3 is NaN"},
+        BadCase{"fit_stats_band_mismatch", "fit-stats @x @wide", "wide.npy: has 5 bands, the files before it 4"}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
 
 }  // namespace

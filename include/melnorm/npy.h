@@ -30,6 +30,11 @@ struct NpyArray {
 // True when the path ends in .npy (any case).
 bool is_npy_path(const std::filesystem::path& path);
 
+// The .npy files among `inputs`: files as given, folders searched
+// recursively (sorted, so the order is the same on every run). Throws Error
+// for a path that does not exist or when nothing is found.
+std::vector<std::filesystem::path> find_npy_files(std::span<const std::string> inputs);
+
 // Reads any little- or big-endian array of the supported dtypes, C or
 // Fortran order. Throws Error(kIo / kInvalidData) naming the file and problem.
 NpyArray read_npy(const std::filesystem::path& path);

@@ -138,6 +138,28 @@ std::vector<std::size_t> NpyArray::to_sizes(const std::string& what) const {
   return out;
 }
 
+std::vector<std::filesystem::path> find_npy_files(std::span<const std::string> inputs) {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> files;
+  for (const auto& input : inputs) {
+    std::error_code ec;
+    if (fs::is_directory(input, ec)) {
+      std::vector<fs::path> found;
+      for (auto it = fs::recursive_directory_iterator(input, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+        if (it->is_regular_file() && is_npy_path(it->path())) found.push_back(it->path());
+      if (ec) throw Error(ErrorCode::kIo, "path", input + ": cannot list folder: " + ec.message());
+      std::sort(found.begin(), found.end());
+      files.insert(files.end(), found.begin(), found.end());
+    } else if (fs::exists(input, ec)) {
+      files.emplace_back(input);
+    } else {
+      throw Error(ErrorCode::kIo, "path", input + ": no such file or folder");
+    }
+  }
+  if (files.empty()) throw Error(ErrorCode::kInvalidData, "path", "no .npy feature files found in the inputs");
+  return files;
+}
+
 NpyArray read_npy(const std::filesystem::path& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw Error(ErrorCode::kIo, "path", path.string() + ": no such file");

@@ -10,6 +10,7 @@
 #include "core/format.h"
 #include "io/atomic_file.h"
 #include "melnorm/error.h"
+#include "melnorm/npy.h"
 
 namespace melnorm {
 
@@ -42,22 +43,42 @@ double Moments::stddev(int ddof) const { return std::sqrt(variance(ddof)); }
 Moments moments_of(const float* v, std::size_t n, std::size_t stride) {
   Moments m;
   if (n == 0) return m;
-  double sum = 0.0;
+  // Four partial sums so the loops vectorise without reassociating by hand.
+  double sum[4] = {}, dev[4] = {}, sq[4] = {};
   float lo = v[0], hi = v[0];
-  for (std::size_t i = 0; i < n; ++i) {
+  std::size_t i = 0;
+  if (stride == 1) {
+    for (; i + 4 <= n; i += 4)
+      for (int j = 0; j < 4; ++j) {
+        sum[j] += v[i + j];
+        lo = std::min(lo, v[i + j]);
+        hi = std::max(hi, v[i + j]);
+      }
+  }
+  for (; i < n; ++i) {
     const float x = v[i * stride];
-    sum += x;
+    sum[0] += x;
     lo = std::min(lo, x);
     hi = std::max(hi, x);
   }
   m.count = n;
-  m.mean = sum / static_cast<double>(n);
-  double m2 = 0.0, comp = 0.0;  // two-pass with the compensating term (Chan, Golub, LeVeque)
-  for (std::size_t i = 0; i < n; ++i) {
-    const double d = v[i * stride] - m.mean;
-    m2 += d * d;
-    comp += d;
+  m.mean = ((sum[0] + sum[1]) + (sum[2] + sum[3])) / static_cast<double>(n);
+  // Second pass with the compensating term (Chan, Golub, LeVeque).
+  i = 0;
+  if (stride == 1) {
+    for (; i + 4 <= n; i += 4)
+      for (int j = 0; j < 4; ++j) {
+        const double d = v[i + j] - m.mean;
+        sq[j] += d * d;
+        dev[j] += d;
+      }
   }
+  for (; i < n; ++i) {
+    const double d = v[i * stride] - m.mean;
+    sq[0] += d * d;
+    dev[0] += d;
+  }
+  const double m2 = (sq[0] + sq[1]) + (sq[2] + sq[3]), comp = (dev[0] + dev[1]) + (dev[2] + dev[3]);
   m.m2 = std::max(0.0, m2 - comp * comp / static_cast<double>(n));
   m.min = lo;
   m.max = hi;
@@ -90,15 +111,24 @@ void Histogram::grow_to(std::int64_t lo, std::int64_t hi) {
 
 void Histogram::add(const float* values, std::size_t n) {
   if (n == 0) return;
+  const auto [lo, hi] = std::minmax_element(values, values + n);
+  add(values, n, *lo, *hi);
+}
+
+namespace {
+// floor(x) as an integer without a libm call (baseline x86-64 has no roundsd).
+inline std::int64_t floor_to_int(double x) {
+  const auto i = static_cast<std::int64_t>(x);
+  return i - (static_cast<double>(i) > x);
+}
+}  // namespace
+
+void Histogram::add(const float* values, std::size_t n, float lo, float hi) {
+  if (n == 0) return;
   const double inv = 1.0 / resolution_;
-  float lo = values[0], hi = values[0];
-  for (std::size_t i = 0; i < n; ++i) {
-    lo = std::min(lo, values[i]);
-    hi = std::max(hi, values[i]);
-  }
-  grow_to(static_cast<std::int64_t>(std::floor(lo * inv)), static_cast<std::int64_t>(std::floor(hi * inv)));
+  grow_to(floor_to_int(lo * inv), floor_to_int(hi * inv));
   std::uint64_t* c = counts_.data() - first_bin_;
-  for (std::size_t i = 0; i < n; ++i) ++c[static_cast<std::int64_t>(std::floor(values[i] * inv))];
+  for (std::size_t i = 0; i < n; ++i) ++c[floor_to_int(values[i] * inv)];
 }
 
 void Histogram::merge(const Histogram& o) {
@@ -141,31 +171,47 @@ Stats::Stats(std::size_t n_bands, Fingerprint fingerprint, double resolution)
     : fingerprint_(std::move(fingerprint)),
       resolution_(resolution),
       bands_(n_bands),
-      overall_hist_(resolution),
       band_hists_(n_bands, Histogram(resolution)) {
   if (!(resolution > 0)) throw_invalid_argument("resolution", "resolution=" + num(resolution) + " must be positive");
 }
 
 void Stats::update(const float* s, std::size_t n_bands, std::size_t frames, std::size_t valid_frames) {
+  const Item item{s, frames, valid_frames};
+  update(std::span<const Item>(&item, 1), n_bands);
+}
+
+void Stats::update(std::span<const Item> items, std::size_t n_bands) {
   if (n_bands != bands_.size())
     throw Error(ErrorCode::kInvalidArgument, "n_mels",
                 "spectrogram has " + num(n_bands) + " bands but the statistics have " + num(bands_.size()));
-  if (valid_frames > frames)
-    throw_invalid_argument("lengths", "length " + num(valid_frames) + " is longer than the " + num(frames) + " frames");
-  for (std::size_t b = 0; b < n_bands; ++b) {
-    const float* row = s + b * frames;
-    const Moments m = moments_of(row, valid_frames);
-    if (valid_frames && !std::isfinite(m.mean + m.m2)) {
-      for (std::size_t t = 0; t < valid_frames; ++t)
-        if (!std::isfinite(row[t]))
-          throw Error(ErrorCode::kInvalidData, "X",
-                      "spectrogram value at band " + num(b) + ", frame " + num(t) + " is " +
-                          (std::isnan(row[t]) ? "NaN" : "infinite") + "; features must be finite");
+  for (const Item& it : items)
+    if (it.valid_frames > it.frames)
+      throw_invalid_argument("lengths", "length " + num(it.valid_frames) + " is longer than the " + num(it.frames) + " frames");
+  // Moments first (they find NaN/Inf before anything is counted), then the histograms band-major.
+  std::vector<Moments> row_moments(items.size() * n_bands);
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    for (std::size_t b = 0; b < n_bands; ++b) {
+      const float* row = items[i].data + b * items[i].frames;
+      const std::size_t n = items[i].valid_frames;
+      const Moments m = moments_of(row, n);
+      if (n && !std::isfinite(m.mean + m.m2)) {
+        for (std::size_t t = 0; t < n; ++t)
+          if (!std::isfinite(row[t]))
+            throw Error(ErrorCode::kInvalidData, "X",
+                        "spectrogram value at band " + num(b) + ", frame " + num(t) + " is " +
+                            (std::isnan(row[t]) ? "NaN" : "infinite") + "; features must be finite");
+      }
+      row_moments[i * n_bands + b] = m;
     }
-    bands_[b].merge(m);
-    overall_.merge(m);
-    band_hists_[b].add(row, valid_frames);
-    overall_hist_.add(row, valid_frames);
+  }
+  for (std::size_t b = 0; b < n_bands; ++b) {
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      const Moments& m = row_moments[i * n_bands + b];
+      bands_[b].merge(m);
+      overall_.merge(m);
+      band_hists_[b].add(items[i].data + b * items[i].frames, items[i].valid_frames, static_cast<float>(m.min),
+                         static_cast<float>(m.max));
+    }
   }
 }
 
@@ -177,7 +223,6 @@ void Stats::merge(const Stats& o) {
     throw Error(ErrorCode::kInvalidArgument, "stats", "cannot merge statistics with different histogram resolutions");
   o.check_fingerprint(fingerprint_);
   overall_.merge(o.overall_);
-  overall_hist_.merge(o.overall_hist_);
   for (std::size_t b = 0; b < bands_.size(); ++b) {
     bands_[b].merge(o.bands_[b]);
     band_hists_[b].merge(o.band_hists_[b]);
@@ -190,7 +235,13 @@ double Stats::percentile(double q, std::optional<std::size_t> band) const {
       throw_invalid_argument("band", "band " + num(*band) + " is out of range (" + num(bands_.size()) + " bands)");
     return band_hists_[*band].percentile(q, bands_[*band].min, bands_[*band].max);
   }
-  return overall_hist_.percentile(q, overall_.min, overall_.max);
+  return overall_histogram().percentile(q, overall_.min, overall_.max);
+}
+
+Histogram Stats::overall_histogram() const {
+  Histogram h(resolution_);
+  for (const auto& b : band_hists_) h.merge(b);
+  return h;
 }
 
 void Stats::check_fingerprint(const Fingerprint& features) const {
@@ -230,7 +281,7 @@ void Stats::save(const std::filesystem::path& path) const {
   j["fingerprint"] = fingerprint_;
   j["n_bands"] = bands_.size();
   j["histogram_resolution"] = resolution_;
-  j["overall"] = to_json(overall_, overall_hist_);
+  j["overall"] = to_json(overall_, overall_histogram());
   j["bands"] = nlohmann::ordered_json::array();
   for (std::size_t b = 0; b < bands_.size(); ++b) j["bands"].push_back(to_json(bands_[b], band_hists_[b]));
   const std::string text = j.dump() + "\n";
@@ -261,7 +312,8 @@ Stats Stats::load(const std::filesystem::path& path) {
                 std::to_string(kFormatVersion) + ")");
     Stats s(j.at("n_bands").get<std::size_t>(), j.at("fingerprint").get<Fingerprint>(),
             j.at("histogram_resolution").get<double>());
-    from_json(j.at("overall"), s.overall_, s.overall_hist_);
+    Histogram overall(s.resolution_);  // redundant with the bands' histograms; checked for consistency
+    from_json(j.at("overall"), s.overall_, overall);
     const auto& bands = j.at("bands");
     if (bands.size() != s.bands_.size()) throw bad("has " + std::to_string(bands.size()) + " band entries for n_bands=" + std::to_string(s.bands_.size()));
     for (std::size_t b = 0; b < s.bands_.size(); ++b) from_json(bands[b], s.bands_[b], s.band_hists_[b]);
@@ -271,6 +323,63 @@ Stats Stats::load(const std::filesystem::path& path) {
   } catch (const std::exception& e) {
     throw bad(e.what());
   }
+}
+
+Stats fit_stats(std::span<const std::filesystem::path> files, FitSummary* summary) {
+  constexpr std::size_t kGroupBytes = std::size_t{64} << 20;
+  std::optional<Stats> stats;
+  std::vector<std::vector<float>> group;  // decoded files waiting for a band-major update
+  std::vector<Stats::Item> items;
+  std::vector<std::size_t> item_file;     // which file each item came from, for error messages
+  std::vector<std::filesystem::path> group_files;
+  std::size_t group_bytes = 0, spectrograms = 0;
+  auto flush = [&] {
+    if (items.empty()) return;
+    try {
+      stats->update(items, stats->n_bands());
+    } catch (const Error& e) {
+      // Locate the file: re-run item by item on a scratch copy.
+      Stats probe(stats->n_bands());
+      for (std::size_t i = 0; i < items.size(); ++i) {
+        try {
+          probe.update(std::span<const Stats::Item>(&items[i], 1), stats->n_bands());
+        } catch (const Error& inner) {
+          throw Error(inner.code(), inner.param(), group_files[item_file[i]].string() + ": " + inner.what());
+        }
+      }
+      throw;
+    }
+    group.clear();
+    items.clear();
+    item_file.clear();
+    group_files.clear();
+    group_bytes = 0;
+  };
+  for (const auto& file : files) {
+    const NpyArray in = read_npy(file);
+    if (in.shape.size() != 2 && in.shape.size() != 3)
+      throw Error(ErrorCode::kInvalidData, "X", file.string() + ": features must be [F, T] or [B, F, T], got a " +
+                                                    std::to_string(in.shape.size()) + "-D array");
+    const bool batched = in.shape.size() == 3;
+    const std::size_t B = batched ? in.shape[0] : 1, F = in.shape[batched], T = in.shape[batched + 1];
+    if (!stats) stats.emplace(F, Fingerprint{{"n_mels", std::to_string(F)}});
+    if (F != stats->n_bands())
+      throw Error(ErrorCode::kInvalidData, "n_mels", file.string() + ": has " + std::to_string(F) +
+                                                         " bands, the files before it " + std::to_string(stats->n_bands()));
+    group.push_back(in.to_float32());
+    group_files.push_back(file);
+    for (std::size_t i = 0; i < B; ++i) {
+      items.push_back({group.back().data() + i * F * T, T, T});
+      item_file.push_back(group_files.size() - 1);
+    }
+    spectrograms += B;
+    group_bytes += group.back().size() * sizeof(float);
+    if (group_bytes >= kGroupBytes) flush();
+  }
+  flush();
+  if (!stats) throw Error(ErrorCode::kInvalidData, "path", "no feature files given");
+  if (summary) *summary = {files.size(), spectrograms};
+  return std::move(*stats);
 }
 
 }  // namespace melnorm
