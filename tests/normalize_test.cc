@@ -154,3 +154,96 @@ TEST(Registry, ListsEveryMethodWithDescriptionAndParameters) {
 
 }  // namespace
 }  // namespace melnorm
+
+// --- every method x scope x axis against a brute-force reference ---
+
+namespace melnorm {
+namespace {
+
+// Straightforward per-group reference: sorts for percentiles, double throughout.
+double reference_percentile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  const double rank = q / 100.0 * static_cast<double>(v.size() - 1);
+  const std::size_t k = static_cast<std::size_t>(rank);
+  return k + 1 < v.size() ? v[k] + (v[k + 1] - v[k]) * (rank - k) : v[k];
+}
+
+std::vector<double> reference_group(const std::string& method, const std::vector<double>& g, const std::vector<double>& fit) {
+  double mean = 0, var = 0;
+  for (double v : fit) mean += v;
+  mean /= fit.size();
+  for (double v : fit) var += (v - mean) * (v - mean);
+  const double lo = *std::min_element(fit.begin(), fit.end()), hi = *std::max_element(fit.begin(), fit.end());
+  std::vector<double> out;
+  for (double x : g) {
+    if (method == "minmax") out.push_back((x - lo) / (hi - lo));
+    else if (method == "zscore") out.push_back((x - mean) / std::sqrt(var / fit.size()));
+    else if (method == "zscore-minmax") {
+      const double s = std::sqrt(var / (fit.size() - 1)) + 1e-6;
+      const double z = std::clamp((x - mean) / s, (lo - mean) / s, (hi - mean) / s);
+      out.push_back((z - (lo - mean) / s) / ((hi - lo) / s));
+    } else if (method == "robust") {
+      const double a = reference_percentile(fit, 1), b = reference_percentile(fit, 99);
+      out.push_back((std::clamp(x, a, b) - a) / (b - a));
+    } else {  // robust-zscore
+      out.push_back((x - reference_percentile(fit, 50)) / (reference_percentile(fit, 75) - reference_percentile(fit, 25)));
+    }
+  }
+  return out;
+}
+
+TEST(NormalizeExhaustive, EveryMethodScopeAxisMatchesBruteForce) {
+  const std::size_t B = 3, F = 5, T = 17;
+  auto train = testing::white_noise(B * F * T, 11, 30.0);
+  auto x = testing::white_noise(B * F * T, 12, 30.0);
+  Stats stats(F);
+  for (std::size_t i = 0; i < B; ++i) stats.update(train.data() + i * F * T, F, T);
+  auto at = [&](const std::vector<float>& v, std::size_t i, std::size_t b, std::size_t t) { return double(v[(i * F + b) * T + t]); };
+  for (const std::string method : {"minmax", "zscore", "zscore-minmax", "robust", "robust-zscore"}) {
+    const bool binned = method == "robust" || method == "robust-zscore";
+    for (Scope scope : {Scope::kLocal, Scope::kGlobal}) {
+      for (Axis axis : {Axis::kAll, Axis::kBand, Axis::kFrame}) {
+        if (scope == Scope::kGlobal && axis == Axis::kFrame) continue;
+        const auto got = run({.method = method, .scope = scope, .axis = axis}, x, B, F, T, {},
+                             scope == Scope::kGlobal ? &stats : nullptr);
+        // Global percentiles come from a 0.01-wide histogram: allow for that in the output's units.
+        const double tol = scope == Scope::kGlobal && binned ? 0.002 : 2e-5;
+        for (std::size_t i = 0; i < B; ++i) {
+          // groups: list of (band, frame) positions sharing statistics
+          std::vector<std::vector<std::pair<std::size_t, std::size_t>>> groups;
+          if (axis == Axis::kAll) {
+            groups.emplace_back();
+            for (std::size_t b = 0; b < F; ++b) for (std::size_t t = 0; t < T; ++t) groups.back().push_back({b, t});
+          } else if (axis == Axis::kBand) {
+            for (std::size_t b = 0; b < F; ++b) {
+              groups.emplace_back();
+              for (std::size_t t = 0; t < T; ++t) groups.back().push_back({b, t});
+            }
+          } else {
+            for (std::size_t t = 0; t < T; ++t) {
+              groups.emplace_back();
+              for (std::size_t b = 0; b < F; ++b) groups.back().push_back({b, t});
+            }
+          }
+          for (const auto& group : groups) {
+            std::vector<double> values, fit;
+            for (auto [b, t] : group) values.push_back(at(x, i, b, t));
+            if (scope == Scope::kLocal) fit = values;
+            else
+              for (std::size_t j = 0; j < B; ++j)
+                for (std::size_t b = 0; b < F; ++b)
+                  if (axis == Axis::kAll || b == group.front().first)
+                    for (std::size_t t = 0; t < T; ++t) fit.push_back(at(train, j, b, t));
+            const auto want = reference_group(method, values, fit);
+            for (std::size_t k = 0; k < group.size(); ++k)
+              ASSERT_NEAR(at(got, i, group[k].first, group[k].second), want[k], tol)
+                  << method << " " << to_string(scope) << " " << to_string(axis) << " item " << i;
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace melnorm
