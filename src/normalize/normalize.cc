@@ -107,27 +107,27 @@ Transform robust_zscore(const Group& g, const Params&) {
 struct MethodEntry {
   MethodInfo info;
   MakeTransform make;     // nullptr: pcen (not statistics-based)
-  bool needs_percentiles;
+  std::vector<const char*> percentiles;  // the percentiles `make` asks for: numbers or parameter names
 };
 
 const std::vector<MethodEntry>& registry() {
   static const std::vector<MethodEntry> entries = {
       {{"minmax", "(x - min) / (max - min): [0, 1] for the data the min/max came from",
         {{"clip", 0, 0, 1, "1: clamp the result to [0, 1] (values outside a fitted global range)"}}},
-       minmax, false},
+       minmax, {}},
       {{"zscore", "(x - mean) / std: mean 0, standard deviation 1",
         {{"ddof", 0, 0, 1, "delta degrees of freedom of the std: 0 population, 1 unbiased"}}},
-       zscore, false},
+       zscore, {}},
       {{"zscore-minmax",
         "seed-001 recipe: z-score (unbiased std + eps), then min-max to [0, 1] with clamping; "
         "equals min-max up to eps",
         {{"eps", 1e-6, 0, 1, "added to the std; ranges of z-scores <= eps give zeros"}}},
-       zscore_minmax, false},
+       zscore_minmax, {}},
       {{"robust", "clip to the low/high percentiles, then scale that range to [0, 1]",
         {{"low", 1, 0, 100, "lower percentile"}, {"high", 99, 0, 100, "upper percentile"}}},
-       robust, true},
+       robust, {"low", "high"}},
       {{"robust-zscore", "(x - median) / IQR (interquartile range, 75th - 25th percentile)", {}},
-       robust_zscore, true},
+       robust_zscore, {"25", "50", "75"}},
       {{"pcen", "per-channel energy normalization (librosa.pcen), on a magnitude mel spectrogram",
         {{"gain", 0.98, 0, 100, "alpha: exponent of the smoothed energy divided out"},
          {"bias", 2, 0, 1e12, "delta: added before compression"},
@@ -138,7 +138,7 @@ const std::vector<MethodEntry>& registry() {
          {"sr", 22050, 1e-12, 1e9, "sample rate of the audio, Hz"},
          {"hop_length", 512, 1, 1e9, "hop of the spectrogram, samples"}},
         false},
-       nullptr, false},
+       nullptr, {}},
   };
   return entries;
 }
@@ -151,16 +151,24 @@ const MethodEntry& find_entry(std::string_view name) {
   throw_invalid_argument("method", "method='" + std::string(name) + "' is not known; allowed: " + names);
 }
 
-// numpy.percentile(values, q) ("linear"), reordering `values`.
-double exact_percentile(std::vector<float>& values, double q) {
+// numpy.percentile(values, q) ("linear") for several q at once, reordering
+// `values`. Ascending q narrow the range each nth_element searches.
+// `qs` must be ascending; results are written to `out` in the same order.
+void exact_percentiles(std::vector<float>& values, const std::vector<double>& qs, std::vector<double>& out) {
   const std::size_t n = values.size();
-  const double rank = q / 100.0 * static_cast<double>(n - 1);
-  const auto k = static_cast<std::size_t>(std::floor(rank));
-  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(k), values.end());
-  const double a = values[k];
-  if (k + 1 >= n || rank == static_cast<double>(k)) return a;
-  const double b = *std::min_element(values.begin() + static_cast<std::ptrdiff_t>(k) + 1, values.end());
-  return a + (b - a) * (rank - static_cast<double>(k));
+  out.clear();
+  auto first = values.begin();
+  for (double q : qs) {
+    const double rank = q / 100.0 * static_cast<double>(n - 1);
+    const auto k = static_cast<std::size_t>(std::floor(rank));
+    const auto kth = values.begin() + static_cast<std::ptrdiff_t>(k);
+    if (kth >= first) std::nth_element(first, kth, values.end());
+    const double a = *kth;
+    double v = a;
+    if (k + 1 < n && rank != static_cast<double>(k)) v = a + (*std::min_element(kth + 1, values.end()) - a) * (rank - static_cast<double>(k));
+    out.push_back(v);
+    first = kth + 1;  // everything left of here is <= the values still to find
+  }
 }
 
 [[noreturn]] void non_finite(std::size_t item, std::size_t band, std::size_t frame, float v) {
@@ -269,13 +277,21 @@ void Normalizer::apply(const BatchView& x) const {
   const MethodEntry& e = *impl_->entry;
   const Params p = [this](const std::string& n) { return impl_->params.at(n); };
   std::vector<float> scratch;
+  std::vector<double> qs;  // the percentiles this method needs, as numbers, ascending
+  for (const char* q : e.percentiles) qs.push_back(std::isdigit(static_cast<unsigned char>(q[0])) ? std::stod(q) : p(q));
+  std::sort(qs.begin(), qs.end());
+  std::vector<double> qvalues;
+  const std::function<double(double)> lookup = [&](double q) {
+    return qvalues[static_cast<std::size_t>(std::find(qs.begin(), qs.end(), q) - qs.begin())];
+  };
   auto local_transform = [&](const float* v, std::size_t n, std::size_t stride) {
     Group g;
     g.moments = moments_of(v, n, stride);
-    if (e.needs_percentiles) {
+    if (!qs.empty()) {
       scratch.resize(n);
       for (std::size_t k = 0; k < n; ++k) scratch[k] = v[k * stride];
-      g.percentile = [&](double q) { return exact_percentile(scratch, q); };
+      exact_percentiles(scratch, qs, qvalues);
+      g.percentile = lookup;
     }
     return e.make(g, p);
   };
