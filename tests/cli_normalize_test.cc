@@ -16,11 +16,7 @@ using testing::TempDir;
 
 const std::string kCli = MELNORM_CLI_PATH;
 
-std::string q(const std::filesystem::path& p) {
-  std::string s(1, '\'');
-  s.append(p.string()).push_back('\'');
-  return s;
-}
+std::string q(const std::filesystem::path& p) { return testing::shell_quote(p); }
 
 std::vector<float> write_batch(const std::filesystem::path& path, std::size_t B, std::size_t F, std::size_t T, unsigned seed) {
   auto x = testing::white_noise(B * F * T, seed, 30.0);

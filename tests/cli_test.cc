@@ -19,12 +19,7 @@ using testing::TempDir;
 const std::string kCli = MELNORM_CLI_PATH;
 const std::string kSample = (samples_dir() / "7" / "7_lucas_12.wav").string();
 
-// Shell-quoted path. (Built with append: GCC 12 misreports "'" + s + "'" under -Wrestrict.)
-std::string q(const std::filesystem::path& p) {
-  std::string s(1, '\'');
-  s.append(p.string()).push_back('\'');
-  return s;
-}
+std::string q(const std::filesystem::path& p) { return testing::shell_quote(p); }
 
 TEST(Cli, VersionPrintsTheVersion) {
   const auto r = run_command(kCli + " --version");

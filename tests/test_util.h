@@ -55,6 +55,14 @@ inline CommandResult run_command(const std::string& command) {
   return r;
 }
 
+// Single-quoted for the shell. (Built with append: GCC 12 misreports
+// "'" + s + "'" under -Wrestrict.)
+inline std::string shell_quote(const fs::path& p) {
+  std::string s(1, '\'');
+  s.append(p.string()).push_back('\'');
+  return s;
+}
+
 inline std::vector<float> sine(double freq, double sr, std::size_t n, double amp = 0.5) {
   std::vector<float> y(n);
   for (std::size_t i = 0; i < n; ++i) y[i] = static_cast<float>(amp * std::sin(2 * std::numbers::pi * freq * i / sr));
