@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
       melnorm::cli::add_normalize_command(app),
       melnorm::cli::add_fit_stats_command(app),
       melnorm::cli::add_methods_command(app),
+      melnorm::cli::add_extract_command(app),
   };
   try {
     app.parse(argc, argv);

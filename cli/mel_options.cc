@@ -113,7 +113,10 @@ std::string flag_for_param(const std::string& param) {
       {"scope", "--scope"},         {"axis", "--axis"},       {"stats", "--stats"},
       {"lengths", "--lengths"},     {"pcen", "--pcen"},       {"gain", "--pcen-gain"},
       {"bias", "--pcen-bias"},      {"time_constant", "--pcen-time-constant"}, {"eps", "--pcen-eps"},
-      {"input_scale", "--pcen-input-scale"},
+      {"input_scale", "--pcen-input-scale"}, {"segment", "--segment"}, {"segment_hop", "--segment-hop"},
+      {"pad_to", "--pad-to"},       {"format", "--format"},   {"dtype", "--dtype"},
+      {"jobs", "--jobs"},           {"labels", "--labels"},   {"input", "INPUT"},
+      {"out_dir", "-o"},            {"normalize", "--normalize"},
   };
   const auto it = flags.find(param);
   return it == flags.end() ? std::string() : it->second;

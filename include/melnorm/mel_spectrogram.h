@@ -1,6 +1,7 @@
 // Audio -> (log-)mel spectrogram: STFT -> |X|^power -> mel filterbank -> dB.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -60,6 +61,10 @@ class MelSpectrogram {
   std::unique_ptr<MelFilterbank> filterbank_;
   std::unique_ptr<Impl> impl_;
 };
+
+// Every option as name -> text ("n_fft" -> "2048"): the fingerprint that
+// statistics and extraction folders record, compared key by key.
+std::map<std::string, std::string> describe(const MelSpectrogramOptions& options);
 
 // Applies options.db to a linear mel spectrogram, in place.
 void apply_db(Matrix& mel, const MelSpectrogramOptions& options);

@@ -39,8 +39,19 @@ std::vector<std::filesystem::path> find_npy_files(std::span<const std::string> i
 // Fortran order. Throws Error(kIo / kInvalidData) naming the file and problem.
 NpyArray read_npy(const std::filesystem::path& path);
 
-// Writes float32 data of the given shape atomically (temporary file + rename).
+// Writes float data of the given shape atomically (temporary file + rename),
+// stored as float32 or float16 (`dtype`; others are refused).
 void write_npy(const std::filesystem::path& path, std::span<const float> data,
-               std::span<const std::size_t> shape);
+               std::span<const std::size_t> shape, DType dtype = DType::kFloat32);
+
+// The header of a C-order .npy (magic, version 1.0, dict), padded so the data
+// starts on a 64-byte boundary and the header is at least `min_size` bytes
+// (room to rewrite it later with a larger shape, as packed output does).
+std::string npy_header(DType dtype, std::span<const std::size_t> shape, std::size_t min_size = 0);
+
+// IEEE half precision, round to nearest even (what numpy's astype does).
+std::uint16_t float_to_half(float value);
+// The bytes `dtype` (float32 or float16) stores for `data`, little-endian.
+std::vector<std::byte> encode_floats(std::span<const float> data, DType dtype);
 
 }  // namespace melnorm

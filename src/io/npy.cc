@@ -236,26 +236,79 @@ NpyArray read_npy(const std::filesystem::path& path) {
   return a;
 }
 
-void write_npy(const std::filesystem::path& path, std::span<const float> data, std::span<const std::size_t> shape) {
-  const std::size_t n = std::accumulate(shape.begin(), shape.end(), std::size_t{1}, std::multiplies<>());
-  if (n != data.size())
-    throw_invalid_argument("shape", "shape holds " + std::to_string(n) + " elements but data has " + std::to_string(data.size()));
+std::string npy_header(DType dtype, std::span<const std::size_t> shape, std::size_t min_size) {
+  const char* descr = nullptr;
+  switch (dtype) {
+    case DType::kFloat32: descr = "<f4"; break;
+    case DType::kFloat16: descr = "<f2"; break;
+    case DType::kFloat64: descr = "<f8"; break;
+    case DType::kInt16: descr = "<i2"; break;
+    case DType::kInt32: descr = "<i4"; break;
+    case DType::kInt64: descr = "<i8"; break;
+    case DType::kUInt8: descr = "|u1"; break;
+  }
   std::string dims;
   for (std::size_t d : shape) dims += std::to_string(d) + ", ";
   if (shape.size() > 1) dims.resize(dims.size() - 2);
   else if (shape.size() == 1) dims.pop_back();
-  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims + "), }";
-  const std::size_t total = 10 + header.size() + 1;  // magic+version+len, dict, '\n'
-  header.append((64 - total % 64) % 64, ' ');
-  header.push_back('\n');
-  std::string preamble = std::string("\x93NUMPY\x01\x00", 8);
-  preamble.push_back(static_cast<char>(header.size() & 0xff));
-  preamble.push_back(static_cast<char>(header.size() >> 8));
+  std::string dict = std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': (" + dims + "), }";
+  std::size_t total = 10 + dict.size() + 1;  // magic+version+len, dict, '\n'
+  total = std::max(total, min_size);
+  total = (total + 63) / 64 * 64;
+  if (total - 10 > 0xffff) throw_invalid_argument("shape", "array header too large for .npy format 1.0");
+  dict.append(total - 10 - dict.size() - 1, ' ');
+  dict.push_back('\n');
+  std::string out("\x93NUMPY\x01\x00", 8);
+  out.push_back(static_cast<char>(dict.size() & 0xff));
+  out.push_back(static_cast<char>(dict.size() >> 8));
+  return out + dict;
+}
+
+std::uint16_t float_to_half(float value) {
+  const std::uint32_t f = std::bit_cast<std::uint32_t>(value);
+  const std::uint32_t sign = (f >> 16) & 0x8000u;
+  const std::uint32_t abs = f & 0x7fffffffu;
+  if (abs >= 0x7f800000u) return static_cast<std::uint16_t>(sign | 0x7c00u | (abs > 0x7f800000u ? 0x200u : 0u));  // inf/nan
+  if (abs >= 0x477ff000u) return static_cast<std::uint16_t>(sign | 0x7c00u);  // rounds to >= 65520: overflow to inf
+  if (abs < 0x38800000u) {  // subnormal half (or zero): value / 2^-24, rounded to nearest even
+    const float scaled = std::bit_cast<float>(abs) * 16777216.0f;  // exact: power of two
+    return static_cast<std::uint16_t>(sign | static_cast<std::uint32_t>(std::nearbyint(scaled)));
+  }
+  // normal: rebias the exponent, round the 13 dropped mantissa bits to nearest even
+  std::uint32_t h = ((abs >> 13) - (112u << 10));
+  const std::uint32_t rest = abs & 0x1fffu;
+  if (rest > 0x1000u || (rest == 0x1000u && (h & 1u))) ++h;
+  return static_cast<std::uint16_t>(sign | h);
+}
+
+std::vector<std::byte> encode_floats(std::span<const float> data, DType dtype) {
+  static_assert(std::endian::native == std::endian::little, "npy output assumes a little-endian host");
+  std::vector<std::byte> out;
+  if (dtype == DType::kFloat32) {
+    out.resize(data.size() * 4);
+    std::memcpy(out.data(), data.data(), out.size());
+  } else if (dtype == DType::kFloat16) {
+    out.resize(data.size() * 2);
+    for (std::size_t i = 0; i < data.size(); ++i) {
+      const std::uint16_t h = float_to_half(data[i]);
+      std::memcpy(&out[2 * i], &h, 2);
+    }
+  } else {
+    throw_invalid_argument("dtype", "dtype=" + to_string(dtype) + " is not supported for output; allowed: float32, float16");
+  }
+  return out;
+}
+
+void write_npy(const std::filesystem::path& path, std::span<const float> data, std::span<const std::size_t> shape,
+               DType dtype) {
+  const std::size_t n = std::accumulate(shape.begin(), shape.end(), std::size_t{1}, std::multiplies<>());
+  if (n != data.size())
+    throw_invalid_argument("shape", "shape holds " + std::to_string(n) + " elements but data has " + std::to_string(data.size()));
+  const std::vector<std::byte> bytes = encode_floats(data, dtype);
+  const std::string header = npy_header(dtype, shape);
   detail::AtomicFile out(path);
-  out.write(preamble.data(), preamble.size());
   out.write(header.data(), header.size());
-  static_assert(std::endian::native == std::endian::little, "write_npy assumes a little-endian host");
-  out.write(data.data(), data.size() * sizeof(float));
+  out.write(bytes.data(), bytes.size());
   out.commit();
 }
 

@@ -153,6 +153,31 @@ Matrix MelSpectrogram::compute(std::span<const float> x) const {
   return mel;
 }
 
+std::map<std::string, std::string> describe(const MelSpectrogramOptions& o) {
+  std::map<std::string, std::string> d;
+  d["sr"] = num(o.sample_rate);
+  d["n_fft"] = num(o.stft.n_fft);
+  d["hop_length"] = num(o.stft.hop_length);
+  d["win_length"] = num(o.stft.effective_win_length());
+  d["window"] = to_string(o.stft.window);
+  d["center"] = o.stft.center ? "true" : "false";
+  d["pad_mode"] = to_string(o.stft.pad_mode);
+  d["n_mels"] = num(o.mel.n_mels);
+  d["fmin"] = num(o.mel.fmin);
+  d["fmax"] = num(o.mel.effective_fmax(o.sample_rate));
+  d["mel_scale"] = to_string(o.mel.scale);
+  d["mel_norm"] = to_string(o.mel.norm);
+  d["power"] = num(o.power);
+  if (!o.db.enabled) {
+    d["db"] = "off";
+  } else {
+    d["db"] = o.db.reference == DbReference::kMax ? "max" : "ref=" + num(o.db.ref_value);
+    d["top_db"] = o.db.top_db ? num(*o.db.top_db) : "none";
+    d["amin"] = num(o.db.amin.value_or(o.power == 2.0 ? 1e-10 : 1e-5));
+  }
+  return d;
+}
+
 void apply_db(Matrix& mel, const MelSpectrogramOptions& options) {
   if (!options.db.enabled) return;
   if (options.power == 2.0) power_to_db(mel.data, options.db);

@@ -1,0 +1,130 @@
+#include "dataset/sources.h"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+
+#include "melnorm/error.h"
+
+namespace melnorm::detail {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool is_audio_path(const fs::path& p) {
+  static const std::set<std::string> kExtensions = {".wav", ".flac", ".ogg", ".oga", ".mp3", ".aiff",
+                                                    ".aif",  ".au",   ".w64", ".caf", ".opus"};
+  std::string ext = p.extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return kExtensions.count(ext) > 0;
+}
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == '\r' || s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  std::size_t i = 0;
+  while (i < s.size() && s[i] == ' ') ++i;
+  return s.substr(i);
+}
+
+}  // namespace
+
+std::vector<std::string> parse_csv_line(const std::string& line) {
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') fields.back() += '"', ++i;
+      else if (c == '"') quoted = false;
+      else fields.back() += c;
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      fields.emplace_back();
+    } else if (c != '\r' && c != '\n') {
+      fields.back() += c;
+    }
+  }
+  return fields;
+}
+
+std::string csv_field(const std::string& value) {
+  if (value.find_first_of(",\"\n\r") == std::string::npos) return value;
+  std::string out = "\"";
+  for (char c : value) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+SourceList list_sources(const fs::path& input, const std::optional<fs::path>& labels) {
+  SourceList list;
+  std::error_code ec;
+  const bool input_is_dir = fs::is_directory(input, ec);
+  if (!input_is_dir && !fs::exists(input, ec))
+    throw Error(ErrorCode::kIo, "input", input.string() + ": no such folder or list file");
+
+  if (labels) {
+    std::ifstream in(*labels);
+    if (!in) throw Error(ErrorCode::kIo, "labels", labels->string() + ": cannot open the labels CSV");
+    std::string line;
+    if (!std::getline(in, line)) throw Error(ErrorCode::kInvalidData, "labels", labels->string() + ": empty labels CSV");
+    const auto header = parse_csv_line(line);
+    if (header.size() < 2 || trim(header[0]) != "path" || trim(header[1]) != "label")
+      throw Error(ErrorCode::kInvalidData, "labels",
+                  labels->string() + ": the first line must start with the columns path,label (got '" + trim(line) + "')");
+    for (std::size_t c = 2; c < header.size(); ++c) {
+      list.extra_columns.push_back(trim(header[c]));
+      if (list.extra_columns.back() == "split") list.split_column = c - 2;
+    }
+    const fs::path base = labels->parent_path();
+    for (std::size_t line_no = 2; std::getline(in, line); ++line_no) {
+      if (trim(line).empty()) continue;
+      auto fields = parse_csv_line(line);
+      if (fields.size() != header.size())
+        throw Error(ErrorCode::kInvalidData, "labels",
+                    labels->string() + ":" + std::to_string(line_no) + ": " + std::to_string(fields.size()) +
+                        " fields, the header has " + std::to_string(header.size()));
+      Source s;
+      s.name = trim(fields[0]);
+      const fs::path p(s.name);
+      // Relative paths: next to the CSV, else inside the input folder.
+      s.path = p.is_absolute() ? p : base / p;
+      if (!p.is_absolute() && !fs::exists(s.path, ec) && input_is_dir && fs::exists(input / p, ec)) s.path = input / p;
+      s.label = trim(fields[1]);
+      for (std::size_t c = 2; c < fields.size(); ++c) s.extra.push_back(trim(fields[c]));
+      list.sources.push_back(std::move(s));
+    }
+    return list;
+  }
+
+  if (input_is_dir) {
+    for (auto it = fs::recursive_directory_iterator(input, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (!it->is_regular_file() || !is_audio_path(it->path())) continue;
+      Source s;
+      s.path = it->path();
+      s.name = fs::relative(it->path(), input).generic_string();
+      s.label = it->path().parent_path() == input ? "" : it->path().parent_path().filename().string();
+      list.sources.push_back(std::move(s));
+    }
+    if (ec) throw Error(ErrorCode::kIo, "input", input.string() + ": cannot list folder: " + ec.message());
+    std::sort(list.sources.begin(), list.sources.end(), [](const Source& a, const Source& b) { return a.name < b.name; });
+    return list;
+  }
+
+  // A list file: one path per line (a .csv's first column; a "path" header is skipped).
+  std::ifstream in(input);
+  if (!in) throw Error(ErrorCode::kIo, "input", input.string() + ": cannot open the list");
+  std::string line;
+  for (bool first = true; std::getline(in, line); first = false) {
+    std::string p = trim(parse_csv_line(line)[0]);
+    if (p.empty() || (first && p == "path")) continue;
+    Source s;
+    s.name = p;
+    s.path = fs::path(p).is_absolute() ? fs::path(p) : input.parent_path() / p;
+    s.label = s.path.parent_path().filename().string();
+    list.sources.push_back(std::move(s));
+  }
+  return list;
+}
+
+}  // namespace melnorm::detail
