@@ -79,6 +79,7 @@ inline std::vector<float> white_noise(std::size_t n, unsigned seed = 1, double a
 
 // Writes interleaved float frames with libsndfile; `format` is SF_FORMAT_*.
 inline void write_audio(const fs::path& path, const std::vector<float>& interleaved, int channels, int sr, int format) {
+  fs::create_directories(path.parent_path());
   SF_INFO info{};
   info.samplerate = sr;
   info.channels = channels;
@@ -100,6 +101,12 @@ inline void write_raw_npy(const fs::path& path, std::string dict, const void* da
   out.write(len, 2);
   out << dict;
   out.write(static_cast<const char*>(data), static_cast<std::streamsize>(bytes));
+}
+
+// prefix + i + suffix (appended: GCC 12 misreports "a" + s + "b" under -Wrestrict).
+inline std::string numbered(const char* prefix, long i, const char* suffix) {
+  std::string s(prefix);
+  return s.append(std::to_string(i)).append(suffix);
 }
 
 inline fs::path reference_dir() { return MELNORM_REFERENCE_DIR; }

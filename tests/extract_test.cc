@@ -1,0 +1,260 @@
+// melnorm extract: labels, segments, failures, resume after kill -9,
+// determinism across --jobs, training-only statistics, option changes.
+#include <fstream>
+#include <sstream>
+
+#include "dataset/sources.h"
+#include "melnorm/audio.h"
+#include "melnorm/error.h"
+#include "melnorm/extract.h"
+#include "melnorm/npy.h"
+#include "melnorm/stats.h"
+#include "test_util.h"
+
+namespace melnorm {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::TempDir;
+using testing::write_audio;
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+std::vector<std::vector<std::string>> manifest(const fs::path& out) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream in(read_text(out / "manifest.csv"));
+  std::string line;
+  while (std::getline(in, line)) rows.push_back(detail::parse_csv_line(line));
+  return rows;
+}
+
+// Every file under `a` equals the same file under `b` (and nothing is missing).
+void expect_same_tree(const fs::path& a, const fs::path& b) {
+  std::size_t n = 0;
+  for (const auto& e : fs::recursive_directory_iterator(a)) {
+    if (!e.is_regular_file()) continue;
+    const auto rel = fs::relative(e.path(), a);
+    ASSERT_TRUE(fs::exists(b / rel)) << rel;
+    EXPECT_EQ(read_text(e.path()), read_text(b / rel)) << rel;
+    ++n;
+  }
+  std::size_t m = 0;
+  for (const auto& e : fs::recursive_directory_iterator(b)) m += e.is_regular_file();
+  EXPECT_EQ(n, m);
+}
+
+ExtractOptions small_options(const fs::path& in, const fs::path& out) {
+  ExtractOptions o;
+  o.input = in;
+  o.out_dir = out;
+  o.mel = preset_options(Preset::kLibrosa, 8000);
+  o.mel.stft.n_fft = 256;
+  o.mel.stft.hop_length = 64;
+  o.mel.mel.n_mels = 20;
+  o.sample_rate = 8000;
+  o.jobs = 2;
+  return o;
+}
+
+TEST(Sources, LabelsFromFoldersAndCsv) {
+  TempDir dir;
+  write_audio(dir / "corpus" / "cat" / "a.wav", testing::sine(300, 8000, 800), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  write_audio(dir / "corpus" / "dog" / "b.flac", testing::sine(300, 8000, 800), 1, 8000, SF_FORMAT_FLAC | SF_FORMAT_PCM_16);
+  std::ofstream(dir / "corpus" / "notes.txt") << "not audio, not listed";
+  auto list = detail::list_sources(dir / "corpus", std::nullopt);
+  ASSERT_EQ(list.sources.size(), 2u);
+  EXPECT_EQ(list.sources[0].name, "cat/a.wav");
+  EXPECT_EQ(list.sources[0].label, "cat");
+  EXPECT_EQ(list.sources[1].label, "dog");
+  std::ofstream(dir / "labels.csv") << "path,label,split,speaker\ncorpus/cat/a.wav,meow,train,\"Smith, J\"\ncorpus/dog/b.flac,woof,test,x\n";
+  list = detail::list_sources(dir / "corpus", dir / "labels.csv");
+  ASSERT_EQ(list.sources.size(), 2u);
+  EXPECT_EQ(list.extra_columns, (std::vector<std::string>{"split", "speaker"}));
+  EXPECT_EQ(list.split_column, 0u);
+  EXPECT_EQ(list.sources[0].label, "meow");
+  EXPECT_EQ(list.sources[0].extra[1], "Smith, J");
+  EXPECT_TRUE(fs::exists(list.sources[1].path));
+  std::ofstream(dir / "bad.csv") << "file,class\nx.wav,1\n";
+  EXPECT_THROW(detail::list_sources(dir / "corpus", dir / "bad.csv"), Error);
+}
+
+TEST(Extract, WritesOneNpyPerClipWithTheManifest) {
+  TempDir dir;
+  write_audio(dir / "in" / "cat" / "a.wav", testing::sine(300, 8000, 8000), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  write_audio(dir / "in" / "dog" / "b.wav", testing::sine(900, 16000, 4000), 1, 16000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  auto o = small_options(dir / "in", dir / "out");
+  o.normalize = NormalizeOptions{.method = "minmax"};
+  const ExtractSummary s = extract_dataset(o);
+  EXPECT_EQ(s.rows, 2u);
+  EXPECT_EQ(s.failed, 0u);
+  const auto rows = manifest(dir / "out");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"source", "label", "offset", "output", "n_frames", "status", "error"}));
+  EXPECT_EQ(rows[1][0], "cat/a.wav");
+  EXPECT_EQ(rows[1][1], "cat");
+  EXPECT_EQ(rows[1][3], "cat/a.npy");
+  EXPECT_EQ(rows[1][4], std::to_string(1 + 8000 / 64));
+  EXPECT_EQ(rows[2][4], std::to_string(1 + 2000 / 64));  // resampled 16 kHz -> 8 kHz
+  const NpyArray a = read_npy(dir / "out" / "cat" / "a.npy");
+  EXPECT_EQ(a.shape, (std::vector<std::size_t>{20, 126}));
+  const auto v = a.to_float32();
+  EXPECT_FLOAT_EQ(*std::max_element(v.begin(), v.end()), 1.0f);
+  EXPECT_TRUE(fs::exists(dir / "out" / "options.json"));
+}
+
+TEST(Extract, SegmentAndPadArithmetic) {
+  TempDir dir;
+  write_audio(dir / "in" / "x" / "long.wav", testing::sine(300, 8000, 20000), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_FLOAT);  // 2.5 s
+  write_audio(dir / "in" / "x" / "short.wav", testing::sine(300, 8000, 4000), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_FLOAT);  // 0.5 s
+  auto o = small_options(dir / "in", dir / "seg");
+  o.segment = 1.0;
+  o.segment_hop = 0.5;
+  extract_dataset(o);
+  auto rows = manifest(dir / "seg");
+  // long: starts 0, 0.5, 1.0, 1.5 (a segment must fit); short: one zero-padded segment
+  ASSERT_EQ(rows.size(), 1u + 4 + 1);
+  EXPECT_EQ(rows[1][2], "0.000");
+  EXPECT_EQ(rows[4][2], "1.500");
+  EXPECT_EQ(rows[4][3], "x/long_s0003.npy");
+  for (std::size_t r = 1; r < rows.size(); ++r) EXPECT_EQ(rows[r][4], std::to_string(1 + 8000 / 64));
+  // the third segment is samples 8000..16000 of the clip
+  const auto seg = read_npy(dir / "seg" / "x" / "long_s0002.npy").to_float32();
+  auto mel = o.mel;
+  mel.sample_rate = 8000;
+  const auto y = testing::sine(300, 8000, 20000);
+  EXPECT_EQ(seg, MelSpectrogram(mel).compute(std::span<const float>(y).subspan(8000, 8000)).data);
+
+  auto p = small_options(dir / "in", dir / "pad");
+  p.pad_to = 1.0;
+  p.format = OutputFormat::kPacked;
+  extract_dataset(p);
+  rows = manifest(dir / "pad");
+  ASSERT_EQ(rows.size(), 3u);
+  const NpyArray packed = read_npy(dir / "pad" / "features.npy");
+  EXPECT_EQ(packed.shape, (std::vector<std::size_t>{2, 20, 1 + 8000 / 64}));
+  EXPECT_EQ(rows[1][3], "0");
+  EXPECT_EQ(rows[2][3], "1");
+}
+
+TEST(Extract, BrokenFilesBecomeFailedRowsAndTheRestCompletes) {
+  TempDir dir;
+  for (int i = 0; i < 3; ++i)
+    write_audio(dir / "in" / "ok" / testing::numbered("good", i, ".wav"), testing::white_noise(4000, i + 1), 1, 8000,
+                SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  fs::create_directories(dir / "in" / "bad");
+  std::ofstream(dir / "in" / "bad" / "broken.wav") << "RIFF....WAVEfmt this is not audio";
+  write_audio(dir / "in" / "bad" / "empty.wav", {}, 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  std::ofstream(dir / "in" / "bad" / "zero.flac");
+  std::ofstream(dir / "in" / "bad" / "text.mp3") << "just some text pretending to be an mp3";
+  auto o = small_options(dir / "in", dir / "out");
+  const ExtractSummary s = extract_dataset(o);
+  EXPECT_EQ(s.rows, 7u);
+  EXPECT_EQ(s.failed, 4u);
+  for (const auto& row : manifest(dir / "out")) {
+    if (row[0] == "source") continue;
+    const bool bad = row[0].rfind("bad/", 0) == 0;
+    EXPECT_EQ(row[5], bad ? "failed" : "ok") << row[0];
+    EXPECT_EQ(row[6].empty(), !bad) << row[0] << ": " << row[6];
+    if (bad) {
+      EXPECT_NE(row[6].find(row[0].substr(4)), std::string::npos) << "the reason names the file: " << row[6];
+    }
+  }
+}
+
+TEST(Extract, JobsOneAndTwoAreByteIdentical) {
+  TempDir dir;
+  for (int i = 0; i < 24; ++i)
+    write_audio(dir / "in" / std::to_string(i % 3) / testing::numbered("c", i, ".wav"),
+                testing::white_noise(2000 + 500 * i, i + 1), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  for (int jobs : {1, 2}) {
+    auto o = small_options(dir / "in", dir / testing::numbered("out", jobs, ""));
+    o.jobs = jobs;
+    o.normalize = NormalizeOptions{.method = "zscore", .scope = Scope::kGlobal, .axis = Axis::kBand};
+    o.fit_stats = true;
+    extract_dataset(o);
+  }
+  expect_same_tree(dir / "out1", dir / "out2");
+}
+
+TEST(Extract, FitStatsUsesTrainingRowsOnly) {
+  TempDir dir;
+  fs::create_directories(dir / "in");
+  std::ofstream csv(dir / "labels.csv");
+  csv << "path,label,split\n";
+  for (int i = 0; i < 6; ++i) {
+    const bool train = i < 4;
+    // test clips are much louder: if they leaked into the statistics the mean would move
+    auto y = testing::white_noise(4000, i + 1, train ? 0.01 : 0.9);
+    write_audio(dir / "in" / testing::numbered("c", i, ".wav"), y, 1, 8000, SF_FORMAT_WAV | SF_FORMAT_FLOAT);
+    csv << "in/c" << i << ".wav,x," << (train ? "train" : "test") << "\n";
+  }
+  csv.close();
+  auto o = small_options(dir / "in", dir / "out");
+  o.labels = dir / "labels.csv";
+  o.mel.db.reference = DbReference::kValue;
+  o.normalize = NormalizeOptions{.method = "zscore", .scope = Scope::kGlobal};
+  o.fit_stats = true;
+  extract_dataset(o);
+  const Stats fitted = Stats::load(dir / "out" / "stats.json");
+  Stats want(20);
+  auto mel = o.mel;
+  mel.sample_rate = 8000;
+  for (int i = 0; i < 4; ++i) {
+    const Matrix m = MelSpectrogram(mel).compute(load_audio(dir / "in" / testing::numbered("c", i, ".wav")).samples);
+    want.update(m.data.data(), m.rows, m.cols);
+  }
+  EXPECT_EQ(fitted.count(), want.count());
+  EXPECT_NEAR(fitted.overall().mean, want.overall().mean, 1e-9);
+}
+
+TEST(Extract, OtherOptionsIntoAnExistingFolderAreRefused) {
+  TempDir dir;
+  write_audio(dir / "in" / "a" / "x.wav", testing::white_noise(4000), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  auto o = small_options(dir / "in", dir / "out");
+  extract_dataset(o);
+  const std::string before = read_text(dir / "out" / "manifest.csv");
+  o.mel.mel.n_mels = 30;
+  try {
+    extract_dataset(o);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("mel.n_mels: \"20\" vs \"30\""), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(read_text(dir / "out" / "manifest.csv"), before);
+  o.mel.mel.n_mels = 20;  // the same options again: nothing left to do, nothing changes
+  const ExtractSummary s = extract_dataset(o);
+  EXPECT_EQ(s.resumed, 1u);
+  EXPECT_EQ(read_text(dir / "out" / "manifest.csv"), before);
+}
+
+#ifdef MELNORM_CLI_PATH
+TEST(Extract, KillNineThenResumeIsByteIdenticalToACleanRun) {
+  // The real FSDD recordings, slow enough options that the kill lands mid-run.
+  const fs::path fsdd = testing::reference_dir().parent_path() / "data" / "fsdd";
+  ASSERT_TRUE(fs::exists(fsdd / "LABELS.csv")) << fsdd;
+  TempDir dir;
+  const std::string args = " " + testing::shell_quote(fsdd / "recordings") + " --labels " +
+                           testing::shell_quote(fsdd / "LABELS.csv") +
+                           " --sr 16000 --n-fft 4096 --hop 64 --n-mels 64 --normalize zscore --scope global"
+                           " --fit-stats --pad-to 1 --format packed --jobs 2 -q -o ";
+  const std::string cli = MELNORM_CLI_PATH;
+  auto r = testing::run_command(cli + " extract" + args + testing::shell_quote(dir / "clean"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  // Start, wait until some rows are in the manifest, kill -9, resume.
+  const std::string killed = testing::shell_quote(dir / "killed");
+  r = testing::run_command(cli + " extract" + args + killed + " & pid=$!; "
+                           "while [ \"$(cat " + killed + "/manifest.csv 2>/dev/null | wc -l)\" -lt 500 ]; do sleep 0.01; done; "
+                           "kill -9 $pid; wait $pid; echo killed");
+  ASSERT_NE(r.output.find("killed"), std::string::npos) << r.output;
+  ASSERT_FALSE(fs::exists(dir / "killed" / "features.npy")) << "the run finished before the kill";
+  r = testing::run_command(cli + " extract" + args + killed);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  expect_same_tree(dir / "clean", dir / "killed");
+}
+#endif
+
+}  // namespace
+}  // namespace melnorm
