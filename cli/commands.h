@@ -16,5 +16,6 @@ Run add_normalize_command(CLI::App& app);
 Run add_fit_stats_command(CLI::App& app);
 Run add_methods_command(CLI::App& app);
 Run add_extract_command(CLI::App& app);
+Run add_show_command(CLI::App& app);
 
 }  // namespace melnorm::cli

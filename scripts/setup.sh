@@ -11,6 +11,7 @@ packages=(
   libsndfile1-dev     # decoding: WAV, FLAC, OGG/Vorbis, MP3
   libsoxr-dev         # resampling
   libfftw3-dev        # FFT (FFTW3, double precision: see src/spectral/fft.h)
+  libcairo2-dev       # pictures (melnorm show)
   libcli11-dev        # command-line parsing
   nlohmann-json3-dev  # JSON (reference cases, options records)
   libgtest-dev libgmock-dev  # tests

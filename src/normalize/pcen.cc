@@ -63,8 +63,10 @@ void Pcen::process(float* s, std::size_t frames, std::size_t stride) {
     double z = state_[band];
     for (std::size_t t = 0; t < frames; ++t) {
       const double x = row[t] * scale;
-      if (!std::isfinite(x))
-        throw Error(ErrorCode::kInvalidData, "S", "PCEN input at band " + num(band) + ", frame " + num(t) + " is not finite");
+      if (!std::isfinite(x) || x < 0)
+        throw Error(ErrorCode::kInvalidData, "S",
+                    "PCEN input at band " + num(band) + ", frame " + num(t) + " is " + num(static_cast<double>(row[t])) +
+                        "; PCEN needs a finite, non-negative (linear magnitude) spectrogram, not dB");
       // lfilter([b], [1, b - 1]) in direct form II transposed: y = b x + z; z' = (1 - b) y.
       const double smooth_energy = b * x + z;
       z = a * smooth_energy;

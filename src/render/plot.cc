@@ -1,0 +1,177 @@
+#include <cairo.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "io/atomic_file.h"
+#include "melnorm/error.h"
+#include "melnorm/render.h"
+#include "render/colormaps.h"
+
+namespace melnorm {
+namespace {
+
+constexpr int kPanelWidth = 560, kPanelHeight = 300;  // the image area of one panel, pixels
+constexpr int kLeft = 78, kRight = 96, kTop = 58, kBottom = 52;  // room for axes, colorbar, titles
+
+// 1, 2 or 5 times a power of ten, giving about `target` ticks over `span`.
+double nice_step(double span, int target) {
+  const double raw = span / std::max(target, 1);
+  const double p = std::pow(10.0, std::floor(std::log10(raw)));
+  for (double m : {1.0, 2.0, 5.0, 10.0})
+    if (m * p >= raw) return m * p;
+  return 10 * p;
+}
+
+std::string format_tick(double v, double step) {
+  char buf[32];
+  if (step >= 1) std::snprintf(buf, sizeof buf, "%.0f", v);
+  else if (step >= 0.1) std::snprintf(buf, sizeof buf, "%.1f", v);
+  else std::snprintf(buf, sizeof buf, "%.2f", v);
+  return buf;
+}
+
+void text(cairo_t* cr, double x, double y, const std::string& s, double align_x, double align_y, double size = 12) {
+  cairo_set_font_size(cr, size);
+  cairo_text_extents_t e;
+  cairo_text_extents(cr, s.c_str(), &e);
+  // align 0: left/top edge at (x, y); 0.5: centred; 1: right/bottom edge.
+  cairo_move_to(cr, x - e.width * align_x - e.x_bearing, y - e.y_bearing - e.height * align_y);
+  cairo_show_text(cr, s.c_str());
+}
+
+void draw_panel(cairo_t* cr, double ox, double oy, const PlotPanel& p, const PlotAxes& axes) {
+  const Matrix& m = *p.spectrogram;
+  const auto [lo_it, hi_it] = std::minmax_element(m.data.begin(), m.data.end());
+  const double lo = *lo_it, hi = *hi_it > *lo_it ? *hi_it : *lo_it + 1.0;
+  const double x0 = ox + kLeft, y0 = oy + kTop, w = kPanelWidth, h = kPanelHeight;
+
+  // The spectrogram as an image: one pixel per (frame, band), low bands at the bottom.
+  cairo_surface_t* img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, static_cast<int>(m.cols), static_cast<int>(m.rows));
+  unsigned char* px = cairo_image_surface_get_data(img);
+  const int stride = cairo_image_surface_get_stride(img);
+  for (std::size_t b = 0; b < m.rows; ++b) {
+    auto* row = reinterpret_cast<std::uint32_t*>(px + (m.rows - 1 - b) * static_cast<std::size_t>(stride));
+    for (std::size_t t = 0; t < m.cols; ++t) {
+      const int idx = std::clamp(static_cast<int>((m(b, t) - lo) / (hi - lo) * 255.0 + 0.5), 0, 255);
+      const auto& c = detail::kMagma[static_cast<std::size_t>(idx)];
+      row[t] = (std::uint32_t{c[0]} << 16) | (std::uint32_t{c[1]} << 8) | c[2];
+    }
+  }
+  cairo_surface_mark_dirty(img);
+  cairo_save(cr);
+  cairo_rectangle(cr, x0, y0, w, h);
+  cairo_clip(cr);
+  cairo_translate(cr, x0, y0);
+  cairo_scale(cr, w / static_cast<double>(m.cols), h / static_cast<double>(m.rows));
+  cairo_set_source_surface(cr, img, 0, 0);
+  cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST);
+  cairo_paint(cr);
+  cairo_restore(cr);
+  cairo_surface_destroy(img);
+
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  cairo_set_line_width(cr, 1);
+  cairo_rectangle(cr, x0 + 0.5, y0 + 0.5, w, h);
+  cairo_stroke(cr);
+
+  // Time axis, seconds (frame t is centred at t * hop / sr).
+  const double seconds_per_frame = axes.hop_length / axes.sample_rate;
+  const double duration = static_cast<double>(m.cols) * seconds_per_frame;
+  const double tstep = nice_step(duration, 6);
+  for (double s = 0; s <= duration + 1e-9; s += tstep) {
+    const double x = x0 + s / duration * w;
+    cairo_move_to(cr, x, y0 + h);
+    cairo_line_to(cr, x, y0 + h + 5);
+    cairo_stroke(cr);
+    text(cr, x, y0 + h + 8, format_tick(s, tstep), 0.5, 0);
+  }
+  text(cr, x0 + w / 2, y0 + h + 28, "time (s)", 0.5, 0);
+
+  // Frequency axis: band centres are mel-spaced, so Hz ticks sit at interpolated band positions.
+  const auto& c = axes.band_centres_hz;
+  if (c.size() == m.rows && m.rows > 1) {
+    const double fmax = c.back();
+    for (double f : {0.0, 100.0, 250.0, 500.0, 1000.0, 2000.0, 4000.0, 8000.0, 16000.0}) {
+      if (f < c.front() || f > fmax) continue;
+      const auto it = std::lower_bound(c.begin(), c.end(), f);
+      const std::size_t k = static_cast<std::size_t>(it - c.begin());
+      double band = static_cast<double>(k);
+      if (k > 0 && k < c.size()) band = (k - 1) + (f - c[k - 1]) / (c[k] - c[k - 1]);
+      const double y = y0 + h - (band + 0.5) / static_cast<double>(m.rows) * h;
+      cairo_move_to(cr, x0 - 5, y);
+      cairo_line_to(cr, x0, y);
+      cairo_stroke(cr);
+      text(cr, x0 - 8, y, f >= 1000 ? format_tick(f / 1000, 1) + "k" : format_tick(f, 1), 1, 0.5);
+    }
+  }
+  cairo_save(cr);
+  cairo_translate(cr, ox + 16, y0 + h / 2);
+  cairo_rotate(cr, -M_PI / 2);
+  text(cr, 0, 0, "mel frequency (Hz)", 0.5, 0.5);
+  cairo_restore(cr);
+
+  // Colorbar with its unit.
+  const double bx = x0 + w + 16, bw = 16;
+  for (int i = 0; i < static_cast<int>(h); ++i) {
+    const auto& col = detail::kMagma[static_cast<std::size_t>(std::clamp(static_cast<int>(255.0 * (h - 1 - i) / (h - 1)), 0, 255))];
+    cairo_set_source_rgb(cr, col[0] / 255.0, col[1] / 255.0, col[2] / 255.0);
+    cairo_rectangle(cr, bx, y0 + i, bw, 1);
+    cairo_fill(cr);
+  }
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  cairo_rectangle(cr, bx + 0.5, y0 + 0.5, bw, h);
+  cairo_stroke(cr);
+  const double vstep = nice_step(hi - lo, 5);
+  for (double v = std::ceil(lo / vstep) * vstep; v <= hi + 1e-9; v += vstep) {
+    const double y = y0 + h - (v - lo) / (hi - lo) * h;
+    cairo_move_to(cr, bx + bw, y);
+    cairo_line_to(cr, bx + bw + 4, y);
+    cairo_stroke(cr);
+    text(cr, bx + bw + 6, y, format_tick(v, vstep), 0, 0.5, 11);
+  }
+  text(cr, bx + bw / 2, y0 - 8, p.unit, 0.5, 1, 11);
+  text(cr, x0 + w / 2, oy + kTop - 24, p.title, 0.5, 1, 14);
+}
+
+cairo_status_t write_to(void* closure, const unsigned char* data, unsigned int length) {
+  static_cast<detail::AtomicFile*>(closure)->write(data, length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+}  // namespace
+
+void render_png(const std::filesystem::path& path, std::span<const PlotPanel> panels, const PlotAxes& axes,
+                const std::string& title) {
+  if (panels.empty()) throw_invalid_argument("panels", "nothing to draw");
+  for (const auto& p : panels)
+    if (!p.spectrogram || p.spectrogram->rows == 0 || p.spectrogram->cols == 0)
+      throw_invalid_argument("spectrogram", "cannot draw an empty spectrogram");
+  if (!(axes.sample_rate > 0) || axes.hop_length <= 0)
+    throw_invalid_argument("sr", "the time axis needs a positive sample rate and hop length");
+  const int per_row = std::min<int>(static_cast<int>(panels.size()), 3);
+  const int rows = (static_cast<int>(panels.size()) + per_row - 1) / per_row;
+  const int cell_w = kLeft + kPanelWidth + kRight, cell_h = kTop + kPanelHeight + kBottom;
+  const int title_h = title.empty() ? 0 : 34;
+  cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, per_row * cell_w, rows * cell_h + title_h);
+  cairo_t* cr = cairo_create(surface);
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_paint(cr);
+  cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  if (!title.empty()) text(cr, per_row * cell_w / 2.0, 10, title, 0.5, 0, 16);
+  for (std::size_t i = 0; i < panels.size(); ++i) {
+    const int r = static_cast<int>(i) / per_row, c = static_cast<int>(i) % per_row;
+    draw_panel(cr, c * cell_w, title_h + r * cell_h, panels[i], axes);
+  }
+  cairo_destroy(cr);
+  detail::AtomicFile out(path);
+  const cairo_status_t st = cairo_surface_write_to_png_stream(surface, write_to, &out);
+  cairo_surface_destroy(surface);
+  if (st != CAIRO_STATUS_SUCCESS)
+    throw Error(ErrorCode::kIo, "path", path.string() + ": cannot write PNG: " + cairo_status_to_string(st));
+  out.commit();
+}
+
+}  // namespace melnorm
