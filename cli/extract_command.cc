@@ -51,8 +51,9 @@ class ProgressDisplay {
     const bool last = p.sources_done == p.sources_total;
     if (since_print < (tty_ ? 0.2 : 5.0) && !last) return;
     last_print_ = now;
-    const double elapsed = std::max(1e-9, std::chrono::duration<double>(now - phase_start_).count());
-    const double rate = static_cast<double>(p.sources_done - first_done_) / elapsed;
+    const double elapsed = std::chrono::duration<double>(now - phase_start_).count();
+    if (elapsed < 0.5 && !last) return;  // rates over a few milliseconds mean nothing
+    const double rate = static_cast<double>(p.sources_done - first_done_) / std::max(elapsed, 1e-9);
     const double eta = rate > 0 ? static_cast<double>(p.sources_total - p.sources_done) / rate : 0.0;
     std::fprintf(stderr, "%s%s %zu/%zu clips  %.1f clips/s  %.3f h audio/s  ETA %s  failed %zu%s",
                  tty_ ? "\r" : "", p.phase.c_str(), p.sources_done, p.sources_total, rate,

@@ -1,16 +1,14 @@
 #!/usr/bin/env bash
-# The main job on the bundled samples: sets up, builds, and writes the
-# log-mel spectrogram of every clip in data/samples/ to out/samples/ as .npy
-# ([n_mels, n_frames] float32, librosa preset, dB relative to each clip's peak).
+# The main job on the bundled samples: sets up, builds, and extracts z-scored
+# log-mel spectrograms of every clip in data/samples/ (labels from
+# data/samples/LABELS.csv) into out/samples/: one .npy per clip, manifest.csv,
+# options.json. Then draws one clip under several normalizations.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bash "$root/scripts/build.sh"
 melnorm="$root/build/bin/melnorm"
-out="$root/out/samples"
-count=0
-while IFS= read -r -d '' wav; do
-  rel=${wav#"$root/data/samples/"}
-  "$melnorm" mel "$wav" -o "$out/${rel%.*}.npy" --preset librosa --db max
-  count=$((count + 1))
-done < <(find "$root/data/samples" -name '*.wav' -print0 | sort -z)
-echo "demo: wrote $count log-mel spectrograms under $out"
+"$melnorm" extract "$root/data/samples" --labels "$root/data/samples/LABELS.csv" -o "$root/out/samples" \
+  --sr 8000 --n-fft 512 --hop 128 --n-mels 64 --normalize zscore
+"$melnorm" show "$root/data/samples/7/7_lucas_12.wav" -o "$root/out/7_lucas_12.png" \
+  --n-fft 512 --hop 128 --n-mels 64 --db ref1 --top-db none --compare none,minmax,zscore
+echo "demo: spectrograms, manifest.csv and options.json in $root/out/samples; picture in $root/out/7_lucas_12.png"
