@@ -71,21 +71,6 @@ class ProgressDisplay {
   std::chrono::steady_clock::time_point phase_start_{}, last_print_{};
 };
 
-MethodParams parse_params(const std::vector<std::string>& items) {
-  MethodParams params;
-  for (const auto& item : items) {
-    const auto eq = item.find('=');
-    if (eq == std::string::npos || eq == 0)
-      throw_invalid_argument("param", "--param '" + item + "' must look like NAME=VALUE (e.g. ddof=1)");
-    try {
-      params[item.substr(0, eq)] = std::stod(item.substr(eq + 1));
-    } catch (const std::exception&) {
-      throw_invalid_argument("param", "--param " + item + ": the value must be a number");
-    }
-  }
-  return params;
-}
-
 int run_extract(const ExtractArgs& a) {
   ExtractOptions o;
   o.input = a.input;
@@ -98,7 +83,7 @@ int run_extract(const ExtractArgs& a) {
   o.mel = a.mel.resolve(a.mel.sr ? *a.mel.sr : 1e9);
   if (!a.normalize.empty())
     o.normalize = NormalizeOptions{.method = a.normalize, .scope = parse_scope(a.scope), .axis = parse_axis(a.axis),
-                                   .params = parse_params(a.params)};
+                                   .params = parse_method_params(a.params)};
   else if (!a.params.empty() || a.scope != "local" || a.axis != "all")
     throw_invalid_argument("normalize", "--scope, --axis and --param need --normalize METHOD");
   if (!a.stats.empty()) o.stats = a.stats;

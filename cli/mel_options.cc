@@ -102,6 +102,24 @@ std::optional<PcenOptions> MelFlags::resolve_pcen(const MelSpectrogramOptions& m
   return p;
 }
 
+MethodParams parse_method_params(const std::vector<std::string>& items) {
+  MethodParams params;
+  for (const auto& item : items) {
+    const auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw_invalid_argument("param", "--param '" + item + "' must look like NAME=VALUE (e.g. ddof=1)");
+    const std::string name = item.substr(0, eq), text = item.substr(eq + 1);
+    try {
+      std::size_t used = 0;
+      params[name] = std::stod(text, &used);
+      if (used != text.size()) throw std::invalid_argument("trailing text");
+    } catch (const std::exception&) {
+      throw_invalid_argument("param", "--param " + name + "='" + text + "' must be a number");
+    }
+  }
+  return params;
+}
+
 std::string flag_for_param(const std::string& param) {
   static const std::map<std::string, std::string> flags = {
       {"preset", "--preset"},       {"sr", "--sr"},           {"n_fft", "--n-fft"},

@@ -6,8 +6,10 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "melnorm/mel_spectrogram.h"
+#include "melnorm/normalize.h"
 #include "melnorm/pcen.h"
 
 namespace melnorm::cli {
@@ -28,6 +30,9 @@ struct MelFlags {
   // With --pcen: PCEN options for spectrograms made with `mel` (its rate and hop).
   std::optional<PcenOptions> resolve_pcen(const MelSpectrogramOptions& mel) const;
 };
+
+// --param NAME=VALUE items as method parameters; throws Error for a malformed item.
+MethodParams parse_method_params(const std::vector<std::string>& items);
 
 // "--hop" for "hop_length": the flag a library parameter name comes from.
 std::string flag_for_param(const std::string& param);

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "commands.h"
+#include "mel_options.h"
 #include "melnorm/error.h"
 #include "melnorm/normalize.h"
 #include "melnorm/npy.h"
@@ -18,27 +19,9 @@ struct NormalizeArgs {
   bool quiet = false;
 };
 
-MethodParams parse_params(const std::vector<std::string>& items) {
-  MethodParams params;
-  for (const auto& item : items) {
-    const auto eq = item.find('=');
-    if (eq == std::string::npos || eq == 0)
-      throw_invalid_argument("param", "--param '" + item + "' must look like NAME=VALUE (e.g. ddof=1)");
-    const std::string name = item.substr(0, eq), text = item.substr(eq + 1);
-    try {
-      std::size_t used = 0;
-      params[name] = std::stod(text, &used);
-      if (used != text.size()) throw std::invalid_argument("trailing text");
-    } catch (const std::exception&) {
-      throw_invalid_argument("param", "--param " + name + "='" + text + "' must be a number");
-    }
-  }
-  return params;
-}
-
 int run_normalize(const NormalizeArgs& a) {
   NormalizeOptions options{.method = a.method, .scope = parse_scope(a.scope), .axis = parse_axis(a.axis),
-                           .params = parse_params(a.params)};
+                           .params = parse_method_params(a.params)};
   if (!a.stats.empty() && options.scope == Scope::kLocal)
     throw_invalid_argument("stats", "--stats is used only with --scope global (local scope uses each spectrogram's own statistics)");
   std::optional<Stats> stats;

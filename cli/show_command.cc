@@ -70,12 +70,7 @@ int run_show(const ShowArgs& a) {
   }
   std::optional<Stats> stats;
   if (!a.stats.empty()) stats = Stats::load(a.stats);
-  MethodParams params;
-  for (const auto& item : a.params) {
-    const auto eq = item.find('=');
-    if (eq == std::string::npos) throw_invalid_argument("param", "--param '" + item + "' must look like NAME=VALUE");
-    params[item.substr(0, eq)] = std::stod(item.substr(eq + 1));
-  }
+  const MethodParams params = parse_method_params(a.params);
   std::vector<Matrix> shown;
   std::vector<PlotPanel> panels;
   shown.reserve(methods.size());
