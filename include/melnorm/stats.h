@@ -1,5 +1,6 @@
 // Dataset statistics in one streaming pass: count, mean and variance
-// (Welford per row, Chan's merge between rows, files and workers), min, max
+// (exact two-pass moments per row, combined with Chan et al.'s parallel
+// update across rows, files and workers: Welford's method in blocks), min, max
 // and a fixed-resolution histogram for percentiles, per mel band and
 // overall. Memory depends on n_bands and the value range, never on how many
 // spectrograms were seen. Saved as versioned JSON with the fingerprint of the
