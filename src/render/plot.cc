@@ -80,7 +80,7 @@ void draw_panel(cairo_t* cr, double ox, double oy, const PlotPanel& p, const Plo
   const double seconds_per_frame = axes.hop_length / axes.sample_rate;
   const double duration = static_cast<double>(m.cols) * seconds_per_frame;
   const double tstep = nice_step(duration, 6);
-  for (double s = 0; s <= duration + 1e-9; s += tstep) {
+  for (double s = 0; s <= duration + 1e-3 * tstep; s += tstep) {
     const double x = x0 + s / duration * w;
     cairo_move_to(cr, x, y0 + h);
     cairo_line_to(cr, x, y0 + h + 5);
@@ -124,7 +124,8 @@ void draw_panel(cairo_t* cr, double ox, double oy, const PlotPanel& p, const Plo
   cairo_rectangle(cr, bx + 0.5, y0 + 0.5, bw, h);
   cairo_stroke(cr);
   const double vstep = nice_step(hi - lo, 5);
-  for (double v = std::ceil(lo / vstep) * vstep; v <= hi + 1e-9; v += vstep) {
+  // Ticks within a thousandth of a step of the range count as in it (a peak of -2e-6 dB is 0 dB).
+  for (double v = std::ceil(lo / vstep - 1e-3) * vstep; v <= hi + 1e-3 * vstep; v += vstep) {
     const double y = y0 + h - (v - lo) / (hi - lo) * h;
     cairo_move_to(cr, bx + bw, y);
     cairo_line_to(cr, bx + bw + 4, y);
