@@ -81,9 +81,12 @@ int run_extract(const ExtractArgs& a) {
   // the real one is checked per clip.
   o.sample_rate = a.mel.sr;
   o.mel = a.mel.resolve(a.mel.sr ? *a.mel.sr : 1e9);
-  if (!a.normalize.empty())
+  if (!a.normalize.empty()) {
     o.normalize = NormalizeOptions{.method = a.normalize, .scope = parse_scope(a.scope), .axis = parse_axis(a.axis),
                                    .params = parse_method_params(a.params)};
+    // As `melnorm mel --pcen`: magnitudes of [-1, 1] audio scaled by 2**31 (librosa's advice).
+    if (a.normalize == "pcen") o.normalize->params.try_emplace("input_scale", 2147483648.0);
+  }
   else if (!a.params.empty() || a.scope != "local" || a.axis != "all")
     throw_invalid_argument("normalize", "--scope, --axis and --param need --normalize METHOD");
   if (!a.stats.empty()) o.stats = a.stats;

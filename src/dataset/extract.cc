@@ -49,6 +49,8 @@ void ExtractOptions::validate() const {
   if ((stats || fit_stats) && !global)
     throw_invalid_argument("stats", "--stats and --fit-stats go with --normalize METHOD --scope global");
   if (stats && fit_stats) throw_invalid_argument("stats", "--stats and --fit-stats are alternatives");
+  if (normalize && normalize->method == "pcen" && (mel.db.enabled || mel.power != 1.0))
+    throw_invalid_argument("normalize", "--normalize pcen works on the linear magnitude mel spectrogram: add --power 1 --db off");
 }
 
 namespace {
