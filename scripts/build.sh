@@ -6,5 +6,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bash "$root/scripts/setup.sh" "$@"
 jobs=$(nproc 2>/dev/null || echo 2)
-cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release -DMELNORM_BUILD_TESTS=ON -DMELNORM_BUILD_BENCH=ON >/dev/null
+# The Python extension is built for Debian's Python (numpy and torch come from Debian's packages).
+cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release -DMELNORM_BUILD_TESTS=ON -DMELNORM_BUILD_BENCH=ON \
+  -DMELNORM_BUILD_PYTHON=ON -DPython3_EXECUTABLE=/usr/bin/python3 >/dev/null
 cmake --build "$root/build" -j "$jobs"

@@ -16,6 +16,7 @@ packages=(
   nlohmann-json3-dev  # JSON (reference cases, options records)
   libgtest-dev libgmock-dev  # tests
   libbenchmark-dev    # micro-benchmarks
+  pybind11-dev python3-dev python3-numpy python3-pytest  # Python bindings and their tests
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(python3-numpy python3-torchaudio python3-torch)

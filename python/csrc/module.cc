@@ -1,0 +1,13 @@
+#include "bindings.h"
+#include "melnorm/version.h"
+
+PYBIND11_MODULE(_melnorm, m) {
+  m.doc() = "melnorm's C++ core; use the `melnorm` package, not this module directly";
+  m.attr("__version__") = melnorm::version();
+  melnorm::python::define_error(m);
+  melnorm::python::define_audio(m);
+  melnorm::python::define_mel_spectrogram(m);
+  melnorm::python::define_normalize(m);
+  melnorm::python::define_stats(m);
+  melnorm::python::define_pcen(m);
+}

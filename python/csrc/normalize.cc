@@ -1,0 +1,54 @@
+#include "bindings.h"
+#include "melnorm/error.h"
+#include "melnorm/normalize.h"
+
+namespace melnorm::python {
+
+void define_normalize(py::module_& m) {
+  m.def(
+      "normalize",
+      [](FloatArray x, const std::string& method, const std::string& scope, const std::string& axis,
+         const Stats* stats, std::optional<py::array_t<long long, py::array::c_style | py::array::forcecast>> lengths,
+         const MethodParams& params) {
+        if (x.ndim() != 2 && x.ndim() != 3)
+          throw_invalid_argument("X", "X must be [F, T] or [B, F, T], got a " + std::to_string(x.ndim()) + "-D array");
+        const bool batched = x.ndim() == 3;
+        const auto shape = shape_of(x);
+        const std::size_t B = batched ? shape[0] : 1, F = shape[batched], T = shape[batched + 1];
+        std::vector<std::size_t> lens;
+        if (lengths) {
+          if (lengths->ndim() != 1 || static_cast<std::size_t>(lengths->size()) != B)
+            throw_invalid_argument("lengths", "lengths must be 1-D with one entry per spectrogram (" + std::to_string(B) + ")");
+          for (py::ssize_t i = 0; i < lengths->size(); ++i) {
+            const long long v = lengths->data()[i];
+            if (v < 0) throw_invalid_argument("lengths", "lengths[" + std::to_string(i) + "]=" + std::to_string(v) + " is negative");
+            lens.push_back(static_cast<std::size_t>(v));
+          }
+        }
+        const Normalizer n({.method = method, .scope = parse_scope(scope), .axis = parse_axis(axis), .params = params}, stats);
+        py::array_t<float> out(shape);
+        std::copy(x.data(), x.data() + x.size(), out.mutable_data());
+        {
+          py::gil_scoped_release release;
+          n.apply(BatchView{out.mutable_data(), B, F, T, lens});
+        }
+        return out;
+      },
+      py::arg("X"), py::arg("method"), py::arg("scope"), py::arg("axis"), py::arg("stats"), py::arg("lengths"),
+      py::arg("params"));
+
+  m.def("methods", [] {
+    py::list out;
+    for (const auto& info : normalization_methods()) {
+      py::list params;
+      for (const auto& p : info.params)
+        params.append(py::dict(py::arg("name") = p.name, py::arg("default") = p.default_value, py::arg("min") = p.min,
+                               py::arg("max") = p.max, py::arg("description") = p.description));
+      out.append(py::dict(py::arg("name") = info.name, py::arg("description") = info.description,
+                          py::arg("supports_global") = info.supports_global, py::arg("params") = params));
+    }
+    return out;
+  });
+}
+
+}  // namespace melnorm::python

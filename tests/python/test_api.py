@@ -1,0 +1,102 @@
+"""The Python API's behaviour: dtypes, layouts, threads, statistics, errors, docstring examples."""
+import doctest
+import os
+import pickle
+
+import numpy as np
+import pytest
+
+import melnorm
+
+SAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "data", "samples")
+
+
+def noise(n, seed=0):
+    return np.random.default_rng(seed).normal(0, 0.1, n).astype(np.float32)
+
+
+def test_docstring_examples_run():
+    failures, tried = doctest.testmod(melnorm, extraglobs={"np": np, "melnorm": melnorm})
+    assert tried > 5 and failures == 0
+
+
+def test_load_matches_soundfile_scaling_and_resamples():
+    y, sr = melnorm.load(os.path.join(SAMPLES, "7", "7_lucas_12.wav"))
+    assert sr == 8000 and y.dtype == np.float32 and y.ndim == 1
+    assert np.abs(y).max() <= 1.0
+    y16, sr16 = melnorm.load(os.path.join(SAMPLES, "7", "7_lucas_12.wav"), sr=16000)
+    assert sr16 == 16000 and len(y16) == int(np.ceil(len(y) * 2))
+
+
+def test_float64_and_strided_input_give_the_float32_result():
+    y = noise(16000)
+    a = melnorm.melspectrogram(y, sr=16000)
+    b = melnorm.melspectrogram(y.astype(np.float64), sr=16000)
+    wide = np.zeros(32000, np.float32)
+    wide[::2] = y
+    c = melnorm.melspectrogram(wide[::2], sr=16000)  # a non-contiguous view
+    assert a.dtype == b.dtype == c.dtype == np.float32
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(a, c)
+
+
+def test_batch_on_threads_equals_one_by_one():
+    Y = np.stack([noise(8000, seed) for seed in range(5)])
+    batch = melnorm.melspectrogram(Y, sr=8000, n_fft=512, hop_length=128, n_threads=3)
+    assert batch.shape[0] == 5
+    for i in range(5):
+        np.testing.assert_array_equal(batch[i], melnorm.melspectrogram(Y[i], sr=8000, n_fft=512, hop_length=128))
+
+
+def test_normalize_with_lengths_and_global_stats():
+    X = np.random.default_rng(1).normal(-40, 10, (3, 8, 20)).astype(np.float32)
+    out = melnorm.normalize(X, "zscore", axis="band", lengths=[20, 12, 5])
+    assert np.all(out[1, :, 12:] == 0) and np.all(out[2, :, 5:] == 0)
+    np.testing.assert_allclose(out[0].mean(axis=1), 0, atol=1e-5)
+    stats = melnorm.Stats(8)
+    stats.update(X[:2])
+    other = melnorm.Stats(8)
+    other.update(X[2:])
+    stats.merge(other)
+    whole = melnorm.Stats(8)
+    whole.update(X)
+    assert stats.count == whole.count == 3 * 8 * 20
+    assert stats.mean == pytest.approx(whole.mean, rel=1e-12)
+    g = melnorm.normalize(X, "zscore", scope="global", stats=whole)
+    assert g.mean() == pytest.approx(0, abs=1e-5) and g.std() == pytest.approx(1, abs=1e-4)
+
+
+def test_stats_save_load_round_trip(tmp_path):
+    s = melnorm.Stats(4)
+    s.update(np.random.default_rng(2).normal(-30, 5, (4, 50)).astype(np.float32))
+    s.save(tmp_path / "stats.json")
+    t = melnorm.Stats.load(tmp_path / "stats.json")
+    assert t.count == s.count and t.mean == s.mean and t.band_std == s.band_std
+    assert t.percentile(50) == pytest.approx(s.percentile(50))
+
+
+def test_methods_lists_the_registry():
+    names = [m["name"] for m in melnorm.methods()]
+    assert names == ["minmax", "zscore", "zscore-minmax", "robust", "robust-zscore", "pcen"]
+
+
+@pytest.mark.parametrize("call, exc, message", [
+    (lambda: melnorm.melspectrogram(noise(100), sr=8000, hop_length=0), ValueError, "hop_length=0 must be a positive integer"),
+    (lambda: melnorm.melspectrogram(noise(100), sr=8000, window="kaiser"), ValueError, "window='kaiser'"),
+    (lambda: melnorm.melspectrogram(noise(100), sr=8000, fmax=5000), ValueError, "fmax=5000 must be <= sr/2"),
+    (lambda: melnorm.melspectrogram(np.zeros((2, 2, 2), np.float32), sr=8000), ValueError, "1-D [samples] or 2-D"),
+    (lambda: melnorm.melspectrogram(np.array([0.0, np.nan] * 100, np.float32), sr=8000), ValueError, "sample 1 is NaN"),
+    (lambda: melnorm.melspectrogram(noise(100), sr=8000, preset="kaldi"), ValueError, "preset='kaldi'"),
+    (lambda: melnorm.normalize(np.zeros((2, 3), np.float32), "l2"), ValueError, "method='l2' is not known"),
+    (lambda: melnorm.normalize(np.zeros(3, np.float32), "zscore"), ValueError, "[F, T] or [B, F, T]"),
+    (lambda: melnorm.normalize(np.zeros((2, 3), np.float32), "zscore", scope="global"), ValueError, "needs fitted statistics"),
+    (lambda: melnorm.normalize(np.zeros((1, 2, 3), np.float32), "zscore", lengths=[4]), ValueError, "longer than the 3 frames"),
+    (lambda: melnorm.normalize(np.zeros((2, 3), np.float32), "zscore", ddof=5), ValueError, "ddof=5 must be in [0, 1]"),
+    (lambda: melnorm.power_to_db(np.ones(3), amin=0), ValueError, "amin=0 must be strictly positive"),
+    (lambda: melnorm.load("/no/such/file.wav"), OSError, "no such file"),
+    (lambda: melnorm.Stats.load("/no/such/stats.json"), OSError, "no such statistics file"),
+])
+def test_bad_input_raises_the_documented_exception(call, exc, message):
+    with pytest.raises(exc) as info:
+        call()
+    assert message in str(info.value)
