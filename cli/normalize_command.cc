@@ -29,11 +29,7 @@ int run_normalize(const NormalizeArgs& a) {
   const Normalizer normalizer(options, stats ? &*stats : nullptr);
 
   const NpyArray in = read_npy(a.input);
-  if (in.shape.size() != 2 && in.shape.size() != 3)
-    throw Error(ErrorCode::kInvalidData, "X",
-                a.input + ": spectrograms must be [F, T] or [B, F, T], got a " + std::to_string(in.shape.size()) + "-D array");
-  const bool batched = in.shape.size() == 3;
-  const std::size_t B = batched ? in.shape[0] : 1, F = in.shape[batched], T = in.shape[batched + 1];
+  const auto [B, F, T] = batch_shape(in.shape, a.input);
   std::vector<std::size_t> lengths;
   if (!a.lengths.empty()) {
     const NpyArray l = read_npy(a.lengths);

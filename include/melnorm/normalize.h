@@ -40,6 +40,13 @@ struct BatchView {
   std::span<const std::size_t> lengths;
 };
 
+// The batch layout of an array shape: [F, T] is one spectrogram, [B, F, T]
+// a batch. Throws Error "<what>: spectrograms must be [F, T] or [B, F, T], got a N-D array".
+struct BatchShape {
+  std::size_t batch, bands, frames;
+};
+BatchShape batch_shape(std::span<const std::size_t> shape, const std::string& what);
+
 struct ParamSpec {
   std::string name;
   double default_value;

@@ -10,11 +10,8 @@ void define_normalize(py::module_& m) {
       [](FloatArray x, const std::string& method, const std::string& scope, const std::string& axis,
          const Stats* stats, std::optional<py::array_t<long long, py::array::c_style | py::array::forcecast>> lengths,
          const MethodParams& params) {
-        if (x.ndim() != 2 && x.ndim() != 3)
-          throw_invalid_argument("X", "X must be [F, T] or [B, F, T], got a " + std::to_string(x.ndim()) + "-D array");
-        const bool batched = x.ndim() == 3;
         const auto shape = shape_of(x);
-        const std::size_t B = batched ? shape[0] : 1, F = shape[batched], T = shape[batched + 1];
+        const auto [B, F, T] = batch_shape(shape, "X");
         std::vector<std::size_t> lens;
         if (lengths) {
           if (lengths->ndim() != 1 || static_cast<std::size_t>(lengths->size()) != B)

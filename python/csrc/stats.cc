@@ -1,5 +1,6 @@
 #include "bindings.h"
 #include "melnorm/error.h"
+#include "melnorm/normalize.h"
 #include "melnorm/stats.h"
 
 namespace melnorm::python {
@@ -11,11 +12,7 @@ void define_stats(py::module_& m) {
       .def(
           "update",
           [](Stats& s, FloatArray x, std::optional<std::vector<std::size_t>> lengths) {
-            if (x.ndim() != 2 && x.ndim() != 3)
-              throw_invalid_argument("X", "X must be [F, T] or [B, F, T], got a " + std::to_string(x.ndim()) + "-D array");
-            const bool batched = x.ndim() == 3;
-            const auto shape = shape_of(x);
-            const std::size_t B = batched ? shape[0] : 1, F = shape[batched], T = shape[batched + 1];
+            const auto [B, F, T] = batch_shape(shape_of(x), "X");
             if (lengths && lengths->size() != B)
               throw_invalid_argument("lengths", "lengths must have one entry per spectrogram (" + std::to_string(B) + ")");
             std::vector<Stats::Item> items;

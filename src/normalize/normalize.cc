@@ -179,6 +179,13 @@ void exact_percentiles(std::vector<float>& values, const std::vector<double>& qs
 
 }  // namespace
 
+BatchShape batch_shape(std::span<const std::size_t> shape, const std::string& what) {
+  if (shape.size() == 2) return {1, shape[0], shape[1]};
+  if (shape.size() == 3) return {shape[0], shape[1], shape[2]};
+  throw Error(ErrorCode::kInvalidData, "X",
+              what + ": spectrograms must be [F, T] or [B, F, T], got a " + num(shape.size()) + "-D array");
+}
+
 const std::vector<MethodInfo>& normalization_methods() {
   static const std::vector<MethodInfo> infos = [] {
     std::vector<MethodInfo> v;

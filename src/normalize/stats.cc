@@ -10,6 +10,7 @@
 #include "core/format.h"
 #include "io/atomic_file.h"
 #include "melnorm/error.h"
+#include "melnorm/normalize.h"
 #include "melnorm/npy.h"
 
 namespace melnorm {
@@ -357,11 +358,7 @@ Stats fit_stats(std::span<const std::filesystem::path> files, FitSummary* summar
   };
   for (const auto& file : files) {
     const NpyArray in = read_npy(file);
-    if (in.shape.size() != 2 && in.shape.size() != 3)
-      throw Error(ErrorCode::kInvalidData, "X", file.string() + ": features must be [F, T] or [B, F, T], got a " +
-                                                    std::to_string(in.shape.size()) + "-D array");
-    const bool batched = in.shape.size() == 3;
-    const std::size_t B = batched ? in.shape[0] : 1, F = in.shape[batched], T = in.shape[batched + 1];
+    const auto [B, F, T] = batch_shape(in.shape, file.string());
     if (!stats) stats.emplace(F, Fingerprint{{"n_mels", std::to_string(F)}});
     if (F != stats->n_bands())
       throw Error(ErrorCode::kInvalidData, "n_mels", file.string() + ": has " + std::to_string(F) +
