@@ -46,9 +46,9 @@ int run_show(const ShowArgs& a) {
     spec.cols = arr.shape[1];
     spec.data = arr.to_float32();
   } else {
-    Audio audio = is_npy_path(a.input) ? (a.mel.sr ? load_npy_waveform(a.input, *a.mel.sr)
-                                                   : throw Error(ErrorCode::kInvalidArgument, "sr",
-                                                                 "--sr is required for a .npy waveform"))
+    if (is_npy_path(a.input) && !a.mel.sr)
+      throw_invalid_argument("sr", "--sr is required for a .npy waveform: it is the waveform's sample rate in Hz");
+    Audio audio = is_npy_path(a.input) ? load_npy_waveform(a.input, *a.mel.sr)
                                        : load_audio(a.input, {.sample_rate = a.mel.sr});
     options = a.mel.resolve(audio.sample_rate);
     spec = MelSpectrogram(options).compute(audio.samples);
