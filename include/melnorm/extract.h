@@ -15,13 +15,16 @@
 #include <cstddef>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "melnorm/mel_spectrogram.h"
 #include "melnorm/normalize.h"
 #include "melnorm/npy.h"
+#include "melnorm/stats.h"
 
 namespace melnorm {
 
@@ -68,5 +71,89 @@ struct ExtractSummary {
 // calling thread after each completed clip.
 ExtractSummary extract_dataset(const ExtractOptions& options,
                                const std::function<void(const ExtractProgress&)>& progress = {});
+
+// ---- The three parts of extract_dataset, for running its work elsewhere ----
+// (melnorm.dask drives them on a cluster: a plan and workers on every
+// machine, one writer where OUTDIR is written.)
+
+// One output row as a worker computes it: normalized, not yet written.
+struct ExtractRow {
+  double offset = 0.0;               // seconds into the source clip
+  Matrix features;                   // [n_mels, frames] (format npy); empty when failed
+  std::vector<std::byte> encoded;    // the row's bytes in the output dtype (format packed)
+  std::size_t n_frames = 0;
+  std::string error;                 // empty when the row is ok
+  bool ok() const { return error.empty(); }
+};
+
+// Everything one clip produces.
+struct ExtractResult {
+  std::vector<ExtractRow> rows;
+  double audio_seconds = 0.0;        // decoded audio
+};
+
+// The read-only part: options checked, clips listed with their labels.
+// Deterministic, so every worker of a cluster can build its own copy.
+class ExtractPlan {
+ public:
+  explicit ExtractPlan(const ExtractOptions& options);  // throws Error for bad options or input
+  ~ExtractPlan();
+  ExtractPlan(const ExtractPlan&);
+  ExtractPlan& operator=(const ExtractPlan&);
+
+  const ExtractOptions& options() const;  // with jobs and PCEN's frame rate resolved
+  std::size_t size() const;               // clips listed
+  const std::string& source_name(std::size_t i) const;
+  // The statistics fit in work units: the train clips in fixed chunks of
+  // kFitChunk, so the merged statistics are the same bits whoever computes them.
+  static constexpr std::size_t kFitChunk = 64;
+  std::vector<std::vector<std::size_t>> fit_chunks() const;
+  Fingerprint fingerprint() const;        // of the features, for the statistics
+
+  struct Impl;
+  const Impl& impl() const { return *impl_; }
+
+ private:
+  std::shared_ptr<const Impl> impl_;
+};
+
+// Computes clips of a plan. Holds spectrogram engines: one per thread.
+class ExtractWorker {
+ public:
+  // `stats`: the global statistics to normalize with (when the method's scope is global).
+  ExtractWorker(const ExtractPlan& plan, const Stats* stats);
+  ~ExtractWorker();
+  // A clip's rows; an unusable clip gives one failed row with the reason.
+  ExtractResult process(std::size_t source);
+  // Statistics of the clips' unnormalized features (a chunk of fit_chunks()).
+  Stats fit(std::span<const std::size_t> sources);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Merges partial statistics pairwise, level by level ((0,1), (2,3), ...):
+// a fixed order, so the result does not depend on where the parts were made.
+Stats merge_tree(std::vector<Stats> parts);
+
+// The writing part: owns OUTDIR. Writes options.json, or checks it and finds
+// where an earlier run stopped; appends results in clip order.
+class ExtractWriter {
+ public:
+  explicit ExtractWriter(const ExtractPlan& plan);  // throws Error: OUTDIR made with other options, bad --stats
+  ~ExtractWriter();
+  std::size_t next_source() const;        // the clip write() expects next (the resume point at first)
+  std::size_t resumed() const;            // clips an earlier run completed
+  bool needs_fit() const;                 // fit_stats and no stats.json yet: call set_fitted_stats first
+  void set_fitted_stats(Stats stats);     // saves OUTDIR/stats.json
+  const Stats* stats() const;             // global statistics to normalize with, if any
+  void write(std::size_t source, ExtractResult&& result);
+  ExtractSummary finish();                // publishes features.npy (packed); counts
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace melnorm

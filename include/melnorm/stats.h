@@ -114,6 +114,10 @@ class Stats {
   // and what is wrong (missing, not JSON, truncated, wrong version).
   void save(const std::filesystem::path& path) const;
   static Stats load(const std::filesystem::path& path);
+  // The same JSON as a string (exact: doubles read back bit for bit), for
+  // sending statistics between processes. `origin` names the source in errors.
+  std::string to_json() const;
+  static Stats from_json(const std::string& text, const std::string& origin = "statistics");
 
  private:
   Fingerprint fingerprint_;

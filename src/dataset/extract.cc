@@ -59,42 +59,6 @@ constexpr const char* kProgressFile = ".progress";
 constexpr const char* kPackedPartial = "features.npy.partial";
 constexpr std::size_t kPackedHeaderBytes = 128;  // room for any [N, F, T] shape
 
-struct Row {
-  double offset = 0.0;       // seconds into the source
-  std::string output;        // relative .npy path, or row index (packed)
-  std::size_t n_frames = 0;
-  bool ok = false;
-  std::string error;
-  std::vector<std::byte> packed;  // encoded row, packed format
-  Matrix features;                // npy format: written by the consumer
-};
-
-struct SourceResult {
-  std::vector<Row> rows;
-  std::vector<Matrix> features;  // fit pass: the unnormalized spectrograms
-  double audio_seconds = 0.0;
-};
-
-// The per-thread state of a worker: spectrogram engines per sample rate.
-class Worker {
- public:
-  explicit Worker(const ExtractOptions& o) : o_(o) {}
-
-  const MelSpectrogram& mel(int sr) {
-    auto& slot = engines_[sr];
-    if (!slot) {
-      MelSpectrogramOptions m = o_.mel;
-      m.sample_rate = sr;
-      slot = std::make_unique<MelSpectrogram>(m);
-    }
-    return *slot;
-  }
-
- private:
-  const ExtractOptions& o_;
-  std::map<int, std::unique_ptr<MelSpectrogram>> engines_;
-};
-
 // Cuts a clip into the rows it produces: (offset in samples, samples).
 std::vector<std::pair<std::size_t, std::vector<float>>> cut(const ExtractOptions& o, const Audio& a) {
   std::vector<std::pair<std::size_t, std::vector<float>>> out;
@@ -136,63 +100,17 @@ std::string row_file(const std::string& source_name, std::size_t segment, bool s
   return stem + ".npy";
 }
 
-SourceResult process(const ExtractOptions& o, Worker& w, const detail::Source& src, const Normalizer* norm,
-                     bool keep_features) {
-  SourceResult r;
-  Audio audio;
-  try {
-    audio = load_audio(src.path, {.sample_rate = o.sample_rate});
-  } catch (const Error& e) {
-    r.rows.push_back({.error = e.what()});
-    return r;
-  }
-  r.audio_seconds = static_cast<double>(audio.frames()) / audio.sample_rate;
-  const bool segmented = o.segment.has_value();
-  std::vector<std::pair<std::size_t, std::vector<float>>> pieces;
-  try {
-    pieces = cut(o, audio);
-  } catch (const Error& e) {
-    r.rows.push_back({.error = e.what()});
-    return r;
-  }
-  for (std::size_t k = 0; k < pieces.size(); ++k) {
-    Row row;
-    row.offset = static_cast<double>(pieces[k].first) / audio.sample_rate;
-    try {
-      Matrix m = w.mel(audio.sample_rate).compute(pieces[k].second);
-      if (keep_features) {
-        r.features.push_back(std::move(m));
-        continue;
-      }
-      if (norm) norm->apply(BatchView{m.data.data(), 1, m.rows, m.cols});
-      row.n_frames = m.cols;
-      if (o.format == OutputFormat::kPacked) {
-        row.packed = encode_floats(m.data, o.dtype);
-      } else {
-        // Written by the consumer thread: concurrent file creation in one
-        // folder contends in the file system (measured 5x slower with 2 jobs).
-        row.output = row_file(src.name, k, segmented);
-        row.features = std::move(m);
-      }
-      row.ok = true;
-    } catch (const Error& e) {
-      row.error = e.what();
-    }
-    r.rows.push_back(std::move(row));
-  }
-  return r;
-}
-
 // Runs work(i) for i in [begin, end) on `jobs` threads and hands each result
 // to consume(i, result) on the calling thread in index order. Workers stay
 // within `window` indices of the consumer, so memory is bounded by the jobs
 // in flight, not by the dataset.
 template <class Result>
-void ordered_parallel(std::size_t begin, std::size_t end, int jobs, const std::function<Result(std::size_t, Worker&)>& work,
-                      const std::function<void(std::size_t, Result&&)>& consume, const ExtractOptions& o) {
+void ordered_parallel(std::size_t begin, std::size_t end, int jobs, const std::function<Result(std::size_t, ExtractWorker&)>& work,
+                      const std::function<void(std::size_t, Result&&)>& consume, const ExtractPlan& plan,
+                      const Stats* stats) {
   if (begin >= end) return;
   if (jobs == 1) {  // no hand-off between threads: a context switch per clip costs ~10% on short clips
-    Worker worker(o);
+    ExtractWorker worker(plan, stats);
     for (std::size_t i = begin; i < end; ++i) consume(i, work(i, worker));
     return;
   }
@@ -204,7 +122,16 @@ void ordered_parallel(std::size_t begin, std::size_t end, int jobs, const std::f
   bool stop = false;
   std::exception_ptr failure;
   auto run = [&] {
-    Worker worker(o);
+    std::optional<ExtractWorker> worker;
+    try {
+      worker.emplace(plan, stats);
+    } catch (...) {
+      std::lock_guard lock(m);
+      if (!failure) failure = std::current_exception();
+      stop = true;
+      cv.notify_all();
+      return;
+    }
     for (;;) {
       std::size_t i;
       {
@@ -214,7 +141,7 @@ void ordered_parallel(std::size_t begin, std::size_t end, int jobs, const std::f
         i = next_task++;
       }
       try {
-        Result r = work(i, worker);
+        Result r = work(i, *worker);
         std::lock_guard lock(m);
         ready.emplace(i, std::move(r));
       } catch (...) {
@@ -229,16 +156,16 @@ void ordered_parallel(std::size_t begin, std::size_t end, int jobs, const std::f
   for (int t = 0; t < jobs; ++t) threads.emplace_back(run);
   std::exception_ptr consumer_failure;
   while (next_consume < end) {
-    Result r;
+    std::optional<Result> r;
     {
       std::unique_lock lock(m);
       cv.wait(lock, [&] { return stop || ready.count(next_consume) > 0; });
       if (stop) break;
-      r = std::move(ready.at(next_consume));
+      r.emplace(std::move(ready.at(next_consume)));
       ready.erase(next_consume);
     }
     try {
-      consume(next_consume, std::move(r));
+      consume(next_consume, std::move(*r));
     } catch (...) {
       consumer_failure = std::current_exception();
       std::lock_guard lock(m);
@@ -331,24 +258,184 @@ std::string first_difference(const nlohmann::json& a, const nlohmann::json& b, c
 
 }  // namespace
 
-ExtractSummary extract_dataset(const ExtractOptions& options, const std::function<void(const ExtractProgress&)>& progress) {
-  const auto t0 = std::chrono::steady_clock::now();
-  ExtractOptions o = options;
+// ---- ExtractPlan ----
+
+struct ExtractPlan::Impl {
+  ExtractOptions options;
+  detail::SourceList list;
+};
+
+ExtractPlan::ExtractPlan(const ExtractOptions& options) {
+  auto impl = std::make_shared<Impl>();
+  ExtractOptions& o = impl->options;
+  o = options;
   o.validate();
   if (o.jobs == 0) o.jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (o.normalize && o.normalize->method == "pcen") {  // PCEN's time constant needs the frame rate
     o.normalize->params.try_emplace("hop_length", o.mel.stft.hop_length);
     if (o.sample_rate) o.normalize->params.try_emplace("sr", *o.sample_rate);
   }
-  const detail::SourceList list = detail::list_sources(o.input, o.labels);
-  if (list.sources.empty()) throw Error(ErrorCode::kInvalidData, "input", o.input.string() + ": no audio files found");
+  impl->list = detail::list_sources(o.input, o.labels);
+  if (impl->list.sources.empty()) throw Error(ErrorCode::kInvalidData, "input", o.input.string() + ": no audio files found");
+  impl_ = std::move(impl);
+}
 
+ExtractPlan::~ExtractPlan() = default;
+ExtractPlan::ExtractPlan(const ExtractPlan&) = default;
+ExtractPlan& ExtractPlan::operator=(const ExtractPlan&) = default;
+
+const ExtractOptions& ExtractPlan::options() const { return impl_->options; }
+std::size_t ExtractPlan::size() const { return impl_->list.sources.size(); }
+const std::string& ExtractPlan::source_name(std::size_t i) const { return impl_->list.sources.at(i).name; }
+
+std::vector<std::vector<std::size_t>> ExtractPlan::fit_chunks() const {
+  const auto& list = impl_->list;
+  std::vector<std::vector<std::size_t>> chunks;
+  for (std::size_t i = 0; i < list.sources.size(); ++i) {
+    if (list.split_column && list.sources[i].extra[*list.split_column] != "train") continue;
+    if (chunks.empty() || chunks.back().size() == kFitChunk) chunks.emplace_back();
+    chunks.back().push_back(i);
+  }
+  return chunks;
+}
+
+Fingerprint ExtractPlan::fingerprint() const {
+  const ExtractOptions& o = impl_->options;
+  MelSpectrogramOptions mel = o.mel;
+  if (o.sample_rate) mel.sample_rate = *o.sample_rate;
+  Fingerprint f = describe(mel);
+  if (!o.sample_rate) f.erase("sr"), f.erase("fmax");  // each clip's own
+  return f;
+}
+
+// ---- ExtractWorker ----
+
+struct ExtractWorker::Impl {
+  const ExtractPlan plan;
+  std::optional<Normalizer> normalizer;
+  std::map<int, std::unique_ptr<MelSpectrogram>> engines;  // per sample rate
+
+  const MelSpectrogram& mel(int sr) {
+    auto& slot = engines[sr];
+    if (!slot) {
+      MelSpectrogramOptions m = plan.options().mel;
+      m.sample_rate = sr;
+      slot = std::make_unique<MelSpectrogram>(m);
+    }
+    return *slot;
+  }
+
+  // Decodes and cuts a clip; calls row(offset seconds, spectrogram) per piece.
+  // Returns the decoded seconds, or an error for the whole clip.
+  template <class OnRow>
+  double pieces(std::size_t source, std::string& error, OnRow&& row) {
+    const ExtractOptions& o = plan.options();
+    Audio audio;
+    try {
+      audio = load_audio(plan.impl().list.sources.at(source).path, {.sample_rate = o.sample_rate});
+    } catch (const Error& e) {
+      error = e.what();
+      return 0.0;
+    }
+    std::vector<std::pair<std::size_t, std::vector<float>>> cuts;
+    try {
+      cuts = cut(o, audio);
+    } catch (const Error& e) {
+      error = e.what();
+      return 0.0;
+    }
+    for (auto& [start, samples] : cuts) row(static_cast<double>(start) / audio.sample_rate, mel(audio.sample_rate), samples);
+    return static_cast<double>(audio.frames()) / audio.sample_rate;
+  }
+};
+
+ExtractWorker::ExtractWorker(const ExtractPlan& plan, const Stats* stats) : impl_(new Impl{plan, {}, {}}) {
+  const auto& n = plan.options().normalize;
+  // Without global statistics a worker can only fit them; process() then refuses.
+  if (n && (n->scope == Scope::kLocal || stats)) impl_->normalizer.emplace(*n, stats);
+}
+
+ExtractWorker::~ExtractWorker() = default;
+
+ExtractResult ExtractWorker::process(std::size_t source) {
+  const ExtractOptions& o = impl_->plan.options();
+  if (o.normalize && !impl_->normalizer)
+    throw_invalid_argument("stats", "scope global needs the fitted statistics: pass them to the worker");
+  ExtractResult r;
+  std::string clip_error;
+  r.audio_seconds = impl_->pieces(source, clip_error, [&](double offset, const MelSpectrogram& mel, const std::vector<float>& y) {
+    ExtractRow row;
+    row.offset = offset;
+    try {
+      Matrix m = mel.compute(y);
+      if (impl_->normalizer) impl_->normalizer->apply(BatchView{m.data.data(), 1, m.rows, m.cols});
+      row.n_frames = m.cols;
+      if (o.format == OutputFormat::kPacked) row.encoded = encode_floats(m.data, o.dtype);
+      else row.features = std::move(m);
+    } catch (const Error& e) {
+      row.error = e.what();
+    }
+    r.rows.push_back(std::move(row));
+  });
+  if (!clip_error.empty()) r.rows.push_back({.error = clip_error});
+  return r;
+}
+
+Stats ExtractWorker::fit(std::span<const std::size_t> sources) {
+  Stats stats(static_cast<std::size_t>(impl_->plan.options().mel.mel.n_mels), impl_->plan.fingerprint());
+  for (std::size_t source : sources) {
+    std::string clip_error;  // an unreadable clip is reported by the extraction pass
+    impl_->pieces(source, clip_error, [&](double, const MelSpectrogram& mel, const std::vector<float>& y) {
+      try {
+        const Matrix m = mel.compute(y);
+        stats.update(m.data.data(), m.rows, m.cols);
+      } catch (const Error&) {
+      }
+    });
+  }
+  return stats;
+}
+
+Stats merge_tree(std::vector<Stats> parts) {
+  if (parts.empty()) throw_invalid_argument("parts", "merge_tree needs at least one Stats");
+  while (parts.size() > 1) {
+    std::vector<Stats> next;
+    for (std::size_t i = 0; i + 1 < parts.size(); i += 2) {
+      next.push_back(std::move(parts[i]));
+      next.back().merge(parts[i + 1]);
+    }
+    if (parts.size() % 2) next.push_back(std::move(parts.back()));
+    parts = std::move(next);
+  }
+  return std::move(parts.front());
+}
+
+// ---- ExtractWriter ----
+
+struct ExtractWriter::Impl {
+  ExtractPlan plan;
+  bool resuming = false;
+  bool needs_fit = false;
+  std::optional<Stats> stats;
+  std::size_t start = 0, next = 0, rows = 0, ok_rows = 0, failed = 0;
+  std::optional<AppendFile> manifest, journal, packed;
+  std::optional<std::array<std::size_t, 2>> packed_shape;  // [F, T] of every packed row
+  ExtractSummary summary;
+  std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+
+  explicit Impl(const ExtractPlan& p) : plan(p) {}
+  void open_outputs();
+};
+
+ExtractWriter::ExtractWriter(const ExtractPlan& plan) : impl_(new Impl(plan)) {
+  Impl& s = *impl_;
+  const ExtractOptions& o = plan.options();
+  const detail::SourceList& list = plan.impl().list;
   std::error_code ec;
   fs::create_directories(o.out_dir, ec);
   if (ec) throw Error(ErrorCode::kIo, "out_dir", o.out_dir.string() + ": cannot create: " + ec.message());
   const auto record = options_record(o, list);
   const fs::path options_path = o.out_dir / "options.json";
-  bool resuming = false;
   if (fs::exists(options_path, ec)) {
     nlohmann::json existing;
     try {
@@ -361,63 +448,37 @@ ExtractSummary extract_dataset(const ExtractOptions& options, const std::functio
       throw Error(ErrorCode::kInvalidArgument, "out_dir",
                   o.out_dir.string() + " was made with other options (" + diff +
                       "); re-run with the same options to resume, or choose a new OUTDIR");
-    resuming = true;
+    s.resuming = true;
   } else {
     const std::string text = record.dump(2) + "\n";
     detail::AtomicFile f(options_path);
     f.write(text.data(), text.size());
     f.commit();
   }
-
-  ExtractSummary summary;
-  summary.sources = list.sources.size();
-  ExtractProgress prog;
-  prog.sources_total = list.sources.size();
+  s.summary.sources = list.sources.size();
 
   // Global statistics: given, or fitted on the train rows (and kept for a resume).
-  std::optional<Stats> stats;
-  MelSpectrogramOptions fp_mel = o.mel;
-  if (o.sample_rate) fp_mel.sample_rate = *o.sample_rate;
-  Fingerprint fingerprint = describe(fp_mel);
-  if (!o.sample_rate) fingerprint.erase("sr"), fingerprint.erase("fmax");
   if (o.stats) {
-    stats = Stats::load(*o.stats);
-    stats->check_fingerprint(fingerprint);
+    s.stats = Stats::load(*o.stats);
+    s.stats->check_fingerprint(plan.fingerprint());
   } else if (o.fit_stats) {
     const fs::path stats_path = o.out_dir / "stats.json";
-    if (resuming && fs::exists(stats_path, ec)) {
-      stats = Stats::load(stats_path);
-    } else {
-      Stats fitted(static_cast<std::size_t>(o.mel.mel.n_mels), fingerprint);
-      std::vector<std::size_t> train;
-      for (std::size_t i = 0; i < list.sources.size(); ++i)
-        if (!list.split_column || list.sources[i].extra[*list.split_column] == "train") train.push_back(i);
-      if (train.empty()) throw Error(ErrorCode::kInvalidData, "labels", "--fit-stats: no rows with split=train");
-      prog.phase = "fit-stats";
-      prog.sources_total = train.size();
-      ordered_parallel<SourceResult>(
-          0, train.size(), o.jobs,
-          [&](std::size_t i, Worker& w) { return process(o, w, list.sources[train[i]], nullptr, true); },
-          [&](std::size_t, SourceResult&& r) {
-            for (const Matrix& m : r.features) fitted.update(m.data.data(), m.rows, m.cols);
-            ++prog.sources_done;
-            prog.audio_seconds += r.audio_seconds;
-            if (progress) progress(prog);
-          },
-          o);
-      if (fitted.count() == 0) throw Error(ErrorCode::kInvalidData, "labels", "--fit-stats: no train row could be read");
-      fitted.save(stats_path);
-      stats = std::move(fitted);
-    }
+    if (s.resuming && fs::exists(stats_path, ec)) s.stats = Stats::load(stats_path);
+    else s.needs_fit = true;
   }
-  std::optional<Normalizer> normalizer;
-  if (o.normalize) normalizer.emplace(*o.normalize, stats ? &*stats : nullptr);
+  if (!s.needs_fit) s.open_outputs();
+}
 
+ExtractWriter::~ExtractWriter() = default;
+
+void ExtractWriter::Impl::open_outputs() {
+  const ExtractOptions& o = plan.options();
+  const detail::SourceList& list = plan.impl().list;
+  std::error_code ec;
   // Resume point: the last line of .progress is "next_source manifest_bytes packed_bytes rows ok failed".
   const fs::path manifest_path = o.out_dir / "manifest.csv";
   const fs::path progress_path = o.out_dir / kProgressFile;
   const fs::path packed_path = o.out_dir / kPackedPartial;
-  std::size_t start = 0, rows = 0, ok_rows = 0, failed = 0;
   std::uintmax_t manifest_bytes = 0, packed_bytes = 0, progress_bytes = 0;
   if (resuming && fs::exists(progress_path, ec)) {
     std::ifstream in(progress_path);
@@ -430,17 +491,16 @@ ExtractSummary extract_dataset(const ExtractOptions& options, const std::functio
       progress_bytes += line.size() + 1;
     }
   }
+  next = start;
   summary.resumed = start;
   std::string header = "source,label";
   for (const auto& c : list.extra_columns) header.append(",").append(detail::csv_field(c));
   header += ",offset,output,n_frames,status,error\n";
-  AppendFile manifest(manifest_path, start > 0 ? manifest_bytes : 0);
-  if (start == 0) manifest.append(header);
-  else manifest.set_size(manifest_bytes);
-  AppendFile journal(progress_path, progress_bytes);
-  journal.set_size(progress_bytes);
-  std::optional<AppendFile> packed;
-  std::optional<std::array<std::size_t, 2>> packed_shape;  // [F, T] of every packed row
+  manifest.emplace(manifest_path, start > 0 ? manifest_bytes : 0);
+  if (start == 0) manifest->append(header);
+  else manifest->set_size(manifest_bytes);
+  journal.emplace(progress_path, progress_bytes);
+  journal->set_size(progress_bytes);
   const bool is_packed = o.format == OutputFormat::kPacked;
   const bool packed_done = is_packed && fs::exists(o.out_dir / "features.npy", ec) && !fs::exists(packed_path, ec);
   if (is_packed && !packed_done) {
@@ -465,86 +525,144 @@ ExtractSummary extract_dataset(const ExtractOptions& options, const std::functio
       }
     }
   }
+}
 
-  prog.phase = "extract";
-  prog.sources_total = list.sources.size();
-  prog.sources_done = start;
-  prog.rows_done = rows;
-  prog.rows_failed = failed;
-  prog.audio_seconds = 0;
-  const Normalizer* norm = normalizer ? &*normalizer : nullptr;
-  ordered_parallel<SourceResult>(
-      start, list.sources.size(), o.jobs,
-      [&](std::size_t i, Worker& w) { return process(o, w, list.sources[i], norm, false); },
-      [&](std::size_t i, SourceResult&& r) {
-        const detail::Source& src = list.sources[i];
-        std::string block;
-        std::string packed_block_rows;
-        for (Row& row : r.rows) {
-          if (row.ok && !is_packed) {
-            try {
-              const std::size_t shape[] = {row.features.rows, row.features.cols};
-              write_npy(o.out_dir / row.output, row.features.data, shape, o.dtype);
-            } catch (const Error& e) {
-              row.ok = false;
-              row.error = e.what();
-              row.output.clear();
-            }
-          }
-          if (row.ok && is_packed) {
-            const std::array<std::size_t, 2> shape{static_cast<std::size_t>(o.mel.mel.n_mels), row.n_frames};
-            if (!packed_shape) packed_shape = shape;
-            if (*packed_shape != shape) {
-              row.ok = false;
-              row.error = "row is [" + num(shape[0]) + ", " + num(shape[1]) + "] but packed rows are [" +
-                          num((*packed_shape)[0]) + ", " + num((*packed_shape)[1]) + "]; clips differ in sample rate (set --sr)";
-            } else {
-              row.output = num(ok_rows);
-              packed_block_rows.append(reinterpret_cast<const char*>(row.packed.data()), row.packed.size());
-            }
-          }
-          // Appended piece by piece (GCC 12 misreports "," + s chains under -Wrestrict).
-          char offset[32];
-          std::snprintf(offset, sizeof offset, "%.3f", row.offset);
-          block.append(detail::csv_field(src.name)).append(",").append(detail::csv_field(src.label));
-          for (const auto& v : src.extra) block.append(",").append(detail::csv_field(v));
-          block.append(",").append(offset).append(",").append(detail::csv_field(row.output)).append(",");
-          block.append(row.ok ? num(row.n_frames) : "").append(",").append(row.ok ? "ok" : "failed").append(",");
-          block.append(detail::csv_field(row.error)).append("\n");
-          ++rows;
-          row.ok ? ++ok_rows : ++failed;
-        }
-        if (packed && !packed_block_rows.empty()) packed->append(packed_block_rows);
-        manifest.append(block);
-        journal.append(num(i + 1) + " " + num(static_cast<std::size_t>(manifest.size())) + " " +
-                       num(static_cast<std::size_t>(packed ? packed->size() : 0)) + " " + num(rows) + " " +
-                       num(ok_rows) + " " + num(failed) + "\n");
-        prog.sources_done = i + 1;
-        prog.rows_done = rows;
-        prog.rows_failed = failed;
-        prog.audio_seconds += r.audio_seconds;
-        summary.audio_seconds += r.audio_seconds;
-        if (progress) progress(prog);
-      },
-      o);
+std::size_t ExtractWriter::next_source() const { return impl_->next; }
+std::size_t ExtractWriter::resumed() const { return impl_->start; }
+bool ExtractWriter::needs_fit() const { return impl_->needs_fit; }
+const Stats* ExtractWriter::stats() const { return impl_->stats ? &*impl_->stats : nullptr; }
 
-  if (packed) {  // write the real header over the reserved bytes, then publish the file
-    const std::size_t F = packed_shape ? (*packed_shape)[0] : static_cast<std::size_t>(o.mel.mel.n_mels);
-    const std::size_t T = packed_shape ? (*packed_shape)[1] : 0;
-    const std::size_t shape[] = {ok_rows, F, T};
+void ExtractWriter::set_fitted_stats(Stats stats) {
+  Impl& s = *impl_;
+  if (!s.needs_fit) throw_invalid_argument("stats", "statistics are not to be fitted in this extraction");
+  if (stats.count() == 0) throw Error(ErrorCode::kInvalidData, "labels", "--fit-stats: no train row could be read");
+  stats.check_fingerprint(s.plan.fingerprint());
+  stats.save(s.plan.options().out_dir / "stats.json");
+  s.stats = std::move(stats);
+  s.needs_fit = false;
+  s.open_outputs();
+}
+
+void ExtractWriter::write(std::size_t i, ExtractResult&& r) {
+  Impl& s = *impl_;
+  if (s.needs_fit) throw_invalid_argument("stats", "fit the statistics (set_fitted_stats) before writing rows");
+  if (i != s.next) throw_invalid_argument("source", "rows must be written in clip order: expected clip " + num(s.next) + ", got " + num(i));
+  const ExtractOptions& o = s.plan.options();
+  const detail::Source& src = s.plan.impl().list.sources.at(i);
+  const bool is_packed = o.format == OutputFormat::kPacked;
+  const bool segmented = o.segment.has_value();
+  std::string block;
+  std::string packed_block_rows;
+  for (std::size_t k = 0; k < r.rows.size(); ++k) {
+    ExtractRow& row = r.rows[k];
+    std::string output;
+    if (row.ok() && !is_packed) {
+      output = row_file(src.name, k, segmented);
+      try {
+        const std::size_t shape[] = {row.features.rows, row.features.cols};
+        write_npy(o.out_dir / output, row.features.data, shape, o.dtype);
+      } catch (const Error& e) {
+        row.error = e.what();
+        output.clear();
+      }
+    }
+    if (row.ok() && is_packed) {
+      const std::array<std::size_t, 2> shape{static_cast<std::size_t>(o.mel.mel.n_mels), row.n_frames};
+      if (row.encoded.empty()) row.encoded = encode_floats(row.features.data, o.dtype);
+      if (!s.packed_shape) s.packed_shape = shape;
+      if (*s.packed_shape != shape) {
+        row.error = "row is [" + num(shape[0]) + ", " + num(shape[1]) + "] but packed rows are [" +
+                    num((*s.packed_shape)[0]) + ", " + num((*s.packed_shape)[1]) + "]; clips differ in sample rate (set --sr)";
+      } else {
+        output = num(s.ok_rows);
+        packed_block_rows.append(reinterpret_cast<const char*>(row.encoded.data()), row.encoded.size());
+      }
+    }
+    // Appended piece by piece (GCC 12 misreports "," + s chains under -Wrestrict).
+    char offset[32];
+    std::snprintf(offset, sizeof offset, "%.3f", row.offset);
+    block.append(detail::csv_field(src.name)).append(",").append(detail::csv_field(src.label));
+    for (const auto& v : src.extra) block.append(",").append(detail::csv_field(v));
+    block.append(",").append(offset).append(",").append(detail::csv_field(output)).append(",");
+    block.append(row.ok() ? num(row.n_frames) : "").append(",").append(row.ok() ? "ok" : "failed").append(",");
+    block.append(detail::csv_field(row.error)).append("\n");
+    ++s.rows;
+    row.ok() ? ++s.ok_rows : ++s.failed;
+  }
+  if (s.packed && !packed_block_rows.empty()) s.packed->append(packed_block_rows);
+  s.manifest->append(block);
+  s.journal->append(num(i + 1) + " " + num(static_cast<std::size_t>(s.manifest->size())) + " " +
+                    num(static_cast<std::size_t>(s.packed ? s.packed->size() : 0)) + " " + num(s.rows) + " " +
+                    num(s.ok_rows) + " " + num(s.failed) + "\n");
+  s.next = i + 1;
+  s.summary.audio_seconds += r.audio_seconds;
+}
+
+ExtractSummary ExtractWriter::finish() {
+  Impl& s = *impl_;
+  const ExtractOptions& o = s.plan.options();
+  if (s.needs_fit) throw_invalid_argument("stats", "fit the statistics (set_fitted_stats) before finishing");
+  if (s.next != s.plan.size())
+    throw_invalid_argument("source", "finish() after " + num(s.next) + " of " + num(s.plan.size()) + " clips");
+  if (s.packed) {  // write the real header over the reserved bytes, then publish the file
+    const fs::path packed_path = o.out_dir / kPackedPartial;
+    const std::size_t F = s.packed_shape ? (*s.packed_shape)[0] : static_cast<std::size_t>(o.mel.mel.n_mels);
+    const std::size_t T = s.packed_shape ? (*s.packed_shape)[1] : 0;
+    const std::size_t shape[] = {s.ok_rows, F, T};
     const std::string h = npy_header(o.dtype, shape, kPackedHeaderBytes);
     if (h.size() != kPackedHeaderBytes) throw Error(ErrorCode::kIo, "path", "packed header does not fit its reserved space");
-    packed.reset();
+    s.packed.reset();
     std::FILE* f = std::fopen(packed_path.c_str(), "r+b");
     if (!f || std::fwrite(h.data(), 1, h.size(), f) != h.size() || std::fclose(f) != 0)
       throw Error(ErrorCode::kIo, "path", packed_path.string() + ": cannot write the header");
+    std::error_code ec;
     fs::rename(packed_path, o.out_dir / "features.npy", ec);
     if (ec) throw Error(ErrorCode::kIo, "path", packed_path.string() + ": cannot rename into place: " + ec.message());
   }
-  summary.rows = rows;
-  summary.failed = failed;
-  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return summary;
+  s.summary.rows = s.rows;
+  s.summary.failed = s.failed;
+  s.summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - s.t0).count();
+  return s.summary;
+}
+
+// ---- extract_dataset: the three parts on this machine's threads ----
+
+ExtractSummary extract_dataset(const ExtractOptions& options, const std::function<void(const ExtractProgress&)>& progress) {
+  const ExtractPlan plan(options);
+  ExtractWriter writer(plan);
+  const int jobs = plan.options().jobs;
+  ExtractProgress prog;
+  if (writer.needs_fit()) {
+    const auto chunks = plan.fit_chunks();
+    if (chunks.empty()) throw Error(ErrorCode::kInvalidData, "labels", "--fit-stats: no rows with split=train");
+    prog.phase = "fit-stats";
+    for (const auto& c : chunks) prog.sources_total += c.size();
+    std::vector<Stats> parts;
+    ordered_parallel<Stats>(
+        0, chunks.size(), jobs, [&](std::size_t i, ExtractWorker& w) { return w.fit(chunks[i]); },
+        [&](std::size_t i, Stats&& part) {
+          parts.push_back(std::move(part));
+          prog.sources_done += chunks[i].size();
+          if (progress) progress(prog);
+        },
+        plan, nullptr);
+    writer.set_fitted_stats(merge_tree(std::move(parts)));
+  }
+  prog = {};
+  prog.phase = "extract";
+  prog.sources_total = plan.size();
+  prog.sources_done = writer.resumed();
+  ordered_parallel<ExtractResult>(
+      writer.resumed(), plan.size(), jobs, [&](std::size_t i, ExtractWorker& w) { return w.process(i); },
+      [&](std::size_t i, ExtractResult&& r) {
+        for (const auto& row : r.rows) row.ok() ? ++prog.rows_done : (++prog.rows_done, ++prog.rows_failed);
+        prog.audio_seconds += r.audio_seconds;
+        writer.write(i, std::move(r));
+        prog.sources_done = i + 1;
+        if (progress) progress(prog);
+      },
+      plan, writer.stats());
+  return writer.finish();
 }
 
 }  // namespace melnorm

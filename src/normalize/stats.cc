@@ -257,12 +257,12 @@ void Stats::check_fingerprint(const Fingerprint& features) const {
 
 namespace {
 
-nlohmann::ordered_json to_json(const Moments& m, const Histogram& h) {
+nlohmann::ordered_json moments_to_json(const Moments& m, const Histogram& h) {
   return {{"count", m.count}, {"mean", m.mean}, {"m2", m.m2}, {"min", m.min}, {"max", m.max},
           {"histogram", {{"first_bin", h.first_bin()}, {"counts", h.counts()}}}};
 }
 
-void from_json(const nlohmann::json& j, Moments& m, Histogram& h) {
+void moments_from_json(const nlohmann::json& j, Moments& m, Histogram& h) {
   m.count = j.at("count").get<std::uint64_t>();
   m.mean = j.at("mean").get<double>();
   m.m2 = j.at("m2").get<double>();
@@ -275,17 +275,21 @@ void from_json(const nlohmann::json& j, Moments& m, Histogram& h) {
 
 }  // namespace
 
-void Stats::save(const std::filesystem::path& path) const {
+std::string Stats::to_json() const {
   nlohmann::ordered_json j;
   j["format"] = "melnorm-stats";
   j["version"] = kFormatVersion;
   j["fingerprint"] = fingerprint_;
   j["n_bands"] = bands_.size();
   j["histogram_resolution"] = resolution_;
-  j["overall"] = to_json(overall_, overall_histogram());
+  j["overall"] = moments_to_json(overall_, overall_histogram());
   j["bands"] = nlohmann::ordered_json::array();
-  for (std::size_t b = 0; b < bands_.size(); ++b) j["bands"].push_back(to_json(bands_[b], band_hists_[b]));
-  const std::string text = j.dump() + "\n";
+  for (std::size_t b = 0; b < bands_.size(); ++b) j["bands"].push_back(moments_to_json(bands_[b], band_hists_[b]));
+  return j.dump() + "\n";  // doubles are printed so that they read back exactly
+}
+
+void Stats::save(const std::filesystem::path& path) const {
+  const std::string text = to_json();
   detail::AtomicFile out(path);
   out.write(text.data(), text.size());
   out.commit();
@@ -296,12 +300,18 @@ Stats Stats::load(const std::filesystem::path& path) {
   if (!std::filesystem::exists(path, ec)) throw Error(ErrorCode::kIo, "stats", path.string() + ": no such statistics file");
   std::ifstream in(path);
   if (!in) throw Error(ErrorCode::kIo, "stats", path.string() + ": cannot open for reading");
+  std::stringstream text;
+  text << in.rdbuf();
+  return from_json(text.str(), path.string());
+}
+
+Stats Stats::from_json(const std::string& text, const std::string& origin) {
   const auto bad = [&](const std::string& why) {
-    return Error(ErrorCode::kInvalidData, "stats", path.string() + ": not a valid melnorm statistics file: " + why);
+    return Error(ErrorCode::kInvalidData, "stats", origin + ": not a valid melnorm statistics file: " + why);
   };
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(in);
+    j = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
     throw bad(std::string("JSON parse error (truncated or corrupt?): ") + e.what());
   }
@@ -314,10 +324,10 @@ Stats Stats::load(const std::filesystem::path& path) {
     Stats s(j.at("n_bands").get<std::size_t>(), j.at("fingerprint").get<Fingerprint>(),
             j.at("histogram_resolution").get<double>());
     Histogram overall(s.resolution_);  // redundant with the bands' histograms; checked for consistency
-    from_json(j.at("overall"), s.overall_, overall);
+    moments_from_json(j.at("overall"), s.overall_, overall);
     const auto& bands = j.at("bands");
     if (bands.size() != s.bands_.size()) throw bad("has " + std::to_string(bands.size()) + " band entries for n_bands=" + std::to_string(s.bands_.size()));
-    for (std::size_t b = 0; b < s.bands_.size(); ++b) from_json(bands[b], s.bands_[b], s.band_hists_[b]);
+    for (std::size_t b = 0; b < s.bands_.size(); ++b) moments_from_json(bands[b], s.bands_[b], s.band_hists_[b]);
     return s;
   } catch (const Error&) {
     throw;
