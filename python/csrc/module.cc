@@ -10,4 +10,5 @@ PYBIND11_MODULE(_melnorm, m) {
   melnorm::python::define_normalize(m);
   melnorm::python::define_stats(m);
   melnorm::python::define_pcen(m);
+  melnorm::python::define_extract(m);
 }

@@ -22,6 +22,13 @@ void define_stats(py::module_& m) {
           },
           py::arg("X"), py::arg("lengths") = py::none())
       .def("merge", &Stats::merge, py::arg("other"))
+      .def("to_json", &Stats::to_json)
+      .def_static("from_json", [](const std::string& text) { return Stats::from_json(text); }, py::arg("text"))
+      .def("copy", [](const Stats& s) { return Stats(s); })
+      .def("__copy__", [](const Stats& s) { return Stats(s); })
+      .def("__deepcopy__", [](const Stats& s, py::dict) { return Stats(s); }, py::arg("memo"))
+      .def(py::pickle([](const Stats& s) { return s.to_json(); },  // exact: doubles round-trip
+                      [](const std::string& text) { return Stats::from_json(text); }))
       .def("save", [](const Stats& s, const std::filesystem::path& path) { s.save(path); }, py::arg("path"))
       .def_static("load", [](const std::filesystem::path& path) { return Stats::load(path); }, py::arg("path"))
       .def("percentile", &Stats::percentile, py::arg("q"), py::arg("band") = py::none())

@@ -17,7 +17,8 @@ from . import _melnorm
 from ._melnorm import Stats
 
 __version__ = _melnorm.__version__
-__all__ = ["load", "melspectrogram", "power_to_db", "amplitude_to_db", "normalize", "methods", "pcen", "Stats"]
+__all__ = ["load", "melspectrogram", "MelSpectrogram", "power_to_db", "amplitude_to_db", "normalize", "methods",
+           "pcen", "Stats", "extract"]
 
 _PRESETS = {
     # librosa 0.10 feature.melspectrogram defaults
@@ -40,6 +41,96 @@ def load(path, sr=None, mono=True):
     return _melnorm.load(path, sr, mono)
 
 
+def _resolve(sr, n_fft, hop_length, win_length, window, center, pad_mode, power, n_mels, fmin, fmax, htk, norm,
+             preset):
+    """Keyword arguments -> the core's full argument list (the preset fills what is None)."""
+    if preset not in (None, "librosa", "torchaudio"):
+        raise ValueError(f"preset={preset!r} is not a preset; allowed: librosa, torchaudio")
+    base = _PRESETS["librosa" if preset is None else preset]
+    if preset == "torchaudio" and norm == "slaney":
+        norm = base["norm"]  # the preset's (no filter normalization) unless given otherwise
+    return dict(
+        sr=float(sr), n_fft=int(base["n_fft"] if n_fft is None else n_fft),
+        hop_length=int(base["hop_length"] if hop_length is None else hop_length), win_length=int(win_length or 0),
+        window=window, center=bool(center), pad_mode=base["pad_mode"] if pad_mode is None else pad_mode,
+        power=float(power), n_mels=int(base["n_mels"] if n_mels is None else n_mels), fmin=float(fmin),
+        fmax=None if fmax is None else float(fmax), htk=bool(base["htk"] if htk is None else htk),
+        norm="none" if norm is None else norm)
+
+
+class MelSpectrogram:
+    """A reusable, picklable mel-spectrogram transform (librosa keywords, as :func:`melspectrogram`).
+
+    Calling it maps ``[..., samples]`` to ``[..., n_mels, frames]``: every
+    leading dimension is a batch, computed on ``n_threads`` threads with the
+    GIL released. NumPy in, float32 NumPy out; a torch tensor in (CPU), a
+    float32 torch tensor out. The FFT plan and filterbank are made once, at
+    construction; pickling keeps the options and rebuilds them (so it can be
+    sent to DataLoader workers or Dask workers).
+
+    >>> mel = melnorm.MelSpectrogram(sr=16000, n_fft=512, hop_length=160, n_mels=64, n_threads=2)
+    >>> mel(np.zeros((8, 2, 16000), np.float32)).shape
+    (8, 2, 64, 101)
+    """
+
+    def __init__(self, sr=22050, *, n_fft=None, hop_length=None, win_length=None, window="hann", center=True,
+                 pad_mode=None, power=2.0, n_mels=None, fmin=0.0, fmax=None, htk=None, norm="slaney", preset=None,
+                 n_threads=1):
+        self._options = _resolve(sr, n_fft, hop_length, win_length, window, center, pad_mode, power, n_mels, fmin,
+                                 fmax, htk, norm, preset)
+        if int(n_threads) < 1:
+            raise ValueError(f"n_threads={n_threads} must be >= 1")
+        self.n_threads = int(n_threads)
+        self._core = _melnorm.MelSpectrogramCore(**self._options)
+
+    @property
+    def options(self):
+        """The resolved options (a dict of librosa keyword names)."""
+        return dict(self._options)
+
+    @property
+    def n_mels(self):
+        return self._options["n_mels"]
+
+    def n_frames(self, n_samples):
+        """Frames produced for a signal of ``n_samples`` samples."""
+        return self._core.n_frames(int(n_samples))
+
+    def __call__(self, y):
+        torch = _torch_if_tensor(y)
+        if torch is not None:
+            if y.device.type != "cpu":
+                raise ValueError(f"y is on {y.device}; melnorm computes on the CPU: pass y.cpu()")
+            y = y.detach().numpy()
+        y = _np.asarray(y)
+        if y.ndim < 1:
+            raise ValueError("y must have a samples axis: [..., samples]")
+        lead = y.shape[:-1]
+        flat = y.reshape(-1, y.shape[-1]) if y.ndim != 1 else y
+        out = self._core.compute(flat, self.n_threads)
+        out = out.reshape(lead + out.shape[-2:]) if y.ndim != 1 else out
+        return torch.from_numpy(out) if torch is not None else out
+
+    def __getstate__(self):
+        return {"options": self._options, "n_threads": self.n_threads}
+
+    def __setstate__(self, state):
+        self._options = dict(state["options"])
+        self.n_threads = state["n_threads"]
+        self._core = _melnorm.MelSpectrogramCore(**self._options)
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self._options.items())
+        return f"melnorm.MelSpectrogram({args}, n_threads={self.n_threads})"
+
+
+def _torch_if_tensor(x):
+    """The torch module when x is a torch tensor (torch is imported only if it already is)."""
+    import sys
+    torch = sys.modules.get("torch")
+    return torch if torch is not None and isinstance(x, torch.Tensor) else None
+
+
 def melspectrogram(y, sr=22050, *, n_fft=None, hop_length=None, win_length=None, window="hann", center=True,
                    pad_mode=None, power=2.0, n_mels=None, fmin=0.0, fmax=None, htk=None, norm="slaney",
                    preset=None, n_threads=1):
@@ -50,24 +141,19 @@ def melspectrogram(y, sr=22050, *, n_fft=None, hop_length=None, win_length=None,
     ``[batch, n_mels, frames]``, linear (power 2 by default), as librosa.
     ``preset="torchaudio"`` starts from torchaudio's MelSpectrogram defaults
     (n_fft 400, hop 200, HTK scale, no norm, reflect padding) instead;
-    explicit arguments override the preset.
+    explicit arguments override the preset. For repeated calls, make a
+    :class:`MelSpectrogram` once.
 
     >>> S = melnorm.melspectrogram(np.zeros(16000, np.float32), sr=16000, n_mels=40)
     >>> S.shape
     (40, 32)
     """
-    base = dict(_PRESETS["librosa" if preset is None else preset]) if preset in (None, "librosa", "torchaudio") else None
-    if base is None:
-        raise ValueError(f"preset={preset!r} is not a preset; allowed: librosa, torchaudio")
-    if preset == "torchaudio" and norm == "slaney":
-        norm = base["norm"]  # the preset's (no filter normalization) unless given otherwise
-    n_fft = base["n_fft"] if n_fft is None else n_fft
-    hop_length = base["hop_length"] if hop_length is None else hop_length
-    return _melnorm.melspectrogram(
-        y, float(sr), int(n_fft), int(hop_length), int(win_length or 0), window, bool(center),
-        base["pad_mode"] if pad_mode is None else pad_mode, float(power),
-        int(base["n_mels"] if n_mels is None else n_mels), float(fmin), None if fmax is None else float(fmax),
-        bool(base["htk"] if htk is None else htk), "none" if norm is None else norm, int(n_threads))
+    y = _np.asarray(y)
+    if y.ndim not in (1, 2):
+        raise ValueError(f"y must be 1-D [samples] or 2-D [batch, samples], got {y.ndim}-D")
+    core = _melnorm.MelSpectrogramCore(**_resolve(sr, n_fft, hop_length, win_length, window, center, pad_mode, power,
+                                                  n_mels, fmin, fmax, htk, norm, preset))
+    return core.compute(y, int(n_threads))
 
 
 def _ref_value(S, ref):
@@ -141,3 +227,22 @@ def pcen(S, *, sr=22050, hop_length=512, gain=0.98, bias=2.0, power=0.5, time_co
     out, zf = _melnorm.pcen(S, float(sr), int(hop_length), float(gain), float(bias), float(power),
                             float(time_constant), float(eps), None if zi is None else [float(z) for z in zi])
     return (out, _np.asarray(zf)) if return_zf else out
+
+
+def extract(input, out_dir, **options):
+    """Extract a dataset as ``melnorm extract`` does: same options (Python names), same OUTDIR.
+
+    ``input``: a folder (labels from parent folders), a ``.txt``/``.csv`` list
+    of paths. Keywords: ``labels`` (CSV path,label[,split,...]), mel options
+    (``preset``, ``sr``, ``n_fft``, ``hop_length``, ``n_mels``, ``fmin``,
+    ``fmax``, ``htk``, ``norm``, ``power``, ``db`` = ``"max"|"ref1"|"off"``,
+    ``top_db``, ``amin``, ...), ``normalize`` (a method), ``scope``, ``axis``,
+    ``params`` (dict), ``stats`` (path) or ``fit_stats=True``, ``segment``,
+    ``segment_hop``, ``pad_to`` (seconds), ``format`` (``"npy"|"packed"``),
+    ``dtype``, ``jobs``. Resumes an interrupted run; refuses an OUTDIR made
+    with other options. Returns a summary dict (sources, rows, failed,
+    resumed, audio_seconds, seconds).
+
+    >>> melnorm.extract("data/samples", "out/py", sr=8000, n_fft=512, hop_length=128, n_mels=64)  # doctest: +SKIP
+    """
+    return _melnorm.extract(dict(options, input=str(input), out_dir=str(out_dir)))

@@ -1,0 +1,114 @@
+"""Dataset extraction on a Dask ``distributed`` cluster.
+
+The work of ``melnorm extract`` split three ways: every worker rebuilds the
+plan (options checked, clips listed: the input must be on storage every worker
+sees, such as NFS), computes clips in chunks and sends their rows back; the
+client writes OUTDIR with the same writer as the CLI, in clip order. So the
+OUTDIR is the CLI's, byte for byte, and an interrupted run resumes the same
+way (run the same call again). Global statistics (``fit_stats=True``) are
+fitted as a tree of partial :class:`melnorm.Stats` merges, in the same fixed
+order as the CLI, so they are the same bits too. See docs/scaling.md.
+
+>>> from distributed import Client  # doctest: +SKIP
+>>> client = Client("tcp://scheduler:8786")  # doctest: +SKIP
+>>> melnorm.dask.extract("/nfs/fsdd/recordings", "/nfs/out/fsdd", client, sr=8000, n_mels=64,
+...                      normalize="zscore", scope="global", fit_stats=True)  # doctest: +SKIP
+"""
+import collections
+import functools
+import json
+import os
+import pathlib
+
+from . import _melnorm
+
+__all__ = ["extract"]
+
+
+@functools.lru_cache(maxsize=4)
+def _plan(options_json):
+    # Listing the clips once per worker process and options, not once per task.
+    return _melnorm.ExtractPlan(json.loads(options_json))
+
+
+def _fit_chunk(options_json, sources):
+    return _melnorm.ExtractWorker(_plan(options_json)).fit(sources)
+
+
+def _merge(a, b):
+    merged = a.copy()
+    merged.merge(b)
+    return merged
+
+
+def _process_chunk(options_json, stats, sources):
+    worker = _melnorm.ExtractWorker(_plan(options_json), stats)
+    return [worker.process(i) for i in sources]
+
+
+def _input_options(paths_or_manifest, out_dir, options):
+    """The extract options for a folder, a list/labels file, or a Python list of paths."""
+    if isinstance(paths_or_manifest, (str, os.PathLike)):
+        path = pathlib.Path(paths_or_manifest)
+        if path.suffix.lower() == ".csv" and "labels" not in options and path.is_file():
+            with open(path, newline="") as f:
+                header = f.readline().strip().split(",")
+            if header[:2] == ["path", "label"]:  # a labels CSV: paths relative to it
+                return dict(options, input=str(path.parent), labels=str(path))
+        return dict(options, input=str(path))
+    paths = [str(pathlib.Path(p).resolve()) for p in paths_or_manifest]
+    if not paths:
+        raise ValueError("paths_or_manifest is an empty list; give audio paths, a folder, or a labels CSV")
+    os.makedirs(out_dir, exist_ok=True)
+    listing = pathlib.Path(out_dir) / "sources.txt"
+    text = "".join(p + "\n" for p in paths)
+    if not listing.exists() or listing.read_text() != text:
+        tmp = listing.with_name(listing.name + ".tmp")
+        tmp.write_text(text)
+        os.replace(tmp, listing)
+    return dict(options, input=str(listing))
+
+
+def extract(paths_or_manifest, out_dir, client, *, chunk_size=32, progress=None, **options):
+    """Run (or resume) an extraction on ``client``'s cluster; returns the summary dict.
+
+    ``paths_or_manifest``: a folder (labels from parent folders), a ``.txt``
+    list of paths, a labels CSV (``path,label[,split,...]``, paths relative to
+    it), or a list of paths. ``out_dir`` is written by this process (the
+    client). ``options``: as :func:`melnorm.extract` (``jobs`` does not apply:
+    the cluster's threads do the work). ``chunk_size`` clips per task;
+    ``progress(done, total)`` is called after each chunk.
+    """
+    if int(chunk_size) < 1:
+        raise ValueError(f"chunk_size={chunk_size} must be >= 1")
+    options = dict(_input_options(paths_or_manifest, out_dir, options), out_dir=str(out_dir))
+    options.pop("jobs", None)
+    options_json = json.dumps(options, sort_keys=True)
+    plan = _plan(options_json)
+    writer = _melnorm.ExtractWriter(plan)
+
+    if writer.needs_fit:
+        chunks = plan.fit_chunks()
+        if not chunks:
+            raise ValueError("fit_stats: no rows with split=train")
+        level = client.map(_fit_chunk, [options_json] * len(chunks), chunks, pure=False)
+        while len(level) > 1:  # pairwise, level by level: the order of melnorm's merge_tree
+            merged = [client.submit(_merge, level[i], level[i + 1], pure=False) for i in range(0, len(level) - 1, 2)]
+            level = merged + ([level[-1]] if len(level) % 2 else [])
+        writer.set_fitted_stats(level[0].result())
+
+    stats = writer.stats
+    stats_future = client.scatter(stats, broadcast=True) if stats is not None else None
+    starts = list(range(writer.next_source, len(plan), int(chunk_size)))
+    window = max(2, 2 * sum(client.nthreads().values()))  # chunks in flight: bounded memory on the client
+    pending = collections.deque()
+    for k, start in enumerate(starts):
+        sources = list(range(start, min(start + int(chunk_size), len(plan))))
+        pending.append((sources, client.submit(_process_chunk, options_json, stats_future, sources, pure=False)))
+        while len(pending) >= window or (k == len(starts) - 1 and pending):
+            done_sources, future = pending.popleft()
+            for i, result in zip(done_sources, future.result()):
+                writer.write(i, result)
+            if progress is not None:
+                progress(writer.next_source, len(plan))
+    return writer.finish()
