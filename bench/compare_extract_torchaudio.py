@@ -9,7 +9,7 @@ ref=max, top_db 80), z-score it per clip and write the results: one
 (torch.set_num_threads(N) for the loop, --jobs N for melnorm). Prints clips/s,
 the ratios, the --jobs 1 -> 2 scaling and each side's peak memory.
 
-    bash scripts/build.sh --bench
+    bash scripts/build.sh
     /usr/bin/python3 bench/compare_extract_torchaudio.py [--data ../shared/data/fsdd] [--repeat 2]
 """
 import argparse
@@ -84,7 +84,7 @@ def main():
     ap.add_argument("--format", choices=["packed", "npy"], default="packed")
     args = ap.parse_args()
     if not os.path.exists(MELNORM):
-        sys.exit(f"{MELNORM} not found: run `bash scripts/build.sh --bench` first")
+        sys.exit(f"{MELNORM} not found: run `bash scripts/build.sh` first")
     n = sum(1 for _ in open(os.path.join(args.data, "LABELS.csv"))) - 1
     tmp = tempfile.mkdtemp(prefix="melnorm-extract-bench-")
     # Outputs are removed only at the end: on ext4, creating thousands of files

@@ -9,7 +9,7 @@ spectrogram-only real-time factor, and how far the two outputs are apart.
 
 Run with Debian's Python (it has numpy, torch, torchaudio):
     /usr/bin/python3 bench/compare_torchaudio.py [--seconds 600] [--repeat 3]
-after `bash scripts/build.sh --bench`.
+after `bash scripts/build.sh`.
 """
 import argparse
 import json
@@ -62,7 +62,7 @@ def main():
     args = ap.parse_args()
     for exe in (MELNORM, BENCH):
         if not os.path.exists(exe):
-            sys.exit(f"{exe} not found: run `bash scripts/build.sh --bench` first")
+            sys.exit(f"{exe} not found: run `bash scripts/build.sh` first")
 
     import torch
     import torchaudio

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs the dependencies (if missing), configures and builds melnorm in
 # build/ (Release). Safe to re-run: only what changed is rebuilt.
-#   scripts/build.sh [--bench]   --bench: also install the benchmark peers
+#   scripts/build.sh
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-bash "$root/scripts/setup.sh" "$@"
+bash "$root/scripts/setup.sh"
 jobs=$(nproc 2>/dev/null || echo 2)
 # The Python extension is built for Debian's Python (numpy and torch come from Debian's packages).
 cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release -DMELNORM_BUILD_TESTS=ON -DMELNORM_BUILD_BENCH=ON \

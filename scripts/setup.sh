@@ -2,8 +2,8 @@
 # Installs melnorm's build and test dependencies from Debian's packages.
 # Safe to re-run: only missing packages are installed, and apt's index is
 # refreshed only when something is missing.
-#   scripts/setup.sh          build + test dependencies
-#   scripts/setup.sh --bench  also the peers the benchmarks compare against
+#   scripts/setup.sh          build + test dependencies (torchaudio, the benchmarks'
+#                             peer, is one: the test suite checks parity with it)
 set -euo pipefail
 
 packages=(
@@ -17,10 +17,10 @@ packages=(
   libgtest-dev libgmock-dev  # tests
   libbenchmark-dev    # micro-benchmarks
   pybind11-dev python3-dev python3-numpy python3-pytest  # Python bindings and their tests
+  python3-setuptools python3-pip python3-venv  # pip install --no-build-isolation . (tested)
+  python3-torch python3-torchaudio  # melnorm.torch, torchaudio parity tests
+  python3-distributed  # melnorm.dask (tested on a LocalCluster)
 )
-if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(python3-numpy python3-torchaudio python3-torch)
-fi
 
 missing=()
 for p in "${packages[@]}"; do
