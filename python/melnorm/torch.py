@@ -84,7 +84,9 @@ def normalize(X, method, *, scope="local", axis="all", stats=None, lengths=None,
 
     Returns a new float32 tensor of the same shape (the input is not changed).
 
-    >>> melnorm.torch.normalize(torch.arange(6.).reshape(2, 3), "minmax")  # doctest: +SKIP
+    >>> melnorm.torch.normalize(torch.arange(6.).reshape(2, 3), "minmax")
+    tensor([[0.0000, 0.2000, 0.4000],
+            [0.6000, 0.8000, 1.0000]])
     """
     if not isinstance(X, torch.Tensor):
         raise TypeError(f"X must be a torch.Tensor, got {type(X).__name__}; for NumPy use melnorm.normalize")
@@ -104,7 +106,10 @@ def normalize(X, method, *, scope="local", axis="all", stats=None, lengths=None,
 class Normalize:
     """``normalize`` as a transform (for ``ExtractedDataset(transform=...)`` or a DataLoader).
 
-    >>> t = melnorm.torch.Normalize("zscore")  # doctest: +SKIP
+    >>> t = melnorm.torch.Normalize("zscore", axis="band")
+    >>> t(torch.tensor([[1., 3.], [2., 6.]]))
+    tensor([[-1.,  1.],
+            [-1.,  1.]])
     """
 
     def __init__(self, method, *, scope="local", axis="all", stats=None, **params):

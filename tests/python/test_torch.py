@@ -70,6 +70,12 @@ def test_mel_spectrogram_object_bad_arguments():
         melnorm.MelSpectrogram(preset="kaldi")
 
 
+def test_docstring_examples_run():
+    import doctest
+    failures, tried = doctest.testmod(melnorm.torch, extraglobs={"torch": torch, "melnorm": melnorm})
+    assert tried >= 3 and failures == 0
+
+
 def test_torch_normalize_equals_numpy_and_keeps_the_shape():
     X = torch.randn(4, 1, 16, 30, dtype=torch.float64)
     out = melnorm.torch.normalize(X, "zscore", axis="band")
