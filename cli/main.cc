@@ -21,6 +21,10 @@ int main(int argc, char** argv) {
       melnorm::cli::add_methods_command(app),
       melnorm::cli::add_extract_command(app),
       melnorm::cli::add_show_command(app),
+#ifdef MELNORM_HAVE_EXPERIMENT
+      melnorm::cli::add_train_command(app),
+      melnorm::cli::add_experiment_command(app),
+#endif
   };
   try {
     app.parse(argc, argv);

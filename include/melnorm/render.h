@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -29,5 +30,23 @@ struct PlotAxes {
 // file that cannot be written.
 void render_png(const std::filesystem::path& path, std::span<const PlotPanel> panels, const PlotAxes& axes,
                 const std::string& title);
+
+// A line chart: one line per series over shared x values, with axes, labels
+// and a legend (the experiments' accuracy vs gain).
+struct LineSeries {
+  std::string label;
+  std::vector<double> x, y;            // same length; NaN y values are skipped
+};
+struct LineChart {
+  std::string title, x_label, y_label;
+  std::vector<LineSeries> series;
+  std::optional<double> y_min, y_max;  // default: the data's range
+};
+void render_line_chart(const std::filesystem::path& path, const LineChart& chart);
+
+// A confusion matrix: counts[true][predicted], cells coloured by the row's
+// fraction (viridis), counts written in the cells.
+void render_confusion(const std::filesystem::path& path, const std::vector<std::vector<std::size_t>>& counts,
+                      const std::vector<std::string>& class_names, const std::string& title);
 
 }  // namespace melnorm

@@ -8,38 +8,17 @@
 #include "melnorm/error.h"
 #include "melnorm/render.h"
 #include "render/colormaps.h"
+#include "render/draw.h"
 
 namespace melnorm {
 namespace {
 
+using detail::format_tick;
+using detail::nice_step;
+using detail::text;
+
 constexpr int kPanelWidth = 560, kPanelHeight = 300;  // the image area of one panel, pixels
 constexpr int kLeft = 78, kRight = 96, kTop = 58, kBottom = 52;  // room for axes, colorbar, titles
-
-// 1, 2 or 5 times a power of ten, giving about `target` ticks over `span`.
-double nice_step(double span, int target) {
-  const double raw = span / std::max(target, 1);
-  const double p = std::pow(10.0, std::floor(std::log10(raw)));
-  for (double m : {1.0, 2.0, 5.0, 10.0})
-    if (m * p >= raw) return m * p;
-  return 10 * p;
-}
-
-std::string format_tick(double v, double step) {
-  char buf[32];
-  if (step >= 1) std::snprintf(buf, sizeof buf, "%.0f", v);
-  else if (step >= 0.1) std::snprintf(buf, sizeof buf, "%.1f", v);
-  else std::snprintf(buf, sizeof buf, "%.2f", v);
-  return buf;
-}
-
-void text(cairo_t* cr, double x, double y, const std::string& s, double align_x, double align_y, double size = 12) {
-  cairo_set_font_size(cr, size);
-  cairo_text_extents_t e;
-  cairo_text_extents(cr, s.c_str(), &e);
-  // align 0: left/top edge at (x, y); 0.5: centred; 1: right/bottom edge.
-  cairo_move_to(cr, x - e.width * align_x - e.x_bearing, y - e.y_bearing - e.height * align_y);
-  cairo_show_text(cr, s.c_str());
-}
 
 void draw_panel(cairo_t* cr, double ox, double oy, const PlotPanel& p, const PlotAxes& axes) {
   const Matrix& m = *p.spectrogram;
@@ -136,11 +115,6 @@ void draw_panel(cairo_t* cr, double ox, double oy, const PlotPanel& p, const Plo
   text(cr, x0 + w / 2, oy + kTop - 24, p.title, 0.5, 1, 14);
 }
 
-cairo_status_t write_to(void* closure, const unsigned char* data, unsigned int length) {
-  static_cast<detail::AtomicFile*>(closure)->write(data, length);
-  return CAIRO_STATUS_SUCCESS;
-}
-
 }  // namespace
 
 void render_png(const std::filesystem::path& path, std::span<const PlotPanel> panels, const PlotAxes& axes,
@@ -167,12 +141,7 @@ void render_png(const std::filesystem::path& path, std::span<const PlotPanel> pa
     draw_panel(cr, c * cell_w, title_h + r * cell_h, panels[i], axes);
   }
   cairo_destroy(cr);
-  detail::AtomicFile out(path);
-  const cairo_status_t st = cairo_surface_write_to_png_stream(surface, write_to, &out);
-  cairo_surface_destroy(surface);
-  if (st != CAIRO_STATUS_SUCCESS)
-    throw Error(ErrorCode::kIo, "path", path.string() + ": cannot write PNG: " + cairo_status_to_string(st));
-  out.commit();
+  detail::write_png(surface, path);
 }
 
 }  // namespace melnorm

@@ -1,0 +1,101 @@
+// CNN experiments: train a classifier per (normalization, BatchNorm axis,
+// seed) on mel spectrograms of a labelled dataset, evaluate it on clean and
+// perturbed test audio, and write the measured answer (results.csv,
+// results.md, accuracy_vs_gain.png, confusion.png). Needs the library built
+// with MELNORM_BUILD_EXPERIMENT (libtorch).
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "melnorm/mel_spectrogram.h"
+#include "melnorm/normalize.h"
+
+namespace melnorm {
+
+// What BatchNorm normalizes over, as Keras's `axis` on a (time, freq, channel) input.
+enum class BnAxis {
+  kChannel,  // axis=-1: one mean/variance per channel (over batch, freq, time)
+  kFreq,     // axis=2: one per frequency row, shared by the channels (over batch, channel, time)
+  kTime,     // axis=1: one per frame index (over batch, channel, freq); needs fixed-length input
+  kNone,     // no BatchNorm (the convolutions get a bias instead)
+};
+BnAxis parse_bn_axis(std::string_view name);  // channel | freq | time | none
+std::string to_string(BnAxis axis);
+
+struct ModelOptions {
+  int blocks = 4;            // Conv2d 3x3 -> BatchNorm -> ReLU -> MaxPool 2x2 blocks
+  int channels = 16;         // channels of the first block, doubled per block ...
+  int max_channels = 64;     // ... up to this
+  BnAxis bn_axis = BnAxis::kChannel;
+  void validate() const;
+};
+
+struct TrainOptions {
+  int epochs = 20;
+  int batch_size = 32;
+  double learning_rate = 2e-3;  // Adam
+  double val_fraction = 0.1;    // of the train rows, stratified, to pick the best epoch; 0: keep the last epoch
+  int threads = 0;              // libtorch intra-op threads; 0 = all cores
+  void validate() const;
+};
+
+// A waveform perturbation applied to the test audio before the spectrogram.
+struct Condition {
+  enum class Kind { kClean, kGain, kClick, kNoise };
+  Kind kind = Kind::kClean;
+  double value = 0.0;           // gain in dB, or SNR in dB
+  std::string name() const;     // "clean", "gain-40dB", "click", "noise20dB"
+};
+
+struct ExperimentOptions {
+  std::filesystem::path data;                   // folder (labels = parent folder) or .txt/.csv list
+  std::optional<std::filesystem::path> labels;  // CSV path,label[,split,speaker,...]
+  // Test rows: the split column's "test" rows (its "val" rows, if any, validate);
+  // or the rows whose holdout_column equals holdout_value; or, with neither and
+  // no "split" column, a deterministic stratified 80/20 split.
+  std::optional<std::string> split_column;
+  std::optional<std::string> holdout_column, holdout_value;
+  MelSpectrogramOptions mel;                    // sample_rate: see sample_rate below
+  std::optional<int> sample_rate;               // resample every clip to this rate (Hz); default: each clip's own
+  std::optional<double> pad_to;                 // seconds: pad/crop every clip (fixed-size input)
+  std::optional<double> segment;                // seconds: cut clips into segments; track accuracy too
+  std::vector<NormalizeOptions> methods;        // method "none": the dB spectrogram as it is
+  std::vector<BnAxis> bn_axes = {BnAxis::kChannel};
+  std::vector<int> seeds = {1, 2, 3};
+  ModelOptions model;                           // bn_axis is replaced by each of bn_axes
+  TrainOptions train;
+  std::vector<double> eval_gains_db;            // gain shifts of the test audio, dB (clipped to [-1, 1] after)
+  bool eval_click = false;                      // one full-scale click per test clip
+  std::optional<double> eval_noise_snr_db;      // additive white noise at this SNR
+  std::filesystem::path out_dir;
+  void validate() const;
+};
+
+struct ExperimentProgress {
+  std::size_t run = 0, runs = 0;  // 1-based run index
+  std::string config;             // "zscore:global:all bn=channel seed=2"
+  int epoch = 0, epochs = 0;
+  double val_accuracy = 0.0;
+  double seconds = 0.0;           // since the experiment started
+  std::string phase;              // "features", "train", "done"
+};
+
+struct ExperimentSummary {
+  std::size_t runs = 0, train_rows = 0, val_rows = 0, test_rows = 0;
+  std::string best_config;        // by mean clean accuracy over seeds
+  double best_clean_accuracy = 0.0;
+  double seconds = 0.0;
+};
+
+// Runs the grid methods x bn_axes x seeds and writes OUT_DIR/results.csv,
+// results.md, accuracy_vs_gain.png (with eval gains) and confusion.png.
+// Throws Error for bad options or data; deterministic for given seeds and threads.
+ExperimentSummary run_experiment(const ExperimentOptions& options,
+                                 const std::function<void(const ExperimentProgress&)>& progress = {});
+
+}  // namespace melnorm

@@ -1,0 +1,50 @@
+// The CNN of the experiments, behind an interface free of libtorch headers
+// (classifier.cc is the only translation unit that includes <torch/torch.h>).
+//
+// N blocks of Conv2d 3x3 -> BatchNorm (over the chosen axis) -> ReLU ->
+// MaxPool 2x2, then global average pooling and a linear layer. Input is a
+// batch of spectrograms [n, F, T] (one channel).
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "melnorm/experiment.h"
+
+namespace melnorm::detail {
+
+// Rows of fixed-size spectrograms [n, F, T] and their class indices.
+struct FeatureSet {
+  std::size_t F = 0, T = 0;
+  std::vector<float> x;  // n * F * T
+  std::vector<int> y;    // n
+  std::size_t size() const { return y.size(); }
+};
+
+struct EpochReport {
+  int epoch = 0;               // 1-based
+  double train_loss = 0.0;
+  double val_accuracy = 0.0;   // NaN without a validation set
+  double seconds = 0.0;        // since training started
+};
+
+class Classifier {
+ public:
+  virtual ~Classifier() = default;
+  // Logits [n, n_classes], row-major, for spectrograms [n, F, T].
+  virtual std::vector<float> logits(const float* x, std::size_t n) const = 0;
+  virtual int n_classes() const = 0;
+  virtual int best_epoch() const = 0;  // the epoch whose weights were kept
+};
+
+// Trains with Adam on `train`, keeping the weights of the epoch with the best
+// accuracy on `val` (the last epoch when val is empty). Deterministic for a
+// given seed and thread count. Throws Error for bad options.
+std::unique_ptr<Classifier> train_classifier(const ModelOptions& model, const TrainOptions& options, int seed,
+                                             const FeatureSet& train, const FeatureSet& val, int n_classes,
+                                             const std::function<void(const EpochReport&)>& on_epoch = {});
+
+}  // namespace melnorm::detail

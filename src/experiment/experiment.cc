@@ -1,0 +1,511 @@
+// melnorm experiment: the grid methods x BatchNorm axes x seeds, from audio.
+#include "melnorm/experiment.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <numeric>
+#include <random>
+#include <set>
+#include <sstream>
+
+#include "core/format.h"
+#include "dataset/sources.h"
+#include "experiment/classifier.h"
+#include "experiment/metrics.h"
+#include "experiment/perturb.h"
+#include "io/atomic_file.h"
+#include "melnorm/audio.h"
+#include "melnorm/error.h"
+#include "melnorm/render.h"
+#include "melnorm/stats.h"
+
+namespace melnorm {
+
+using detail::num;
+namespace fs = std::filesystem;
+
+BnAxis parse_bn_axis(std::string_view name) {
+  if (name == "channel") return BnAxis::kChannel;
+  if (name == "freq") return BnAxis::kFreq;
+  if (name == "time") return BnAxis::kTime;
+  if (name == "none") return BnAxis::kNone;
+  throw_invalid_argument("bn_axes", "bn axis '" + std::string(name) + "' is not supported; allowed: channel, freq, time, none");
+}
+
+std::string to_string(BnAxis axis) {
+  switch (axis) {
+    case BnAxis::kChannel: return "channel";
+    case BnAxis::kFreq: return "freq";
+    case BnAxis::kTime: return "time";
+    case BnAxis::kNone: return "none";
+  }
+  return "?";
+}
+
+void ModelOptions::validate() const {
+  if (blocks < 1 || blocks > 8) throw_invalid_argument("blocks", "blocks=" + num(blocks) + " must be in [1, 8]");
+  if (channels < 1 || channels > 512) throw_invalid_argument("channels", "channels=" + num(channels) + " must be in [1, 512]");
+  if (max_channels < channels)
+    throw_invalid_argument("max_channels", "max_channels=" + num(max_channels) + " must be >= channels=" + num(channels));
+}
+
+void TrainOptions::validate() const {
+  if (epochs < 1) throw_invalid_argument("epochs", "epochs=" + num(epochs) + " must be a positive integer");
+  if (batch_size < 2) throw_invalid_argument("batch_size", "batch_size=" + num(batch_size) + " must be >= 2 (BatchNorm)");
+  if (!(learning_rate > 0 && learning_rate < 1))
+    throw_invalid_argument("learning_rate", "learning_rate=" + num(learning_rate) + " must be in (0, 1)");
+  if (!(val_fraction >= 0 && val_fraction < 0.5))
+    throw_invalid_argument("val_fraction", "val_fraction=" + num(val_fraction) + " must be in [0, 0.5)");
+  if (threads < 0) throw_invalid_argument("threads", "threads=" + num(threads) + " must be >= 0 (0: all cores)");
+}
+
+std::string Condition::name() const {
+  switch (kind) {
+    case Kind::kClean: return "clean";
+    case Kind::kGain: return "gain" + std::string(value > 0 ? "+" : "") + num(value) + "dB";
+    case Kind::kClick: return "click";
+    case Kind::kNoise: return "noise" + num(value) + "dB";
+  }
+  return "?";
+}
+
+void ExperimentOptions::validate() const {
+  mel.validate();
+  model.validate();
+  train.validate();
+  if (methods.empty()) throw_invalid_argument("methods", "give at least one method (e.g. --methods minmax,zscore:global)");
+  if (bn_axes.empty()) throw_invalid_argument("bn_axes", "give at least one BatchNorm axis (channel, freq, time, none)");
+  if (seeds.empty()) throw_invalid_argument("seeds", "give at least one seed");
+  if (!pad_to && !segment)
+    throw_invalid_argument("pad_to", "the CNN needs fixed-size input: add --pad-to SECONDS or --segment SECONDS");
+  if (pad_to && segment) throw_invalid_argument("pad_to", "--pad-to and --segment are alternatives");
+  for (auto v : {pad_to, segment})
+    if (v && !(*v > 0 && std::isfinite(*v))) throw_invalid_argument("pad_to", "durations must be positive seconds, got " + num(*v));
+  if (holdout_column.has_value() != holdout_value.has_value())
+    throw_invalid_argument("holdout", "--holdout-column and --holdout go together");
+  if (holdout_column && split_column) throw_invalid_argument("holdout", "--split-column and --holdout-column are alternatives");
+  if (sample_rate && *sample_rate <= 0) throw_invalid_argument("sr", "sr=" + num(*sample_rate) + " must be positive");
+  for (double g : eval_gains_db)
+    if (!std::isfinite(g) || g < -120 || g > 60) throw_invalid_argument("eval_gain", "eval gain " + num(g) + " dB must be in [-120, 60]");
+  if (eval_noise_snr_db && !std::isfinite(*eval_noise_snr_db))
+    throw_invalid_argument("eval_noise", "the noise SNR must be a finite number of dB");
+  if (out_dir.empty()) throw_invalid_argument("out_dir", "give an output folder (-o RESULTS_DIR)");
+}
+
+namespace {
+
+enum class Part { kTrain, kVal, kTest };
+
+struct Row {
+  std::size_t source = 0;    // index into the source list (tracks)
+  int label = 0;
+  Part part = Part::kTrain;
+  std::vector<float> samples;
+};
+
+struct Dataset {
+  std::vector<std::string> classes;
+  std::vector<Row> rows;
+  int sample_rate = 0;
+  bool has_val_split = false;  // the split column had val rows
+};
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+Dataset load_dataset(const ExperimentOptions& o) {
+  const detail::SourceList list = detail::list_sources(o.data, o.labels);
+  if (list.sources.empty()) throw Error(ErrorCode::kInvalidData, "data", o.data.string() + ": no audio files found");
+  auto column = [&](const std::string& name) -> std::size_t {
+    for (std::size_t c = 0; c < list.extra_columns.size(); ++c)
+      if (list.extra_columns[c] == name) return c;
+    std::string have;
+    for (const auto& c : list.extra_columns) have += (have.empty() ? "" : ", ") + c;
+    throw Error(ErrorCode::kInvalidArgument, "split_column",
+                "no column '" + name + "' in the labels (columns after path,label: " + (have.empty() ? "none" : have) + ")");
+  };
+  std::vector<Part> parts(list.sources.size(), Part::kTrain);
+  Dataset d;
+  if (o.holdout_column) {
+    const std::size_t c = column(*o.holdout_column);
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < parts.size(); ++i)
+      if (list.sources[i].extra[c] == *o.holdout_value) parts[i] = Part::kTest, ++n;
+    if (n == 0) throw Error(ErrorCode::kInvalidArgument, "holdout", "no row has " + *o.holdout_column + "=" + *o.holdout_value);
+  } else if (o.split_column || list.split_column) {
+    const std::size_t c = o.split_column ? column(*o.split_column) : *list.split_column;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      const std::string v = lower(list.sources[i].extra[c]);
+      if (v == "test") parts[i] = Part::kTest;
+      else if (v == "val" || v == "valid" || v == "validation") parts[i] = Part::kVal, d.has_val_split = true;
+      else if (v != "train")
+        throw Error(ErrorCode::kInvalidData, "split_column",
+                    list.sources[i].name + ": split '" + list.sources[i].extra[c] + "' is not one of train, val, test");
+    }
+  } else {  // deterministic stratified 80/20: every fifth clip of each label, in listing order
+    std::map<std::string, std::size_t> seen;
+    for (std::size_t i = 0; i < parts.size(); ++i)
+      if (seen[list.sources[i].label]++ % 5 == 4) parts[i] = Part::kTest;
+  }
+  std::set<std::string> labels;
+  for (const auto& s : list.sources) labels.insert(s.label);
+  d.classes.assign(labels.begin(), labels.end());
+  std::map<std::string, int> index;
+  for (std::size_t c = 0; c < d.classes.size(); ++c) index[d.classes[c]] = static_cast<int>(c);
+
+  for (std::size_t i = 0; i < list.sources.size(); ++i) {
+    const auto& src = list.sources[i];
+    Audio a = load_audio(src.path, {.sample_rate = o.sample_rate});  // a broken file stops the experiment: results need every row
+    if (d.sample_rate == 0) d.sample_rate = a.sample_rate;
+    if (a.sample_rate != d.sample_rate)
+      throw Error(ErrorCode::kInvalidData, "sr",
+                  src.name + " is at " + num(a.sample_rate) + " Hz, other clips at " + num(d.sample_rate) + " Hz: set --sr");
+    const std::size_t n = a.frames();
+    if (o.pad_to) {
+      std::vector<float> y(static_cast<std::size_t>(std::llround(*o.pad_to * a.sample_rate)), 0.0f);
+      std::copy_n(a.samples.begin(), std::min(n, y.size()), y.begin());
+      d.rows.push_back({i, index[src.label], parts[i], std::move(y)});
+    } else {
+      const auto seg = static_cast<std::size_t>(std::llround(*o.segment * a.sample_rate));
+      if (n <= seg) {
+        std::vector<float> y(seg, 0.0f);
+        std::copy_n(a.samples.begin(), n, y.begin());
+        d.rows.push_back({i, index[src.label], parts[i], std::move(y)});
+      } else {
+        for (std::size_t s = 0; s + seg <= n; s += seg)
+          d.rows.push_back({i, index[src.label], parts[i], std::vector<float>(a.samples.begin() + s, a.samples.begin() + s + seg)});
+      }
+    }
+  }
+  return d;
+}
+
+// A method's spectrogram options: PCEN works on the linear magnitude.
+bool is_pcen(const NormalizeOptions& n) { return n.method == "pcen"; }
+
+std::string method_label(const NormalizeOptions& n) {
+  if (n.method == "none") return "none";
+  return n.method + ":" + to_string(n.scope) + (n.axis == Axis::kAll ? "" : ":" + to_string(n.axis));
+}
+
+detail::FeatureSet features_of(const MelSpectrogram& mel, const Dataset& d, const std::vector<std::size_t>& rows,
+                               const Condition& condition) {
+  detail::FeatureSet f;
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    const Row& r = d.rows[rows[k]];
+    const Matrix m = condition.kind == Condition::Kind::kClean
+                         ? mel.compute(r.samples)
+                         : mel.compute(detail::perturb(r.samples, condition, 0x9E3779B97F4A7C15ull ^ rows[k]));
+    if (k == 0) f.F = m.rows, f.T = m.cols, f.x.reserve(rows.size() * m.data.size());
+    f.x.insert(f.x.end(), m.data.begin(), m.data.end());
+    f.y.push_back(r.label);
+  }
+  return f;
+}
+
+void normalize_in_place(detail::FeatureSet& f, const Normalizer* n) {
+  if (n && f.size()) n->apply(BatchView{f.x.data(), f.size(), f.F, f.T});
+}
+
+struct RunRecord {
+  std::string method, scope, axis, bn_axis;
+  int seed = 0;
+  std::string config;       // method label + bn
+  std::string condition, level;
+  detail::Scores scores;
+  int epochs = 0;
+  double train_seconds = 0.0;
+};
+
+std::string csv_escape(const std::string& s) { return detail::csv_field(s); }
+
+void write_text(const fs::path& path, const std::string& text) {
+  detail::AtomicFile f(path);
+  f.write(text.data(), text.size());
+  f.commit();
+}
+
+void write_results_csv(const fs::path& path, const std::vector<RunRecord>& records) {
+  std::ostringstream out;
+  out << "method,scope,axis,bn_axis,seed,condition,level,accuracy,macro_f1,epochs,train_seconds\n";
+  char buf[64];
+  for (const auto& r : records) {
+    out << csv_escape(r.method) << ',' << r.scope << ',' << r.axis << ',' << r.bn_axis << ',' << r.seed << ','
+        << r.condition << ',' << r.level << ',';
+    std::snprintf(buf, sizeof buf, "%.4f,%.4f,%d,%.2f\n", r.scores.accuracy, r.scores.macro_f1, r.epochs, r.train_seconds);
+    out << buf;
+  }
+  write_text(path, out.str());
+}
+
+std::string pct(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", 100 * v);
+  return buf;
+}
+
+}  // namespace
+
+ExperimentSummary run_experiment(const ExperimentOptions& options,
+                                 const std::function<void(const ExperimentProgress&)>& progress) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  ExperimentOptions o = options;
+  o.validate();
+  for (const auto& m : o.methods) {
+    if (m.method == "none") continue;
+    if (is_pcen(m) && m.scope == Scope::kGlobal) throw_invalid_argument("methods", "pcen is a local method (no :global)");
+  }
+  ExperimentProgress prog;
+  prog.phase = "features";
+  if (progress) progress(prog);
+  Dataset d = load_dataset(o);
+  if (d.classes.size() < 2) throw Error(ErrorCode::kInvalidData, "labels", "need at least 2 labels, found " + num(d.classes.size()));
+  std::vector<std::size_t> train_rows, fixed_val_rows, test_rows;
+  for (std::size_t i = 0; i < d.rows.size(); ++i)
+    (d.rows[i].part == Part::kTest ? test_rows : d.rows[i].part == Part::kVal ? fixed_val_rows : train_rows).push_back(i);
+  if (test_rows.empty()) throw Error(ErrorCode::kInvalidData, "split_column", "the split has no test rows");
+  if (train_rows.empty()) throw Error(ErrorCode::kInvalidData, "split_column", "the split has no train rows");
+
+  std::vector<Condition> conditions = {{}};
+  for (double g : o.eval_gains_db) conditions.push_back({Condition::Kind::kGain, g});
+  if (o.eval_click) conditions.push_back({Condition::Kind::kClick, 0});
+  if (o.eval_noise_snr_db) conditions.push_back({Condition::Kind::kNoise, *o.eval_noise_snr_db});
+
+  // Spectrograms per feature kind (dB, or PCEN's magnitude): train/val clean, test per condition.
+  struct Kind {
+    detail::FeatureSet train, val_fixed;
+    std::vector<detail::FeatureSet> test;  // per condition
+  };
+  std::map<bool, Kind> kinds;
+  for (const auto& m : o.methods) {
+    const bool pcen = is_pcen(m);
+    if (kinds.count(pcen)) continue;
+    MelSpectrogramOptions mo = o.mel;
+    mo.sample_rate = d.sample_rate;
+    if (pcen) mo.power = 1.0, mo.db.enabled = false;
+    const MelSpectrogram mel(mo);
+    Kind k;
+    k.train = features_of(mel, d, train_rows, {});
+    k.val_fixed = features_of(mel, d, fixed_val_rows, {});
+    for (const auto& c : conditions) k.test.push_back(features_of(mel, d, test_rows, c));
+    kinds.emplace(pcen, std::move(k));
+  }
+
+  std::vector<RunRecord> records;
+  std::map<std::string, std::vector<std::vector<std::size_t>>> confusion_sum;  // config -> clean confusion over seeds
+  const std::size_t runs = o.methods.size() * o.bn_axes.size() * o.seeds.size();
+  prog.runs = runs;
+  std::error_code ec;
+  fs::create_directories(o.out_dir, ec);
+  if (ec) throw Error(ErrorCode::kIo, "out_dir", o.out_dir.string() + ": cannot create: " + ec.message());
+  ExperimentSummary summary;
+  summary.runs = runs;
+  summary.test_rows = test_rows.size();
+
+  for (const auto& method : o.methods) {
+    const Kind& kind = kinds.at(is_pcen(method));
+    std::optional<Normalizer> norm;
+    if (method.method != "none") {
+      NormalizeOptions n = method;
+      if (is_pcen(n)) {
+        n.params.try_emplace("sr", d.sample_rate);
+        n.params.try_emplace("hop_length", o.mel.stft.hop_length);
+        n.params.try_emplace("input_scale", 2147483648.0);
+      }
+      std::optional<Stats> stats;
+      if (n.scope == Scope::kGlobal) {  // the training rows' statistics only, never the test rows'
+        stats.emplace(kind.train.F);
+        for (const auto* set : {&kind.train, &kind.val_fixed})
+          for (std::size_t i = 0; i < set->size(); ++i) stats->update(set->x.data() + i * set->F * set->T, set->F, set->T);
+      }
+      norm.emplace(n, stats ? &*stats : nullptr);
+    }
+    detail::FeatureSet train_all = kind.train, val_fixed = kind.val_fixed;
+    normalize_in_place(train_all, norm ? &*norm : nullptr);
+    normalize_in_place(val_fixed, norm ? &*norm : nullptr);
+    std::vector<detail::FeatureSet> tests = kind.test;
+    for (auto& t : tests) normalize_in_place(t, norm ? &*norm : nullptr);
+
+    for (BnAxis bn : o.bn_axes) {
+      for (int seed : o.seeds) {
+        ++prog.run;
+        // Validation rows: the split's, or a stratified part of the train rows drawn with the seed.
+        detail::FeatureSet train, val;
+        train.F = val.F = train_all.F, train.T = val.T = train_all.T;
+        const std::size_t per = train_all.F * train_all.T;
+        if (!fixed_val_rows.empty() || o.train.val_fraction == 0) {
+          train = train_all;
+          val = val_fixed;
+        } else {
+          std::map<int, std::vector<std::size_t>> by_label;
+          for (std::size_t i = 0; i < train_all.size(); ++i) by_label[train_all.y[i]].push_back(i);
+          std::mt19937_64 rng(static_cast<std::uint64_t>(seed) * 7919 + 1);
+          std::vector<bool> is_val(train_all.size(), false);
+          for (auto& [label, idx] : by_label) {
+            std::shuffle(idx.begin(), idx.end(), rng);
+            const auto k = static_cast<std::size_t>(std::llround(o.train.val_fraction * static_cast<double>(idx.size())));
+            for (std::size_t j = 0; j < k; ++j) is_val[idx[j]] = true;
+          }
+          for (std::size_t i = 0; i < train_all.size(); ++i) {
+            auto& dst = is_val[i] ? val : train;
+            dst.x.insert(dst.x.end(), train_all.x.begin() + static_cast<std::ptrdiff_t>(i * per),
+                         train_all.x.begin() + static_cast<std::ptrdiff_t>((i + 1) * per));
+            dst.y.push_back(train_all.y[i]);
+          }
+        }
+        summary.train_rows = train.size(), summary.val_rows = val.size();
+        ModelOptions model = o.model;
+        model.bn_axis = bn;
+        const std::string config = method_label(method) + " bn=" + to_string(bn);
+        prog.config = config + " seed=" + num(seed);
+        prog.phase = "train";
+        prog.epochs = o.train.epochs;
+        const auto tr0 = std::chrono::steady_clock::now();
+        auto clf = detail::train_classifier(model, o.train, seed, train, val, static_cast<int>(d.classes.size()),
+                                            [&](const detail::EpochReport& r) {
+                                              prog.epoch = r.epoch;
+                                              prog.val_accuracy = r.val_accuracy;
+                                              prog.seconds = elapsed();
+                                              if (progress) progress(prog);
+                                            });
+        const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - tr0).count();
+        for (std::size_t c = 0; c < conditions.size(); ++c) {
+          const auto& t = tests[c];
+          const auto logits = clf->logits(t.x.data(), t.size());
+          const int K = clf->n_classes();
+          const bool segmented = o.segment.has_value();
+          RunRecord rec{.method = method.method, .scope = method.method == "none" ? "" : to_string(method.scope),
+                        .axis = method.method == "none" ? "" : to_string(method.axis), .bn_axis = to_string(bn),
+                        .seed = seed, .config = config, .condition = conditions[c].name(),
+                        .level = segmented ? "segment" : "clip", .scores = {}, .epochs = clf->best_epoch(),
+                        .train_seconds = train_seconds};
+          rec.scores = detail::score(t.y, detail::argmax_rows(logits, t.size(), K), K);
+          records.push_back(rec);
+          if (segmented) {  // a track's prediction: the mean of its segments' logits
+            std::map<std::size_t, std::pair<std::vector<double>, int>> tracks;
+            for (std::size_t i = 0; i < t.size(); ++i) {
+              auto& [sum, label] = tracks[d.rows[test_rows[i]].source];
+              sum.resize(static_cast<std::size_t>(K), 0.0);
+              for (int k = 0; k < K; ++k) sum[static_cast<std::size_t>(k)] += logits[i * static_cast<std::size_t>(K) + static_cast<std::size_t>(k)];
+              label = t.y[i];
+            }
+            std::vector<int> truth, pred;
+            for (const auto& [src, v] : tracks) {
+              truth.push_back(v.second);
+              pred.push_back(static_cast<int>(std::max_element(v.first.begin(), v.first.end()) - v.first.begin()));
+            }
+            rec.level = "track";
+            rec.scores = detail::score(truth, pred, K);
+            records.push_back(rec);
+          }
+          if (c == 0) {
+            auto& sum = confusion_sum[config];
+            const auto& conf = records[records.size() - (segmented ? 2 : 1)].scores.confusion;
+            if (sum.empty()) sum = conf;
+            else
+              for (std::size_t i = 0; i < conf.size(); ++i)
+                for (std::size_t j = 0; j < conf.size(); ++j) sum[i][j] += conf[i][j];
+          }
+        }
+        write_results_csv(o.out_dir / "results.csv", records);  // after every run: an interruption keeps what is done
+      }
+    }
+  }
+
+  // Aggregate over seeds: config x condition x level -> values.
+  std::vector<std::string> configs;
+  for (const auto& r : records)
+    if (std::find(configs.begin(), configs.end(), r.config) == configs.end()) configs.push_back(r.config);
+  std::vector<std::string> levels = o.segment ? std::vector<std::string>{"segment", "track"} : std::vector<std::string>{"clip"};
+  auto values = [&](const std::string& config, const std::string& cond, const std::string& level, bool f1) {
+    std::vector<double> v;
+    for (const auto& r : records)
+      if (r.config == config && r.condition == cond && r.level == level) v.push_back(f1 ? r.scores.macro_f1 : r.scores.accuracy);
+    return v;
+  };
+  const std::string main_level = o.segment ? "track" : "clip";
+  for (const auto& c : configs) {
+    const double m = detail::mean_ci95(values(c, "clean", main_level, false)).mean;
+    if (summary.best_config.empty() || m > summary.best_clean_accuracy) summary.best_config = c, summary.best_clean_accuracy = m;
+  }
+
+  std::ostringstream md;
+  md << "# Experiment results\n\n";
+  md << "Data: `" << o.data.string() << "`" << (o.labels ? " with labels `" + o.labels->string() + "`" : "") << "; "
+     << d.classes.size() << " classes; rows: " << summary.train_rows << " train, " << summary.val_rows << " validation, "
+     << test_rows.size() << " test";
+  if (o.holdout_column) md << " (held out: " << *o.holdout_column << " = " << *o.holdout_value << ")";
+  md << ". Model: " << o.model.blocks << " blocks of Conv2d 3x3 -> BatchNorm -> ReLU -> MaxPool, " << o.model.channels
+     << " to " << o.model.max_channels << " channels; Adam lr " << num(o.train.learning_rate) << ", batch "
+     << o.train.batch_size << ", " << o.train.epochs << " epochs, the epoch with the best validation accuracy kept. "
+     << "Seeds: ";
+  for (std::size_t i = 0; i < o.seeds.size(); ++i) md << (i ? ", " : "") << o.seeds[i];
+  md << ".\n\nEach cell: mean ± half-width of the 95% confidence interval over the seeds (Student's t), in %. "
+        "**Bold**: the best mean of the column. *≈*: its interval overlaps the best's, so the difference from the "
+        "best is within noise.\n";
+  for (const auto& level : levels) {
+    for (bool f1 : {false, true}) {
+      md << "\n## " << (f1 ? "Macro-F1" : "Accuracy") << (levels.size() > 1 ? " (" + level + " level)" : "") << "\n\n";
+      md << "| normalization | BatchNorm axis |";
+      for (const auto& c : conditions) md << ' ' << c.name() << " |";
+      md << "\n| --- | --- |";
+      for (std::size_t i = 0; i < conditions.size(); ++i) md << " --- |";
+      md << '\n';
+      std::vector<detail::Interval> best(conditions.size());
+      for (std::size_t ci = 0; ci < conditions.size(); ++ci)
+        for (const auto& c : configs) {
+          const auto iv = detail::mean_ci95(values(c, conditions[ci].name(), level, f1));
+          if (iv.n && (best[ci].n == 0 || iv.mean > best[ci].mean)) best[ci] = iv;
+        }
+      for (const auto& c : configs) {
+        const auto space = c.find(" bn=");
+        md << "| " << c.substr(0, space) << " | " << c.substr(space + 4) << " |";
+        for (std::size_t ci = 0; ci < conditions.size(); ++ci) {
+          const auto iv = detail::mean_ci95(values(c, conditions[ci].name(), level, f1));
+          std::string cell = pct(iv.mean) + " ± " + pct(iv.half_width);
+          if (iv.mean == best[ci].mean) cell = "**" + cell + "**";
+          else if (iv.n > 1 && iv.high() >= best[ci].low()) cell = "≈ " + cell;
+          md << ' ' << cell << " |";
+        }
+        md << '\n';
+      }
+    }
+  }
+  md << "\nBest clean " << (o.segment ? "track " : "") << "accuracy: " << summary.best_config << " ("
+     << pct(summary.best_clean_accuracy) << "%). Per-run numbers: `results.csv`.\n";
+  write_text(o.out_dir / "results.md", md.str());
+
+  if (!o.eval_gains_db.empty()) {
+    LineChart chart{.title = "Test accuracy vs gain of the test audio (mean over seeds)",
+                    .x_label = "gain applied to the test waveform (dB; clipped to [-1, 1])",
+                    .y_label = "accuracy (%)", .series = {}, .y_min = 0.0, .y_max = 100.0};
+    std::vector<std::pair<double, std::string>> points = {{0.0, "clean"}};
+    for (std::size_t ci = 1; ci < conditions.size(); ++ci)
+      if (conditions[ci].kind == Condition::Kind::kGain) points.push_back({conditions[ci].value, conditions[ci].name()});
+    std::sort(points.begin(), points.end());
+    for (const auto& c : configs) {
+      LineSeries s{.label = c, .x = {}, .y = {}};
+      for (const auto& [g, name] : points) {
+        s.x.push_back(g);
+        s.y.push_back(100 * detail::mean_ci95(values(c, name, main_level, false)).mean);
+      }
+      chart.series.push_back(std::move(s));
+    }
+    render_line_chart(o.out_dir / "accuracy_vs_gain.png", chart);
+  }
+  render_confusion(o.out_dir / "confusion.png", confusion_sum.at(summary.best_config), d.classes,
+                   "Confusion, clean test set: " + summary.best_config + " (all seeds)");
+  summary.seconds = elapsed();
+  prog.phase = "done";
+  prog.seconds = summary.seconds;
+  if (progress) progress(prog);
+  return summary;
+}
+
+}  // namespace melnorm

@@ -1,0 +1,40 @@
+#include "experiment/perturb.h"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+namespace melnorm::detail {
+
+std::vector<float> perturb(const std::vector<float>& y, const Condition& c, std::uint64_t seed) {
+  std::vector<float> out = y;
+  switch (c.kind) {
+    case Condition::Kind::kClean:
+      break;
+    case Condition::Kind::kGain: {  // the phone near or far: scale, then the converter's clipping
+      const float g = static_cast<float>(std::pow(10.0, c.value / 20.0));
+      for (float& v : out) v = std::clamp(v * g, -1.0f, 1.0f);
+      break;
+    }
+    case Condition::Kind::kClick: {  // one full-scale sample somewhere in the clip's middle 80%
+      if (out.empty()) break;
+      std::mt19937_64 rng(seed);
+      const std::size_t lo = out.size() / 10, span = std::max<std::size_t>(1, out.size() * 8 / 10);
+      out[lo + rng() % span] = 1.0f;
+      break;
+    }
+    case Condition::Kind::kNoise: {
+      double power = 0.0;
+      for (float v : out) power += static_cast<double>(v) * v;
+      power /= static_cast<double>(std::max<std::size_t>(1, out.size()));
+      const double sigma = std::sqrt(power / std::pow(10.0, c.value / 10.0));
+      std::mt19937_64 rng(seed);
+      std::normal_distribution<double> noise(0.0, sigma);
+      for (float& v : out) v = static_cast<float>(v + noise(rng));
+      break;
+    }
+  }
+  return out;
+}
+
+}  // namespace melnorm::detail

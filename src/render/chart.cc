@@ -1,0 +1,164 @@
+// Charts for the experiments: accuracy curves and confusion matrices (cairo).
+#include <cairo.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "melnorm/error.h"
+#include "melnorm/render.h"
+#include "render/colormaps.h"
+#include "render/draw.h"
+
+namespace melnorm {
+
+namespace {
+
+using detail::format_tick;
+using detail::nice_step;
+using detail::text;
+
+// Distinguishable line colours (Tableau 10), then dashes for more series.
+constexpr double kColours[10][3] = {{0.12, 0.47, 0.71}, {1.00, 0.50, 0.05}, {0.17, 0.63, 0.17}, {0.84, 0.15, 0.16},
+                                    {0.58, 0.40, 0.74}, {0.55, 0.34, 0.29}, {0.89, 0.47, 0.76}, {0.50, 0.50, 0.50},
+                                    {0.74, 0.74, 0.13}, {0.09, 0.75, 0.81}};
+
+cairo_surface_t* white_surface(int w, int h, cairo_t** cr) {
+  cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+  *cr = cairo_create(s);
+  cairo_set_source_rgb(*cr, 1, 1, 1);
+  cairo_paint(*cr);
+  cairo_select_font_face(*cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_source_rgb(*cr, 0, 0, 0);
+  return s;
+}
+
+}  // namespace
+
+void render_line_chart(const std::filesystem::path& path, const LineChart& chart) {
+  if (chart.series.empty()) throw_invalid_argument("series", "a line chart needs at least one series");
+  double x_lo = std::numeric_limits<double>::infinity(), x_hi = -x_lo, y_lo = x_lo, y_hi = -x_lo;
+  for (const auto& s : chart.series) {
+    if (s.x.size() != s.y.size())
+      throw_invalid_argument("series", "series '" + s.label + "' has " + std::to_string(s.x.size()) + " x and " +
+                                           std::to_string(s.y.size()) + " y values");
+    for (std::size_t i = 0; i < s.x.size(); ++i) {
+      if (!std::isfinite(s.y[i])) continue;
+      x_lo = std::min(x_lo, s.x[i]), x_hi = std::max(x_hi, s.x[i]);
+      y_lo = std::min(y_lo, s.y[i]), y_hi = std::max(y_hi, s.y[i]);
+    }
+  }
+  if (!std::isfinite(x_lo)) throw_invalid_argument("series", "a line chart needs at least one finite point");
+  if (chart.y_min) y_lo = *chart.y_min;
+  if (chart.y_max) y_hi = *chart.y_max;
+  if (x_hi <= x_lo) x_lo -= 1, x_hi += 1;
+  if (y_hi <= y_lo) y_lo -= 0.5, y_hi += 0.5;
+
+  constexpr int kPlotW = 620, kPlotH = 380, kLeft = 80, kTop = 56, kBottom = 58, kLegendW = 300;
+  const int legend_h = static_cast<int>(chart.series.size()) * 18 + 16;
+  const int width = kLeft + kPlotW + 24 + kLegendW, height = kTop + std::max(kPlotH, legend_h) + kBottom;
+  cairo_t* cr;
+  cairo_surface_t* surface = white_surface(width, height, &cr);
+  const double x0 = kLeft, y0 = kTop, w = kPlotW, h = kPlotH;
+  auto px = [&](double x) { return x0 + (x - x_lo) / (x_hi - x_lo) * w; };
+  auto py = [&](double y) { return y0 + h - (y - y_lo) / (y_hi - y_lo) * h; };
+
+  // Grid and ticks.
+  cairo_set_line_width(cr, 1);
+  const double xs = nice_step(x_hi - x_lo, 8), ys = nice_step(y_hi - y_lo, 6);
+  for (double v = std::ceil(x_lo / xs) * xs; v <= x_hi + 1e-9 * xs; v += xs) {
+    cairo_set_source_rgb(cr, 0.9, 0.9, 0.9);
+    cairo_move_to(cr, px(v), y0), cairo_line_to(cr, px(v), y0 + h), cairo_stroke(cr);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    text(cr, px(v), y0 + h + 6, format_tick(v, xs), 0.5, 0, 11);
+  }
+  for (double v = std::ceil(y_lo / ys) * ys; v <= y_hi + 1e-9 * ys; v += ys) {
+    cairo_set_source_rgb(cr, 0.9, 0.9, 0.9);
+    cairo_move_to(cr, x0, py(v)), cairo_line_to(cr, x0 + w, py(v)), cairo_stroke(cr);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    text(cr, x0 - 6, py(v), format_tick(v, ys), 1, 0.5, 11);
+  }
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  cairo_rectangle(cr, x0, y0, w, h);
+  cairo_stroke(cr);
+  text(cr, x0 + w / 2, y0 + h + 30, chart.x_label, 0.5, 0, 13);
+  cairo_save(cr);
+  cairo_translate(cr, 22, y0 + h / 2);
+  cairo_rotate(cr, -M_PI / 2);
+  text(cr, 0, 0, chart.y_label, 0.5, 0.5, 13);
+  cairo_restore(cr);
+  text(cr, width / 2.0, 16, chart.title, 0.5, 0, 15);
+
+  // Lines and the legend.
+  for (std::size_t k = 0; k < chart.series.size(); ++k) {
+    const auto& s = chart.series[k];
+    const auto* c = kColours[k % 10];
+    const double dash[] = {6, 4};
+    cairo_set_source_rgb(cr, c[0], c[1], c[2]);
+    cairo_set_line_width(cr, 2);
+    cairo_set_dash(cr, dash, k >= 10 ? 2 : 0, 0);
+    bool pen = false;
+    for (std::size_t i = 0; i < s.x.size(); ++i) {
+      if (!std::isfinite(s.y[i])) {
+        pen = false;
+        continue;
+      }
+      const double y = std::clamp(s.y[i], y_lo, y_hi);
+      pen ? cairo_line_to(cr, px(s.x[i]), py(y)) : cairo_move_to(cr, px(s.x[i]), py(y));
+      pen = true;
+    }
+    cairo_stroke(cr);
+    for (std::size_t i = 0; i < s.x.size(); ++i) {
+      if (!std::isfinite(s.y[i])) continue;
+      cairo_arc(cr, px(s.x[i]), py(std::clamp(s.y[i], y_lo, y_hi)), 3, 0, 2 * M_PI);
+      cairo_fill(cr);
+    }
+    const double ly = y0 + 8 + 18.0 * static_cast<double>(k);
+    const double lx = x0 + w + 24;
+    cairo_move_to(cr, lx, ly + 6), cairo_line_to(cr, lx + 26, ly + 6), cairo_stroke(cr);
+    cairo_set_dash(cr, nullptr, 0, 0);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    text(cr, lx + 32, ly + 6, s.label, 0, 0.5, 11);
+  }
+  cairo_destroy(cr);
+  detail::write_png(surface, path);
+}
+
+void render_confusion(const std::filesystem::path& path, const std::vector<std::vector<std::size_t>>& counts,
+                      const std::vector<std::string>& class_names, const std::string& title) {
+  const std::size_t n = class_names.size();
+  if (n == 0 || counts.size() != n)
+    throw_invalid_argument("counts", "a confusion matrix needs one row per class (" + std::to_string(n) + ")");
+  for (const auto& r : counts)
+    if (r.size() != n) throw_invalid_argument("counts", "confusion rows must have one entry per class");
+  const double cell = std::clamp(480.0 / static_cast<double>(n), 18.0, 60.0);
+  const int kLeft = 120, kTop = 70, kBottom = 80;
+  const int width = kLeft + static_cast<int>(cell * static_cast<double>(n)) + 40;
+  const int height = kTop + static_cast<int>(cell * static_cast<double>(n)) + kBottom;
+  cairo_t* cr;
+  cairo_surface_t* surface = white_surface(width, height, &cr);
+  text(cr, width / 2.0, 14, title, 0.5, 0, 14);
+  for (std::size_t t = 0; t < n; ++t) {
+    std::size_t row_total = 0;
+    for (auto c : counts[t]) row_total += c;
+    for (std::size_t p = 0; p < n; ++p) {
+      const double frac = row_total ? static_cast<double>(counts[t][p]) / static_cast<double>(row_total) : 0.0;
+      const auto& rgb = detail::kViridis[static_cast<std::size_t>(std::lround(frac * 255))];
+      const double x = kLeft + cell * static_cast<double>(p), y = kTop + cell * static_cast<double>(t);
+      cairo_set_source_rgb(cr, rgb[0] / 255.0, rgb[1] / 255.0, rgb[2] / 255.0);
+      cairo_rectangle(cr, x, y, cell, cell);
+      cairo_fill(cr);
+      frac > 0.5 ? cairo_set_source_rgb(cr, 0, 0, 0) : cairo_set_source_rgb(cr, 1, 1, 1);
+      text(cr, x + cell / 2, y + cell / 2, std::to_string(counts[t][p]), 0.5, 0.5, std::min(12.0, cell / 2.5));
+    }
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    text(cr, kLeft - 6, kTop + cell * (static_cast<double>(t) + 0.5), class_names[t], 1, 0.5, 11);
+    text(cr, kLeft + cell * (static_cast<double>(t) + 0.5), kTop - 6, class_names[t], 0.5, 1, 11);
+  }
+  text(cr, kLeft + cell * static_cast<double>(n) / 2, kTop + cell * static_cast<double>(n) + 14, "predicted (top labels); true class (left labels)", 0.5, 0, 12);
+  text(cr, kLeft + cell * static_cast<double>(n) / 2, kTop + cell * static_cast<double>(n) + 34, "colour: fraction of the true class's rows", 0.5, 0, 11);
+  cairo_destroy(cr);
+  detail::write_png(surface, path);
+}
+
+}  // namespace melnorm
