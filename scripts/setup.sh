@@ -20,6 +20,7 @@ packages=(
   python3-setuptools python3-pip python3-venv  # pip install --no-build-isolation . (tested)
   python3-torch python3-torchaudio  # melnorm.torch, torchaudio parity tests
   python3-distributed  # melnorm.dask (tested on a LocalCluster)
+  libtorch-dev        # CNN experiments (melnorm train/experiment; CMake MELNORM_BUILD_EXPERIMENT)
 )
 
 missing=()

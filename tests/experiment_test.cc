@@ -1,0 +1,206 @@
+// The CNN experiments: metrics, perturbations, the BatchNorm axes, and whole
+// (small) experiments through the library and the CLI.
+#include <gtest/gtest.h>
+#include <sndfile.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "experiment/metrics.h"
+#include "experiment/perturb.h"
+#include "melnorm/error.h"
+#include "melnorm/experiment.h"
+#include "melnorm/render.h"
+#include "test_util.h"
+
+namespace melnorm {
+namespace {
+
+using testing::TempDir;
+
+std::string read_file(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Two classes a CNN separates easily: a low and a high tone in noise, 12 clips each, 0.5 s at 8 kHz.
+std::filesystem::path tone_corpus(const TempDir& dir) {
+  for (int i = 0; i < 12; ++i) {
+    for (const auto& [label, freq] : {std::pair{"low", 300.0}, std::pair{"high", 2500.0}}) {
+      auto y = testing::sine(freq * (1 + 0.02 * i), 8000, 4000, 0.3 + 0.02 * i);
+      const auto n = testing::white_noise(4000, static_cast<unsigned>(i + 1), 0.02);
+      for (std::size_t k = 0; k < y.size(); ++k) y[k] += n[k];
+      testing::write_audio(dir / "corpus" / label / testing::numbered("clip", i, ".wav"), y, 1, 8000,
+                           SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+    }
+  }
+  return dir / "corpus";
+}
+
+ExperimentOptions small_experiment(const TempDir& dir, const std::filesystem::path& out) {
+  ExperimentOptions o;
+  o.data = tone_corpus(dir);
+  o.mel.stft = {.n_fft = 256, .hop_length = 128};
+  o.mel.mel.n_mels = 16;
+  o.pad_to = 0.5;
+  o.methods = {NormalizeOptions{.method = "zscore"}, NormalizeOptions{.method = "minmax", .scope = Scope::kGlobal}};
+  o.bn_axes = {BnAxis::kChannel, BnAxis::kTime};
+  o.seeds = {1, 2};
+  o.model = {.blocks = 2, .channels = 4, .max_channels = 8};
+  o.train = {.epochs = 3, .batch_size = 8, .learning_rate = 1e-2, .val_fraction = 0.1, .threads = 1};
+  o.eval_gains_db = {-20};
+  o.eval_click = true;
+  o.out_dir = out;
+  return o;
+}
+
+// results.csv without the train_seconds column (wall time differs run to run).
+std::string results_without_times(const std::filesystem::path& csv) {
+  std::stringstream in(read_file(csv)), out;
+  for (std::string line; std::getline(in, line);) out << line.substr(0, line.rfind(',')) << '\n';
+  return out.str();
+}
+
+TEST(ExperimentMetrics, AccuracyMacroF1AndConfusion) {
+  const auto s = detail::score({0, 0, 1, 1, 2}, {0, 1, 1, 1, 0}, 3);
+  EXPECT_DOUBLE_EQ(s.accuracy, 3.0 / 5.0);
+  // F1: class 0 2*1/(2+1+1) = 0.5; class 1 2*2/(4+1+0) = 0.8; class 2 0
+  EXPECT_NEAR(s.macro_f1, (0.5 + 0.8 + 0.0) / 3, 1e-12);
+  EXPECT_EQ(s.confusion[0][1], 1u);
+  EXPECT_EQ(s.confusion[2][0], 1u);
+}
+
+TEST(ExperimentMetrics, ConfidenceIntervalIsStudentT) {
+  const auto iv = detail::mean_ci95({1.0, 2.0, 3.0});
+  EXPECT_DOUBLE_EQ(iv.mean, 2.0);
+  EXPECT_DOUBLE_EQ(iv.sd, 1.0);
+  EXPECT_NEAR(iv.half_width, 4.303 / std::sqrt(3.0), 1e-9);
+  EXPECT_EQ(detail::mean_ci95({0.7}).half_width, 0.0);
+}
+
+TEST(ExperimentPerturb, GainScalesAndClips) {
+  const std::vector<float> y = {0.5f, -0.05f, 0.02f};
+  const auto quiet = detail::perturb(y, {Condition::Kind::kGain, -20}, 1);
+  EXPECT_NEAR(quiet[0], 0.05f, 1e-7);
+  const auto loud = detail::perturb(y, {Condition::Kind::kGain, 20}, 1);
+  EXPECT_EQ(loud[0], 1.0f);   // clipped at full scale
+  EXPECT_EQ(loud[1], -0.5f);
+}
+
+TEST(ExperimentPerturb, OneClickAndNoiseAtTheSnrDeterministically) {
+  const auto y = testing::sine(440, 8000, 8000, 0.1);
+  const auto c = detail::perturb(y, {Condition::Kind::kClick, 0}, 7);
+  std::size_t changed = 0, where = 0;
+  for (std::size_t i = 0; i < y.size(); ++i)
+    if (c[i] != y[i]) ++changed, where = i;
+  EXPECT_EQ(changed, 1u);
+  EXPECT_EQ(c[where], 1.0f);
+  EXPECT_GE(where, 800u);
+  EXPECT_LT(where, 7200u);
+  const auto n1 = detail::perturb(y, {Condition::Kind::kNoise, 10}, 3);
+  EXPECT_EQ(n1, detail::perturb(y, {Condition::Kind::kNoise, 10}, 3));
+  double ps = 0, pn = 0;
+  for (std::size_t i = 0; i < y.size(); ++i) ps += y[i] * y[i], pn += (n1[i] - y[i]) * (n1[i] - y[i]);
+  EXPECT_NEAR(10 * std::log10(ps / pn), 10.0, 0.3);
+}
+
+TEST(ExperimentOptionsCheck, BadOptionsNameTheProblem) {
+  TempDir dir;
+  ExperimentOptions o = small_experiment(dir, dir / "out");
+  o.pad_to.reset();
+  EXPECT_THROW(
+      try { run_experiment(o); } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("fixed-size input"), std::string::npos) << e.what();
+        throw;
+      },
+      Error);
+  EXPECT_THROW(parse_bn_axis("batch"), Error);
+  o = small_experiment(dir, dir / "out");
+  o.holdout_column = "speaker";
+  o.holdout_value = "theo";
+  try {
+    run_experiment(o);
+    ADD_FAILURE() << "no error for a missing holdout column";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("no column 'speaker'"), std::string::npos) << e.what();
+  }
+  o = small_experiment(dir, dir / "out");
+  o.train.epochs = 0;
+  EXPECT_THROW(run_experiment(o), Error);
+}
+
+TEST(Experiment, SmallGridWritesResultsAndIsReproducible) {
+  TempDir dir;
+  const auto o = small_experiment(dir, dir / "run1");
+  const ExperimentSummary s = run_experiment(o);
+  EXPECT_EQ(s.runs, 8u);
+  EXPECT_EQ(s.test_rows, 4u);  // every fifth clip of each label: 2 of 12 per class
+  EXPECT_GE(s.best_clean_accuracy, 0.75);
+  for (const char* f : {"results.csv", "results.md", "accuracy_vs_gain.png", "confusion.png"})
+    EXPECT_TRUE(std::filesystem::exists(o.out_dir / f)) << f;
+  const std::string csv = read_file(o.out_dir / "results.csv");
+  EXPECT_EQ(csv.substr(0, csv.find('\n')), "method,scope,axis,bn_axis,seed,condition,level,accuracy,macro_f1,epochs,train_seconds");
+  EXPECT_NE(csv.find("minmax,global,all,time,2,gain-20dB,clip,"), std::string::npos);
+  const std::string md = read_file(o.out_dir / "results.md");
+  EXPECT_NE(md.find("| zscore:local | channel |"), std::string::npos);
+  EXPECT_NE(md.find("**"), std::string::npos);
+  // The same seeds and threads give the same numbers.
+  auto again = o;
+  again.out_dir = dir / "run2";
+  run_experiment(again);
+  EXPECT_EQ(results_without_times(o.out_dir / "results.csv"), results_without_times(again.out_dir / "results.csv"));
+}
+
+TEST(Experiment, SegmentsGiveTrackAccuracyToo) {
+  TempDir dir;
+  auto o = small_experiment(dir, dir / "out");
+  o.pad_to.reset();
+  o.segment = 0.25;
+  o.methods = {NormalizeOptions{.method = "zscore"}};
+  o.bn_axes = {BnAxis::kFreq};
+  o.seeds = {1};
+  o.eval_gains_db.clear();
+  run_experiment(o);
+  const std::string csv = read_file(o.out_dir / "results.csv");
+  EXPECT_NE(csv.find(",clean,segment,"), std::string::npos);
+  EXPECT_NE(csv.find(",clean,track,"), std::string::npos);
+  EXPECT_NE(read_file(o.out_dir / "results.md").find("(track level)"), std::string::npos);
+}
+
+TEST(Render, LineChartAndConfusionArePngs) {
+  TempDir dir;
+  LineChart chart{.title = "t", .x_label = "x", .y_label = "y",
+                  .series = {{"a", {0, 1, 2}, {1, 2, NAN}}, {"b", {0, 1, 2}, {3, 1, 2}}}};
+  render_line_chart(dir / "c.png", chart);
+  EXPECT_EQ(read_file(dir / "c.png").substr(1, 3), "PNG");
+  chart.series[0].y.pop_back();
+  EXPECT_THROW(render_line_chart(dir / "d.png", chart), Error);
+  EXPECT_FALSE(std::filesystem::exists(dir / "d.png"));
+  render_confusion(dir / "m.png", {{3, 1}, {0, 4}}, {"cat", "dog"}, "confusion");
+  EXPECT_EQ(read_file(dir / "m.png").substr(1, 3), "PNG");
+  EXPECT_THROW(render_confusion(dir / "n.png", {{3, 1}}, {"cat", "dog"}, "x"), Error);
+}
+
+#ifdef MELNORM_CLI_PATH
+TEST(CliExperiment, TrainRunsOneConfigurationAndBadFlagsExit2) {
+  TempDir dir;
+  tone_corpus(dir);
+  const std::string base = std::string(MELNORM_CLI_PATH) + " train --data " + testing::shell_quote(dir / "corpus") +
+                           " --n-fft 256 --hop 128 --n-mels 16 --pad-to 0.5 --epochs 2 --blocks 2 --channels 4 --threads 1 -q";
+  auto r = testing::run_command(base + " --method zscore:global --bn-axis freq -o " + testing::shell_quote(dir / "out"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(read_file(dir / "out" / "results.csv").find("zscore,global,all,freq,1,clean,clip,"), std::string::npos);
+  r = testing::run_command(base + " --bn-axis batch -o " + testing::shell_quote(dir / "out2"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("bn axis 'batch' is not supported; allowed: channel, freq, time, none"), std::string::npos) << r.output;
+  r = testing::run_command(base + " --method zscore:worldwide -o " + testing::shell_quote(dir / "out3"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "out2" / "results.csv"));
+}
+#endif
+
+}  // namespace
+}  // namespace melnorm
