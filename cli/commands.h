@@ -17,7 +17,7 @@ Run add_fit_stats_command(CLI::App& app);
 Run add_methods_command(CLI::App& app);
 Run add_extract_command(CLI::App& app);
 Run add_show_command(CLI::App& app);
-Run add_experiment_command(CLI::App& app);  // with MELNORM_BUILD_EXPERIMENT
+Run add_experiment_command(CLI::App& app);  // in melnorm-experiment (links libtorch)
 Run add_train_command(CLI::App& app);
 
 }  // namespace melnorm::cli

@@ -1,19 +1,46 @@
 // melnorm: mel spectrograms and their normalization for CNN audio classifiers.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <iostream>
+#include <string_view>
 #include <vector>
 
 #include "commands.h"
-#include "mel_options.h"
-#include "melnorm/error.h"
+#include "run_app.h"
 #include "melnorm/version.h"
 
+namespace {
+
+// `melnorm train|experiment ...` runs melnorm-experiment from the same folder
+// (as git runs git-<command>): only that program links libtorch, so the other
+// commands start fast.
+int exec_experiment(int argc, char** argv) {
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  const auto helper = (ec ? std::filesystem::path(argv[0]) : self).parent_path() / "melnorm-experiment";
+  std::vector<char*> args(argv, argv + argc);
+  args.push_back(nullptr);
+  ::execv(helper.c_str(), args.data());
+  std::cerr << "melnorm: error: " << argv[1] << " needs " << helper.string() << " (" << std::strerror(errno)
+            << "): build with -DMELNORM_BUILD_EXPERIMENT=ON (needs libtorch-dev)\n";
+  return 2;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  if (argc > 1 && (std::string_view(argv[1]) == "train" || std::string_view(argv[1]) == "experiment"))
+    return exec_experiment(argc, argv);
   CLI::App app{"melnorm: audio -> mel spectrograms, normalized for CNN audio classifiers"};
   app.set_version_flag("--version", std::string("melnorm ") + melnorm::version());
+  app.footer("CNN experiments: melnorm train --help, melnorm experiment --help");
   app.require_subcommand(1);
-  std::vector<melnorm::cli::Run> commands = {
+  const std::vector<melnorm::cli::Run> commands = {
       melnorm::cli::add_mel_command(app),
       melnorm::cli::add_info_command(app),
       melnorm::cli::add_normalize_command(app),
@@ -21,28 +48,6 @@ int main(int argc, char** argv) {
       melnorm::cli::add_methods_command(app),
       melnorm::cli::add_extract_command(app),
       melnorm::cli::add_show_command(app),
-#ifdef MELNORM_HAVE_EXPERIMENT
-      melnorm::cli::add_train_command(app),
-      melnorm::cli::add_experiment_command(app),
-#endif
   };
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e);
-  }
-  try {
-    for (const auto& run : commands) {
-      const int rc = run();
-      if (rc >= 0) return rc;
-    }
-  } catch (const melnorm::Error& e) {
-    const std::string flag = melnorm::cli::flag_for_param(e.param());
-    std::cerr << "melnorm: error: " << (flag.empty() ? "" : flag + ": ") << e.what() << '\n';
-    return e.code() == melnorm::ErrorCode::kInvalidArgument ? 2 : 1;
-  } catch (const std::exception& e) {
-    std::cerr << "melnorm: internal error: " << e.what() << '\n';
-    return 70;
-  }
-  return 0;
+  return melnorm::cli::run_app(app, commands, argc, argv);
 }
