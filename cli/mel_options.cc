@@ -27,6 +27,7 @@ void MelFlags::add_to(CLI::App& app) {
   g->add_option("--mel-norm", mel_norm, "slaney | none");
   g->add_option("--power", power, "1 (magnitude) | 2 (power)");
   g->add_option("--db", db, "dB conversion: off (linear) | ref1 (ref=1.0) | max (ref=max, peak at 0 dB); default max");
+  g->add_option("--db-floor", db_floor, "absolute (amin, librosa) | relative (amin x ref: gain-invariant with --db max)");
   g->add_option("--top-db", top_db, "Floor at this many dB below the peak, or none; default 80");
   g->add_flag("--pcen", pcen, "PCEN (librosa.pcen) instead of dB, on the magnitude (power 1) mel spectrogram");
   g->add_option("--pcen-gain", pcen_gain, "PCEN gain (alpha), default 0.98");
@@ -76,6 +77,7 @@ MelSpectrogramOptions MelFlags::resolve(double sample_rate) const {
     }
   }
   if (amin) o.db.amin = *amin;
+  if (db_floor) o.db.floor = parse_db_floor(*db_floor);
   if (pcen) {
     if (power && *power != 1.0)
       throw_invalid_argument("power", "--pcen works on the magnitude mel spectrogram: use --power 1 (or leave it out)");
@@ -127,7 +129,7 @@ std::string flag_for_param(const std::string& param) {
       {"pad_mode", "--pad-mode"},   {"n_mels", "--n-mels"},   {"fmin", "--fmin"},
       {"fmax", "--fmax"},           {"mel_scale", "--mel-scale"}, {"norm", "--mel-norm"},
       {"power", "--power"},         {"db", "--db"},           {"top_db", "--top-db"},
-      {"amin", "--amin"},           {"ref", "--db"},         {"method", "--method"},
+      {"amin", "--amin"}, {"db_floor", "--db-floor"},           {"ref", "--db"},         {"method", "--method"},
       {"scope", "--scope"},         {"axis", "--axis"},       {"stats", "--stats"},
       {"lengths", "--lengths"},     {"pcen", "--pcen"},       {"gain", "--pcen-gain"},
       {"bias", "--pcen-bias"},      {"time_constant", "--pcen-time-constant"}, {"eps", "--pcen-eps"},

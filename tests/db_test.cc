@@ -1,6 +1,7 @@
 // dB conversion: librosa's power_to_db / amplitude_to_db semantics.
 #include "melnorm/db.h"
 #include "melnorm/error.h"
+#include "melnorm/mel_spectrogram.h"
 #include "test_util.h"
 
 namespace melnorm {
@@ -69,3 +70,46 @@ TEST(DbOptions, InvalidValuesAreErrors) {
 
 }  // namespace
 }  // namespace melnorm
+
+// Issue 7's property: with a relative floor and ref = max, scaling a float
+// waveform by any gain from -60 to 0 dB leaves the log-mel unchanged.
+namespace {
+std::vector<float> wide_range_clip() {  // a tone, then quiet noise: 100+ dB of range
+  auto y = melnorm::testing::sine(440, 16000, 16000, 0.5);
+  const auto n = melnorm::testing::white_noise(8000, 3, 1e-4);
+  for (std::size_t i = 8000; i < y.size(); ++i) y[i] = n[i - 8000];
+  return y;
+}
+double worst_change_db(melnorm::DbFloor floor) {
+  melnorm::MelSpectrogramOptions o = melnorm::preset_options(melnorm::Preset::kLibrosa, 16000);
+  o.mel.n_mels = 64;
+  o.db.floor = floor;
+  const melnorm::MelSpectrogram mel(o);
+  const auto y = wide_range_clip();
+  const melnorm::Matrix ref = mel.compute(y);
+  double worst = 0;
+  for (double gain_db = -60; gain_db <= 0; gain_db += 10) {
+    auto scaled = y;
+    for (float& v : scaled) v = static_cast<float>(v * std::pow(10.0, gain_db / 20));
+    const melnorm::Matrix m = mel.compute(scaled);
+    for (std::size_t i = 0; i < m.data.size(); ++i) worst = std::max(worst, std::abs(double(m.data[i]) - ref.data[i]));
+  }
+  return worst;
+}
+}  // namespace
+
+TEST(DbFloor, RelativeFloorIsGainInvariantWithin1e3Db) {
+  EXPECT_LT(worst_change_db(melnorm::DbFloor::kRelative), 1e-3);
+}
+
+TEST(DbFloor, AbsoluteFloorIsNotGainInvariant) {
+  EXPECT_GT(worst_change_db(melnorm::DbFloor::kAbsolute), 1.0);  // the property test above can fail
+}
+
+TEST(DbFloor, RelativeFloorOfSilenceIsFiniteAndNamesAreParsed) {
+  std::vector<float> s(10, 0.0f);
+  melnorm::power_to_db(s, {.floor = melnorm::DbFloor::kRelative});
+  for (float v : s) EXPECT_TRUE(std::isfinite(v));
+  EXPECT_EQ(melnorm::parse_db_floor("relative"), melnorm::DbFloor::kRelative);
+  EXPECT_THROW(melnorm::parse_db_floor("floating"), melnorm::Error);
+}

@@ -1,16 +1,27 @@
 // Decibel conversion with librosa's power_to_db / amplitude_to_db semantics:
 //   dB = 10 log10(max(amin, S)) - 10 log10(max(amin, ref)), then, with top_db,
 //   floored at max(dB) - top_db. For amplitudes, S, ref and amin are squared first.
+//   With DbFloor::kRelative, amin is replaced by amin * ref (a floor relative to the reference).
 #pragma once
 
 #include <optional>
 #include <span>
+#include <string>
+#include <string_view>
 
 namespace melnorm {
 
 enum class DbReference {
   kValue,  // ref = DbOptions::ref_value (librosa ref=1.0 by default)
   kMax,    // ref = the spectrogram's own maximum (librosa ref=np.max): peak is 0 dB
+};
+
+// Where the floor amin applies. With kRelative the power is floored at
+// amin x ref instead of amin, so scaling the waveform by any gain leaves the
+// dB spectrogram unchanged (with ref = max): the floor moves with the clip.
+enum class DbFloor {
+  kAbsolute,  // max(amin, S): librosa's power_to_db
+  kRelative,  // max(amin * ref, S)
 };
 
 struct DbOptions {
@@ -20,6 +31,7 @@ struct DbOptions {
   std::optional<double> amin;        // floor in the spectrogram's units; unset means
                                      // 1e-10 for power, 1e-5 for amplitude (librosa)
   std::optional<double> top_db = 80.0;  // dB below the peak to floor at; unset: no floor
+  DbFloor floor = DbFloor::kAbsolute;
 
   void validate() const;
 };
@@ -28,5 +40,8 @@ struct DbOptions {
 void power_to_db(std::span<float> s, const DbOptions& options);
 // In-place; S holds magnitudes (|X|).
 void amplitude_to_db(std::span<float> s, const DbOptions& options);
+
+DbFloor parse_db_floor(std::string_view name);  // absolute | relative
+std::string to_string(DbFloor floor);
 
 }  // namespace melnorm

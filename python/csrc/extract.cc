@@ -16,7 +16,7 @@ namespace {
 const std::set<std::string>& option_names() {
   static const std::set<std::string> names = {
       "input", "out_dir", "labels", "preset", "sr", "n_fft", "hop_length", "win_length", "window", "center",
-      "pad_mode", "n_mels", "fmin", "fmax", "htk", "norm", "power", "db", "top_db", "amin", "normalize", "scope",
+      "pad_mode", "n_mels", "fmin", "fmax", "htk", "norm", "power", "db", "top_db", "amin", "db_floor", "normalize", "scope",
       "axis", "params", "stats", "fit_stats", "segment", "segment_hop", "pad_to", "format", "dtype", "jobs"};
   return names;
 }
@@ -66,6 +66,7 @@ ExtractOptions options_from(const py::dict& d) {
   else throw_invalid_argument("db", "db='" + db + "' is not supported; allowed: off, ref1, max");
   if (d.contains("top_db")) m.db.top_db = d["top_db"].is_none() ? std::nullopt : std::optional(py::cast<double>(d["top_db"]));
   if (auto v = get("amin")) m.db.amin = py::cast<double>(*v);
+  if (auto v = get("db_floor")) m.db.floor = parse_db_floor(py::cast<std::string>(*v));
   m.validate();
   if (auto v = get("normalize")) {
     NormalizeOptions n{.method = py::cast<std::string>(*v), .scope = parse_scope(str("scope", "local")),

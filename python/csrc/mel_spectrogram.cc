@@ -72,11 +72,12 @@ void define_mel_spectrogram(py::module_& m) {
       .def("n_frames", &MelSpectrogram::n_frames, py::arg("n_samples"))
       .def("compute", &compute_batch, py::arg("y"), py::arg("n_threads"));
 
-  auto to_db = [](FloatArray s, bool amplitude, std::optional<double> ref, double amin, std::optional<double> top_db) {
+  auto to_db = [](FloatArray s, bool amplitude, std::optional<double> ref, double amin, std::optional<double> top_db,
+                  const std::string& floor) {
     py::array_t<float> out(shape_of(s));
     std::copy(s.data(), s.data() + s.size(), out.mutable_data());
     DbOptions o{.reference = ref ? DbReference::kValue : DbReference::kMax, .ref_value = ref.value_or(1.0),
-                .amin = amin, .top_db = top_db};
+                .amin = amin, .top_db = top_db, .floor = parse_db_floor(floor)};
     std::span<float> values(out.mutable_data(), static_cast<std::size_t>(out.size()));
     {
       py::gil_scoped_release release;
@@ -84,7 +85,8 @@ void define_mel_spectrogram(py::module_& m) {
     }
     return out;
   };
-  m.def("db", to_db, py::arg("S"), py::arg("amplitude"), py::arg("ref"), py::arg("amin"), py::arg("top_db"));
+  m.def("db", to_db, py::arg("S"), py::arg("amplitude"), py::arg("ref"), py::arg("amin"), py::arg("top_db"),
+        py::arg("floor"));
 }
 
 }  // namespace melnorm::python

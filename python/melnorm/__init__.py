@@ -164,24 +164,26 @@ def _ref_value(S, ref):
     return float(abs(ref))
 
 
-def power_to_db(S, *, ref=1.0, amin=1e-10, top_db=80.0):
+def power_to_db(S, *, ref=1.0, amin=1e-10, top_db=80.0, floor="absolute"):
     """librosa.power_to_db: ``10 log10(max(amin, S)) - 10 log10(max(amin, ref))``,
     floored at ``max - top_db`` (``top_db=None``: no floor). ``ref`` is a
-    number, ``np.max`` or a callable. Returns float32.
+    number, ``np.max`` or a callable. ``floor="relative"`` floors at
+    ``amin * ref`` instead of ``amin``: with ``ref=np.max`` the result does not
+    change when S is scaled (a gain-invariant log-mel). Returns float32.
 
     >>> melnorm.power_to_db(np.array([1.0, 10.0, 100.0]), top_db=None)
     array([ 0., 10., 20.], dtype=float32)
     """
-    return _melnorm.db(S, False, _ref_value(S, ref), float(amin), top_db)
+    return _melnorm.db(S, False, _ref_value(S, ref), float(amin), top_db, floor)
 
 
-def amplitude_to_db(S, *, ref=1.0, amin=1e-5, top_db=80.0):
+def amplitude_to_db(S, *, ref=1.0, amin=1e-5, top_db=80.0, floor="absolute"):
     """librosa.amplitude_to_db: ``power_to_db(S**2, ref=ref**2, amin=amin**2)``. Returns float32.
 
     >>> melnorm.amplitude_to_db(np.array([1.0, 10.0]), top_db=None)
     array([ 0., 20.], dtype=float32)
     """
-    return _melnorm.db(S, True, _ref_value(S, ref), float(amin), top_db)
+    return _melnorm.db(S, True, _ref_value(S, ref), float(amin), top_db, floor)
 
 
 def normalize(X, method, *, scope="local", axis="all", stats=None, lengths=None, **params):

@@ -51,19 +51,36 @@ double max_of(std::span<const float> s) {
 
 }  // namespace
 
+namespace {
+
+// The floor in the spectrogram's (power) units. A relative floor of a silent
+// clip (ref 0) falls back to the absolute one: there is nothing to be relative to.
+double floor_of(const DbOptions& o, double amin, double ref) {
+  return o.floor == DbFloor::kRelative && ref > 0 ? amin * ref : amin;
+}
+
+}  // namespace
+
 void power_to_db(std::span<float> s, const DbOptions& options) {
   options.validate();
-  const double amin = options.amin.value_or(1e-10);
   const double ref = options.reference == DbReference::kMax ? max_of(s) : options.ref_value;
-  power_to_db_resolved(s, ref, amin, options.top_db);
+  power_to_db_resolved(s, ref, floor_of(options, options.amin.value_or(1e-10), ref), options.top_db);
 }
+
+DbFloor parse_db_floor(std::string_view name) {
+  if (name == "absolute") return DbFloor::kAbsolute;
+  if (name == "relative") return DbFloor::kRelative;
+  throw_invalid_argument("db_floor", "db_floor='" + std::string(name) + "' is not supported; allowed: absolute, relative");
+}
+
+std::string to_string(DbFloor floor) { return floor == DbFloor::kRelative ? "relative" : "absolute"; }
 
 void amplitude_to_db(std::span<float> s, const DbOptions& options) {
   options.validate();
   const double amin = options.amin.value_or(1e-5);
   const double ref = options.reference == DbReference::kMax ? max_of(s) : options.ref_value;
   for (float& v : s) v = v * v;  // librosa squares in the input's precision
-  power_to_db_resolved(s, ref * ref, amin * amin, options.top_db);
+  power_to_db_resolved(s, ref * ref, floor_of(options, amin * amin, ref * ref), options.top_db);
 }
 
 }  // namespace melnorm

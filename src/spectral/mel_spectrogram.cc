@@ -174,6 +174,7 @@ std::map<std::string, std::string> describe(const MelSpectrogramOptions& o) {
     d["db"] = o.db.reference == DbReference::kMax ? "max" : "ref=" + num(o.db.ref_value);
     d["top_db"] = o.db.top_db ? num(*o.db.top_db) : "none";
     d["amin"] = num(o.db.amin.value_or(o.power == 2.0 ? 1e-10 : 1e-5));
+    if (o.db.floor == DbFloor::kRelative) d["db_floor"] = "relative";  // absent: librosa's absolute floor
   }
   return d;
 }
