@@ -147,6 +147,7 @@ TEST(Experiment, SmallGridWritesResultsAndIsReproducible) {
   const std::string md = read_file(o.out_dir / "results.md");
   EXPECT_NE(md.find("| zscore:local | channel |"), std::string::npos);
   EXPECT_NE(md.find("**"), std::string::npos);
+  EXPECT_NE(md.find(" (sd "), std::string::npos);  // 2 seeds: mean ± CI and the standard deviation
   // The same seeds and threads give the same numbers.
   auto again = o;
   again.out_dir = dir / "run2";

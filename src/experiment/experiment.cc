@@ -446,7 +446,8 @@ ExperimentSummary run_experiment(const ExperimentOptions& options,
      << o.train.batch_size << ", " << o.train.epochs << " epochs, the epoch with the best validation accuracy kept. "
      << "Seeds: ";
   for (std::size_t i = 0; i < o.seeds.size(); ++i) md << (i ? ", " : "") << o.seeds[i];
-  md << ".\n\nEach cell: mean ± half-width of the 95% confidence interval over the seeds (Student's t), in %. "
+  md << ".\n\nEach cell: mean ± half-width of the 95% confidence interval over the seeds (Student's t), in %, "
+        "and the standard deviation over the seeds. "
         "**Bold**: the best mean of the column. *≈*: its interval overlaps the best's, so the difference from the "
         "best is within noise.\n";
   for (const auto& level : levels) {
@@ -469,6 +470,7 @@ ExperimentSummary run_experiment(const ExperimentOptions& options,
         for (std::size_t ci = 0; ci < conditions.size(); ++ci) {
           const auto iv = detail::mean_ci95(values(c, conditions[ci].name(), level, f1));
           std::string cell = pct(iv.mean) + " ± " + pct(iv.half_width);
+          if (iv.n > 1) cell += " (sd " + pct(iv.sd) + ")";
           if (iv.mean == best[ci].mean) cell = "**" + cell + "**";
           else if (iv.n > 1 && iv.high() >= best[ci].low()) cell = "≈ " + cell;
           md << ' ' << cell << " |";
