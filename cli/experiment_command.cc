@@ -22,6 +22,8 @@ struct ExperimentArgs {
   std::string data, labels, split_column, holdout_column, holdout, out_dir;
   std::vector<std::string> methods = {"zscore"}, bn_axes = {"channel"};
   std::vector<int> seeds = {1, 2, 3};
+  std::string method = "zscore", bn_axis = "channel";  // melnorm train: one of each
+  int seed = 1;
   std::vector<double> eval_gains;
   bool eval_click = false, quiet = false;
   std::optional<double> eval_noise, pad_to, segment;
@@ -151,20 +153,16 @@ Run add_experiment_command(CLI::App& app) {
 
 Run add_train_command(CLI::App& app) {
   auto a = std::make_shared<ExperimentArgs>();
-  a->seeds = {1};
   CLI::App* cmd = app.add_subcommand("train", "Train and evaluate one CNN configuration (one method, BatchNorm axis and seed)");
   add_common(cmd, *a);
-  auto method = std::make_shared<std::string>("zscore");
-  auto bn = std::make_shared<std::string>("channel");
-  auto seed = std::make_shared<int>(1);
-  cmd->add_option("--method", *method, "METHOD[:local|global[:all|band|frame]] or none")->capture_default_str();
-  cmd->add_option("--bn-axis", *bn, "channel | freq | time | none")->capture_default_str();
-  cmd->add_option("--seed", *seed, "Seed")->capture_default_str();
-  return [cmd, a, method, bn, seed]() -> int {
+  cmd->add_option("--method", a->method, "METHOD[:local|global[:all|band|frame]] or none")->capture_default_str();
+  cmd->add_option("--bn-axis", a->bn_axis, "channel | freq | time | none")->capture_default_str();
+  cmd->add_option("--seed", a->seed, "Seed")->capture_default_str();
+  return [cmd, a]() -> int {
     if (!cmd->parsed()) return -1;
-    a->methods = {*method};
-    a->bn_axes = {*bn};
-    a->seeds = {*seed};
+    a->methods = {a->method};
+    a->bn_axes = {a->bn_axis};
+    a->seeds = {a->seed};
     return run(*a);
   };
 }

@@ -84,10 +84,7 @@ int run_extract(const ExtractArgs& a) {
   if (!a.normalize.empty()) {
     o.normalize = NormalizeOptions{.method = a.normalize, .scope = parse_scope(a.scope), .axis = parse_axis(a.axis),
                                    .params = parse_method_params(a.params)};
-    // As `melnorm mel --pcen`: magnitudes of [-1, 1] audio scaled by 2**31 (librosa's advice).
-    if (a.normalize == "pcen") o.normalize->params.try_emplace("input_scale", 2147483648.0);
-  }
-  else if (!a.params.empty() || a.scope != "local" || a.axis != "all")
+  } else if (!a.params.empty() || a.scope != "local" || a.axis != "all")
     throw_invalid_argument("normalize", "--scope, --axis and --param need --normalize METHOD");
   if (!a.stats.empty()) o.stats = a.stats;
   o.fit_stats = a.fit_stats;

@@ -21,6 +21,18 @@ const std::set<std::string>& option_names() {
   return names;
 }
 
+// The value of `key` as T, or nullopt when absent or None; a value of the
+// wrong type names the option and what it should be.
+template <class T>
+std::optional<T> value_of(const py::dict& d, const char* key, const char* expected) {
+  if (!d.contains(key) || d[key].is_none()) return std::nullopt;
+  try {
+    return py::cast<T>(d[key]);
+  } catch (const py::cast_error&) {
+    throw_invalid_argument(key, std::string(key) + "=" + py::cast<std::string>(py::repr(d[key])) + " must be " + expected);
+  }
+}
+
 ExtractOptions options_from(const py::dict& d) {
   for (const auto& [key, value] : d) {
     const auto name = py::cast<std::string>(key);
@@ -38,50 +50,52 @@ ExtractOptions options_from(const py::dict& d) {
     const auto v = get(key);
     return v ? py::cast<std::string>(py::str(*v)) : fallback;
   };
+  auto integer = [&](const char* key) { return value_of<int>(d, key, "an integer"); };
+  auto number = [&](const char* key) { return value_of<double>(d, key, "a number"); };
+  auto flag = [&](const char* key) { return value_of<bool>(d, key, "True or False"); };
   ExtractOptions o;
   if (!get("input") || !get("out_dir")) throw_invalid_argument("input", "extract needs input and out_dir");
   o.input = str("input", "");
   o.out_dir = str("out_dir", "");
   if (auto v = get("labels")) o.labels = py::cast<std::string>(py::str(*v));
-  if (auto v = get("sr")) o.sample_rate = py::cast<int>(*v);
+  if (auto v = integer("sr")) o.sample_rate = *v;
   // Without sr each clip keeps its own rate: resolve with a placeholder rate, as the CLI does.
   MelSpectrogramOptions& m = o.mel;
   m = preset_options(parse_preset(str("preset", "librosa")), o.sample_rate ? *o.sample_rate : 1e9);
-  if (auto v = get("n_fft")) m.stft.n_fft = py::cast<int>(*v);
-  if (auto v = get("hop_length")) m.stft.hop_length = py::cast<int>(*v);
-  if (auto v = get("win_length")) m.stft.win_length = py::cast<int>(*v);
-  if (auto v = get("window")) m.stft.window = parse_window(py::cast<std::string>(*v));
-  if (auto v = get("center")) m.stft.center = py::cast<bool>(*v);
-  if (auto v = get("pad_mode")) m.stft.pad_mode = parse_pad_mode(py::cast<std::string>(*v));
-  if (auto v = get("n_mels")) m.mel.n_mels = py::cast<int>(*v);
-  if (auto v = get("fmin")) m.mel.fmin = py::cast<double>(*v);
-  if (auto v = get("fmax")) m.mel.fmax = py::cast<double>(*v);
-  if (auto v = get("htk")) m.mel.scale = py::cast<bool>(*v) ? MelScale::kHtk : MelScale::kSlaney;
-  if (d.contains("norm")) m.mel.norm = d["norm"].is_none() ? MelNorm::kNone : parse_mel_norm(py::cast<std::string>(d["norm"]));
-  if (auto v = get("power")) m.power = py::cast<double>(*v);
+  if (auto v = integer("n_fft")) m.stft.n_fft = *v;
+  if (auto v = integer("hop_length")) m.stft.hop_length = *v;
+  if (auto v = integer("win_length")) m.stft.win_length = *v;
+  if (get("window")) m.stft.window = parse_window(str("window", ""));
+  if (auto v = flag("center")) m.stft.center = *v;
+  if (get("pad_mode")) m.stft.pad_mode = parse_pad_mode(str("pad_mode", ""));
+  if (auto v = integer("n_mels")) m.mel.n_mels = *v;
+  if (auto v = number("fmin")) m.mel.fmin = *v;
+  if (auto v = number("fmax")) m.mel.fmax = *v;
+  if (auto v = flag("htk")) m.mel.scale = *v ? MelScale::kHtk : MelScale::kSlaney;
+  if (d.contains("norm")) m.mel.norm = d["norm"].is_none() ? MelNorm::kNone : parse_mel_norm(str("norm", ""));
+  if (auto v = number("power")) m.power = *v;
   const std::string db = str("db", "max");
   if (db == "off") m.db.enabled = false;
   else if (db == "ref1") m.db.reference = DbReference::kValue, m.db.ref_value = 1.0;
   else if (db == "max") m.db.reference = DbReference::kMax;
   else throw_invalid_argument("db", "db='" + db + "' is not supported; allowed: off, ref1, max");
-  if (d.contains("top_db")) m.db.top_db = d["top_db"].is_none() ? std::nullopt : std::optional(py::cast<double>(d["top_db"]));
-  if (auto v = get("amin")) m.db.amin = py::cast<double>(*v);
-  if (auto v = get("db_floor")) m.db.floor = parse_db_floor(py::cast<std::string>(*v));
+  if (d.contains("top_db")) m.db.top_db = number("top_db");
+  if (auto v = number("amin")) m.db.amin = *v;
+  if (get("db_floor")) m.db.floor = parse_db_floor(str("db_floor", ""));
   m.validate();
-  if (auto v = get("normalize")) {
-    NormalizeOptions n{.method = py::cast<std::string>(*v), .scope = parse_scope(str("scope", "local")),
+  if (get("normalize")) {
+    NormalizeOptions n{.method = str("normalize", ""), .scope = parse_scope(str("scope", "local")),
                        .axis = parse_axis(str("axis", "all"))};
-    if (auto p = get("params")) n.params = py::cast<MethodParams>(*p);
-    if (n.method == "pcen") n.params.try_emplace("input_scale", 2147483648.0);  // as the CLI
+    if (auto p = value_of<MethodParams>(d, "params", "a dict of parameter names to numbers")) n.params = *p;
     o.normalize = std::move(n);
   } else if (get("scope") || get("axis") || get("params")) {
     throw_invalid_argument("normalize", "scope, axis and params need normalize=METHOD");
   }
   if (auto v = get("stats")) o.stats = py::cast<std::string>(py::str(*v));
-  if (auto v = get("fit_stats")) o.fit_stats = py::cast<bool>(*v);
-  if (auto v = get("segment")) o.segment = py::cast<double>(*v);
-  if (auto v = get("segment_hop")) o.segment_hop = py::cast<double>(*v);
-  if (auto v = get("pad_to")) o.pad_to = py::cast<double>(*v);
+  if (auto v = flag("fit_stats")) o.fit_stats = *v;
+  if (auto v = number("segment")) o.segment = *v;
+  if (auto v = number("segment_hop")) o.segment_hop = *v;
+  if (auto v = number("pad_to")) o.pad_to = *v;
   const std::string format = str("format", "npy");
   if (format == "npy") o.format = OutputFormat::kNpy;
   else if (format == "packed") o.format = OutputFormat::kPacked;
@@ -90,7 +104,7 @@ ExtractOptions options_from(const py::dict& d) {
   if (dtype == "float32") o.dtype = DType::kFloat32;
   else if (dtype == "float16") o.dtype = DType::kFloat16;
   else throw_invalid_argument("dtype", "dtype='" + dtype + "' is not supported; allowed: float32, float16");
-  if (auto v = get("jobs")) o.jobs = py::cast<int>(*v);
+  if (auto v = integer("jobs")) o.jobs = *v;
   return o;
 }
 

@@ -1,9 +1,7 @@
 #include "melnorm/extract.h"
 
 #include <nlohmann/json.hpp>
-#include <unistd.h>
 
-#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -271,9 +269,12 @@ ExtractPlan::ExtractPlan(const ExtractOptions& options) {
   o = options;
   o.validate();
   if (o.jobs == 0) o.jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  if (o.normalize && o.normalize->method == "pcen") {  // PCEN's time constant needs the frame rate
+  if (o.normalize && o.normalize->method == "pcen") {
+    // PCEN's time constant needs the frame rate; decoded audio is in [-1, 1],
+    // so magnitudes are scaled as librosa's int32 convention (as `mel --pcen`).
     o.normalize->params.try_emplace("hop_length", o.mel.stft.hop_length);
     if (o.sample_rate) o.normalize->params.try_emplace("sr", *o.sample_rate);
+    o.normalize->params.try_emplace("input_scale", 2147483648.0);
   }
   impl->list = detail::list_sources(o.input, o.labels);
   if (impl->list.sources.empty()) throw Error(ErrorCode::kInvalidData, "input", o.input.string() + ": no audio files found");
