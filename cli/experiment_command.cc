@@ -1,5 +1,6 @@
 // melnorm experiment --data DIR [--labels CSV] [--split-column C | --holdout-column C --holdout V]
-//   [mel options] [--pad-to S | --segment S] --methods M[:scope[:axis]],... --bn-axes channel,freq,time,none
+//   [mel options] [--pad-to S | --segment S] --methods M[:scope[:axis]],... [--db-refs max,p99.5]
+//   [--db-floors absolute,relative] --bn-axes channel,freq,time,none
 //   --seeds 1,2,3 [--epochs N] [--eval-gain DB,...] [--eval-click] [--eval-noise SNR] -o RESULTS_DIR
 // melnorm train: the same for one configuration (--method, --bn-axis, --seed).
 #include <unistd.h>
@@ -20,7 +21,7 @@ namespace {
 
 struct ExperimentArgs {
   std::string data, labels, split_column, holdout_column, holdout, out_dir;
-  std::vector<std::string> methods = {"zscore"}, bn_axes = {"channel"};
+  std::vector<std::string> methods = {"zscore"}, bn_axes = {"channel"}, db_refs, db_floors;
   std::vector<int> seeds = {1, 2, 3};
   std::string method = "zscore", bn_axis = "channel";  // melnorm train: one of each
   int seed = 1;
@@ -94,6 +95,16 @@ int run(const ExperimentArgs& a) {
   o.pad_to = a.pad_to;
   o.segment = a.segment;
   for (const auto& m : a.methods) o.methods.push_back(parse_method_spec(m));
+  if (!a.db_refs.empty() && a.mel.db) throw_invalid_argument("db_refs", "--db and --db-refs are alternatives");
+  if (!a.db_floors.empty() && a.mel.db_floor) throw_invalid_argument("db_floors", "--db-floor and --db-floors are alternatives");
+  o.db_refs = a.db_refs;
+  for (const auto& f : a.db_floors) {
+    try {
+      o.db_floors.push_back(parse_db_floor(f));
+    } catch (const Error& e) {
+      throw_invalid_argument("db_floors", e.what());
+    }
+  }
   o.bn_axes.clear();
   for (const auto& b : a.bn_axes) o.bn_axes.push_back(parse_bn_axis(b));
   o.seeds = a.seeds;
@@ -147,6 +158,8 @@ Run add_experiment_command(CLI::App& app) {
   add_common(cmd, *a);
   cmd->add_option("--methods", a->methods, "METHOD[:local|global[:all|band|frame]],... or none")->delimiter(',')->capture_default_str();
   cmd->add_option("--bn-axes", a->bn_axes, "channel,freq,time,none")->delimiter(',')->capture_default_str();
+  cmd->add_option("--db-refs", a->db_refs, "dB references as a dimension: max,p99.5,ref1 (default: --db's)")->delimiter(',');
+  cmd->add_option("--db-floors", a->db_floors, "dB floors as a dimension: absolute,relative (default: --db-floor's)")->delimiter(',');
   cmd->add_option("--seeds", a->seeds, "Seeds, comma-separated")->delimiter(',')->capture_default_str();
   return [cmd, a]() -> int { return cmd->parsed() ? run(*a) : -1; };
 }

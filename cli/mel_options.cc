@@ -26,7 +26,7 @@ void MelFlags::add_to(CLI::App& app) {
   g->add_option("--mel-scale", mel_scale, "slaney | htk");
   g->add_option("--mel-norm", mel_norm, "slaney | none");
   g->add_option("--power", power, "1 (magnitude) | 2 (power)");
-  g->add_option("--db", db, "dB conversion: off (linear) | ref1 (ref=1.0) | max (ref=max, peak at 0 dB); default max");
+  g->add_option("--db", db, "dB conversion: off (linear) | ref1 (ref=1.0) | max (ref=max, peak at 0 dB) | pP (ref=P-th percentile, e.g. p99.5: robust to clicks); default max");
   g->add_option("--db-floor", db_floor, "absolute (amin, librosa) | relative (amin x ref: gain-invariant with --db max)");
   g->add_option("--top-db", top_db, "Floor at this many dB below the peak, or none; default 80");
   g->add_flag("--pcen", pcen, "PCEN (librosa.pcen) instead of dB, on the magnitude (power 1) mel spectrogram");
@@ -58,12 +58,7 @@ MelSpectrogramOptions MelFlags::resolve(double sample_rate) const {
   if (mel_scale) o.mel.scale = parse_mel_scale(*mel_scale);
   if (mel_norm) o.mel.norm = parse_mel_norm(*mel_norm);
   if (power) o.power = *power;
-  if (db) {
-    if (*db == "off") o.db.enabled = false;
-    else if (*db == "ref1") { o.db.reference = DbReference::kValue; o.db.ref_value = 1.0; }
-    else if (*db == "max") o.db.reference = DbReference::kMax;
-    else throw_invalid_argument("db", "db='" + *db + "' is not supported; allowed: off, ref1, max");
-  }
+  if (db) parse_db_ref(*db, o.db);
   if (top_db) {
     if (*top_db == "none") o.db.top_db.reset();
     else {
@@ -136,7 +131,8 @@ std::string flag_for_param(const std::string& param) {
       {"input_scale", "--pcen-input-scale"}, {"segment", "--segment"}, {"segment_hop", "--segment-hop"},
       {"pad_to", "--pad-to"},       {"format", "--format"},   {"dtype", "--dtype"},
       {"jobs", "--jobs"},           {"labels", "--labels"},   {"input", "INPUT"},
-      {"out_dir", "-o"},            {"normalize", "--normalize"},
+      {"out_dir", "-o"},            {"normalize", "--normalize"}, {"db_refs", "--db-refs"},
+      {"db_floors", "--db-floors"},
   };
   const auto it = flags.find(param);
   return it == flags.end() ? std::string() : it->second;

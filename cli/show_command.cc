@@ -25,7 +25,8 @@ struct ShowArgs {
 std::string unit_of(const std::string& method, const MelSpectrogramOptions& o) {
   if (method.empty()) {
     if (!o.db.enabled) return o.power == 2.0 ? "power" : "magnitude";
-    return o.db.reference == DbReference::kMax ? "dB re max" : "dB";
+    if (o.db.reference == DbReference::kValue) return "dB";
+    return o.db.reference == DbReference::kMax ? "dB re max" : "dB re " + db_ref_name(o.db);
   }
   if (method == "zscore" || method == "robust-zscore") return "z-score";
   if (method == "pcen") return "PCEN";

@@ -80,10 +80,11 @@ std::vector<float> wide_range_clip() {  // a tone, then quiet noise: 100+ dB of 
   for (std::size_t i = 8000; i < y.size(); ++i) y[i] = n[i - 8000];
   return y;
 }
-double worst_change_db(melnorm::DbFloor floor) {
+double worst_change_db(melnorm::DbFloor floor, std::string_view ref_spec = "max") {
   melnorm::MelSpectrogramOptions o = melnorm::preset_options(melnorm::Preset::kLibrosa, 16000);
   o.mel.n_mels = 64;
   o.db.floor = floor;
+  melnorm::parse_db_ref(ref_spec, o.db);
   const melnorm::MelSpectrogram mel(o);
   const auto y = wide_range_clip();
   const melnorm::Matrix ref = mel.compute(y);
@@ -102,6 +103,11 @@ TEST(DbFloor, RelativeFloorIsGainInvariantWithin1e3Db) {
   EXPECT_LT(worst_change_db(melnorm::DbFloor::kRelative), 1e-3);
 }
 
+TEST(DbFloor, RelativeFloorWithPercentileRefIsGainInvariantWithin1e3Db) {
+  EXPECT_LT(worst_change_db(melnorm::DbFloor::kRelative, "p99.5"), 1e-3);
+  EXPECT_GT(worst_change_db(melnorm::DbFloor::kAbsolute, "p99.5"), 1.0);
+}
+
 TEST(DbFloor, AbsoluteFloorIsNotGainInvariant) {
   EXPECT_GT(worst_change_db(melnorm::DbFloor::kAbsolute), 1.0);  // the property test above can fail
 }
@@ -112,4 +118,99 @@ TEST(DbFloor, RelativeFloorOfSilenceIsFiniteAndNamesAreParsed) {
   for (float v : s) EXPECT_TRUE(std::isfinite(v));
   EXPECT_EQ(melnorm::parse_db_floor("relative"), melnorm::DbFloor::kRelative);
   EXPECT_THROW(melnorm::parse_db_floor("floating"), melnorm::Error);
+}
+
+// Issue 7's item 2: a dB reference at a percentile of the clip.
+namespace {
+double numpy_percentile(std::vector<float> v, double p) {  // numpy.percentile, linear, by sorting
+  std::sort(v.begin(), v.end());
+  const double rank = p / 100 * static_cast<double>(v.size() - 1);
+  const auto lo = static_cast<std::size_t>(rank);
+  const double hi = v[std::min(lo + 1, v.size() - 1)];
+  return v[lo] + (rank - static_cast<double>(lo)) * (hi - v[lo]);
+}
+}  // namespace
+
+TEST(DbPercentileRef, ZeroDbIsNumpysPercentile) {
+  for (double p : {50.0, 90.0, 99.5, 99.99, 100.0}) {
+    auto s = melnorm::testing::white_noise(1001, 7, 1.0);
+    for (float& v : s) v = v * v + 1e-3f;
+    const double ref = numpy_percentile(s, p);
+    melnorm::DbOptions o{.top_db = std::nullopt};
+    std::string spec = "p";
+    spec += std::to_string(p);
+    melnorm::parse_db_ref(spec, o);
+    auto db = s;
+    melnorm::power_to_db(db, o);
+    for (std::size_t i = 0; i < s.size(); i += 97)
+      EXPECT_NEAR(db[i], 10 * std::log10(double(s[i])) - 10 * std::log10(ref), 1e-4) << "p=" << p;
+  }
+}
+
+TEST(DbPercentileRef, P100IsMaxAndAmplitudeUsesSquares) {
+  auto s = melnorm::testing::white_noise(500, 3, 1.0);
+  for (float& v : s) v = std::abs(v) + 1e-3f;
+  auto a = s, b = s;
+  melnorm::DbOptions max_ref, p100;
+  melnorm::parse_db_ref("p100", p100);
+  melnorm::power_to_db(a, max_ref);
+  melnorm::power_to_db(b, p100);
+  EXPECT_EQ(a, b);
+  auto amp = s, pow = s;
+  for (float& v : pow) v = v * v;
+  melnorm::DbOptions p90;
+  melnorm::parse_db_ref("p90", p90);
+  melnorm::amplitude_to_db(amp, p90);
+  melnorm::power_to_db(pow, p90);
+  for (std::size_t i = 0; i < s.size(); ++i) EXPECT_NEAR(amp[i], pow[i], 1e-4);
+}
+
+TEST(DbPercentileRef, OneOutlierBinDoesNotMoveTheRest) {
+  // A click-like outlier 60 dB above everything else: with ref = max every
+  // other bin drops by ~60 dB; with ref = p99.5 (over 2000 bins) none moves.
+  auto s = melnorm::testing::white_noise(2000, 5, 1.0);
+  for (float& v : s) v = v * v + 1e-3f;
+  auto with_click = s;
+  with_click[1234] = 1e6f;
+  auto run = [](std::vector<float> x, std::string_view ref) {
+    melnorm::DbOptions o{.top_db = std::nullopt};
+    melnorm::parse_db_ref(ref, o);
+    melnorm::power_to_db(x, o);
+    return x;
+  };
+  const auto p_clean = run(s, "p99.5"), p_click = run(with_click, "p99.5");
+  const auto m_clean = run(s, "max"), m_click = run(with_click, "max");
+  double p_worst = 0, m_least = 1e9;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (i == 1234) continue;
+    p_worst = std::max(p_worst, std::abs(double(p_click[i]) - p_clean[i]));
+    m_least = std::min(m_least, std::abs(double(m_click[i]) - m_clean[i]));
+  }
+  EXPECT_LT(p_worst, 0.05);
+  EXPECT_GT(m_least, 40.0);
+}
+
+TEST(DbPercentileRef, SpecsParseAndBadOnesNameTheValue) {
+  melnorm::DbOptions o;
+  melnorm::parse_db_ref("p99.5", o);
+  EXPECT_EQ(o.reference, melnorm::DbReference::kPercentile);
+  EXPECT_DOUBLE_EQ(o.ref_percentile, 99.5);
+  EXPECT_EQ(melnorm::db_ref_name(o), "p99.5");
+  for (const char* name : {"off", "ref1", "max", "p50"}) {
+    melnorm::DbOptions x;
+    melnorm::parse_db_ref(name, x);
+    EXPECT_EQ(melnorm::db_ref_name(x), name);
+  }
+  for (const char* bad : {"p0", "p101", "p", "pabc", "p99x", "q5", "", "p-1"}) {
+    melnorm::DbOptions x;
+    try {
+      melnorm::parse_db_ref(bad, x);
+      ADD_FAILURE() << "'" << bad << "' was accepted";
+    } catch (const melnorm::Error& e) {
+      EXPECT_NE(std::string(e.what()).find(std::string("'") + bad + "'"), std::string::npos) << e.what();
+    }
+  }
+  melnorm::DbOptions direct{.reference = melnorm::DbReference::kPercentile, .ref_percentile = 0};
+  std::vector<float> s(4, 1.0f);
+  EXPECT_THROW(melnorm::power_to_db(s, direct), melnorm::Error);
 }

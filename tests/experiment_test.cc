@@ -142,8 +142,8 @@ TEST(Experiment, SmallGridWritesResultsAndIsReproducible) {
   for (const char* f : {"results.csv", "results.md", "accuracy_vs_gain.png", "confusion.png"})
     EXPECT_TRUE(std::filesystem::exists(o.out_dir / f)) << f;
   const std::string csv = read_file(o.out_dir / "results.csv");
-  EXPECT_EQ(csv.substr(0, csv.find('\n')), "method,scope,axis,bn_axis,seed,condition,level,accuracy,macro_f1,epochs,train_seconds");
-  EXPECT_NE(csv.find("minmax,global,all,time,2,gain-20dB,clip,"), std::string::npos);
+  EXPECT_EQ(csv.substr(0, csv.find('\n')), "method,scope,axis,db_ref,db_floor,bn_axis,seed,condition,level,accuracy,macro_f1,epochs,train_seconds");
+  EXPECT_NE(csv.find("minmax,global,all,max,absolute,time,2,gain-20dB,clip,"), std::string::npos);
   const std::string md = read_file(o.out_dir / "results.md");
   EXPECT_NE(md.find("| zscore:local | channel |"), std::string::npos);
   EXPECT_NE(md.find("**"), std::string::npos);
@@ -171,6 +171,37 @@ TEST(Experiment, SegmentsGiveTrackAccuracyToo) {
   EXPECT_NE(read_file(o.out_dir / "results.md").find("(track level)"), std::string::npos);
 }
 
+TEST(Experiment, DbRefsAndFloorsAreGridDimensions) {
+  TempDir dir;
+  auto o = small_experiment(dir, dir / "out");
+  o.methods = {NormalizeOptions{.method = "minmax"}, NormalizeOptions{.method = "pcen"}};
+  o.db_refs = {"max", "p99.5"};
+  o.db_floors = {DbFloor::kAbsolute, DbFloor::kRelative};
+  o.bn_axes = {BnAxis::kChannel};
+  o.seeds = {1};
+  o.train.epochs = 1;
+  const ExperimentSummary s = run_experiment(o);
+  EXPECT_EQ(s.runs, 5u);  // minmax x 2 refs x 2 floors, and PCEN (no dB) once
+  const std::string csv = read_file(o.out_dir / "results.csv");
+  for (const char* row : {"minmax,local,all,max,absolute,channel,1,clean,", "minmax,local,all,max,relative,channel,1,clean,",
+                          "minmax,local,all,p99.5,absolute,channel,1,clean,", "minmax,local,all,p99.5,relative,channel,1,clean,",
+                          "pcen,local,all,,,channel,1,clean,"})
+    EXPECT_NE(csv.find(row), std::string::npos) << row;
+  const std::string md = read_file(o.out_dir / "results.md");
+  EXPECT_NE(md.find("| normalization | dB ref / floor | BatchNorm axis |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| minmax:local | p99.5/relative | channel |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| pcen:local | – | channel |"), std::string::npos) << md;
+  o.db_refs = {"max", "p120"};
+  try {
+    run_experiment(o);
+    ADD_FAILURE() << "p120 accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("p120"), std::string::npos) << e.what();
+  }
+  o.db_refs = {"off"};
+  EXPECT_THROW(run_experiment(o), Error);
+}
+
 TEST(Render, LineChartAndConfusionArePngs) {
   TempDir dir;
   LineChart chart{.title = "t", .x_label = "x", .y_label = "y",
@@ -193,7 +224,7 @@ TEST(CliExperiment, TrainRunsOneConfigurationAndBadFlagsExit2) {
                            " --n-fft 256 --hop 128 --n-mels 16 --pad-to 0.5 --epochs 2 --blocks 2 --channels 4 --threads 1 -q";
   auto r = testing::run_command(base + " --method zscore:global --bn-axis freq -o " + testing::shell_quote(dir / "out"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(read_file(dir / "out" / "results.csv").find("zscore,global,all,freq,1,clean,clip,"), std::string::npos);
+  EXPECT_NE(read_file(dir / "out" / "results.csv").find("zscore,global,all,max,absolute,freq,1,clean,clip,"), std::string::npos);
   r = testing::run_command(base + " --bn-axis batch -o " + testing::shell_quote(dir / "out2"));
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("bn axis 'batch' is not supported; allowed: channel, freq, time, none"), std::string::npos) << r.output;

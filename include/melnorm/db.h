@@ -14,6 +14,8 @@ namespace melnorm {
 enum class DbReference {
   kValue,  // ref = DbOptions::ref_value (librosa ref=1.0 by default)
   kMax,    // ref = the spectrogram's own maximum (librosa ref=np.max): peak is 0 dB
+  kPercentile,  // ref = a percentile of the spectrogram's values (DbOptions::ref_percentile):
+                // one click or outlier bin cannot set the 0 dB level
 };
 
 // Where the floor amin applies. With kRelative the power is floored at
@@ -28,6 +30,7 @@ struct DbOptions {
   bool enabled = true;               // false: keep the linear spectrogram
   DbReference reference = DbReference::kMax;
   double ref_value = 1.0;            // with kValue, in the spectrogram's units (> 0)
+  double ref_percentile = 99.5;      // with kPercentile, in (0, 100]; linear interpolation (numpy's)
   std::optional<double> amin;        // floor in the spectrogram's units; unset means
                                      // 1e-10 for power, 1e-5 for amplitude (librosa)
   std::optional<double> top_db = 80.0;  // dB below the peak to floor at; unset: no floor
@@ -43,5 +46,10 @@ void amplitude_to_db(std::span<float> s, const DbOptions& options);
 
 DbFloor parse_db_floor(std::string_view name);  // absolute | relative
 std::string to_string(DbFloor floor);
+
+// The reference as users write it: "off" (no dB), "ref1" (ref=1.0), "max",
+// or "pP" (the P-th percentile, e.g. "p99.5"). Sets enabled/reference/ref_*.
+void parse_db_ref(std::string_view spec, DbOptions& options);
+std::string db_ref_name(const DbOptions& options);  // the inverse: "off", "ref1", "max", "p99.5", "ref=0.5"
 
 }  // namespace melnorm

@@ -65,6 +65,10 @@ struct ExperimentOptions {
   std::optional<double> pad_to;                 // seconds: pad/crop every clip (fixed-size input)
   std::optional<double> segment;                // seconds: cut clips into segments; track accuracy too
   std::vector<NormalizeOptions> methods;        // method "none": the dB spectrogram as it is
+  // dB conversions as grid dimensions like methods (each ref x each floor);
+  // empty: mel.db's. PCEN methods do not use them (they run once).
+  std::vector<std::string> db_refs;             // "max", "ref1", "p99.5" (see parse_db_ref)
+  std::vector<DbFloor> db_floors;               // absolute, relative
   std::vector<BnAxis> bn_axes = {BnAxis::kChannel};
   std::vector<int> seeds = {1, 2, 3};
   ModelOptions model;                           // bn_axis is replaced by each of bn_axes
@@ -92,7 +96,7 @@ struct ExperimentSummary {
   double seconds = 0.0;
 };
 
-// Runs the grid methods x bn_axes x seeds and writes OUT_DIR/results.csv,
+// Runs the grid methods x (db_refs x db_floors) x bn_axes x seeds and writes OUT_DIR/results.csv,
 // results.md, accuracy_vs_gain.png (with eval gains) and confusion.png.
 // Throws Error for bad options or data; deterministic for given seeds and threads.
 ExperimentSummary run_experiment(const ExperimentOptions& options,

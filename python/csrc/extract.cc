@@ -74,11 +74,7 @@ ExtractOptions options_from(const py::dict& d) {
   if (auto v = flag("htk")) m.mel.scale = *v ? MelScale::kHtk : MelScale::kSlaney;
   if (d.contains("norm")) m.mel.norm = d["norm"].is_none() ? MelNorm::kNone : parse_mel_norm(str("norm", ""));
   if (auto v = number("power")) m.power = *v;
-  const std::string db = str("db", "max");
-  if (db == "off") m.db.enabled = false;
-  else if (db == "ref1") m.db.reference = DbReference::kValue, m.db.ref_value = 1.0;
-  else if (db == "max") m.db.reference = DbReference::kMax;
-  else throw_invalid_argument("db", "db='" + db + "' is not supported; allowed: off, ref1, max");
+  parse_db_ref(str("db", "max"), m.db);
   if (d.contains("top_db")) m.db.top_db = number("top_db");
   if (auto v = number("amin")) m.db.amin = *v;
   if (get("db_floor")) m.db.floor = parse_db_floor(str("db_floor", ""));

@@ -158,7 +158,9 @@ def melspectrogram(y, sr=22050, *, n_fft=None, hop_length=None, win_length=None,
 
 def _ref_value(S, ref):
     if ref is _np.max or ref is _np.amax:
-        return None  # the core takes the maximum itself
+        return "max"  # the core takes the maximum itself
+    if isinstance(ref, str):
+        return ref  # "max" or "p99.5": checked by the core
     if callable(ref):
         return float(ref(_np.abs(_np.asarray(S))))
     return float(abs(ref))
@@ -167,9 +169,11 @@ def _ref_value(S, ref):
 def power_to_db(S, *, ref=1.0, amin=1e-10, top_db=80.0, floor="absolute"):
     """librosa.power_to_db: ``10 log10(max(amin, S)) - 10 log10(max(amin, ref))``,
     floored at ``max - top_db`` (``top_db=None``: no floor). ``ref`` is a
-    number, ``np.max`` or a callable. ``floor="relative"`` floors at
-    ``amin * ref`` instead of ``amin``: with ``ref=np.max`` the result does not
-    change when S is scaled (a gain-invariant log-mel). Returns float32.
+    number, ``np.max`` (or ``"max"``), ``"p99.5"`` (the 99.5th percentile of
+    S: one click cannot set the 0 dB level) or a callable. ``floor="relative"``
+    floors at ``amin * ref`` instead of ``amin``: with ``ref=np.max`` or a
+    percentile the result does not change when S is scaled (a gain-invariant
+    log-mel). Returns float32.
 
     >>> melnorm.power_to_db(np.array([1.0, 10.0, 100.0]), top_db=None)
     array([ 0., 10., 20.], dtype=float32)

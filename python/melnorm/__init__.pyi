@@ -34,9 +34,9 @@ class MelSpectrogram:
     def n_frames(self, n_samples: int) -> int: ...
     def __call__(self, y: Any) -> Any: ...  # ndarray -> float32 ndarray; torch.Tensor -> float32 Tensor
 
-def power_to_db(S: npt.ArrayLike, *, ref: float | Callable[[np.ndarray], Any] = ..., amin: float = ...,
+def power_to_db(S: npt.ArrayLike, *, ref: float | str | Callable[[np.ndarray], Any] = ..., amin: float = ...,
                 top_db: float | None = ..., floor: Literal["absolute", "relative"] = ...) -> _Float32: ...
-def amplitude_to_db(S: npt.ArrayLike, *, ref: float | Callable[[np.ndarray], Any] = ..., amin: float = ...,
+def amplitude_to_db(S: npt.ArrayLike, *, ref: float | str | Callable[[np.ndarray], Any] = ..., amin: float = ...,
                     top_db: float | None = ..., floor: Literal["absolute", "relative"] = ...) -> _Float32: ...
 def normalize(X: npt.ArrayLike, method: str, *, scope: Literal["local", "global"] = ...,
               axis: Literal["all", "band", "frame"] = ..., stats: Stats | None = ...,

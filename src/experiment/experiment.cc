@@ -92,6 +92,18 @@ void ExperimentOptions::validate() const {
     if (!std::isfinite(g) || g < -120 || g > 60) throw_invalid_argument("eval_gain", "eval gain " + num(g) + " dB must be in [-120, 60]");
   if (eval_noise_snr_db && !std::isfinite(*eval_noise_snr_db))
     throw_invalid_argument("eval_noise", "the noise SNR must be a finite number of dB");
+  for (const auto& r : db_refs) {
+    DbOptions check = mel.db;
+    try {
+      parse_db_ref(r, check);
+    } catch (const Error& e) {
+      throw_invalid_argument("db_refs", e.what());  // name the grid's flag, not --db
+    }
+    if (!check.enabled)
+      throw_invalid_argument("db_refs", "db ref 'off' is not a dB conversion; allowed: ref1, max, pP (e.g. p99.5)");
+  }
+  if ((!db_refs.empty() || !db_floors.empty()) && !mel.db.enabled)
+    throw_invalid_argument("db_refs", "--db off and dB variants (--db-refs/--db-floors) contradict each other");
   if (out_dir.empty()) throw_invalid_argument("out_dir", "give an output folder (-o RESULTS_DIR)");
 }
 
@@ -213,7 +225,7 @@ void normalize_in_place(detail::FeatureSet& f, const Normalizer* n) {
 }
 
 struct RunRecord {
-  std::string method, scope, axis, bn_axis;
+  std::string method, scope, axis, db_ref, db_floor, bn_axis;
   int seed = 0;
   std::string config;       // method label + bn
   std::string condition, level;
@@ -232,10 +244,11 @@ void write_text(const fs::path& path, const std::string& text) {
 
 void write_results_csv(const fs::path& path, const std::vector<RunRecord>& records) {
   std::ostringstream out;
-  out << "method,scope,axis,bn_axis,seed,condition,level,accuracy,macro_f1,epochs,train_seconds\n";
+  out << "method,scope,axis,db_ref,db_floor,bn_axis,seed,condition,level,accuracy,macro_f1,epochs,train_seconds\n";
   char buf[64];
   for (const auto& r : records) {
-    out << csv_escape(r.method) << ',' << r.scope << ',' << r.axis << ',' << r.bn_axis << ',' << r.seed << ','
+    out << csv_escape(r.method) << ',' << r.scope << ',' << r.axis << ',' << r.db_ref << ',' << r.db_floor << ','
+        << r.bn_axis << ',' << r.seed << ','
         << r.condition << ',' << r.level << ',';
     std::snprintf(buf, sizeof buf, "%.4f,%.4f,%d,%.2f\n", r.scores.accuracy, r.scores.macro_f1, r.epochs, r.train_seconds);
     out << buf;
@@ -277,29 +290,50 @@ ExperimentSummary run_experiment(const ExperimentOptions& options,
   if (o.eval_click) conditions.push_back({Condition::Kind::kClick, 0});
   if (o.eval_noise_snr_db) conditions.push_back({Condition::Kind::kNoise, *o.eval_noise_snr_db});
 
-  // Spectrograms per feature kind (dB, or PCEN's magnitude): train/val clean, test per condition.
+  // The grid's arms: each method with each dB variant (PCEN, on the magnitude, once).
+  const bool vary_db = !o.db_refs.empty() || !o.db_floors.empty();
+  std::vector<DbOptions> db_variants;
+  for (const auto& ref : o.db_refs.empty() ? std::vector<std::string>{db_ref_name(o.mel.db)} : o.db_refs)
+    for (DbFloor floor : o.db_floors.empty() ? std::vector<DbFloor>{o.mel.db.floor} : o.db_floors) {
+      DbOptions v = o.mel.db;
+      if (v.enabled) parse_db_ref(ref, v);
+      v.floor = floor;
+      db_variants.push_back(v);
+    }
+  struct Arm {
+    NormalizeOptions method;
+    std::optional<std::size_t> db;  // index into db_variants; none for PCEN
+  };
+  std::vector<Arm> arms;
+  for (const auto& m : o.methods) {
+    if (is_pcen(m)) arms.push_back({m, std::nullopt});
+    else
+      for (std::size_t v = 0; v < db_variants.size(); ++v) arms.push_back({m, v});
+  }
+
+  // Spectrograms per feature kind (a dB variant, or PCEN's magnitude): train/val clean, test per condition.
   struct Kind {
     detail::FeatureSet train, val_fixed;
     std::vector<detail::FeatureSet> test;  // per condition
   };
-  std::map<bool, Kind> kinds;
-  for (const auto& m : o.methods) {
-    const bool pcen = is_pcen(m);
-    if (kinds.count(pcen)) continue;
+  std::map<std::optional<std::size_t>, Kind> kinds;
+  for (const auto& arm : arms) {
+    if (kinds.count(arm.db)) continue;
     MelSpectrogramOptions mo = o.mel;
     mo.sample_rate = d.sample_rate;
-    if (pcen) mo.power = 1.0, mo.db.enabled = false;
+    if (arm.db) mo.db = db_variants[*arm.db];
+    else mo.power = 1.0, mo.db.enabled = false;
     const MelSpectrogram mel(mo);
     Kind k;
     k.train = features_of(mel, d, train_rows, {});
     k.val_fixed = features_of(mel, d, fixed_val_rows, {});
     for (const auto& c : conditions) k.test.push_back(features_of(mel, d, test_rows, c));
-    kinds.emplace(pcen, std::move(k));
+    kinds.emplace(arm.db, std::move(k));
   }
 
   std::vector<RunRecord> records;
   std::map<std::string, std::vector<std::vector<std::size_t>>> confusion_sum;  // config -> clean confusion over seeds
-  const std::size_t runs = o.methods.size() * o.bn_axes.size() * o.seeds.size();
+  const std::size_t runs = arms.size() * o.bn_axes.size() * o.seeds.size();
   prog.runs = runs;
   std::error_code ec;
   fs::create_directories(o.out_dir, ec);
@@ -308,8 +342,11 @@ ExperimentSummary run_experiment(const ExperimentOptions& options,
   summary.runs = runs;
   summary.test_rows = test_rows.size();
 
-  for (const auto& method : o.methods) {
-    const Kind& kind = kinds.at(is_pcen(method));
+  for (const auto& [method, db_index] : arms) {
+    const Kind& kind = kinds.at(db_index);
+    const std::string db_ref = db_index && db_variants[*db_index].enabled ? db_ref_name(db_variants[*db_index]) : "";
+    const std::string db_floor = db_ref.empty() ? "" : to_string(db_variants[*db_index].floor);
+    const std::string arm_label = method_label(method) + (vary_db && !db_ref.empty() ? " db=" + db_ref + "/" + db_floor : "");
     std::optional<Normalizer> norm;
     if (method.method != "none") {
       NormalizeOptions n = method;
@@ -362,7 +399,7 @@ ExperimentSummary run_experiment(const ExperimentOptions& options,
         summary.train_rows = train.size(), summary.val_rows = val.size();
         ModelOptions model = o.model;
         model.bn_axis = bn;
-        const std::string config = method_label(method) + " bn=" + to_string(bn);
+        const std::string config = arm_label + " bn=" + to_string(bn);
         prog.config = config + " seed=" + num(seed);
         prog.phase = "train";
         prog.epochs = o.train.epochs;
@@ -381,7 +418,8 @@ ExperimentSummary run_experiment(const ExperimentOptions& options,
           const int K = clf->n_classes();
           const bool segmented = o.segment.has_value();
           RunRecord rec{.method = method.method, .scope = method.method == "none" ? "" : to_string(method.scope),
-                        .axis = method.method == "none" ? "" : to_string(method.axis), .bn_axis = to_string(bn),
+                        .axis = method.method == "none" ? "" : to_string(method.axis), .db_ref = db_ref,
+                        .db_floor = db_floor, .bn_axis = to_string(bn),
                         .seed = seed, .config = config, .condition = conditions[c].name(),
                         .level = segmented ? "segment" : "clip", .scores = {}, .epochs = clf->best_epoch(),
                         .train_seconds = train_seconds};
@@ -453,9 +491,9 @@ ExperimentSummary run_experiment(const ExperimentOptions& options,
   for (const auto& level : levels) {
     for (bool f1 : {false, true}) {
       md << "\n## " << (f1 ? "Macro-F1" : "Accuracy") << (levels.size() > 1 ? " (" + level + " level)" : "") << "\n\n";
-      md << "| normalization | BatchNorm axis |";
+      md << "| normalization |" << (vary_db ? " dB ref / floor |" : "") << " BatchNorm axis |";
       for (const auto& c : conditions) md << ' ' << c.name() << " |";
-      md << "\n| --- | --- |";
+      md << "\n| --- | --- |" << (vary_db ? " --- |" : "");
       for (std::size_t i = 0; i < conditions.size(); ++i) md << " --- |";
       md << '\n';
       std::vector<detail::Interval> best(conditions.size());
@@ -465,8 +503,10 @@ ExperimentSummary run_experiment(const ExperimentOptions& options,
           if (iv.n && (best[ci].n == 0 || iv.mean > best[ci].mean)) best[ci] = iv;
         }
       for (const auto& c : configs) {
-        const auto space = c.find(" bn=");
-        md << "| " << c.substr(0, space) << " | " << c.substr(space + 4) << " |";
+        const auto bn_at = c.find(" bn="), db_at = c.find(" db=");
+        md << "| " << c.substr(0, std::min(bn_at, db_at)) << " |";
+        if (vary_db) md << ' ' << (db_at < bn_at ? c.substr(db_at + 4, bn_at - db_at - 4) : std::string("–")) << " |";
+        md << ' ' << c.substr(bn_at + 4) << " |";
         for (std::size_t ci = 0; ci < conditions.size(); ++ci) {
           const auto iv = detail::mean_ci95(values(c, conditions[ci].name(), level, f1));
           std::string cell = pct(iv.mean) + " ± " + pct(iv.half_width);

@@ -171,7 +171,8 @@ std::map<std::string, std::string> describe(const MelSpectrogramOptions& o) {
   if (!o.db.enabled) {
     d["db"] = "off";
   } else {
-    d["db"] = o.db.reference == DbReference::kMax ? "max" : "ref=" + num(o.db.ref_value);
+    // "ref=1" (not "ref1") for ref 1.0: the spelling existing OUTDIRs recorded.
+    d["db"] = o.db.reference == DbReference::kValue ? "ref=" + num(o.db.ref_value) : db_ref_name(o.db);
     d["top_db"] = o.db.top_db ? num(*o.db.top_db) : "none";
     d["amin"] = num(o.db.amin.value_or(o.power == 2.0 ? 1e-10 : 1e-5));
     if (o.db.floor == DbFloor::kRelative) d["db_floor"] = "relative";  // absent: librosa's absolute floor

@@ -80,6 +80,18 @@ def test_methods_lists_the_registry():
     assert names == ["minmax", "zscore", "zscore-minmax", "robust", "robust-zscore", "pcen"]
 
 
+def test_power_to_db_percentile_ref_is_numpys_percentile_and_gain_invariant_with_relative_floor():
+    S = np.random.default_rng(3).random((40, 60)).astype(np.float32) ** 4 + 1e-12
+    ref = np.percentile(S, 99.5)
+    expect = 10 * np.log10(np.maximum(S, 1e-10)) - 10 * np.log10(ref)
+    got = melnorm.power_to_db(S, ref="p99.5", top_db=None)
+    assert np.abs(got - expect).max() < 1e-3
+    assert np.array_equal(melnorm.power_to_db(S, ref="max"), melnorm.power_to_db(S, ref=np.max))
+    quiet = melnorm.power_to_db(S * 1e-6, ref="p99.5", floor="relative")
+    assert np.abs(quiet - melnorm.power_to_db(S, ref="p99.5", floor="relative")).max() < 1e-3
+    assert np.abs(melnorm.power_to_db(S * 1e-6, ref="p99.5") - melnorm.power_to_db(S, ref="p99.5")).max() > 1
+
+
 @pytest.mark.parametrize("call, exc, message", [
     (lambda: melnorm.melspectrogram(noise(100), sr=8000, hop_length=0), ValueError, "hop_length=0 must be a positive integer"),
     (lambda: melnorm.melspectrogram(noise(100), sr=8000, window="kaiser"), ValueError, "window='kaiser'"),
@@ -93,6 +105,9 @@ def test_methods_lists_the_registry():
     (lambda: melnorm.normalize(np.zeros((1, 2, 3), np.float32), "zscore", lengths=[4]), ValueError, "longer than the 3 frames"),
     (lambda: melnorm.normalize(np.zeros((2, 3), np.float32), "zscore", ddof=5), ValueError, "ddof=5 must be in [0, 1]"),
     (lambda: melnorm.power_to_db(np.ones(3), amin=0), ValueError, "amin=0 must be strictly positive"),
+    (lambda: melnorm.power_to_db(np.ones(3), ref="p101"), ValueError, "db='p101': the percentile must be a number in (0, 100]"),
+    (lambda: melnorm.power_to_db(np.ones(3), ref="median"), ValueError, "db='median' is not supported"),
+    (lambda: melnorm.power_to_db(np.ones(3), floor="floating"), ValueError, "db_floor='floating'"),
     (lambda: melnorm.load("/no/such/file.wav"), OSError, "no such file"),
     (lambda: melnorm.Stats.load("/no/such/stats.json"), OSError, "no such statistics file"),
 ])
