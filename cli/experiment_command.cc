@@ -28,6 +28,7 @@ struct ExperimentArgs {
   std::vector<double> eval_gains;
   bool eval_click = false, quiet = false;
   std::optional<double> eval_noise, pad_to, segment;
+  std::optional<int> eval_bits;
   ModelOptions model;
   TrainOptions train;
   MelFlags mel;
@@ -113,6 +114,7 @@ int run(const ExperimentArgs& a) {
   o.eval_gains_db = a.eval_gains;
   o.eval_click = a.eval_click;
   o.eval_noise_snr_db = a.eval_noise;
+  o.eval_bits = a.eval_bits;
   o.out_dir = a.out_dir;
   ExperimentDisplay display(a.quiet);
   const ExperimentSummary s = run_experiment(o, [&](const ExperimentProgress& p) { display.update(p); });
@@ -144,6 +146,7 @@ void add_common(CLI::App* cmd, ExperimentArgs& a) {
   cmd->add_option("--max-channels", a.model.max_channels, "Channel cap")->capture_default_str();
   cmd->add_option("--eval-gain", a.eval_gains, "Gain shifts of the test audio, dB (comma-separated; clipped to [-1, 1])")
       ->delimiter(',');
+  cmd->add_option("--eval-bits", a.eval_bits, "Also evaluate each --eval-gain re-quantized to this many bits (e.g. 16: PCM16)");
   cmd->add_flag("--eval-click", a.eval_click, "Also evaluate with one full-scale click per test clip");
   cmd->add_option("--eval-noise", a.eval_noise, "Also evaluate with white noise at this SNR, dB");
   cmd->add_flag("-q,--quiet", a.quiet, "No progress and no summary");

@@ -132,7 +132,7 @@ std::string flag_for_param(const std::string& param) {
       {"pad_to", "--pad-to"},       {"format", "--format"},   {"dtype", "--dtype"},
       {"jobs", "--jobs"},           {"labels", "--labels"},   {"input", "INPUT"},
       {"out_dir", "-o"},            {"normalize", "--normalize"}, {"db_refs", "--db-refs"},
-      {"db_floors", "--db-floors"},
+      {"db_floors", "--db-floors"}, {"eval_bits", "--eval-bits"},
   };
   const auto it = flags.find(param);
   return it == flags.end() ? std::string() : it->second;

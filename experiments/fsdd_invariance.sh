@@ -4,7 +4,8 @@
 #   bash experiments/fsdd_invariance.sh [OUT=out/invariance] [MELNORM=build/bin/melnorm]
 # Two experiments (~30 and ~15 min on the 2-core machine, alone on it):
 #   official: local min-max, z-score, seed-001 recipe, robust x dB ref (max, p99.5) x floor
-#             (absolute, relative), and PCEN; official split; gains -60..+10 dB, click
+#             (absolute, relative), and PCEN; official split; gains -60..+10 dB (float, and
+#             re-quantized to PCM16), click
 #   theo:     local min-max and z-score x the same dB variants; speaker 'theo' held out
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -14,6 +15,6 @@ fsdd=${MELNORM_FSDD:-$root/../shared/data/fsdd}
 common=(--data "$fsdd" --labels "$fsdd/LABELS.csv" --sr 8000 --n-fft 256 --hop 128 --n-mels 40 --pad-to 1.0
         --epochs 12 --seeds 1,2,3 --threads 2 --bn-axes channel --db-refs max,p99.5 --db-floors absolute,relative)
 "$melnorm" experiment "${common[@]}" --methods minmax:local,zscore:local,zscore-minmax:local,robust:local,pcen:local \
-  --eval-gain -60,-40,-20,-10,10 --eval-click -o "$out/official"
+  --eval-gain -60,-40,-20,-10,10 --eval-bits 16 --eval-click -o "$out/official"
 "$melnorm" experiment "${common[@]}" --holdout-column speaker --holdout theo --methods minmax:local,zscore:local \
-  --eval-gain -60,-40,-20 --eval-click -o "$out/theo"
+  --eval-gain -60,-40,-20 --eval-bits 16 --eval-click -o "$out/theo"

@@ -90,6 +90,24 @@ TEST(ExperimentPerturb, GainScalesAndClips) {
   EXPECT_EQ(loud[1], -0.5f);
 }
 
+TEST(ExperimentPerturb, GainThenPcm16QuantizationRoundsToTheGrid) {
+  const std::vector<float> y = {0.5f, -0.05f, 1e-5f, 0.99999f, -1.0f};
+  const Condition c{Condition::Kind::kGain, 0, 16};
+  EXPECT_EQ(c.name(), "gain0dB-pcm16");
+  const auto q = detail::perturb(y, c, 1);
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    const double steps = double(q[i]) * 32768;
+    EXPECT_EQ(steps, std::round(steps)) << i;        // on the PCM16 grid
+    if (i != 3) {  // 3 is clipped
+      EXPECT_LE(std::abs(double(q[i]) - y[i]), 0.5 / 32768 + 1e-9) << i;
+    }
+  }
+  EXPECT_EQ(q[2], 0.0f);                               // below half a step: digital silence
+  EXPECT_EQ(q[3], 32767.0f / 32768);                   // clipped to the largest code
+  const auto quiet = detail::perturb(y, {Condition::Kind::kGain, -40, 16}, 1);
+  EXPECT_EQ(quiet[0], 164.0f / 32768);                 // 0.005 * 32768 = 163.84 -> 164
+}
+
 TEST(ExperimentPerturb, OneClickAndNoiseAtTheSnrDeterministically) {
   const auto y = testing::sine(440, 8000, 8000, 0.1);
   const auto c = detail::perturb(y, {Condition::Kind::kClick, 0}, 7);
@@ -180,6 +198,7 @@ TEST(Experiment, DbRefsAndFloorsAreGridDimensions) {
   o.bn_axes = {BnAxis::kChannel};
   o.seeds = {1};
   o.train.epochs = 1;
+  o.eval_bits = 16;
   const ExperimentSummary s = run_experiment(o);
   EXPECT_EQ(s.runs, 5u);  // minmax x 2 refs x 2 floors, and PCEN (no dB) once
   const std::string csv = read_file(o.out_dir / "results.csv");
@@ -191,6 +210,8 @@ TEST(Experiment, DbRefsAndFloorsAreGridDimensions) {
   EXPECT_NE(md.find("| normalization | dB ref / floor | BatchNorm axis |"), std::string::npos) << md;
   EXPECT_NE(md.find("| minmax:local | p99.5/relative | channel |"), std::string::npos) << md;
   EXPECT_NE(md.find("| pcen:local | – | channel |"), std::string::npos) << md;
+  EXPECT_NE(md.find(" gain-20dB | gain-20dB-pcm16 |"), std::string::npos) << md;  // the float and the PCM16 twin
+  EXPECT_NE(csv.find(",gain-20dB-pcm16,clip,"), std::string::npos);
   o.db_refs = {"max", "p120"};
   try {
     run_experiment(o);
@@ -199,6 +220,12 @@ TEST(Experiment, DbRefsAndFloorsAreGridDimensions) {
     EXPECT_NE(std::string(e.what()).find("p120"), std::string::npos) << e.what();
   }
   o.db_refs = {"off"};
+  EXPECT_THROW(run_experiment(o), Error);
+  o.db_refs = {"max"};
+  o.eval_bits = 4;
+  EXPECT_THROW(run_experiment(o), Error);
+  o.eval_bits = 16;
+  o.eval_gains_db.clear();
   EXPECT_THROW(run_experiment(o), Error);
 }
 

@@ -49,7 +49,8 @@ struct Condition {
   enum class Kind { kClean, kGain, kClick, kNoise };
   Kind kind = Kind::kClean;
   double value = 0.0;           // gain in dB, or SNR in dB
-  std::string name() const;     // "clean", "gain-40dB", "click", "noise20dB"
+  int bits = 0;                 // > 0: re-quantized to this many bits after the perturbation (PCM)
+  std::string name() const;     // "clean", "gain-40dB", "gain-40dB-pcm16", "click", "noise20dB"
 };
 
 struct ExperimentOptions {
@@ -75,6 +76,9 @@ struct ExperimentOptions {
   TrainOptions train;
   std::vector<double> eval_gains_db;            // gain shifts of the test audio, dB (clipped to [-1, 1] after)
   bool eval_click = false;                      // one full-scale click per test clip
+  // Also evaluate each gain with the test audio re-quantized to this many bits
+  // (PCM, e.g. 16), as a quieter or louder recording would be stored.
+  std::optional<int> eval_bits;
   std::optional<double> eval_noise_snr_db;      // additive white noise at this SNR
   std::filesystem::path out_dir;
   void validate() const;

@@ -65,7 +65,7 @@ void TrainOptions::validate() const {
 std::string Condition::name() const {
   switch (kind) {
     case Kind::kClean: return "clean";
-    case Kind::kGain: return "gain" + std::string(value > 0 ? "+" : "") + num(value) + "dB";
+    case Kind::kGain: return "gain" + std::string(value > 0 ? "+" : "") + num(value) + "dB" + (bits ? "-pcm" + num(bits) : "");
     case Kind::kClick: return "click";
     case Kind::kNoise: return "noise" + num(value) + "dB";
   }
@@ -90,6 +90,10 @@ void ExperimentOptions::validate() const {
   if (sample_rate && *sample_rate <= 0) throw_invalid_argument("sr", "sr=" + num(*sample_rate) + " must be positive");
   for (double g : eval_gains_db)
     if (!std::isfinite(g) || g < -120 || g > 60) throw_invalid_argument("eval_gain", "eval gain " + num(g) + " dB must be in [-120, 60]");
+  if (eval_bits && (*eval_bits < 8 || *eval_bits > 24))
+    throw_invalid_argument("eval_bits", "eval_bits=" + num(*eval_bits) + " must be in [8, 24] (PCM bits)");
+  if (eval_bits && eval_gains_db.empty())
+    throw_invalid_argument("eval_bits", "--eval-bits re-quantizes the --eval-gain conditions: give --eval-gain too");
   if (eval_noise_snr_db && !std::isfinite(*eval_noise_snr_db))
     throw_invalid_argument("eval_noise", "the noise SNR must be a finite number of dB");
   for (const auto& r : db_refs) {
@@ -287,6 +291,8 @@ ExperimentSummary run_experiment(const ExperimentOptions& options,
 
   std::vector<Condition> conditions = {{}};
   for (double g : o.eval_gains_db) conditions.push_back({Condition::Kind::kGain, g});
+  if (o.eval_bits)
+    for (double g : o.eval_gains_db) conditions.push_back({Condition::Kind::kGain, g, *o.eval_bits});
   if (o.eval_click) conditions.push_back({Condition::Kind::kClick, 0});
   if (o.eval_noise_snr_db) conditions.push_back({Condition::Kind::kNoise, *o.eval_noise_snr_db});
 
@@ -527,17 +533,21 @@ ExperimentSummary run_experiment(const ExperimentOptions& options,
     LineChart chart{.title = "Test accuracy vs gain of the test audio (mean over seeds)",
                     .x_label = "gain applied to the test waveform (dB; clipped to [-1, 1])",
                     .y_label = "accuracy (%)", .series = {}, .y_min = 0.0, .y_max = 100.0};
-    std::vector<std::pair<double, std::string>> points = {{0.0, "clean"}};
-    for (std::size_t ci = 1; ci < conditions.size(); ++ci)
-      if (conditions[ci].kind == Condition::Kind::kGain) points.push_back({conditions[ci].value, conditions[ci].name()});
-    std::sort(points.begin(), points.end());
-    for (const auto& c : configs) {
-      LineSeries s{.label = c, .x = {}, .y = {}};
-      for (const auto& [g, name] : points) {
-        s.x.push_back(g);
-        s.y.push_back(100 * detail::mean_ci95(values(c, name, main_level, false)).mean);
+    // One curve per configuration, and one per configuration for the re-quantized gains.
+    for (const int bits : o.eval_bits ? std::vector<int>{0, *o.eval_bits} : std::vector<int>{0}) {
+      std::vector<std::pair<double, std::string>> points = {{0.0, "clean"}};
+      for (std::size_t ci = 1; ci < conditions.size(); ++ci)
+        if (conditions[ci].kind == Condition::Kind::kGain && conditions[ci].bits == bits)
+          points.push_back({conditions[ci].value, conditions[ci].name()});
+      std::sort(points.begin(), points.end());
+      for (const auto& c : configs) {
+        LineSeries s{.label = bits ? c + " PCM" + num(bits) : c, .x = {}, .y = {}};
+        for (const auto& [g, name] : points) {
+          s.x.push_back(g);
+          s.y.push_back(100 * detail::mean_ci95(values(c, name, main_level, false)).mean);
+        }
+        chart.series.push_back(std::move(s));
       }
-      chart.series.push_back(std::move(s));
     }
     render_line_chart(o.out_dir / "accuracy_vs_gain.png", chart);
   }

@@ -34,6 +34,10 @@ std::vector<float> perturb(const std::vector<float>& y, const Condition& c, std:
       break;
     }
   }
+  if (c.bits > 0) {  // stored as PCM: rounded to the integer grid, clipped to its range
+    const double q = std::ldexp(1.0, c.bits - 1);
+    for (float& v : out) v = static_cast<float>(std::clamp(std::nearbyint(v * q), -q, q - 1) / q);
+  }
   return out;
 }
 
