@@ -214,3 +214,24 @@ TEST(DbPercentileRef, SpecsParseAndBadOnesNameTheValue) {
   std::vector<float> s(4, 1.0f);
   EXPECT_THROW(melnorm::power_to_db(s, direct), melnorm::Error);
 }
+
+// power_to_db's vectorised log2 against double precision, over the float range.
+TEST(PowerToDb, VectorisedLogWithin1e4DbOfDoubleAcrossTheFloatRange) {
+  std::vector<float> s;
+  for (double e = -37; e <= 38; e += 0.01) s.push_back(static_cast<float>(std::pow(10.0, e)));
+  for (float f = 1.0f; f < 2.0f; f = std::nextafter(f, 3.0f) + 1e-5f) s.push_back(f);  // mantissas near 1 and sqrt(2)
+  const auto x = s;
+  melnorm::DbOptions o{.reference = melnorm::DbReference::kValue, .ref_value = 1.0, .amin = 1e-37, .top_db = std::nullopt};
+  melnorm::power_to_db(s, o);
+  double worst = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const double exact = 10 * std::log10(std::max(1e-37, double(x[i])));
+    worst = std::max(worst, std::abs(s[i] - exact) / (1e-4 + 1e-6 * std::abs(exact)));
+  }
+  EXPECT_LT(worst, 1.0);
+  // A subnormal amin takes the scalar path and gives the same as librosa's formula.
+  std::vector<float> tiny = {0.0f, 1e-42f, 1.0f};
+  melnorm::power_to_db(tiny, {.reference = melnorm::DbReference::kValue, .amin = 1e-44, .top_db = std::nullopt});
+  EXPECT_NEAR(tiny[1], 10 * std::log10(double(1e-42f)), 1e-3);
+  EXPECT_EQ(tiny[2], 0.0f);
+}

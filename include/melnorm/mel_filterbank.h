@@ -59,6 +59,11 @@ class MelFilterbank {
 
   // out[m] = sum_k weights(m)[k] * spectrum[first_bin(m) + k]; spectrum has n_bins values.
   void apply(const float* spectrum, float* out, std::size_t out_stride = 1) const;
+  // The same for n_frames spectra stored bin-major (spectra[k * bin_stride + t]):
+  // out[m * out_stride + t]. The inner loop runs over frames, so it vectorises
+  // however short the filters are; sums run over k in order for every frame.
+  void apply_frames(const float* spectra, std::size_t bin_stride, std::size_t n_frames, float* out,
+                    std::size_t out_stride) const;
 
  private:
   int n_bins_ = 0;

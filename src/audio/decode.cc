@@ -1,9 +1,15 @@
 // Decoding through libsndfile: WAV (PCM 8/16/24/32, float), FLAC,
 // OGG/Vorbis, MP3 and the other formats libsndfile reads.
+#include <fcntl.h>
 #include <sndfile.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <memory>
+#include <vector>
 
 #include "core/format.h"
 #include "melnorm/audio.h"
@@ -12,24 +18,92 @@
 namespace melnorm {
 namespace {
 
-struct SndfileCloser {
-  void operator()(SNDFILE* f) const { sf_close(f); }
-};
-using SndfilePtr = std::unique_ptr<SNDFILE, SndfileCloser>;
+// The whole file in memory, read with one system call, for libsndfile's
+// virtual I/O: libsndfile reads a header field at a time (about 25 reads and
+// seeks for a small WAV), which costs more than decoding a short clip.
+class MemoryFile {
+ public:
+  explicit MemoryFile(std::vector<char> bytes) : bytes_(std::move(bytes)) {}
+  static SF_VIRTUAL_IO io() {
+    SF_VIRTUAL_IO v{};
+    v.get_filelen = [](void* self) -> sf_count_t { return static_cast<sf_count_t>(as(self).bytes_.size()); };
+    v.seek = [](sf_count_t offset, int whence, void* self) -> sf_count_t {
+      MemoryFile& m = as(self);
+      const sf_count_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? m.pos_ : static_cast<sf_count_t>(m.bytes_.size());
+      m.pos_ = std::clamp<sf_count_t>(base + offset, 0, static_cast<sf_count_t>(m.bytes_.size()));
+      return m.pos_;
+    };
+    v.read = [](void* dst, sf_count_t count, void* self) -> sf_count_t {
+      MemoryFile& m = as(self);
+      const sf_count_t n = std::clamp<sf_count_t>(count, 0, static_cast<sf_count_t>(m.bytes_.size()) - m.pos_);
+      std::memcpy(dst, m.bytes_.data() + m.pos_, static_cast<std::size_t>(n));
+      m.pos_ += n;
+      return n;
+    };
+    v.write = [](const void*, sf_count_t, void*) -> sf_count_t { return 0; };  // read-only
+    v.tell = [](void* self) -> sf_count_t { return as(self).pos_; };
+    return v;
+  }
 
-SndfilePtr open_for_reading(const std::filesystem::path& path, SF_INFO& info) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec))
-    throw Error(ErrorCode::kIo, "path", path.string() + ": no such file");
-  if (std::filesystem::is_directory(path, ec))
-    throw Error(ErrorCode::kIo, "path", path.string() + ": is a directory, not an audio file");
+ private:
+  static MemoryFile& as(void* self) { return *static_cast<MemoryFile*>(self); }
+  std::vector<char> bytes_;
+  sf_count_t pos_ = 0;
+};
+
+struct FdCloser {
+  void operator()(int* fd) const {
+    ::close(*fd);
+    delete fd;
+  }
+};
+
+// An open SNDFILE and what it reads from (a file in memory, or the descriptor).
+struct OpenAudio {
+  std::unique_ptr<MemoryFile> memory;
+  std::unique_ptr<int, FdCloser> fd;
+  std::unique_ptr<SNDFILE, int (*)(SNDFILE*)> file{nullptr, sf_close};
+  SNDFILE* get() const { return file.get(); }
+};
+
+// Files up to this size are read whole; larger ones are streamed from the descriptor.
+constexpr off_t kReadWholeBytes = off_t{64} << 20;
+
+OpenAudio open_for_reading(const std::filesystem::path& path, SF_INFO& info) {
+  OpenAudio a;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    const int err = errno;
+    throw Error(ErrorCode::kIo, "path", path.string() + (err == ENOENT ? ": no such file" : ": cannot open: " + std::string(std::strerror(err))));
+  }
+  a.fd.reset(new int(fd));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) throw Error(ErrorCode::kIo, "path", path.string() + ": cannot stat: " + std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) throw Error(ErrorCode::kIo, "path", path.string() + ": is a directory, not an audio file");
   info = SF_INFO{};
-  SNDFILE* f = sf_open(path.c_str(), SFM_READ, &info);
-  if (!f)
+  if (S_ISREG(st.st_mode) && st.st_size <= kReadWholeBytes) {
+    std::vector<char> bytes(static_cast<std::size_t>(st.st_size));
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+      const ssize_t got = ::read(fd, bytes.data() + done, bytes.size() - done);
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) throw Error(ErrorCode::kIo, "path", path.string() + ": read failed: " + std::strerror(errno));
+      if (got == 0) break;  // shrank while reading: decode what is there
+      done += static_cast<std::size_t>(got);
+    }
+    bytes.resize(done);
+    a.fd.reset();
+    a.memory = std::make_unique<MemoryFile>(std::move(bytes));
+    SF_VIRTUAL_IO io = MemoryFile::io();
+    a.file.reset(sf_open_virtual(&io, SFM_READ, &info, a.memory.get()));
+  } else {
+    a.file.reset(sf_open_fd(fd, SFM_READ, &info, SF_FALSE));  // the descriptor stays ours
+  }
+  if (!a.file)
     throw Error(ErrorCode::kIo, "path", path.string() + ": cannot decode audio: " + sf_strerror(nullptr) +
                                             " (supported: WAV, FLAC, OGG/Vorbis, MP3, AIFF, ... via libsndfile; "
                                             "raw waveforms as .npy)");
-  return SndfilePtr(f);
+  return a;
 }
 
 std::string format_name(int format) {
@@ -43,7 +117,7 @@ std::string format_name(int format) {
 
 AudioInfo audio_info(const std::filesystem::path& path) {
   SF_INFO info;
-  SndfilePtr f = open_for_reading(path, info);
+  const OpenAudio f = open_for_reading(path, info);
   AudioInfo out;
   out.sample_rate = info.samplerate;
   out.channels = info.channels;
@@ -56,7 +130,7 @@ AudioInfo audio_info(const std::filesystem::path& path) {
 
 Audio load_audio(const std::filesystem::path& path, const LoadOptions& options) {
   SF_INFO info;
-  SndfilePtr f = open_for_reading(path, info);
+  const OpenAudio f = open_for_reading(path, info);
   if (info.channels <= 0 || info.samplerate <= 0)
     throw Error(ErrorCode::kInvalidData, "path", path.string() + ": invalid header (channels=" +
                                                      std::to_string(info.channels) + ", samplerate=" +

@@ -1,11 +1,15 @@
 #include "melnorm/extract.h"
 
+#include <fcntl.h>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
 #include <chrono>
+#include <cerrno>
 #include <cmath>
 #include <condition_variable>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -186,20 +190,29 @@ void ordered_parallel(std::size_t begin, std::size_t end, int jobs, const std::f
   if (failure) std::rethrow_exception(failure);
 }
 
-// Appends and flushes; the journal of what is done lives in `.progress`.
+// Appends with one write(2) per call, no user-space buffer: what append()
+// returned is in the file (the kernel's page cache) even if the process is
+// killed the next moment. The journal of what is done lives in `.progress`.
 class AppendFile {
  public:
   AppendFile(const fs::path& path, std::uintmax_t truncate_to) : path_(path) {
     std::error_code ec;
     if (fs::exists(path, ec)) fs::resize_file(path, truncate_to, ec);
     if (ec) throw Error(ErrorCode::kIo, "path", path.string() + ": cannot truncate: " + ec.message());
-    f_ = std::fopen(path.c_str(), "ab");
-    if (!f_) throw Error(ErrorCode::kIo, "path", path.string() + ": cannot open for appending");
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw Error(ErrorCode::kIo, "path", path.string() + ": cannot open for appending: " + std::strerror(errno));
   }
-  ~AppendFile() { if (f_) std::fclose(f_); }
+  ~AppendFile() { if (fd_ >= 0) ::close(fd_); }
+  AppendFile(const AppendFile&) = delete;
+  AppendFile& operator=(const AppendFile&) = delete;
   void append(const void* data, std::size_t n) {
-    if ((n && std::fwrite(data, 1, n, f_) != n) || std::fflush(f_) != 0)
-      throw Error(ErrorCode::kIo, "path", path_.string() + ": write failed");
+    const char* p = static_cast<const char*>(data);
+    for (std::size_t done = 0; done < n;) {
+      const ssize_t w = ::write(fd_, p + done, n - done);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) throw Error(ErrorCode::kIo, "path", path_.string() + ": write failed: " + std::strerror(errno));
+      done += static_cast<std::size_t>(w);
+    }
     size_ += n;
   }
   void append(const std::string& s) { append(s.data(), s.size()); }
@@ -208,7 +221,7 @@ class AppendFile {
 
  private:
   fs::path path_;
-  std::FILE* f_ = nullptr;
+  int fd_ = -1;
   std::uintmax_t size_ = 0;
 };
 

@@ -165,10 +165,36 @@ void apply_sparse(const float* __restrict weights, const std::size_t* offset, co
   }
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+void apply_sparse_frames(const float* __restrict weights, const std::size_t* offset, const int* first_bin, int n_mels,
+                         const float* __restrict spectra, std::size_t bin_stride, std::size_t n_frames,
+                         float* __restrict out, std::size_t out_stride) {
+  const float* w = weights;
+  for (int m = 0; m < n_mels; ++m) {
+    float* __restrict o = out + static_cast<std::size_t>(m) * out_stride;
+    for (std::size_t t = 0; t < n_frames; ++t) o[t] = 0.0f;
+    const std::size_t len = offset[m + 1] - offset[m];
+    for (std::size_t k = 0; k < len; ++k) {
+      const float wk = w[k];
+      const float* __restrict s = spectra + (static_cast<std::size_t>(first_bin[m]) + k) * bin_stride;
+      for (std::size_t t = 0; t < n_frames; ++t) o[t] += wk * s[t];
+    }
+    w += len;
+  }
+}
+
 }  // namespace
 
 void MelFilterbank::apply(const float* spectrum, float* out, std::size_t out_stride) const {
   apply_sparse(weights_.data(), offset_.data(), first_bin_.data(), n_mels(), spectrum, out, out_stride);
+}
+
+void MelFilterbank::apply_frames(const float* spectra, std::size_t bin_stride, std::size_t n_frames, float* out,
+                                 std::size_t out_stride) const {
+  apply_sparse_frames(weights_.data(), offset_.data(), first_bin_.data(), n_mels(), spectra, bin_stride, n_frames, out,
+                      out_stride);
 }
 
 }  // namespace melnorm

@@ -91,15 +91,22 @@ void window_frame(const float* __restrict src, const double* __restrict window, 
   for (int j = 0; j < n; ++j) dst[j] = window[j] * static_cast<double>(src[j]);
 }
 
+// |X|^2 (or |X|) of one frame into column `stride`-apart slots of a bin-major block.
 MELNORM_SIMD_CLONES
-void power_spectrum(const double* __restrict bins, float* __restrict out, int n_bins, bool magnitude) {
+void power_spectrum(const double* __restrict bins, float* __restrict out, std::size_t stride, int n_bins, bool magnitude) {
   if (magnitude)
     for (int k = 0; k < n_bins; ++k)
-      out[k] = static_cast<float>(std::sqrt(bins[2 * k] * bins[2 * k] + bins[2 * k + 1] * bins[2 * k + 1]));
+      out[static_cast<std::size_t>(k) * stride] =
+          static_cast<float>(std::sqrt(bins[2 * k] * bins[2 * k] + bins[2 * k + 1] * bins[2 * k + 1]));
   else
     for (int k = 0; k < n_bins; ++k)
-      out[k] = static_cast<float>(bins[2 * k] * bins[2 * k] + bins[2 * k + 1] * bins[2 * k + 1]);
+      out[static_cast<std::size_t>(k) * stride] = static_cast<float>(bins[2 * k] * bins[2 * k] + bins[2 * k + 1] * bins[2 * k + 1]);
 }
+
+// Frames per block: 16 floats fill a cache line of each bin's row, and the
+// block's spectra ([n_bins][16] floats: 16 KB at n_fft 512) stay in L1 while
+// the filterbank runs over them (64 frames measured slower: 66 KB).
+constexpr std::size_t kFrameBlock = 16;
 
 }  // namespace
 
@@ -123,7 +130,7 @@ Matrix MelSpectrogram::compute_linear(std::span<const float> x) const {
   // Work buffers: allocated once per call, reused for every frame.
   detail::AlignedBuffer<double> frame(static_cast<std::size_t>(s.n_fft));
   detail::AlignedBuffer<std::complex<double>> bins(static_cast<std::size_t>(n_bins));
-  detail::AlignedBuffer<float> power(static_cast<std::size_t>(n_bins));
+  detail::AlignedBuffer<float> power(static_cast<std::size_t>(n_bins) * kFrameBlock);
   double* fr = frame.data() + off;
 
   for (std::size_t t = 0; t < n_frames; ++t) {
@@ -141,8 +148,10 @@ Matrix MelSpectrogram::compute_linear(std::span<const float> x) const {
       }
     }
     impl_->fft->forward(frame.data(), bins.data());
-    power_spectrum(reinterpret_cast<const double*>(bins.data()), power.data(), n_bins, magnitude);
-    filterbank_->apply(power.data(), &out(0, t), n_frames);
+    const std::size_t in_block = t % kFrameBlock;
+    power_spectrum(reinterpret_cast<const double*>(bins.data()), power.data() + in_block, kFrameBlock, n_bins, magnitude);
+    if (in_block + 1 == kFrameBlock || t + 1 == n_frames)  // a full block, or the last frames
+      filterbank_->apply_frames(power.data(), kFrameBlock, in_block + 1, &out(0, t - in_block), n_frames);
   }
   return out;
 }
