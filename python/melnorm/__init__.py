@@ -241,7 +241,7 @@ def extract(input, out_dir, **options):
     ``input``: a folder (labels from parent folders), a ``.txt``/``.csv`` list
     of paths. Keywords: ``labels`` (CSV path,label[,split,...]), mel options
     (``preset``, ``sr``, ``n_fft``, ``hop_length``, ``n_mels``, ``fmin``,
-    ``fmax``, ``htk``, ``norm``, ``power``, ``db`` = ``"max"|"ref1"|"off"``,
+    ``fmax``, ``htk``, ``norm``, ``power``, ``db`` = ``"max"|"ref1"|"off"|"p99.5"``,
     ``top_db``, ``amin``, ...), ``normalize`` (a method), ``scope``, ``axis``,
     ``params`` (dict), ``stats`` (path) or ``fit_stats=True``, ``segment``,
     ``segment_hop``, ``pad_to`` (seconds), ``format`` (``"npy"|"packed"``),
