@@ -28,6 +28,8 @@ void MelFlags::add_to(CLI::App& app) {
   g->add_option("--power", power, "1 (magnitude) | 2 (power)");
   g->add_option("--db", db, "dB conversion: off (linear) | ref1 (ref=1.0) | max (ref=max, peak at 0 dB) | pP (ref=P-th percentile, e.g. p99.5: robust to clicks); default max");
   g->add_option("--db-floor", db_floor, "absolute (amin, librosa) | relative (amin x ref: gain-invariant with --db max)");
+  g->add_option("--fft-precision", fft_precision,
+                "auto (single where --top-db <= 80 hides its rounding: < 0.01 dB, ~1.4x faster FFT) | double | single");
   g->add_option("--top-db", top_db, "Floor at this many dB below the peak, or none; default 80");
   g->add_flag("--pcen", pcen, "PCEN (librosa.pcen) instead of dB, on the magnitude (power 1) mel spectrogram");
   g->add_option("--pcen-gain", pcen_gain, "PCEN gain (alpha), default 0.98");
@@ -73,6 +75,7 @@ MelSpectrogramOptions MelFlags::resolve(double sample_rate) const {
   }
   if (amin) o.db.amin = *amin;
   if (db_floor) o.db.floor = parse_db_floor(*db_floor);
+  if (fft_precision) o.fft_precision = parse_fft_precision(*fft_precision);
   if (pcen) {
     if (power && *power != 1.0)
       throw_invalid_argument("power", "--pcen works on the magnitude mel spectrogram: use --power 1 (or leave it out)");
@@ -132,7 +135,7 @@ std::string flag_for_param(const std::string& param) {
       {"pad_to", "--pad-to"},       {"format", "--format"},   {"dtype", "--dtype"},
       {"jobs", "--jobs"},           {"labels", "--labels"},   {"input", "INPUT"},
       {"out_dir", "-o"},            {"normalize", "--normalize"}, {"db_refs", "--db-refs"},
-      {"db_floors", "--db-floors"}, {"eval_bits", "--eval-bits"},
+      {"db_floors", "--db-floors"}, {"eval_bits", "--eval-bits"}, {"fft_precision", "--fft-precision"},
   };
   const auto it = flags.find(param);
   return it == flags.end() ? std::string() : it->second;

@@ -18,7 +18,7 @@ struct MelFlags {
   std::string preset = "librosa";
   std::optional<int> sr;
   std::optional<int> n_fft, hop, win_length, n_mels;
-  std::optional<std::string> window, pad_mode, mel_scale, mel_norm, db, top_db, db_floor;
+  std::optional<std::string> window, pad_mode, mel_scale, mel_norm, db, top_db, db_floor, fft_precision;
   std::optional<double> fmin, fmax, power, amin;
   std::optional<bool> center;
   bool pcen = false;

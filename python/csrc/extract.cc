@@ -16,7 +16,7 @@ namespace {
 const std::set<std::string>& option_names() {
   static const std::set<std::string> names = {
       "input", "out_dir", "labels", "preset", "sr", "n_fft", "hop_length", "win_length", "window", "center",
-      "pad_mode", "n_mels", "fmin", "fmax", "htk", "norm", "power", "db", "top_db", "amin", "db_floor", "normalize", "scope",
+      "pad_mode", "n_mels", "fmin", "fmax", "htk", "norm", "power", "db", "top_db", "amin", "db_floor", "fft_precision", "normalize", "scope",
       "axis", "params", "stats", "fit_stats", "segment", "segment_hop", "pad_to", "format", "dtype", "jobs"};
   return names;
 }
@@ -78,6 +78,7 @@ ExtractOptions options_from(const py::dict& d) {
   if (d.contains("top_db")) m.db.top_db = number("top_db");
   if (auto v = number("amin")) m.db.amin = *v;
   if (get("db_floor")) m.db.floor = parse_db_floor(str("db_floor", ""));
+  if (get("fft_precision")) m.fft_precision = parse_fft_precision(str("fft_precision", ""));
   m.validate();
   if (get("normalize")) {
     NormalizeOptions n{.method = str("normalize", ""), .scope = parse_scope(str("scope", "local")),

@@ -10,22 +10,26 @@
 
 namespace melnorm::detail {
 
-// Forward real-to-complex FFT of one fixed size, in double precision: librosa
-// transforms in double (numpy.fft), and a single-precision FFT's rounding
-// floor (~140 dB below a frame's peak) shows up as dB errors of up to ~1 dB
-// in quiet bands with ref=1. Immutable once made: forward() may run on many
-// threads at once, each with its own buffers.
+// Forward real-to-complex FFT of one fixed size, in double or single
+// precision (T = double | float). librosa transforms in double (numpy.fft);
+// a single-precision FFT's rounding floor (~140 dB below a frame's peak)
+// shows up as dB errors of up to ~1 dB in quiet bands with ref=1 and no
+// top_db, so single is used only where a dB floor hides it (FftPrecision).
+// Immutable once made: forward() may run on many threads at once, each with
+// its own buffers.
+template <class T>
 class RealFft {
  public:
   virtual ~RealFft() = default;
   virtual int size() const = 0;
   // in: size() reals; out: size()/2 + 1 bins. Both must be 64-byte aligned
   // (AlignedBuffer). `in` is left unchanged.
-  virtual void forward(const double* in, std::complex<double>* out) const = 0;
+  virtual void forward(const T* in, std::complex<T>* out) const = 0;
 };
 
 // The transform for size n, planned once per process and shared.
-std::shared_ptr<const RealFft> make_real_fft(int n);
+template <class T>
+std::shared_ptr<const RealFft<T>> make_real_fft(int n);
 
 // A fixed-size, 64-byte aligned, zero-initialised buffer (SIMD-friendly).
 template <class T>
