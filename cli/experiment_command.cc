@@ -29,6 +29,7 @@ struct ExperimentArgs {
   bool eval_click = false, quiet = false;
   std::optional<double> eval_noise, pad_to, segment;
   std::optional<int> eval_bits;
+  double train_click = 0.0;
   ModelOptions model;
   TrainOptions train;
   MelFlags mel;
@@ -115,6 +116,7 @@ int run(const ExperimentArgs& a) {
   o.eval_click = a.eval_click;
   o.eval_noise_snr_db = a.eval_noise;
   o.eval_bits = a.eval_bits;
+  o.train_click_fraction = a.train_click;
   o.out_dir = a.out_dir;
   ExperimentDisplay display(a.quiet);
   const ExperimentSummary s = run_experiment(o, [&](const ExperimentProgress& p) { display.update(p); });
@@ -147,6 +149,7 @@ void add_common(CLI::App* cmd, ExperimentArgs& a) {
   cmd->add_option("--eval-gain", a.eval_gains, "Gain shifts of the test audio, dB (comma-separated; clipped to [-1, 1])")
       ->delimiter(',');
   cmd->add_option("--eval-bits", a.eval_bits, "Also evaluate each --eval-gain re-quantized to this many bits (e.g. 16: PCM16)");
+  cmd->add_option("--train-click", a.train_click, "Augmentation: give this share (0..1) of the training clips one full-scale click");
   cmd->add_flag("--eval-click", a.eval_click, "Also evaluate with one full-scale click per test clip");
   cmd->add_option("--eval-noise", a.eval_noise, "Also evaluate with white noise at this SNR, dB");
   cmd->add_flag("-q,--quiet", a.quiet, "No progress and no summary");

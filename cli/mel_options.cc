@@ -136,6 +136,7 @@ std::string flag_for_param(const std::string& param) {
       {"jobs", "--jobs"},           {"labels", "--labels"},   {"input", "INPUT"},
       {"out_dir", "-o"},            {"normalize", "--normalize"}, {"db_refs", "--db-refs"},
       {"db_floors", "--db-floors"}, {"eval_bits", "--eval-bits"}, {"fft_precision", "--fft-precision"},
+      {"train_click", "--train-click"},
   };
   const auto it = flags.find(param);
   return it == flags.end() ? std::string() : it->second;

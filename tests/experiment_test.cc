@@ -227,6 +227,31 @@ TEST(Experiment, DbRefsAndFloorsAreGridDimensions) {
   o.eval_bits = 16;
   o.eval_gains_db.clear();
   EXPECT_THROW(run_experiment(o), Error);
+  o.eval_gains_db = {-20};
+  o.train_click_fraction = 1.5;
+  EXPECT_THROW(run_experiment(o), Error);
+}
+
+TEST(Experiment, TrainClickAugmentationClicksTheChosenShareOfTrainingRows) {
+  TempDir dir;
+  auto o = small_experiment(dir, dir / "plain");
+  o.methods = {NormalizeOptions{.method = "zscore"}};
+  o.bn_axes = {BnAxis::kChannel};
+  EXPECT_EQ(run_experiment(o).train_click_rows, 0u);
+  auto augmented = o;
+  augmented.out_dir = dir / "augmented";
+  augmented.train_click_fraction = 0.5;
+  const auto s = run_experiment(augmented);
+  const std::size_t train_rows = s.train_rows + s.val_rows;  // the val part is drawn from the train rows
+  EXPECT_GE(s.train_click_rows, train_rows / 4);
+  EXPECT_LE(s.train_click_rows, train_rows * 3 / 4);
+  EXPECT_NE(read_file(augmented.out_dir / "results.md").find("Training augmentation: 50.0% of the training rows (" +
+                                                             std::to_string(s.train_click_rows) + " of " +
+                                                             std::to_string(train_rows)),
+            std::string::npos);
+  augmented.train_click_fraction = 1.0;
+  augmented.out_dir = dir / "all";
+  EXPECT_EQ(run_experiment(augmented).train_click_rows, train_rows);
 }
 
 TEST(Render, LineChartAndConfusionArePngs) {

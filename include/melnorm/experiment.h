@@ -76,6 +76,7 @@ struct ExperimentOptions {
   TrainOptions train;
   std::vector<double> eval_gains_db;            // gain shifts of the test audio, dB (clipped to [-1, 1] after)
   bool eval_click = false;                      // one full-scale click per test clip
+  double train_click_fraction = 0.0;            // augmentation: this share of the training clips gets a click
   // Also evaluate each gain with the test audio re-quantized to this many bits
   // (PCM, e.g. 16), as a quieter or louder recording would be stored.
   std::optional<int> eval_bits;
@@ -95,6 +96,7 @@ struct ExperimentProgress {
 
 struct ExperimentSummary {
   std::size_t runs = 0, train_rows = 0, val_rows = 0, test_rows = 0;
+  std::size_t train_click_rows = 0;  // training rows given a click (train_click_fraction)
   std::string best_config;        // by mean clean accuracy over seeds
   double best_clean_accuracy = 0.0;
   double seconds = 0.0;

@@ -94,6 +94,8 @@ void ExperimentOptions::validate() const {
     throw_invalid_argument("eval_bits", "eval_bits=" + num(*eval_bits) + " must be in [8, 24] (PCM bits)");
   if (eval_bits && eval_gains_db.empty())
     throw_invalid_argument("eval_bits", "--eval-bits re-quantizes the --eval-gain conditions: give --eval-gain too");
+  if (!(train_click_fraction >= 0 && train_click_fraction <= 1))
+    throw_invalid_argument("train_click", "train_click=" + num(train_click_fraction) + " must be a fraction in [0, 1]");
   if (eval_noise_snr_db && !std::isfinite(*eval_noise_snr_db))
     throw_invalid_argument("eval_noise", "the noise SNR must be a finite number of dB");
   for (const auto& r : db_refs) {
@@ -209,14 +211,23 @@ std::string method_label(const NormalizeOptions& n) {
   return n.method + ":" + to_string(n.scope) + (n.axis == Axis::kAll ? "" : ":" + to_string(n.axis));
 }
 
+// Spectrograms of `rows` under `condition`. With click_fraction > 0, that
+// share of the rows (chosen by a hash of the row, so the same in every run)
+// gets one full-scale click first: training-time augmentation.
 detail::FeatureSet features_of(const MelSpectrogram& mel, const Dataset& d, const std::vector<std::size_t>& rows,
-                               const Condition& condition) {
+                               const Condition& condition, double click_fraction = 0.0,
+                               std::size_t* clicked_rows = nullptr) {
   detail::FeatureSet f;
   for (std::size_t k = 0; k < rows.size(); ++k) {
     const Row& r = d.rows[rows[k]];
-    const Matrix m = condition.kind == Condition::Kind::kClean
-                         ? mel.compute(r.samples)
-                         : mel.compute(detail::perturb(r.samples, condition, 0x9E3779B97F4A7C15ull ^ rows[k]));
+    const std::uint64_t row_seed = 0x9E3779B97F4A7C15ull ^ rows[k];
+    Condition c = condition;
+    if (c.kind == Condition::Kind::kClean && click_fraction > 0 &&
+        static_cast<double>(std::mt19937_64(row_seed * 31 + 7)() % 1000000) < click_fraction * 1e6) {
+      c.kind = Condition::Kind::kClick;
+      if (clicked_rows) ++*clicked_rows;
+    }
+    const Matrix m = c.kind == Condition::Kind::kClean ? mel.compute(r.samples) : mel.compute(detail::perturb(r.samples, c, row_seed));
     if (k == 0) f.F = m.rows, f.T = m.cols, f.x.reserve(rows.size() * m.data.size());
     f.x.insert(f.x.end(), m.data.begin(), m.data.end());
     f.y.push_back(r.label);
@@ -323,6 +334,7 @@ ExperimentSummary run_experiment(const ExperimentOptions& options,
     std::vector<detail::FeatureSet> test;  // per condition
   };
   std::map<std::optional<std::size_t>, Kind> kinds;
+  std::size_t train_click_rows = 0;
   for (const auto& arm : arms) {
     if (kinds.count(arm.db)) continue;
     MelSpectrogramOptions mo = o.mel;
@@ -331,7 +343,8 @@ ExperimentSummary run_experiment(const ExperimentOptions& options,
     else mo.power = 1.0, mo.db.enabled = false;
     const MelSpectrogram mel(mo);
     Kind k;
-    k.train = features_of(mel, d, train_rows, {});
+    train_click_rows = 0;  // the same rows for every feature kind
+    k.train = features_of(mel, d, train_rows, {}, o.train_click_fraction, &train_click_rows);
     k.val_fixed = features_of(mel, d, fixed_val_rows, {});
     for (const auto& c : conditions) k.test.push_back(features_of(mel, d, test_rows, c));
     kinds.emplace(arm.db, std::move(k));
@@ -345,6 +358,7 @@ ExperimentSummary run_experiment(const ExperimentOptions& options,
   fs::create_directories(o.out_dir, ec);
   if (ec) throw Error(ErrorCode::kIo, "out_dir", o.out_dir.string() + ": cannot create: " + ec.message());
   ExperimentSummary summary;
+  summary.train_click_rows = train_click_rows;
   summary.runs = runs;
   summary.test_rows = test_rows.size();
 
@@ -487,8 +501,11 @@ ExperimentSummary run_experiment(const ExperimentOptions& options,
   if (o.holdout_column) md << " (held out: " << *o.holdout_column << " = " << *o.holdout_value << ")";
   md << ". Model: " << o.model.blocks << " blocks of Conv2d 3x3 -> BatchNorm -> ReLU -> MaxPool, " << o.model.channels
      << " to " << o.model.max_channels << " channels; Adam lr " << num(o.train.learning_rate) << ", batch "
-     << o.train.batch_size << ", " << o.train.epochs << " epochs, the epoch with the best validation accuracy kept. "
-     << "Seeds: ";
+     << o.train.batch_size << ", " << o.train.epochs << " epochs, the epoch with the best validation accuracy kept. ";
+  if (o.train_click_fraction > 0)
+    md << "Training augmentation: " << pct(o.train_click_fraction) << "% of the training rows (" << summary.train_click_rows
+       << " of " << train_rows.size() << ", a validation part drawn from them included) carry one full-scale click. ";
+  md << "Seeds: ";
   for (std::size_t i = 0; i < o.seeds.size(); ++i) md << (i ? ", " : "") << o.seeds[i];
   md << ".\n\nEach cell: mean ± half-width of the 95% confidence interval over the seeds (Student's t), in %, "
         "and the standard deviation over the seeds. "
