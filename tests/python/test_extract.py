@@ -64,8 +64,13 @@ def test_extract_bad_options_raise_value_error(tmp_path):
         melnorm.extract(SAMPLES, tmp_path / "x", n_mels="many")
     with pytest.raises(ValueError, match="window='box' is not a known window"):
         melnorm.extract(SAMPLES, tmp_path / "x", window="box")
+    with pytest.raises(ValueError, match=r"fft_precision='half' is not supported; allowed: auto, double, single"):
+        melnorm.extract(SAMPLES, tmp_path / "x", fft_precision="half")
+    with pytest.raises(ValueError, match=r"db='p0': the percentile must be a number in \(0, 100\]"):
+        melnorm.extract(SAMPLES, tmp_path / "x", db="p0")
     with pytest.raises(OSError, match="no such folder"):
         melnorm.extract(tmp_path / "missing", tmp_path / "x")
+    assert not (tmp_path / "x").exists()
 
 
 def test_extract_refuses_other_options_into_an_existing_outdir(tmp_path, cli_out):
