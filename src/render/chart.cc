@@ -54,9 +54,12 @@ void render_line_chart(const std::filesystem::path& path, const LineChart& chart
   if (x_hi <= x_lo) x_lo -= 1, x_hi += 1;
   if (y_hi <= y_lo) y_lo -= 0.5, y_hi += 0.5;
 
-  constexpr int kPlotW = 620, kPlotH = 380, kLeft = 80, kTop = 56, kBottom = 58, kLegendW = 300;
+  constexpr int kPlotW = 620, kPlotH = 380, kLeft = 80, kTop = 56, kBottom = 58;
+  double longest_label = 0;  // the legend is as wide as its longest label
+  for (const auto& s : chart.series) longest_label = std::max(longest_label, text_width(s.label, 11));
+  const int legend_w = std::max(120, 32 + static_cast<int>(std::ceil(longest_label)) + 16);
   const int legend_h = static_cast<int>(chart.series.size()) * 18 + 16;
-  const int width = kLeft + kPlotW + 24 + kLegendW, height = kTop + std::max(kPlotH, legend_h) + kBottom;
+  const int width = kLeft + kPlotW + 24 + legend_w, height = kTop + std::max(kPlotH, legend_h) + kBottom;
   cairo_t* cr;
   cairo_surface_t* surface = white_surface(width, height, &cr);
   const double x0 = kLeft, y0 = kTop, w = kPlotW, h = kPlotH;

@@ -43,6 +43,17 @@ void text(cairo_t* cr, double x, double y, const std::string& s, double align_x,
   cairo_show_text(cr, s.c_str());
 }
 
+double text_width(const std::string& s, double size) {
+  cairo_surface_t* scratch = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
+  cairo_t* cr = cairo_create(scratch);
+  cairo_set_font_size(cr, size);
+  cairo_text_extents_t e;
+  cairo_text_extents(cr, s.c_str(), &e);
+  cairo_destroy(cr);
+  cairo_surface_destroy(scratch);
+  return e.x_advance;
+}
+
 void write_png(cairo_surface_t* surface, const std::filesystem::path& path) {
   AtomicFile out(path);
   const cairo_status_t st = cairo_surface_write_to_png_stream(surface, write_to, &out);
