@@ -56,7 +56,7 @@ void render_line_chart(const std::filesystem::path& path, const LineChart& chart
 
   constexpr int kPlotW = 620, kPlotH = 380, kLeft = 80, kTop = 56, kBottom = 58;
   double longest_label = 0;  // the legend is as wide as its longest label
-  for (const auto& s : chart.series) longest_label = std::max(longest_label, text_width(s.label, 11));
+  for (const auto& s : chart.series) longest_label = std::max(longest_label, detail::text_width(s.label, 11));
   const int legend_w = std::max(120, 32 + static_cast<int>(std::ceil(longest_label)) + 16);
   const int legend_h = static_cast<int>(chart.series.size()) * 18 + 16;
   const int width = kLeft + kPlotW + 24 + legend_w, height = kTop + std::max(kPlotH, legend_h) + kBottom;
