@@ -10,7 +10,7 @@ ref=max, top_db 80), z-score it per clip and write the results: one
 the ratios, the --jobs 1 -> 2 scaling and each side's peak memory.
 
     bash scripts/build.sh
-    /usr/bin/python3 bench/compare_extract_torchaudio.py [--data ../shared/data/fsdd] [--repeat 2]
+    /usr/bin/python3 bench/compare_extract_torchaudio.py [--data ../shared/data/fsdd] [--repeat 2] [--scaling-rounds 9]
 """
 import argparse
 import os
@@ -82,6 +82,9 @@ def main():
     ap.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data", "fsdd"))
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--format", choices=["packed", "npy"], default="packed")
+    ap.add_argument("--scaling-rounds", type=int, default=0,
+                    help="then run melnorm --jobs 1 and --jobs 2 alternately this many times and print the "
+                         "median of the per-round speed-ups (steadier than best-of on a shared machine)")
     args = ap.parse_args()
     if not os.path.exists(MELNORM):
         sys.exit(f"{MELNORM} not found: run `bash scripts/build.sh` first")
@@ -90,6 +93,11 @@ def main():
     # Outputs are removed only at the end: on ext4, creating thousands of files
     # right after deleting thousands is several times slower (inode reuse checks).
     results = {}
+    ratios = []
+    for rnd in range(args.scaling_rounds):
+        t1, _ = run_melnorm(args.data, os.path.join(tmp, f"s1_{rnd}"), 1, args.format)
+        t2, _ = run_melnorm(args.data, os.path.join(tmp, f"s2_{rnd}"), 2, args.format)
+        ratios.append(t1 / t2)
     for threads in (1, 2):
         best_m = best_t = None
         for rep in range(args.repeat):
@@ -106,6 +114,10 @@ def main():
     for threads, ((tm, mm), (tt, mt)) in results.items():
         print(f"{threads:>7} {n / tm:>16.0f} {n / tt:>19.0f} {tt / tm:>6.1f}x {mm:>17.0f} {mt:>15.0f}")
     print(f"melnorm --jobs 1 -> 2 speed-up: {results[1][0][0] / results[2][0][0]:.2f}x")
+    if ratios:
+        ratios.sort()
+        print(f"--jobs 1 -> 2 over {len(ratios)} alternating rounds: median {ratios[len(ratios) // 2]:.2f}x "
+              f"(min {ratios[0]:.2f}x, max {ratios[-1]:.2f}x)")
 
 
 if __name__ == "__main__":
