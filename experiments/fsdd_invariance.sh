@@ -2,12 +2,13 @@
 # The measurements behind "How invariant is local normalization?" in docs/findings.md:
 # FSDD (../shared/data/fsdd), the same 4-block CNN as fsdd_findings.sh, 3 seeds, BatchNorm channel.
 #   bash experiments/fsdd_invariance.sh [OUT=out/invariance] [MELNORM=build/bin/melnorm]
-# Three experiments (~32, ~8 and ~4 min on the 2-core machine, alone on it):
+# Four experiments (~32, ~8, ~4 and ~8 min on the 2-core machine, alone on it):
 #   official: local min-max, z-score, seed-001 recipe, robust x dB ref (max, p99.5) x floor
 #             (absolute, relative), and PCEN; official split; gains -60..+10 dB (float, and
 #             re-quantized to PCM16), click
 #   theo:     local min-max and z-score x floor (absolute, relative); speaker 'theo' held out
 #   click:    local min-max and z-score, relative floor, half the training clips with a click
+#   curves:   local min-max and z-score x floor, official split: the figure (a subset of official)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out=${1:-$root/out/invariance}
@@ -22,3 +23,5 @@ common=(--data "$fsdd" --labels "$fsdd/LABELS.csv" --sr 8000 --n-fft 256 --hop 1
   --methods minmax:local,zscore:local --eval-gain -60,-40,-20 --eval-bits 16 --eval-click -o "$out/theo"
 "$melnorm" experiment "${common[@]}" --db-floor relative --train-click 0.5 --methods minmax:local,zscore:local \
   --eval-gain -40 --eval-bits 16 --eval-click -o "$out/click"
+"$melnorm" experiment "${common[@]}" --db-floors absolute,relative --methods minmax:local,zscore:local \
+  --eval-gain -60,-40,-20,-10,10 --eval-bits 16 -o "$out/curves"

@@ -66,8 +66,10 @@ struct OpenAudio {
   SNDFILE* get() const { return file.get(); }
 };
 
-// Files up to this size are read whole; larger ones are streamed from the descriptor.
-constexpr off_t kReadWholeBytes = off_t{64} << 20;
+// Files up to this size are read whole (their header reads dominate); larger
+// ones stream from the descriptor, where libsndfile's reads are large anyway
+// and a whole-file copy would only add a buffer and its page faults.
+constexpr off_t kReadWholeBytes = off_t{1} << 20;
 
 OpenAudio open_for_reading(const std::filesystem::path& path, SF_INFO& info) {
   OpenAudio a;
