@@ -51,62 +51,64 @@ class MemoryFile {
   sf_count_t pos_ = 0;
 };
 
-struct FdCloser {
-  void operator()(int* fd) const {
-    ::close(*fd);
-    delete fd;
-  }
-};
-
-// An open SNDFILE and what it reads from (a file in memory, or the descriptor).
-struct OpenAudio {
-  std::unique_ptr<MemoryFile> memory;
-  std::unique_ptr<int, FdCloser> fd;
-  std::unique_ptr<SNDFILE, int (*)(SNDFILE*)> file{nullptr, sf_close};
-  SNDFILE* get() const { return file.get(); }
-};
-
 // Files up to this size are read whole (their header reads dominate); larger
 // ones stream from the descriptor, where libsndfile's reads are large anyway
 // and a whole-file copy would only add a buffer and its page faults.
 constexpr off_t kReadWholeBytes = off_t{1} << 20;
 
-OpenAudio open_for_reading(const std::filesystem::path& path, SF_INFO& info) {
-  OpenAudio a;
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    const int err = errno;
-    throw Error(ErrorCode::kIo, "path", path.string() + (err == ENOENT ? ": no such file" : ": cannot open: " + std::string(std::strerror(err))));
-  }
-  a.fd.reset(new int(fd));
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) throw Error(ErrorCode::kIo, "path", path.string() + ": cannot stat: " + std::strerror(errno));
-  if (S_ISDIR(st.st_mode)) throw Error(ErrorCode::kIo, "path", path.string() + ": is a directory, not an audio file");
-  info = SF_INFO{};
-  if (S_ISREG(st.st_mode) && st.st_size <= kReadWholeBytes) {
-    std::vector<char> bytes(static_cast<std::size_t>(st.st_size));
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-      const ssize_t got = ::read(fd, bytes.data() + done, bytes.size() - done);
-      if (got < 0 && errno == EINTR) continue;
-      if (got < 0) throw Error(ErrorCode::kIo, "path", path.string() + ": read failed: " + std::strerror(errno));
-      if (got == 0) break;  // shrank while reading: decode what is there
-      done += static_cast<std::size_t>(got);
+// An open audio file: the SNDFILE and what it reads from (the file's bytes in
+// memory, or its descriptor). Members are released in reverse order, so the
+// SNDFILE closes before its source, also when the constructor throws.
+class OpenAudio {
+ public:
+  OpenAudio(const std::filesystem::path& path, SF_INFO& info) {
+    fd_.value = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_.value < 0) {
+      const int err = errno;
+      throw Error(ErrorCode::kIo, "path", path.string() + (err == ENOENT ? ": no such file" : ": cannot open: " + std::string(std::strerror(err))));
     }
-    bytes.resize(done);
-    a.fd.reset();
-    a.memory = std::make_unique<MemoryFile>(std::move(bytes));
-    SF_VIRTUAL_IO io = MemoryFile::io();
-    a.file.reset(sf_open_virtual(&io, SFM_READ, &info, a.memory.get()));
-  } else {
-    a.file.reset(sf_open_fd(fd, SFM_READ, &info, SF_FALSE));  // the descriptor stays ours
+    struct stat st {};
+    if (::fstat(fd_.value, &st) != 0) throw Error(ErrorCode::kIo, "path", path.string() + ": cannot stat: " + std::strerror(errno));
+    if (S_ISDIR(st.st_mode)) throw Error(ErrorCode::kIo, "path", path.string() + ": is a directory, not an audio file");
+    info = SF_INFO{};
+    if (S_ISREG(st.st_mode) && st.st_size <= kReadWholeBytes) {
+      std::vector<char> bytes(static_cast<std::size_t>(st.st_size));
+      std::size_t done = 0;
+      while (done < bytes.size()) {
+        const ssize_t got = ::read(fd_.value, bytes.data() + done, bytes.size() - done);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) throw Error(ErrorCode::kIo, "path", path.string() + ": read failed: " + std::strerror(errno));
+        if (got == 0) break;  // shrank while reading: decode what is there
+        done += static_cast<std::size_t>(got);
+      }
+      bytes.resize(done);
+      memory_ = std::make_unique<MemoryFile>(std::move(bytes));
+      SF_VIRTUAL_IO io = MemoryFile::io();
+      file_.reset(sf_open_virtual(&io, SFM_READ, &info, memory_.get()));
+    } else {
+      file_.reset(sf_open_fd(fd_.value, SFM_READ, &info, SF_FALSE));  // the descriptor stays ours
+    }
+    if (!file_)
+      throw Error(ErrorCode::kIo, "path", path.string() + ": cannot decode audio: " + sf_strerror(nullptr) +
+                                              " (supported: WAV, FLAC, OGG/Vorbis, MP3, AIFF, ... via libsndfile; "
+                                              "raw waveforms as .npy)");
   }
-  if (!a.file)
-    throw Error(ErrorCode::kIo, "path", path.string() + ": cannot decode audio: " + sf_strerror(nullptr) +
-                                            " (supported: WAV, FLAC, OGG/Vorbis, MP3, AIFF, ... via libsndfile; "
-                                            "raw waveforms as .npy)");
-  return a;
-}
+  SNDFILE* get() const { return file_.get(); }
+
+ private:
+  struct Fd {
+    int value = -1;
+    Fd() = default;
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+    ~Fd() {
+      if (value >= 0) ::close(value);
+    }
+  };
+  Fd fd_;
+  std::unique_ptr<MemoryFile> memory_;
+  std::unique_ptr<SNDFILE, int (*)(SNDFILE*)> file_{nullptr, sf_close};
+};
 
 std::string format_name(int format) {
   SF_FORMAT_INFO fi{};
@@ -119,7 +121,7 @@ std::string format_name(int format) {
 
 AudioInfo audio_info(const std::filesystem::path& path) {
   SF_INFO info;
-  const OpenAudio f = open_for_reading(path, info);
+  const OpenAudio f(path, info);
   AudioInfo out;
   out.sample_rate = info.samplerate;
   out.channels = info.channels;
@@ -132,7 +134,7 @@ AudioInfo audio_info(const std::filesystem::path& path) {
 
 Audio load_audio(const std::filesystem::path& path, const LoadOptions& options) {
   SF_INFO info;
-  const OpenAudio f = open_for_reading(path, info);
+  const OpenAudio f(path, info);
   if (info.channels <= 0 || info.samplerate <= 0)
     throw Error(ErrorCode::kInvalidData, "path", path.string() + ": invalid header (channels=" +
                                                      std::to_string(info.channels) + ", samplerate=" +

@@ -146,28 +146,6 @@ namespace {
 #if defined(__x86_64__) && defined(__GNUC__)
 __attribute__((target_clones("avx2", "default")))
 #endif
-void apply_sparse(const float* __restrict weights, const std::size_t* offset, const int* first_bin, int n_mels,
-                  const float* __restrict spectrum, float* __restrict out, std::size_t out_stride) {
-  const float* w = weights;
-  for (int m = 0; m < n_mels; ++m) {
-    const float* s = spectrum + first_bin[m];
-    const std::size_t len = offset[m + 1] - offset[m];
-    // Eight independent partial sums: lets the compiler vectorise the dot
-    // product without -ffast-math (a single sum is a serial dependency).
-    float acc[8] = {};
-    std::size_t k = 0;
-    for (; k + 8 <= len; k += 8)
-      for (int j = 0; j < 8; ++j) acc[j] += w[k + j] * s[k + j];
-    float total = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-    for (; k < len; ++k) total += w[k] * s[k];
-    w += len;
-    out[m * out_stride] = total;
-  }
-}
-
-#if defined(__x86_64__) && defined(__GNUC__)
-__attribute__((target_clones("avx2", "default")))
-#endif
 void apply_sparse_frames(const float* __restrict weights, const std::size_t* offset, const int* first_bin, int n_mels,
                          const float* __restrict spectra, std::size_t bin_stride, std::size_t n_frames,
                          float* __restrict out, std::size_t out_stride) {
@@ -188,7 +166,7 @@ void apply_sparse_frames(const float* __restrict weights, const std::size_t* off
 }  // namespace
 
 void MelFilterbank::apply(const float* spectrum, float* out, std::size_t out_stride) const {
-  apply_sparse(weights_.data(), offset_.data(), first_bin_.data(), n_mels(), spectrum, out, out_stride);
+  apply_frames(spectrum, 1, 1, out, out_stride);  // one frame: bin stride 1
 }
 
 void MelFilterbank::apply_frames(const float* spectra, std::size_t bin_stride, std::size_t n_frames, float* out,
