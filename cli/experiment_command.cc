@@ -27,12 +27,12 @@ struct ExperimentArgs {
   int seed = 1;
   std::vector<double> eval_gains;
   bool eval_click = false, quiet = false;
-  std::optional<double> eval_noise, pad_to, segment;
+  std::optional<double> eval_noise;
   std::optional<int> eval_bits;
   double train_click = 0.0;
   ModelOptions model;
   TrainOptions train;
-  MelFlags mel;
+  OptionFlags mel;  // the feature options up to the dB conversion (methods are a grid dimension)
 };
 
 // "zscore:global:band" -> NormalizeOptions; "none" -> no normalization.
@@ -91,14 +91,17 @@ int run(const ExperimentArgs& a) {
   if (!a.split_column.empty()) o.split_column = a.split_column;
   if (!a.holdout_column.empty()) o.holdout_column = a.holdout_column;
   if (!a.holdout.empty()) o.holdout_value = a.holdout;
-  if (a.mel.pcen) throw_invalid_argument("pcen", "for experiments use --methods pcen (it computes the magnitude spectrogram itself)");
-  o.sample_rate = a.mel.sr;
-  o.mel = a.mel.resolve(a.mel.sr ? *a.mel.sr : 1e9);  // each clip's own rate otherwise
-  o.pad_to = a.pad_to;
-  o.segment = a.segment;
+  const OptionValues given = a.mel.given();
+  const PipelineOptions features = resolve_pipeline_options(given);
+  if (features.segment_hop) throw_invalid_argument("segment_hop", "experiments cut segments without overlap: leave out segment_hop");
+  o.sample_rate = features.sample_rate;
+  o.mel = features.mel;
+  if (!features.sample_rate) o.mel.sample_rate = 1e9;  // each clip's own rate, checked per clip
+  o.pad_to = features.pad_to;
+  o.segment = features.segment;
   for (const auto& m : a.methods) o.methods.push_back(parse_method_spec(m));
-  if (!a.db_refs.empty() && a.mel.db) throw_invalid_argument("db_refs", "--db and --db-refs are alternatives");
-  if (!a.db_floors.empty() && a.mel.db_floor) throw_invalid_argument("db_floors", "--db-floor and --db-floors are alternatives");
+  if (!a.db_refs.empty() && given.count("db")) throw_invalid_argument("db_refs", "--db and --db-refs are alternatives");
+  if (!a.db_floors.empty() && given.count("db_floor")) throw_invalid_argument("db_floors", "--db-floor and --db-floors are alternatives");
   o.db_refs = a.db_refs;
   for (const auto& f : a.db_floors) {
     try {
@@ -134,8 +137,6 @@ void add_common(CLI::App* cmd, ExperimentArgs& a) {
   cmd->add_option("--holdout", a.holdout, "The held-out value (e.g. a speaker)");
   split->excludes(holdout);
   cmd->add_option("-o,--output", a.out_dir, "Results folder (results.csv, results.md, *.png)")->required();
-  cmd->add_option("--pad-to", a.pad_to, "Pad or crop every clip to this many seconds");
-  cmd->add_option("--segment", a.segment, "Cut clips into segments of this many seconds (track accuracy too)");
   cmd->add_option("--epochs", a.train.epochs, "Training epochs")->capture_default_str();
   cmd->add_option("--batch-size", a.train.batch_size, "Rows per batch")->capture_default_str();
   cmd->add_option("--lr", a.train.learning_rate, "Adam learning rate")->capture_default_str();
@@ -153,7 +154,7 @@ void add_common(CLI::App* cmd, ExperimentArgs& a) {
   cmd->add_flag("--eval-click", a.eval_click, "Also evaluate with one full-scale click per test clip");
   cmd->add_option("--eval-noise", a.eval_noise, "Also evaluate with white noise at this SNR, dB");
   cmd->add_flag("-q,--quiet", a.quiet, "No progress and no summary");
-  a.mel.add_to(*cmd);
+  a.mel.add_to(*cmd, pipeline_schema(), stages_before(OptionStage::kNormalize));
 }
 
 }  // namespace

@@ -17,12 +17,8 @@ namespace melnorm::cli {
 namespace {
 
 struct ExtractArgs {
-  std::string input, out_dir, labels, normalize, scope = "local", axis = "all", stats, format = "npy", dtype = "float32";
-  std::vector<std::string> params;
-  bool fit_stats = false, quiet = false;
-  int jobs = 0;
-  std::optional<double> segment, segment_hop, pad_to;
-  MelFlags mel;
+  bool quiet = false;
+  OptionFlags flags;
 };
 
 std::string clock_text(double seconds) {
@@ -72,39 +68,13 @@ class ProgressDisplay {
 };
 
 int run_extract(const ExtractArgs& a) {
-  ExtractOptions o;
-  o.input = a.input;
-  o.out_dir = a.out_dir;
-  if (!a.labels.empty()) o.labels = a.labels;
-  if (a.mel.pcen) throw_invalid_argument("pcen", "for extraction use --normalize pcen (on --power 1 --db off features)");
-  // Without --sr each clip keeps its rate: resolve with a placeholder rate,
-  // the real one is checked per clip.
-  o.sample_rate = a.mel.sr;
-  o.mel = a.mel.resolve(a.mel.sr ? *a.mel.sr : 1e9);
-  if (!a.normalize.empty()) {
-    o.normalize = NormalizeOptions{.method = a.normalize, .scope = parse_scope(a.scope), .axis = parse_axis(a.axis),
-                                   .params = parse_method_params(a.params)};
-  } else if (!a.params.empty() || a.scope != "local" || a.axis != "all")
-    throw_invalid_argument("normalize", "--scope, --axis and --param need --normalize METHOD");
-  if (!a.stats.empty()) o.stats = a.stats;
-  o.fit_stats = a.fit_stats;
-  o.segment = a.segment;
-  o.segment_hop = a.segment_hop;
-  o.pad_to = a.pad_to;
-  if (a.format == "npy") o.format = OutputFormat::kNpy;
-  else if (a.format == "packed") o.format = OutputFormat::kPacked;
-  else throw_invalid_argument("format", "format='" + a.format + "' is not supported; allowed: npy, packed");
-  if (a.dtype == "float32") o.dtype = DType::kFloat32;
-  else if (a.dtype == "float16") o.dtype = DType::kFloat16;
-  else throw_invalid_argument("dtype", "dtype='" + a.dtype + "' is not supported; allowed: float32, float16");
-  o.jobs = a.jobs;
-
+  const ExtractOptions o = resolve_extract_options(a.flags.given());
   ProgressDisplay display(a.quiet);
   const ExtractSummary s = extract_dataset(o, [&](const ExtractProgress& p) { display.update(p); });
   display.finish();
   if (!a.quiet) {
     std::fprintf(stderr, "%s: %zu clips -> %zu rows, %zu failed%s; %.1f s, %.1f clips/s",
-                 a.out_dir.c_str(), s.sources, s.rows, s.failed,
+                 o.out_dir.c_str(), s.sources, s.rows, s.failed,
                  s.resumed ? (" (" + std::to_string(s.resumed) + " clips done by an earlier run)").c_str() : "", s.seconds,
                  static_cast<double>(s.sources - s.resumed) / std::max(s.seconds, 1e-9));
     std::fprintf(stderr, "%s\n", s.failed ? "; failed rows and their reasons are in manifest.csv" : "");
@@ -117,25 +87,9 @@ int run_extract(const ExtractArgs& a) {
 Run add_extract_command(CLI::App& app) {
   auto a = std::make_shared<ExtractArgs>();
   CLI::App* cmd = app.add_subcommand("extract", "Extract (normalized) mel spectrograms of a whole dataset, resumably");
-  cmd->add_option("INPUT", a->input, "Folder of audio files (recursive; label = parent folder) or a .txt/.csv list")
-      ->required();
-  cmd->add_option("-o,--output", a->out_dir, "Output folder (re-running with the same options resumes)")->required();
-  cmd->add_option("--labels", a->labels, "CSV with path,label[,split,speaker,...]; paths relative to the CSV");
-  cmd->add_option("--normalize", a->normalize, "Normalization method (see `melnorm methods`)");
-  cmd->add_option("--scope", a->scope, "local | global")->capture_default_str();
-  cmd->add_option("--axis", a->axis, "all | band | frame")->capture_default_str();
-  cmd->add_option("--param", a->params, "Method parameter NAME=VALUE (repeatable)");
-  cmd->add_option("--stats", a->stats, "Global statistics to apply (from fit-stats)");
-  cmd->add_flag("--fit-stats", a->fit_stats, "Fit global statistics on the train rows (split column) into OUTDIR/stats.json");
-  cmd->add_option("--jobs", a->jobs, "Worker threads (default: all cores); output is identical for any value");
-  cmd->add_option("--segment", a->segment, "Cut clips into segments of this many seconds, one row each");
-  cmd->add_option("--segment-hop", a->segment_hop, "Seconds between segment starts (default: --segment)");
-  cmd->add_option("--pad-to", a->pad_to, "Pad or crop every clip to this many seconds");
-  cmd->add_option("--format", a->format, "npy (one file per row) | packed (one [N, F, T] features.npy)")
-      ->capture_default_str();
-  cmd->add_option("--dtype", a->dtype, "float32 | float16")->capture_default_str();
+  a->flags.add_to(*cmd, extract_schema());
+  a->flags.add_to(*cmd, pipeline_schema());
   cmd->add_flag("-q,--quiet", a->quiet, "No progress and no summary");
-  a->mel.add_to(*cmd);
   return [cmd, a]() -> int { return cmd->parsed() ? run_extract(*a) : -1; };
 }
 

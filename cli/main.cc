@@ -31,6 +31,16 @@ int exec_experiment(int argc, char** argv) {
   return 2;
 }
 
+// train and experiment as subcommands that only show in --help: main execs
+// melnorm-experiment for them before parsing, so these are never run.
+// (Descriptions as in experiment_command.cc.)
+void add_experiment_help_entries(CLI::App& app) {
+  app.add_subcommand("train", "Train and evaluate one CNN configuration (one method, BatchNorm axis and seed)")
+      ->footer("Its options: melnorm train --help");
+  app.add_subcommand("experiment", "Train and evaluate CNNs for every normalization x BatchNorm axis x seed")
+      ->footer("Its options: melnorm experiment --help");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -38,7 +48,6 @@ int main(int argc, char** argv) {
     return exec_experiment(argc, argv);
   CLI::App app{"melnorm: audio -> mel spectrograms, normalized for CNN audio classifiers"};
   app.set_version_flag("--version", std::string("melnorm ") + melnorm::version());
-  app.footer("CNN experiments: melnorm train --help, melnorm experiment --help");
   app.require_subcommand(1);
   const std::vector<melnorm::cli::Run> commands = {
       melnorm::cli::add_mel_command(app),
@@ -49,5 +58,6 @@ int main(int argc, char** argv) {
       melnorm::cli::add_extract_command(app),
       melnorm::cli::add_show_command(app),
   };
+  add_experiment_help_entries(app);
   return melnorm::cli::run_app(app, commands, argc, argv);
 }

@@ -1,4 +1,5 @@
-// melnorm mel INPUT -o OUT.npy [mel options]
+// melnorm mel INPUT -o OUT.npy [feature options] [--stats STATS.json]
+// One file through the feature pipeline: the same bytes `extract` writes for it.
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -7,40 +8,44 @@
 #include "mel_options.h"
 #include "melnorm/audio.h"
 #include "melnorm/error.h"
-#include "melnorm/mel_spectrogram.h"
 #include "melnorm/npy.h"
-#include "melnorm/pcen.h"
+#include "melnorm/pipeline.h"
 
 namespace melnorm::cli {
 namespace {
 
 struct MelArgs {
-  std::string input;
-  std::string output;
+  std::string input, output, stats;
   bool quiet = false;
-  MelFlags mel;
+  OptionFlags flags;
 };
 
 int run_mel(const MelArgs& args) {
+  PipelineOptions options = resolve_pipeline_options(args.flags.given());
   Audio audio;
   if (is_npy_path(args.input)) {
-    if (!args.mel.sr)
-      throw_invalid_argument("sr", "--sr is required for a .npy waveform: it is the waveform's sample rate in Hz");
-    audio = load_npy_waveform(args.input, *args.mel.sr);
+    if (!options.sample_rate)
+      throw_invalid_argument("sr", "sr is required for a .npy waveform: it is the waveform's sample rate in Hz");
+    audio = load_npy_waveform(args.input, *options.sample_rate);
   } else {
-    LoadOptions load;
-    load.sample_rate = args.mel.sr;
-    audio = load_audio(args.input, load);
+    audio = load_audio(args.input, {.sample_rate = options.sample_rate});
   }
-  const MelSpectrogram mel(args.mel.resolve(audio.sample_rate));
-  const std::optional<PcenOptions> pcen = args.mel.resolve_pcen(mel.options());
-  Matrix spec = mel.compute(audio.samples);
-  if (pcen) Pcen(*pcen, spec.rows).process(spec.data, spec.cols);
-  const std::size_t shape[] = {spec.rows, spec.cols};
-  write_npy(args.output, spec.data, shape);
-  if (!args.quiet)
-    std::cout << args.output << ": [" << spec.rows << ", " << spec.cols << "] float32 from "
-              << audio.frames() << " samples at " << audio.sample_rate << " Hz\n";
+  if (!options.sample_rate) options = options.at_rate(audio.sample_rate);
+  std::optional<Stats> stats;
+  if (!args.stats.empty()) stats = Stats::load(args.stats);
+  const Pipeline pipeline(options, std::move(stats));
+  std::vector<PipelineRow> rows = pipeline.run(audio.samples, audio.sample_rate, args.input);
+  std::vector<float> data;
+  for (const auto& r : rows) data.insert(data.end(), r.features.data.begin(), r.features.data.end());
+  const std::size_t F = rows.front().features.rows, T = rows.front().features.cols;
+  std::vector<std::size_t> shape = {F, T};
+  if (options.segment) shape.insert(shape.begin(), rows.size());
+  write_npy(args.output, data, shape, options.dtype);
+  if (!args.quiet) {
+    std::cout << args.output << ": [";
+    for (std::size_t i = 0; i < shape.size(); ++i) std::cout << (i ? ", " : "") << shape[i];
+    std::cout << "] " << to_string(options.dtype) << " from " << audio.frames() << " samples at " << audio.sample_rate << " Hz\n";
+  }
   return 0;
 }
 
@@ -50,9 +55,11 @@ Run add_mel_command(CLI::App& app) {
   auto args = std::make_shared<MelArgs>();
   CLI::App* cmd = app.add_subcommand("mel", "Compute the (log-)mel spectrogram of one audio file or .npy waveform");
   cmd->add_option("INPUT", args->input, "Audio file (WAV, FLAC, OGG, MP3, ...) or .npy waveform")->required();
-  cmd->add_option("-o,--output", args->output, "Output .npy: [n_mels, n_frames] float32")->required();
+  cmd->add_option("-o,--output", args->output, "Output .npy: [n_mels, n_frames] ([segments, n_mels, n_frames] with --segment)")
+      ->required();
+  cmd->add_option("--stats", args->stats, "Statistics for --scope global (from fit-stats or extract --fit-stats)");
   cmd->add_flag("-q,--quiet", args->quiet, "Print nothing on success");
-  args->mel.add_to(*cmd);
+  args->flags.add_to(*cmd, pipeline_schema());
   return [cmd, args]() -> int { return cmd->parsed() ? run_mel(*args) : -1; };
 }
 

@@ -1,40 +1,37 @@
-// The mel-spectrogram flags (--preset, --n-fft, --hop, ...), shared by every
-// command that computes spectrograms. Flags left unset keep the preset's value.
+// Command-line flags generated from the library's option schemas: one flag
+// per row (pipeline_schema(), extract_schema()), its value handed to the
+// library as text. The CLI knows no option by hand: it only spells them.
 #pragma once
 
 #include <CLI/CLI.hpp>
 
-#include <optional>
+#include <functional>
 #include <string>
 #include <vector>
 
-#include "melnorm/mel_spectrogram.h"
-#include "melnorm/normalize.h"
-#include "melnorm/pcen.h"
+#include "melnorm/pipeline_options.h"
 
 namespace melnorm::cli {
 
-struct MelFlags {
-  std::string preset = "librosa";
-  std::optional<int> sr;
-  std::optional<int> n_fft, hop, win_length, n_mels;
-  std::optional<std::string> window, pad_mode, mel_scale, mel_norm, db, top_db, db_floor, fft_precision;
-  std::optional<double> fmin, fmax, power, amin;
-  std::optional<bool> center;
-  bool pcen = false;
-  std::optional<double> pcen_gain, pcen_bias, pcen_power, pcen_time_constant, pcen_eps, pcen_input_scale;
+class OptionFlags {
+ public:
+  // Adds a flag for each row that `keep` accepts (all rows by default).
+  void add_to(CLI::App& app, const std::vector<OptionSpec>& schema,
+              const std::function<bool(const OptionSpec&)>& keep = {});
+  // The options given on the command line, by schema name.
+  OptionValues given() const;
+  bool has(const std::string& name) const { return given().count(name) > 0; }
 
-  void add_to(CLI::App& app);
-  // The options for audio at `sample_rate` Hz. Throws melnorm::Error.
-  MelSpectrogramOptions resolve(double sample_rate) const;
-  // With --pcen: PCEN options for spectrograms made with `mel` (its rate and hop).
-  std::optional<PcenOptions> resolve_pcen(const MelSpectrogramOptions& mel) const;
+ private:
+  std::map<std::string, std::string> values_;
+  std::vector<std::string> params_;  // --param NAME=VALUE items
 };
 
-// --param NAME=VALUE items as method parameters; throws Error for a malformed item.
-MethodParams parse_method_params(const std::vector<std::string>& items);
-
-// "--hop" for "hop_length": the flag a library parameter name comes from.
+// The flag a library parameter name is spelled as ("hop_length" -> "--hop"), or "".
 std::string flag_for_param(const std::string& param);
+
+// Rows of the pipeline schema before the given stage (e.g. the spectrogram
+// options without normalization, for commands that take methods otherwise).
+std::function<bool(const OptionSpec&)> stages_before(OptionStage stage);
 
 }  // namespace melnorm::cli

@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "mel_options.h"
+#include "melnorm/pipeline_options.h"
 #include "melnorm/error.h"
 #include "melnorm/normalize.h"
 #include "melnorm/npy.h"
@@ -12,6 +13,12 @@
 
 namespace melnorm::cli {
 namespace {
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ",") + item;
+  return out;
+}
 
 struct NormalizeArgs {
   std::string input, output, method, scope = "local", axis = "all", stats, lengths;
@@ -21,7 +28,7 @@ struct NormalizeArgs {
 
 int run_normalize(const NormalizeArgs& a) {
   NormalizeOptions options{.method = a.method, .scope = parse_scope(a.scope), .axis = parse_axis(a.axis),
-                           .params = parse_method_params(a.params)};
+                           .params = parse_method_params(joined(a.params))};
   if (!a.stats.empty() && options.scope == Scope::kLocal)
     throw_invalid_argument("stats", "--stats is used only with --scope global (local scope uses each spectrogram's own statistics)");
   std::optional<Stats> stats;

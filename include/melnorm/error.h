@@ -39,4 +39,17 @@ using WarningHandler = std::function<void(std::string_view message)>;
 WarningHandler set_warning_handler(WarningHandler handler);
 void warn(std::string_view message);
 
+// While one is alive on a thread, that thread's warnings start with
+// "<subject>: " (the clip a warning is about). Nested: the innermost wins.
+class WarningSubject {
+ public:
+  explicit WarningSubject(std::string subject);
+  ~WarningSubject();
+  WarningSubject(const WarningSubject&) = delete;
+  WarningSubject& operator=(const WarningSubject&) = delete;
+
+ private:
+  std::string previous_;
+};
+
 }  // namespace melnorm

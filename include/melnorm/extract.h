@@ -24,30 +24,39 @@
 #include "melnorm/mel_spectrogram.h"
 #include "melnorm/normalize.h"
 #include "melnorm/npy.h"
+#include "melnorm/pipeline.h"
 #include "melnorm/stats.h"
 
 namespace melnorm {
 
 enum class OutputFormat { kNpy, kPacked };
+enum class FitOn { kTrain, kAll };
 
 struct ExtractOptions {
   std::filesystem::path input;          // folder (recursive) or a .txt/.csv list of paths
   std::filesystem::path out_dir;
   std::optional<std::filesystem::path> labels;  // CSV: path,label[,more columns]
-  MelSpectrogramOptions mel;            // sample_rate is replaced by each clip's own unless
-  std::optional<int> sample_rate;       // this is set: then clips are resampled to it (Hz)
-  std::optional<NormalizeOptions> normalize;
+  std::string path_column = "path";     // the labels CSV's columns holding the path and the label
+  std::string label_column = "label";
+  std::string split_column = "split";   // train/test (val) per row: statistics are fitted on train rows
+  PipelineOptions features;             // the features; a shared rate is found in the clips
   std::optional<std::filesystem::path> stats;  // global statistics to apply
   bool fit_stats = false;               // fit global statistics on the train rows first
-  std::optional<double> segment;        // seconds per segment (each segment one row)
-  std::optional<double> segment_hop;    // seconds between segment starts (default: segment)
-  std::optional<double> pad_to;         // pad or crop every clip to this many seconds
+  FitOn fit_on = FitOn::kTrain;         // kAll: on every row (no split column needed)
   OutputFormat format = OutputFormat::kNpy;
-  DType dtype = DType::kFloat32;        // float32 or float16
   int jobs = 0;                         // worker threads; 0 = all cores
 
   void validate() const;
 };
+
+// The extraction's own options (not features): one row each, with the same
+// fields as the feature schema. CLI flags and Python keywords come from
+// extract_schema() and pipeline_schema() together.
+const std::vector<OptionSpec>& extract_schema();
+// Feature options and extraction options by name -> ExtractOptions (validated).
+ExtractOptions resolve_extract_options(const OptionValues& given);
+// The inverse, for sending a plan to another process.
+OptionValues extract_option_values(const ExtractOptions& options);
 
 struct ExtractProgress {
   std::size_t sources_done = 0, sources_total = 0;
@@ -101,14 +110,15 @@ class ExtractPlan {
   ExtractPlan(const ExtractPlan&);
   ExtractPlan& operator=(const ExtractPlan&);
 
-  const ExtractOptions& options() const;  // with jobs and PCEN's frame rate resolved
+  const ExtractOptions& options() const;  // with jobs and the shared sample rate resolved
+  const Pipeline& pipeline() const;       // the features (without statistics)
   std::size_t size() const;               // clips listed
   const std::string& source_name(std::size_t i) const;
   // The statistics fit in work units: the train clips in fixed chunks of
   // kFitChunk, so the merged statistics are the same bits whoever computes them.
   static constexpr std::size_t kFitChunk = 64;
   std::vector<std::vector<std::size_t>> fit_chunks() const;
-  Fingerprint fingerprint() const;        // of the features, for the statistics
+  Fingerprint fingerprint() const;        // of the features before normalization, for the statistics
 
   struct Impl;
   const Impl& impl() const { return *impl_; }

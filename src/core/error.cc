@@ -19,7 +19,12 @@ WarningHandler& handler() {
   return h;
 }
 
+thread_local std::string warning_subject;
+
 }  // namespace
+
+WarningSubject::WarningSubject(std::string subject) : previous_(std::exchange(warning_subject, std::move(subject))) {}
+WarningSubject::~WarningSubject() { warning_subject = std::move(previous_); }
 
 void throw_invalid_argument(std::string param, const std::string& message) {
   throw Error(ErrorCode::kInvalidArgument, std::move(param), message);
@@ -31,8 +36,9 @@ WarningHandler set_warning_handler(WarningHandler new_handler) {
 }
 
 void warn(std::string_view message) {
+  const std::string text = warning_subject.empty() ? std::string(message) : warning_subject + ": " + std::string(message);
   std::lock_guard lock(handler_mutex());
-  if (handler()) handler()(message);
+  if (handler()) handler()(text);
 }
 
 }  // namespace melnorm

@@ -29,31 +29,21 @@ using detail::num;
 namespace fs = std::filesystem;
 
 void ExtractOptions::validate() const {
-  mel.validate();
-  if (sample_rate && *sample_rate <= 0)
-    throw_invalid_argument("sr", "sr=" + num(*sample_rate) + " must be a positive sample rate in Hz");
-  auto positive_seconds = [](const std::optional<double>& v, const char* name) {
-    if (v && !(*v > 0 && std::isfinite(*v)))
-      throw_invalid_argument(name, std::string(name) + "=" + num(*v) + " must be a positive number of seconds");
-  };
-  positive_seconds(segment, "segment");
-  positive_seconds(segment_hop, "segment_hop");
-  positive_seconds(pad_to, "pad_to");
-  if (segment_hop && !segment) throw_invalid_argument("segment_hop", "--segment-hop needs --segment");
-  if (segment && pad_to) throw_invalid_argument("pad_to", "--pad-to and --segment are alternatives (segments are already fixed-size)");
-  if (format == OutputFormat::kPacked && !segment && !pad_to)
-    throw_invalid_argument("format", "format packed needs fixed-size rows: add --segment SECONDS or --pad-to SECONDS");
-  if (dtype != DType::kFloat32 && dtype != DType::kFloat16)
-    throw_invalid_argument("dtype", "dtype=" + to_string(dtype) + " is not supported; allowed: float32, float16");
+  features.validate();
+  const bool global = features.normalize && features.normalize->scope == Scope::kGlobal;
+  const bool native = features.rate_policy == PipelineOptions::RatePolicy::kNative;
+  if (format == OutputFormat::kPacked && !features.segment && !features.pad_to)
+    throw_invalid_argument("format", "format packed needs fixed-size rows: add segment SECONDS or pad_to SECONDS");
+  if (native && format == OutputFormat::kPacked)
+    throw_invalid_argument("sr", "sr=native gives rows of different frequency axes; it is for per-file output (format npy) only");
+  if (native && (global || fit_stats))
+    throw_invalid_argument("sr", "sr=native: statistics over clips of different rates mix different frequency axes; set sr");
   if (jobs < 0) throw_invalid_argument("jobs", "jobs=" + num(jobs) + " must be >= 1 (or 0 for all cores)");
-  const bool global = normalize && normalize->scope == Scope::kGlobal;
   if (global && !stats && !fit_stats)
-    throw_invalid_argument("stats", "scope global needs --stats STATS.json or --fit-stats");
+    throw_invalid_argument("stats", "scope global needs stats=STATS.json or fit_stats");
   if ((stats || fit_stats) && !global)
-    throw_invalid_argument("stats", "--stats and --fit-stats go with --normalize METHOD --scope global");
-  if (stats && fit_stats) throw_invalid_argument("stats", "--stats and --fit-stats are alternatives");
-  if (normalize && normalize->method == "pcen" && (mel.db.enabled || mel.power != 1.0))
-    throw_invalid_argument("normalize", "--normalize pcen works on the linear magnitude mel spectrogram: add --power 1 --db off");
+    throw_invalid_argument("stats", "stats and fit_stats go with normalize=METHOD scope=global");
+  if (stats && fit_stats) throw_invalid_argument("stats", "stats and fit_stats are alternatives");
 }
 
 namespace {
@@ -61,33 +51,6 @@ namespace {
 constexpr const char* kProgressFile = ".progress";
 constexpr const char* kPackedPartial = "features.npy.partial";
 constexpr std::size_t kPackedHeaderBytes = 128;  // room for any [N, F, T] shape
-
-// Cuts a clip into the rows it produces: (offset in samples, samples).
-std::vector<std::pair<std::size_t, std::vector<float>>> cut(const ExtractOptions& o, const Audio& a) {
-  std::vector<std::pair<std::size_t, std::vector<float>>> out;
-  const std::size_t n = a.frames();
-  const double sr = a.sample_rate;
-  if (o.pad_to) {
-    std::vector<float> y(static_cast<std::size_t>(std::llround(*o.pad_to * sr)), 0.0f);
-    std::copy_n(a.samples.begin(), std::min(n, y.size()), y.begin());
-    out.emplace_back(0, std::move(y));
-  } else if (o.segment) {
-    const auto seg = static_cast<std::size_t>(std::llround(*o.segment * sr));
-    const auto hop = static_cast<std::size_t>(std::llround(o.segment_hop.value_or(*o.segment) * sr));
-    if (seg == 0 || hop == 0) throw_invalid_argument("segment", "segment is shorter than one sample at " + num(sr) + " Hz");
-    if (n <= seg) {  // a short clip is one zero-padded segment
-      std::vector<float> y(seg, 0.0f);
-      std::copy_n(a.samples.begin(), n, y.begin());
-      out.emplace_back(0, std::move(y));
-    } else {
-      for (std::size_t start = 0; start + seg <= n; start += hop)
-        out.emplace_back(start, std::vector<float>(a.samples.begin() + start, a.samples.begin() + start + seg));
-    }
-  } else {
-    out.emplace_back(0, a.samples);
-  }
-  return out;
-}
 
 std::string row_file(const std::string& source_name, std::size_t segment, bool segmented) {
   fs::path p(source_name);
@@ -233,29 +196,17 @@ class AppendFile {
   std::uintmax_t size_ = 0;
 };
 
-nlohmann::ordered_json options_record(const ExtractOptions& o, const detail::SourceList& list) {
+nlohmann::ordered_json options_record(const ExtractPlan& plan, const detail::SourceList& list) {
+  const ExtractOptions& o = plan.options();
   nlohmann::ordered_json j;
-  j["format_version"] = 1;
+  j["format_version"] = 2;
   j["input"] = o.input.string();
   j["labels"] = o.labels ? o.labels->string() : "";
   j["sources"] = list.sources.size();
-  MelSpectrogramOptions mel = o.mel;
-  auto d = describe(mel);
-  d["sr"] = o.sample_rate ? num(*o.sample_rate) : "each clip's own";
-  if (!o.mel.mel.fmax) d["fmax"] = "sr/2";
-  j["mel"] = d;
-  if (o.normalize) {
-    j["normalize"] = {{"method", o.normalize->method}, {"scope", to_string(o.normalize->scope)},
-                      {"axis", to_string(o.normalize->axis)}, {"params", o.normalize->params},
-                      {"stats", o.stats ? o.stats->string() : (o.fit_stats ? "fit on train rows" : "")}};
-  } else {
-    j["normalize"] = "none";
-  }
-  j["segment"] = o.segment ? num(*o.segment) : "none";
-  j["segment_hop"] = o.segment ? num(o.segment_hop.value_or(*o.segment)) : "none";
-  j["pad_to"] = o.pad_to ? num(*o.pad_to) : "none";
+  j["pipeline"] = nlohmann::ordered_json::parse(plan.pipeline().to_json());
+  j["pipeline"].erase("melnorm_version");  // a newer melnorm may resume an OUTDIR of the same format
+  j["stats"] = o.stats ? o.stats->string() : (o.fit_stats ? "fit on " + std::string(o.fit_on == FitOn::kAll ? "all" : "train") + " rows" : "");
   j["format"] = o.format == OutputFormat::kNpy ? "npy" : "packed";
-  j["dtype"] = to_string(o.dtype);
   return j;
 }
 
@@ -282,7 +233,34 @@ std::string first_difference(const nlohmann::json& a, const nlohmann::json& b, c
 struct ExtractPlan::Impl {
   ExtractOptions options;
   detail::SourceList list;
+  std::optional<Pipeline> pipeline;
 };
+
+namespace {
+
+// The rate every clip shares, found from the headers before any work: a clip
+// at another rate would get another frequency axis. Unreadable clips are
+// left to the extraction, which records them as failed rows.
+std::optional<int> shared_rate(const detail::SourceList& list) {
+  std::optional<int> rate;
+  const detail::Source* first = nullptr;
+  for (const auto& src : list.sources) {
+    AudioInfo info;
+    try {
+      info = audio_info(src.path);
+    } catch (const Error&) {
+      continue;
+    }
+    if (!rate) rate = info.sample_rate, first = &src;
+    else if (info.sample_rate != *rate)
+      throw Error(ErrorCode::kInvalidData, "sr",
+                  "clips have different sample rates: " + first->name + " is at " + num(*rate) + " Hz, " + src.name + " at " +
+                      num(info.sample_rate) + " Hz; set sr to resample every clip to one rate (or sr=native for per-file output)");
+  }
+  return rate;
+}
+
+}  // namespace
 
 ExtractPlan::ExtractPlan(const ExtractOptions& options) {
   auto impl = std::make_shared<Impl>();
@@ -290,15 +268,23 @@ ExtractPlan::ExtractPlan(const ExtractOptions& options) {
   o = options;
   o.validate();
   if (o.jobs == 0) o.jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  if (o.normalize && o.normalize->method == "pcen") {
-    // PCEN's time constant needs the frame rate; decoded audio is in [-1, 1],
-    // so magnitudes are scaled as librosa's int32 convention (as `mel --pcen`).
-    o.normalize->params.try_emplace("hop_length", o.mel.stft.hop_length);
-    if (o.sample_rate) o.normalize->params.try_emplace("sr", *o.sample_rate);
-    o.normalize->params.try_emplace("input_scale", 2147483648.0);
-  }
-  impl->list = detail::list_sources(o.input, o.labels);
+  impl->list = detail::list_sources(o.input, o.labels, {.path = o.path_column, .label = o.label_column});
   if (impl->list.sources.empty()) throw Error(ErrorCode::kInvalidData, "input", o.input.string() + ": no audio files found");
+  if (o.labels && o.split_column != "split") {  // the split is read from the named column
+    const auto& cols = impl->list.extra_columns;
+    const auto it = std::find(cols.begin(), cols.end(), o.split_column);
+    if (it == cols.end())
+      throw_invalid_argument("split_column", o.labels->string() + ": no column '" + o.split_column + "'");
+    impl->list.split_column = static_cast<std::size_t>(it - cols.begin());
+  }
+  if (o.fit_stats && o.fit_on == FitOn::kTrain && !impl->list.split_column)
+    throw_invalid_argument("fit_on", "fit_stats: " + (o.labels ? o.labels->string() + " has no '" + o.split_column + "' column"
+                                                              : std::string("the clips have no train/test split")) +
+                                         ", so the statistics would see the test rows too; name the column with "
+                                         "split_column, or fit on every row knowingly with fit_on=all");
+  if (o.features.rate_policy == PipelineOptions::RatePolicy::kShared)
+    if (const auto rate = shared_rate(impl->list)) o.features = o.features.at_rate(*rate);
+  impl->pipeline.emplace(o.features);
   impl_ = std::move(impl);
 }
 
@@ -307,113 +293,79 @@ ExtractPlan::ExtractPlan(const ExtractPlan&) = default;
 ExtractPlan& ExtractPlan::operator=(const ExtractPlan&) = default;
 
 const ExtractOptions& ExtractPlan::options() const { return impl_->options; }
+const Pipeline& ExtractPlan::pipeline() const { return *impl_->pipeline; }
 std::size_t ExtractPlan::size() const { return impl_->list.sources.size(); }
 const std::string& ExtractPlan::source_name(std::size_t i) const { return impl_->list.sources.at(i).name; }
 
 std::vector<std::vector<std::size_t>> ExtractPlan::fit_chunks() const {
   const auto& list = impl_->list;
+  const bool all = impl_->options.fit_on == FitOn::kAll;
   std::vector<std::vector<std::size_t>> chunks;
   for (std::size_t i = 0; i < list.sources.size(); ++i) {
-    if (list.split_column && list.sources[i].extra[*list.split_column] != "train") continue;
+    if (!all && list.split_column && list.sources[i].extra[*list.split_column] != "train") continue;
     if (chunks.empty() || chunks.back().size() == kFitChunk) chunks.emplace_back();
     chunks.back().push_back(i);
   }
   return chunks;
 }
 
-Fingerprint ExtractPlan::fingerprint() const {
-  const ExtractOptions& o = impl_->options;
-  MelSpectrogramOptions mel = o.mel;
-  if (o.sample_rate) mel.sample_rate = *o.sample_rate;
-  Fingerprint f = describe(mel);
-  if (!o.sample_rate) f.erase("sr"), f.erase("fmax");  // each clip's own
-  return f;
-}
+Fingerprint ExtractPlan::fingerprint() const { return impl_->pipeline->features_fingerprint(); }
 
 // ---- ExtractWorker ----
 
 struct ExtractWorker::Impl {
   const ExtractPlan plan;
-  std::optional<Normalizer> normalizer;
-  std::map<int, std::unique_ptr<MelSpectrogram>> engines;  // per sample rate
+  std::optional<Pipeline> pipeline;  // with the statistics when the scope is global
 
-  const MelSpectrogram& mel(int sr) {
-    auto& slot = engines[sr];
-    if (!slot) {
-      MelSpectrogramOptions m = plan.options().mel;
-      m.sample_rate = sr;
-      slot = std::make_unique<MelSpectrogram>(m);
-    }
-    return *slot;
-  }
-
-  // Decodes and cuts a clip; calls row(offset seconds, spectrogram) per piece.
-  // Returns the decoded seconds, or an error for the whole clip.
-  template <class OnRow>
-  double pieces(std::size_t source, std::string& error, OnRow&& row) {
-    const ExtractOptions& o = plan.options();
-    Audio audio;
+  // Decodes a clip and runs the pipeline; an unusable clip is an error for the whole clip.
+  double rows(std::size_t source, bool normalized, std::string& error, std::vector<PipelineRow>& out) {
+    const detail::Source& src = plan.impl().list.sources.at(source);
     try {
-      audio = load_audio(plan.impl().list.sources.at(source).path, {.sample_rate = o.sample_rate});
+      const Audio audio = pipeline->load(src.path);
+      out = normalized ? pipeline->run(audio.samples, audio.sample_rate, src.name)
+                       : pipeline->run_unnormalized(audio.samples, audio.sample_rate, src.name);
+      return static_cast<double>(audio.frames()) / audio.sample_rate;
     } catch (const Error& e) {
       error = e.what();
       return 0.0;
     }
-    std::vector<std::pair<std::size_t, std::vector<float>>> cuts;
-    try {
-      cuts = cut(o, audio);
-    } catch (const Error& e) {
-      error = e.what();
-      return 0.0;
-    }
-    for (auto& [start, samples] : cuts) row(static_cast<double>(start) / audio.sample_rate, mel(audio.sample_rate), samples);
-    return static_cast<double>(audio.frames()) / audio.sample_rate;
   }
 };
 
-ExtractWorker::ExtractWorker(const ExtractPlan& plan, const Stats* stats) : impl_(new Impl{plan, {}, {}}) {
-  const auto& n = plan.options().normalize;
-  // Without global statistics a worker can only fit them; process() then refuses.
-  if (n && (n->scope == Scope::kLocal || stats)) impl_->normalizer.emplace(*n, stats);
+ExtractWorker::ExtractWorker(const ExtractPlan& plan, const Stats* stats) : impl_(new Impl{plan, plan.pipeline()}) {
+  if (stats) impl_->pipeline = plan.pipeline().with_stats(*stats);
 }
 
 ExtractWorker::~ExtractWorker() = default;
 
 ExtractResult ExtractWorker::process(std::size_t source) {
   const ExtractOptions& o = impl_->plan.options();
-  if (o.normalize && !impl_->normalizer)
+  if (impl_->pipeline->needs_stats() && !impl_->pipeline->stats())
     throw_invalid_argument("stats", "scope global needs the fitted statistics: pass them to the worker");
   ExtractResult r;
   std::string clip_error;
-  r.audio_seconds = impl_->pieces(source, clip_error, [&](double offset, const MelSpectrogram& mel, const std::vector<float>& y) {
-    ExtractRow row;
-    row.offset = offset;
-    try {
-      Matrix m = mel.compute(y);
-      if (impl_->normalizer) impl_->normalizer->apply(BatchView{m.data.data(), 1, m.rows, m.cols});
-      row.n_frames = m.cols;
-      if (o.format == OutputFormat::kPacked) row.encoded = encode_floats(m.data, o.dtype);
-      else row.features = std::move(m);
-    } catch (const Error& e) {
-      row.error = e.what();
-    }
+  std::vector<PipelineRow> rows;
+  r.audio_seconds = impl_->rows(source, true, clip_error, rows);
+  if (!clip_error.empty()) {
+    r.rows.push_back({.error = clip_error});
+    return r;
+  }
+  for (PipelineRow& p : rows) {
+    ExtractRow row{.offset = p.offset, .n_frames = p.features.cols};
+    if (o.format == OutputFormat::kPacked) row.encoded = encode_floats(p.features.data, o.features.dtype);
+    else row.features = std::move(p.features);
     r.rows.push_back(std::move(row));
-  });
-  if (!clip_error.empty()) r.rows.push_back({.error = clip_error});
+  }
   return r;
 }
 
 Stats ExtractWorker::fit(std::span<const std::size_t> sources) {
-  Stats stats(static_cast<std::size_t>(impl_->plan.options().mel.mel.n_mels), impl_->plan.fingerprint());
+  Stats stats(static_cast<std::size_t>(impl_->plan.options().features.mel.mel.n_mels), impl_->plan.fingerprint());
   for (std::size_t source : sources) {
     std::string clip_error;  // an unreadable clip is reported by the extraction pass
-    impl_->pieces(source, clip_error, [&](double, const MelSpectrogram& mel, const std::vector<float>& y) {
-      try {
-        const Matrix m = mel.compute(y);
-        stats.update(m.data.data(), m.rows, m.cols);
-      } catch (const Error&) {
-      }
-    });
+    std::vector<PipelineRow> rows;
+    impl_->rows(source, false, clip_error, rows);
+    for (const PipelineRow& p : rows) stats.update(p.features.data.data(), p.features.rows, p.features.cols);
   }
   return stats;
 }
@@ -456,7 +408,7 @@ ExtractWriter::ExtractWriter(const ExtractPlan& plan) : impl_(new Impl(plan)) {
   std::error_code ec;
   fs::create_directories(o.out_dir, ec);
   if (ec) throw Error(ErrorCode::kIo, "out_dir", o.out_dir.string() + ": cannot create: " + ec.message());
-  const auto record = options_record(o, list);
+  const auto record = options_record(plan, list);
   const fs::path options_path = o.out_dir / "options.json";
   if (fs::exists(options_path, ec)) {
     nlohmann::json existing;
@@ -542,7 +494,7 @@ void ExtractWriter::Impl::open_outputs() {
     while (std::getline(in, line)) {
       const auto f = detail::parse_csv_line(line);
       if (f.size() >= 4 && f[f.size() - 2] == "ok") {
-        packed_shape = std::array<std::size_t, 2>{static_cast<std::size_t>(o.mel.mel.n_mels), std::stoul(f[f.size() - 3])};
+        packed_shape = std::array<std::size_t, 2>{static_cast<std::size_t>(o.features.mel.mel.n_mels), std::stoul(f[f.size() - 3])};
         break;
       }
     }
@@ -557,7 +509,7 @@ const Stats* ExtractWriter::stats() const { return impl_->stats ? &*impl_->stats
 void ExtractWriter::set_fitted_stats(Stats stats) {
   Impl& s = *impl_;
   if (!s.needs_fit) throw_invalid_argument("stats", "statistics are not to be fitted in this extraction");
-  if (stats.count() == 0) throw Error(ErrorCode::kInvalidData, "labels", "--fit-stats: no train row could be read");
+  if (stats.count() == 0) throw Error(ErrorCode::kInvalidData, "labels", "fit_stats: no train row could be read");
   stats.check_fingerprint(s.plan.fingerprint());
   stats.save(s.plan.options().out_dir / "stats.json");
   s.stats = std::move(stats);
@@ -572,7 +524,7 @@ void ExtractWriter::write(std::size_t i, ExtractResult&& r) {
   const ExtractOptions& o = s.plan.options();
   const detail::Source& src = s.plan.impl().list.sources.at(i);
   const bool is_packed = o.format == OutputFormat::kPacked;
-  const bool segmented = o.segment.has_value();
+  const bool segmented = o.features.segment.has_value();
   std::string block;
   std::string packed_block_rows;
   for (std::size_t k = 0; k < r.rows.size(); ++k) {
@@ -582,15 +534,15 @@ void ExtractWriter::write(std::size_t i, ExtractResult&& r) {
       output = row_file(src.name, k, segmented);
       try {
         const std::size_t shape[] = {row.features.rows, row.features.cols};
-        write_npy(o.out_dir / output, row.features.data, shape, o.dtype);
+        write_npy(o.out_dir / output, row.features.data, shape, o.features.dtype);
       } catch (const Error& e) {
         row.error = e.what();
         output.clear();
       }
     }
     if (row.ok() && is_packed) {
-      const std::array<std::size_t, 2> shape{static_cast<std::size_t>(o.mel.mel.n_mels), row.n_frames};
-      if (row.encoded.empty()) row.encoded = encode_floats(row.features.data, o.dtype);
+      const std::array<std::size_t, 2> shape{static_cast<std::size_t>(o.features.mel.mel.n_mels), row.n_frames};
+      if (row.encoded.empty()) row.encoded = encode_floats(row.features.data, o.features.dtype);
       if (!s.packed_shape) s.packed_shape = shape;
       if (*s.packed_shape != shape) {
         row.error = "row is [" + num(shape[0]) + ", " + num(shape[1]) + "] but packed rows are [" +
@@ -628,10 +580,10 @@ ExtractSummary ExtractWriter::finish() {
     throw_invalid_argument("source", "finish() after " + num(s.next) + " of " + num(s.plan.size()) + " clips");
   if (s.packed) {  // write the real header over the reserved bytes, then publish the file
     const fs::path packed_path = o.out_dir / kPackedPartial;
-    const std::size_t F = s.packed_shape ? (*s.packed_shape)[0] : static_cast<std::size_t>(o.mel.mel.n_mels);
+    const std::size_t F = s.packed_shape ? (*s.packed_shape)[0] : static_cast<std::size_t>(o.features.mel.mel.n_mels);
     const std::size_t T = s.packed_shape ? (*s.packed_shape)[1] : 0;
     const std::size_t shape[] = {s.ok_rows, F, T};
-    const std::string h = npy_header(o.dtype, shape, kPackedHeaderBytes);
+    const std::string h = npy_header(o.features.dtype, shape, kPackedHeaderBytes);
     if (h.size() != kPackedHeaderBytes) throw Error(ErrorCode::kIo, "path", "packed header does not fit its reserved space");
     s.packed.reset();
     std::FILE* f = std::fopen(packed_path.c_str(), "r+b");
@@ -656,7 +608,7 @@ ExtractSummary extract_dataset(const ExtractOptions& options, const std::functio
   ExtractProgress prog;
   if (writer.needs_fit()) {
     const auto chunks = plan.fit_chunks();
-    if (chunks.empty()) throw Error(ErrorCode::kInvalidData, "labels", "--fit-stats: no rows with split=train");
+    if (chunks.empty()) throw Error(ErrorCode::kInvalidData, "labels", "fit_stats: no rows to fit on (split=train)");
     prog.phase = "fit-stats";
     for (const auto& c : chunks) prog.sources_total += c.size();
     std::vector<Stats> parts;

@@ -56,7 +56,86 @@ std::string csv_field(const std::string& value) {
   return out + "\"";
 }
 
-SourceList list_sources(const fs::path& input, const std::optional<fs::path>& labels) {
+namespace {
+
+// Editors on Windows start UTF-8 files with a byte order mark; without this
+// the first header name would be "\xEF\xBB\xBFpath".
+std::string strip_bom(std::string line) {
+  return line.starts_with("\xEF\xBB\xBF") ? line.substr(3) : line;
+}
+
+// Where the path and label are in a labels CSV row; the rest are extras.
+struct HeaderLayout {
+  std::size_t path = 0;
+  std::size_t label = 1;
+  std::vector<std::size_t> extra;
+};
+
+std::size_t find_column(const std::vector<std::string>& header, const std::string& name, const fs::path& labels) {
+  for (std::size_t c = 0; c < header.size(); ++c)
+    if (header[c] == name) return c;
+  std::string have;
+  for (const auto& h : header) have += (have.empty() ? "" : ", ") + h;
+  throw Error(ErrorCode::kInvalidData, "labels",
+              labels.string() + ": no column '" + name + "'; the header has: " + have);
+}
+
+HeaderLayout header_layout(std::vector<std::string> header, const LabelColumns& columns, const fs::path& labels,
+                           const std::string& line) {
+  for (auto& h : header) h = trim(h);
+  HeaderLayout layout;
+  if (columns.path == "path" && columns.label == "label") {
+    // The default layout stays strict: a header not starting with path,label
+    // is more likely a list without a header than named columns elsewhere.
+    if (header.size() < 2 || header[0] != "path" || header[1] != "label")
+      throw Error(ErrorCode::kInvalidData, "labels",
+                  labels.string() + ": the first line must start with the columns path,label (got '" + trim(line) + "')");
+  } else {
+    layout.path = find_column(header, columns.path, labels);
+    layout.label = find_column(header, columns.label, labels);
+  }
+  for (std::size_t c = 0; c < header.size(); ++c)
+    if (c != layout.path && c != layout.label) layout.extra.push_back(c);
+  return layout;
+}
+
+void read_labels_csv(const fs::path& labels, const fs::path& input, bool input_is_dir, const LabelColumns& columns,
+                     SourceList& list) {
+  std::ifstream in(labels);
+  if (!in) throw Error(ErrorCode::kIo, "labels", labels.string() + ": cannot open the labels CSV");
+  std::string line;
+  if (!std::getline(in, line)) throw Error(ErrorCode::kInvalidData, "labels", labels.string() + ": empty labels CSV");
+  line = strip_bom(line);
+  const auto header = parse_csv_line(line);
+  const HeaderLayout layout = header_layout(header, columns, labels, line);
+  for (std::size_t c : layout.extra) {
+    if (trim(header[c]) == "split") list.split_column = list.extra_columns.size();
+    list.extra_columns.push_back(trim(header[c]));
+  }
+  const fs::path base = labels.parent_path();
+  std::error_code ec;
+  for (std::size_t line_no = 2; std::getline(in, line); ++line_no) {
+    if (trim(line).empty()) continue;
+    auto fields = parse_csv_line(line);
+    if (fields.size() != header.size())
+      throw Error(ErrorCode::kInvalidData, "labels",
+                  labels.string() + ":" + std::to_string(line_no) + ": " + std::to_string(fields.size()) +
+                      " fields, the header has " + std::to_string(header.size()));
+    Source s;
+    s.name = trim(fields[layout.path]);
+    const fs::path p(s.name);
+    // Relative paths: next to the CSV, else inside the input folder.
+    s.path = p.is_absolute() ? p : base / p;
+    if (!p.is_absolute() && !fs::exists(s.path, ec) && input_is_dir && fs::exists(input / p, ec)) s.path = input / p;
+    s.label = trim(fields[layout.label]);
+    for (std::size_t c : layout.extra) s.extra.push_back(trim(fields[c]));
+    list.sources.push_back(std::move(s));
+  }
+}
+
+}  // namespace
+
+SourceList list_sources(const fs::path& input, const std::optional<fs::path>& labels, const LabelColumns& columns) {
   SourceList list;
   std::error_code ec;
   const bool input_is_dir = fs::is_directory(input, ec);
@@ -64,36 +143,7 @@ SourceList list_sources(const fs::path& input, const std::optional<fs::path>& la
     throw Error(ErrorCode::kIo, "input", input.string() + ": no such folder or list file");
 
   if (labels) {
-    std::ifstream in(*labels);
-    if (!in) throw Error(ErrorCode::kIo, "labels", labels->string() + ": cannot open the labels CSV");
-    std::string line;
-    if (!std::getline(in, line)) throw Error(ErrorCode::kInvalidData, "labels", labels->string() + ": empty labels CSV");
-    const auto header = parse_csv_line(line);
-    if (header.size() < 2 || trim(header[0]) != "path" || trim(header[1]) != "label")
-      throw Error(ErrorCode::kInvalidData, "labels",
-                  labels->string() + ": the first line must start with the columns path,label (got '" + trim(line) + "')");
-    for (std::size_t c = 2; c < header.size(); ++c) {
-      list.extra_columns.push_back(trim(header[c]));
-      if (list.extra_columns.back() == "split") list.split_column = c - 2;
-    }
-    const fs::path base = labels->parent_path();
-    for (std::size_t line_no = 2; std::getline(in, line); ++line_no) {
-      if (trim(line).empty()) continue;
-      auto fields = parse_csv_line(line);
-      if (fields.size() != header.size())
-        throw Error(ErrorCode::kInvalidData, "labels",
-                    labels->string() + ":" + std::to_string(line_no) + ": " + std::to_string(fields.size()) +
-                        " fields, the header has " + std::to_string(header.size()));
-      Source s;
-      s.name = trim(fields[0]);
-      const fs::path p(s.name);
-      // Relative paths: next to the CSV, else inside the input folder.
-      s.path = p.is_absolute() ? p : base / p;
-      if (!p.is_absolute() && !fs::exists(s.path, ec) && input_is_dir && fs::exists(input / p, ec)) s.path = input / p;
-      s.label = trim(fields[1]);
-      for (std::size_t c = 2; c < fields.size(); ++c) s.extra.push_back(trim(fields[c]));
-      list.sources.push_back(std::move(s));
-    }
+    read_labels_csv(*labels, input, input_is_dir, columns, list);
     return list;
   }
 
@@ -116,7 +166,7 @@ SourceList list_sources(const fs::path& input, const std::optional<fs::path>& la
   if (!in) throw Error(ErrorCode::kIo, "input", input.string() + ": cannot open the list");
   std::string line;
   for (bool first = true; std::getline(in, line); first = false) {
-    std::string p = trim(parse_csv_line(line)[0]);
+    std::string p = trim(parse_csv_line(first ? strip_bom(line) : line)[0]);
     if (p.empty() || (first && p == "path")) continue;
     Source s;
     s.name = p;

@@ -17,13 +17,23 @@ struct Source {
 };
 
 struct SourceList {
-  std::vector<std::string> extra_columns;  // label CSV columns after path,label (split, speaker, ...)
+  std::vector<std::string> extra_columns;  // the other label CSV columns (split, speaker, ...)
   std::vector<Source> sources;
   std::optional<std::size_t> split_column;  // index into extra_columns of "split"
 };
 
+// The labels CSV columns holding each clip's path and label. With the
+// defaults the header must start with path,label (as before); named columns
+// (e.g. UrbanSound8K's slice_file_name, class) may be anywhere. Every other
+// column becomes an extra column, in file order.
+struct LabelColumns {
+  std::string path = "path";
+  std::string label = "label";
+};
+
 // Throws Error(kIo / kInvalidData) naming the file and line for bad input.
-SourceList list_sources(const std::filesystem::path& input, const std::optional<std::filesystem::path>& labels);
+SourceList list_sources(const std::filesystem::path& input, const std::optional<std::filesystem::path>& labels,
+                        const LabelColumns& columns = {});
 
 // RFC 4180 fields: quotes around fields with commas, quotes or newlines.
 std::vector<std::string> parse_csv_line(const std::string& line);

@@ -251,7 +251,7 @@ void Stats::check_fingerprint(const Fingerprint& features) const {
     const std::string got = it == features.end() ? "(not recorded)" : it->second;
     if (got != value)
       throw Error(ErrorCode::kInvalidArgument, "stats",
-                  "statistics were fitted on features with " + key + "=" + value + ", these have " + key + "=" + got);
+                  "statistics do not match the features: " + key + ": stats " + value + " vs features " + got);
   }
 }
 

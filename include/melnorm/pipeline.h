@@ -1,0 +1,85 @@
+// One feature pipeline: decode -> mono -> resample -> pad/segment -> mel ->
+// dB (per item) -> normalization (local, or global with fitted Stats).
+// `melnorm mel|extract|show`, melnorm.extract, melnorm.dask, melnorm.torch
+// and melnorm.Pipeline all run this object, so the features a model is
+// trained on and the features it sees in use are the same bytes.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "melnorm/audio.h"
+#include "melnorm/matrix.h"
+#include "melnorm/pipeline_options.h"
+#include "melnorm/stats.h"
+
+namespace melnorm {
+
+// One row of a clip's features: a segment, or the whole (padded) clip.
+struct PipelineRow {
+  double offset = 0.0;  // seconds into the clip
+  Matrix features;      // [n_mels][frames]
+};
+
+class Pipeline {
+ public:
+  static constexpr int kFormatVersion = 2;
+
+  // Validates; with a global scope `stats` is required and must match the
+  // features' fingerprint (refused naming the field and both values).
+  explicit Pipeline(PipelineOptions options, std::optional<Stats> stats = std::nullopt);
+  ~Pipeline();
+  Pipeline(const Pipeline&);
+  Pipeline& operator=(const Pipeline&);
+  Pipeline(Pipeline&&) noexcept;
+  Pipeline& operator=(Pipeline&&) noexcept;
+
+  const PipelineOptions& options() const { return options_; }
+  const Stats* stats() const { return stats_ ? &*stats_ : nullptr; }
+  bool needs_stats() const;  // global scope
+  // A copy that normalizes with these statistics (checked as the constructor does).
+  Pipeline with_stats(Stats stats) const;
+
+  // Every option, resolved ("sr" -> "16000", "fmax" -> "8000").
+  OptionValues describe() const { return option_values(options_); }
+  // What changes output bytes, resolved; statistics are of the features up to normalization.
+  Fingerprint fingerprint() const { return fingerprint_of(options_); }
+  Fingerprint features_fingerprint() const { return fingerprint_of(options_, OptionStage::kNormalize); }
+
+  // Versioned JSON: {"format_version", "melnorm_version", "options", "fingerprint"}.
+  std::string to_json() const;
+  // `origin` names the source in errors (a file path); a record of another
+  // format version, or one whose fingerprint disagrees with its options, is refused.
+  static PipelineOptions options_from_json(const std::string& text, const std::string& origin);
+
+  // Decodes a file (mono) at the pipeline's rate.
+  Audio load(const std::filesystem::path& path) const;
+  // One clip (mono samples at `sample_rate` Hz, resampled when the pipeline's
+  // rate differs) -> its rows. Errors name `what` (the file, or "waveform").
+  std::vector<PipelineRow> run(std::span<const float> samples, int sample_rate, const std::string& what = "waveform") const;
+  // The same before normalization (what statistics are fitted on).
+  std::vector<PipelineRow> run_unnormalized(std::span<const float> samples, int sample_rate,
+                                            const std::string& what = "waveform") const;
+  // Rows (and frames per row) a clip of n samples at the pipeline's rate gives.
+  std::size_t n_rows(std::size_t n_samples, int sample_rate) const;
+  std::size_t n_frames(std::size_t n_samples, int sample_rate) const;
+
+ private:
+  struct Engines;
+  std::vector<PipelineRow> compute(std::span<const float> samples, int sample_rate, const std::string& what,
+                                   bool normalized) const;
+  PipelineOptions options_;
+  std::optional<Stats> stats_;
+  std::shared_ptr<Engines> engines_;  // per sample rate; thread-safe
+};
+
+// Cuts a clip into the pieces the options ask for: (offset in samples, samples).
+std::vector<std::pair<std::size_t, std::vector<float>>> cut_clip(const PipelineOptions& options,
+                                                                 std::span<const float> samples, int sample_rate);
+
+}  // namespace melnorm

@@ -1,0 +1,125 @@
+// The extraction's own options, declared once (features are pipeline_schema()'s).
+#include <algorithm>
+#include <functional>
+
+#include "core/format.h"
+#include "core/names.h"
+#include "melnorm/error.h"
+#include "melnorm/extract.h"
+
+namespace melnorm {
+
+using detail::num;
+
+namespace {
+
+struct ExtractOptionRow {
+  OptionSpec spec;
+  std::function<void(ExtractOptions&, const std::string&)> set;
+  std::function<std::string(const ExtractOptions&)> get;
+};
+
+std::string format_name(OutputFormat f) { return f == OutputFormat::kNpy ? "npy" : "packed"; }
+
+const std::vector<ExtractOptionRow>& rows() {
+  using K = OptionKind;
+  const auto S = OptionStage::kOutput;
+  static const std::vector<ExtractOptionRow> table = {
+      {{"input", "INPUT", K::kText, S, "", "a folder or a .txt/.csv list of paths", "(required)",
+        "audio files: a folder (recursive; label = parent folder) or a list", false},
+       [](ExtractOptions& o, const std::string& t) { o.input = t; },
+       [](const ExtractOptions& o) { return o.input.string(); }},
+      {{"out_dir", "-o", K::kText, S, "", "a folder", "(required)", "output folder (re-running with the same options resumes)", false},
+       [](ExtractOptions& o, const std::string& t) { o.out_dir = t; },
+       [](const ExtractOptions& o) { return o.out_dir.string(); }},
+      {{"labels", "--labels", K::kText, S, "", "a CSV file | none", "none",
+        "CSV with path,label[,split,speaker,...]; paths relative to the CSV", false},
+       [](ExtractOptions& o, const std::string& t) { t == "none" ? o.labels.reset() : void(o.labels = t); },
+       [](const ExtractOptions& o) { return o.labels ? o.labels->string() : "none"; }},
+      {{"path_column", "--path-column", K::kText, S, "", "a column of the labels CSV", "path", "the column holding each clip's path", false},
+       [](ExtractOptions& o, const std::string& t) { o.path_column = t; },
+       [](const ExtractOptions& o) { return o.path_column; }},
+      {{"label_column", "--label-column", K::kText, S, "", "a column of the labels CSV", "label", "the column holding each clip's label", false},
+       [](ExtractOptions& o, const std::string& t) { o.label_column = t; },
+       [](const ExtractOptions& o) { return o.label_column; }},
+      {{"split_column", "--split-column", K::kText, S, "", "a column of the labels CSV", "split",
+        "train/test (val) per row: fitted statistics see train rows only", false},
+       [](ExtractOptions& o, const std::string& t) { o.split_column = t; },
+       [](const ExtractOptions& o) { return o.split_column; }},
+      {{"stats", "--stats", K::kText, S, "", "a stats.json | none", "none", "global statistics to apply (from fit-stats)", false},
+       [](ExtractOptions& o, const std::string& t) { t == "none" ? o.stats.reset() : void(o.stats = t); },
+       [](const ExtractOptions& o) { return o.stats ? o.stats->string() : "none"; }},
+      {{"fit_stats", "--fit-stats", K::kBool, S, "", "true | false", "false",
+        "fit global statistics on the train rows into OUTDIR/stats.json first", false},
+       [](ExtractOptions& o, const std::string& t) {
+         if (t != "true" && t != "false") throw_invalid_argument("fit_stats", "fit_stats='" + t + "' must be true or false");
+         o.fit_stats = t == "true";
+       },
+       [](const ExtractOptions& o) { return std::string(o.fit_stats ? "true" : "false"); }},
+      {{"fit_on", "--fit-on", K::kChoice, S, "", "train | all", "train",
+        "rows the statistics are fitted on; all: every row, test rows included (no split column needed)", false},
+       [](ExtractOptions& o, const std::string& t) {
+         if (t == "train") o.fit_on = FitOn::kTrain;
+         else if (t == "all") o.fit_on = FitOn::kAll;
+         else throw_invalid_argument("fit_on", "fit_on='" + t + "' is not supported; allowed: train, all");
+       },
+       [](const ExtractOptions& o) { return std::string(o.fit_on == FitOn::kTrain ? "train" : "all"); }},
+      {{"format", "--format", K::kChoice, S, "", "npy | packed", "npy", "npy: one file per row; packed: one [N, F, T] features.npy", false},
+       [](ExtractOptions& o, const std::string& t) {
+         if (t == "npy") o.format = OutputFormat::kNpy;
+         else if (t == "packed") o.format = OutputFormat::kPacked;
+         else throw_invalid_argument("format", "format='" + t + "' is not supported; allowed: npy, packed");
+       },
+       [](const ExtractOptions& o) { return format_name(o.format); }},
+      {{"jobs", "--jobs", K::kInteger, S, "", "integer >= 0", "0 (all cores)", "worker threads; the output is the same for any value", false},
+       [](ExtractOptions& o, const std::string& t) {
+         try {
+           std::size_t used = 0;
+           o.jobs = std::stoi(t, &used);
+           if (used != t.size()) throw std::invalid_argument(t);
+         } catch (const std::exception&) {
+           throw_invalid_argument("jobs", "jobs='" + t + "' must be an integer >= 0");
+         }
+       },
+       [](const ExtractOptions& o) { return num(o.jobs); }},
+  };
+  return table;
+}
+
+}  // namespace
+
+const std::vector<OptionSpec>& extract_schema() {
+  static const std::vector<OptionSpec> specs = [] {
+    std::vector<OptionSpec> s;
+    for (const auto& r : rows()) s.push_back(r.spec);
+    return s;
+  }();
+  return specs;
+}
+
+ExtractOptions resolve_extract_options(const OptionValues& given) {
+  OptionValues features;
+  ExtractOptions o;
+  std::map<std::string, const ExtractOptionRow*> by_name;
+  for (const auto& r : rows()) by_name[r.spec.name] = &r;
+  std::vector<std::string> names;
+  for (const auto& s : pipeline_schema()) names.push_back(s.name);
+  for (const auto& r : rows()) names.push_back(r.spec.name);
+  for (const auto& [name, text] : given) {
+    if (by_name.count(name)) by_name[name]->set(o, text);
+    else if (std::find(names.begin(), names.end(), name) != names.end()) features[name] = text;
+    else throw_invalid_argument(name, detail::unknown_name_message("extract option", name, names));
+  }
+  if (o.input.empty() || o.out_dir.empty()) throw_invalid_argument("input", "extract needs input and out_dir");
+  o.features = resolve_pipeline_options(features);
+  o.validate();
+  return o;
+}
+
+OptionValues extract_option_values(const ExtractOptions& o) {
+  OptionValues v = option_values(o.features);
+  for (const auto& r : rows()) v[r.spec.name] = r.get(o);
+  return v;
+}
+
+}  // namespace melnorm

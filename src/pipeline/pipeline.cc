@@ -1,0 +1,207 @@
+#include "melnorm/pipeline.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <mutex>
+
+#include "core/format.h"
+#include "melnorm/error.h"
+#include "melnorm/version.h"
+
+namespace melnorm {
+
+using detail::num;
+
+// Engines are made once per sample rate (one for a fixed rate) and shared by
+// copies of the pipeline; compute() and apply() are const and thread-safe.
+struct Pipeline::Engines {
+  struct ForRate {
+    std::unique_ptr<MelSpectrogram> mel;
+    std::optional<Normalizer> normalizer;
+  };
+  std::mutex mutex;
+  std::map<int, std::unique_ptr<ForRate>> by_rate;
+};
+
+namespace {
+
+// The method's parameters at this rate: PCEN's time constant needs the frame rate.
+NormalizeOptions normalize_at(NormalizeOptions n, const MelSpectrogramOptions& mel) {
+  if (n.method == "pcen") {
+    n.params.try_emplace("sr", mel.sample_rate);
+    n.params.try_emplace("hop_length", mel.stft.hop_length);
+  }
+  return n;
+}
+
+// An error about one clip names it.
+[[noreturn]] void rethrow_naming(const Error& e, const std::string& what) {
+  const std::string message = e.what();
+  if (what.empty() || message.rfind(what, 0) == 0) throw e;
+  throw Error(e.code(), e.param(), what + ": " + message);
+}
+
+}  // namespace
+
+std::vector<std::pair<std::size_t, std::vector<float>>> cut_clip(const PipelineOptions& o, std::span<const float> a,
+                                                                 int sample_rate) {
+  std::vector<std::pair<std::size_t, std::vector<float>>> out;
+  const std::size_t n = a.size();
+  const double sr = sample_rate;
+  if (o.pad_to) {
+    std::vector<float> y(static_cast<std::size_t>(std::llround(*o.pad_to * sr)), 0.0f);
+    std::copy_n(a.begin(), std::min(n, y.size()), y.begin());
+    out.emplace_back(0, std::move(y));
+  } else if (o.segment) {
+    const auto seg = static_cast<std::size_t>(std::llround(*o.segment * sr));
+    const auto hop = static_cast<std::size_t>(std::llround(o.segment_hop.value_or(*o.segment) * sr));
+    if (seg == 0 || hop == 0) throw_invalid_argument("segment", "segment is shorter than one sample at " + num(sr) + " Hz");
+    if (n <= seg) {  // a short clip is one zero-padded segment
+      std::vector<float> y(seg, 0.0f);
+      std::copy_n(a.begin(), n, y.begin());
+      out.emplace_back(0, std::move(y));
+    } else {
+      for (std::size_t start = 0; start + seg <= n; start += hop)
+        out.emplace_back(start, std::vector<float>(a.begin() + start, a.begin() + start + seg));
+    }
+  } else {
+    out.emplace_back(0, std::vector<float>(a.begin(), a.end()));
+  }
+  return out;
+}
+
+Pipeline::Pipeline(PipelineOptions options, std::optional<Stats> stats)
+    : options_(std::move(options)), engines_(std::make_shared<Engines>()) {
+  options_.validate();
+  if (stats) *this = with_stats(std::move(*stats));
+}
+
+Pipeline::~Pipeline() = default;
+Pipeline::Pipeline(const Pipeline&) = default;
+Pipeline& Pipeline::operator=(const Pipeline&) = default;
+Pipeline::Pipeline(Pipeline&&) noexcept = default;
+Pipeline& Pipeline::operator=(Pipeline&&) noexcept = default;
+
+bool Pipeline::needs_stats() const { return options_.normalize && options_.normalize->scope == Scope::kGlobal; }
+
+Pipeline Pipeline::with_stats(Stats stats) const {
+  if (!needs_stats())
+    throw_invalid_argument("stats", "statistics go with a global scope (normalize=METHOD, scope=global); this pipeline's scope is " +
+                                        (options_.normalize ? to_string(options_.normalize->scope) : std::string("none")));
+  if (stats.n_bands() != static_cast<std::size_t>(options_.mel.mel.n_mels))
+    throw_invalid_argument("stats", "n_mels: stats " + num(stats.n_bands()) + " vs features " + num(options_.mel.mel.n_mels));
+  stats.check_fingerprint(features_fingerprint());
+  Pipeline p(options_);
+  p.stats_ = std::move(stats);
+  return p;
+}
+
+std::string Pipeline::to_json() const {
+  nlohmann::ordered_json j;
+  j["format_version"] = kFormatVersion;
+  j["melnorm_version"] = version();
+  nlohmann::ordered_json options;
+  for (const auto& [name, text] : describe()) options[name] = text;
+  j["options"] = options;
+  j["fingerprint"] = fingerprint();
+  return j.dump(2);
+}
+
+PipelineOptions Pipeline::options_from_json(const std::string& text, const std::string& origin) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const std::exception& e) {
+    throw Error(ErrorCode::kInvalidData, "pipeline", origin + ": not a pipeline record (" + e.what() + ")");
+  }
+  if (!j.is_object() || !j.contains("format_version") || !j["options"].is_object())
+    throw Error(ErrorCode::kInvalidData, "pipeline", origin + ": not a pipeline record (no format_version/options)");
+  if (j["format_version"] != kFormatVersion)
+    throw Error(ErrorCode::kInvalidData, "pipeline", origin + ": pipeline format_version " + j["format_version"].dump() +
+                                                         " (this melnorm reads " + num(kFormatVersion) + ")");
+  OptionValues given;
+  for (const auto& [name, value] : j["options"].items())
+    given[name] = value.is_string() ? value.get<std::string>() : option_text(find_option(name), value.dump());
+  PipelineOptions o = resolve_pipeline_options(given);
+  if (j.contains("fingerprint")) {
+    const Fingerprint recorded = j["fingerprint"].get<Fingerprint>(), now = fingerprint_of(o);
+    for (const auto& [key, value] : recorded)
+      if (!now.count(key) || now.at(key) != value)
+        throw Error(ErrorCode::kInvalidData, key, origin + ": " + key + ": recorded " + value + " vs options " +
+                                                      (now.count(key) ? now.at(key) : std::string("(absent)")));
+  }
+  return o;
+}
+
+Audio Pipeline::load(const std::filesystem::path& path) const {
+  WarningSubject subject(path.string());
+  return load_audio(path, {.sample_rate = options_.sample_rate});
+}
+
+std::size_t Pipeline::n_rows(std::size_t n_samples, int sample_rate) const {
+  if (!options_.segment) return 1;
+  const auto seg = static_cast<std::size_t>(std::llround(*options_.segment * sample_rate));
+  const auto hop = static_cast<std::size_t>(std::llround(options_.segment_hop.value_or(*options_.segment) * sample_rate));
+  return n_samples <= seg || hop == 0 ? 1 : (n_samples - seg) / hop + 1;
+}
+
+std::size_t Pipeline::n_frames(std::size_t n_samples, int sample_rate) const {
+  std::size_t n = n_samples;
+  if (options_.pad_to) n = static_cast<std::size_t>(std::llround(*options_.pad_to * sample_rate));
+  if (options_.segment) n = static_cast<std::size_t>(std::llround(*options_.segment * sample_rate));
+  return options_.mel.stft.n_frames(n);
+}
+
+std::vector<PipelineRow> Pipeline::run(std::span<const float> samples, int sample_rate, const std::string& what) const {
+  return compute(samples, sample_rate, what, true);
+}
+
+std::vector<PipelineRow> Pipeline::run_unnormalized(std::span<const float> samples, int sample_rate,
+                                                    const std::string& what) const {
+  return compute(samples, sample_rate, what, false);
+}
+
+std::vector<PipelineRow> Pipeline::compute(std::span<const float> samples, int sample_rate, const std::string& what,
+                                           bool normalized) const {
+  if (normalized && needs_stats() && !stats_)
+    throw_invalid_argument("stats", "scope global needs fitted statistics (stats=...)");
+  WarningSubject subject(what);
+  try {
+    Audio resampled;
+    if (options_.sample_rate && sample_rate != *options_.sample_rate) {  // the pipeline's rate, whatever the input's
+      resampled = {.sample_rate = sample_rate, .channels = 1, .samples = {samples.begin(), samples.end()}};
+      check_finite(resampled.samples, "waveform");
+      resample(resampled, *options_.sample_rate);
+      samples = resampled.samples, sample_rate = resampled.sample_rate;
+    }
+    if (sample_rate <= 0) throw_invalid_argument("sr", "sr=" + num(sample_rate) + " must be a positive sample rate in Hz");
+    Engines::ForRate* e = nullptr;
+    {
+      std::lock_guard lock(engines_->mutex);
+      auto& slot = engines_->by_rate[sample_rate];
+      if (!slot) {
+        auto made = std::make_unique<Engines::ForRate>();
+        MelSpectrogramOptions m = options_.mel;
+        m.sample_rate = sample_rate;
+        made->mel = std::make_unique<MelSpectrogram>(m);
+        if (options_.normalize && (options_.normalize->scope == Scope::kLocal || stats_))
+          made->normalizer.emplace(normalize_at(*options_.normalize, m), stats());
+        slot = std::move(made);
+      }
+      e = slot.get();
+    }
+    std::vector<PipelineRow> rows;
+    for (auto& [start, piece] : cut_clip(options_, samples, sample_rate)) {
+      PipelineRow row{.offset = static_cast<double>(start) / sample_rate, .features = e->mel->compute(piece)};
+      if (normalized && e->normalizer)
+        e->normalizer->apply(BatchView{row.features.data.data(), 1, row.features.rows, row.features.cols});
+      rows.push_back(std::move(row));
+    }
+    return rows;
+  } catch (const Error& err) {
+    rethrow_naming(err, what);
+  }
+}
+
+}  // namespace melnorm

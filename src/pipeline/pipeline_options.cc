@@ -1,0 +1,460 @@
+// The feature-option table: each row is declared once, with the code that
+// reads its value into PipelineOptions and writes it back as text.
+#include "melnorm/pipeline_options.h"
+
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+#include <cmath>
+#include <functional>
+#include <sstream>
+
+#include "core/format.h"
+#include "core/names.h"
+#include "melnorm/error.h"
+
+namespace melnorm {
+
+using detail::num;
+
+namespace {
+
+// Exact text of a double: the shortest that reads back to the same bits.
+std::string exact(double v) {
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
+std::string quoted(std::string_view name, std::string_view text) {
+  return std::string(name) + "='" + std::string(text) + "'";
+}
+
+double parse_number(std::string_view name, std::string_view text, std::string_view allowed) {
+  double v = 0;
+  const auto r = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (r.ec != std::errc() || r.ptr != text.data() + text.size() || !std::isfinite(v))
+    throw_invalid_argument(std::string(name), quoted(name, text) + " must be " + std::string(allowed));
+  return v;
+}
+
+long long parse_integer(std::string_view name, std::string_view text, std::string_view allowed) {
+  long long v = 0;
+  const auto r = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (r.ec != std::errc() || r.ptr != text.data() + text.size())
+    throw_invalid_argument(std::string(name), quoted(name, text) + " must be " + std::string(allowed));
+  return v;
+}
+
+int positive_int(std::string_view name, std::string_view text) {
+  const long long v = parse_integer(name, text, "a positive integer");
+  if (v <= 0 || v > 1 << 30)
+    throw_invalid_argument(std::string(name), std::string(name) + "=" + std::string(text) + " must be a positive integer");
+  return static_cast<int>(v);
+}
+
+bool parse_bool(std::string_view name, std::string_view text) {
+  if (text == "true" || text == "1") return true;
+  if (text == "false" || text == "0") return false;
+  throw_invalid_argument(std::string(name), quoted(name, text) + " must be true or false");
+}
+
+std::optional<double> seconds_or_none(std::string_view name, std::string_view text) {
+  if (text == "none") return std::nullopt;
+  const double v = parse_number(name, text, "a positive number of seconds or none");
+  if (!(v > 0)) throw_invalid_argument(std::string(name), std::string(name) + "=" + std::string(text) + " must be a positive number of seconds");
+  return v;
+}
+
+std::string seconds_text(const std::optional<double>& v) { return v ? exact(*v) : "none"; }
+
+}  // namespace
+
+MethodParams parse_method_params(std::string_view text) {
+  MethodParams params;
+  std::stringstream in{std::string(text)};
+  for (std::string item; std::getline(in, item, ',');) {
+    if (item.empty()) continue;
+    const auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw_invalid_argument("params", "params item '" + item + "' must look like NAME=VALUE (e.g. ddof=1)");
+    const std::string key = item.substr(0, eq);
+    params[key] = parse_number("params", item.substr(eq + 1), "a number (params " + key + ")");
+  }
+  return params;
+}
+
+namespace {
+
+std::string params_text(const MethodParams& params) {
+  std::string out;
+  for (const auto& [k, v] : params) out += (out.empty() ? "" : ",") + k + "=" + exact(v);
+  return out;
+}
+
+NormalizeOptions& normalization(PipelineOptions& o, std::string_view name) {
+  if (!o.normalize) throw_invalid_argument(std::string(name), std::string(name) + " needs normalize=METHOD");
+  return *o.normalize;
+}
+
+using Setter = std::function<void(PipelineOptions&, std::string_view)>;
+using Getter = std::function<std::string(const PipelineOptions&)>;
+
+struct Row {
+  OptionSpec spec;
+  Setter set;  // empty for aliases
+  Getter get;  // empty for aliases
+};
+
+std::string dtype_name(DType d) { return to_string(d); }
+
+// The table. Order is pipeline order: later rows may read earlier ones.
+const std::vector<Row>& rows() {
+  using K = OptionKind;
+  using S = OptionStage;
+  static const std::vector<Row> table = {
+      {{"preset", "--preset", K::kChoice, S::kSpectrogram, "", "librosa | torchaudio", "librosa",
+        "defaults to start from: librosa 0.10 feature.melspectrogram or torchaudio transforms.MelSpectrogram", false},
+       [](PipelineOptions& o, std::string_view t) { o.preset = parse_preset(t); },
+       [](const PipelineOptions& o) { return to_string(o.preset); }},
+      {{"sr", "--sr", K::kInteger, S::kDecode, "Hz", "integer >= 1 | native", "the rate the clips share",
+        "resample every clip to this rate (libsoxr HQ); native: each clip keeps its own (per-file output only)", true},
+       [](PipelineOptions& o, std::string_view t) {
+         o.sample_rate.reset();
+         if (t == "native" || t == "none") o.rate_policy = PipelineOptions::RatePolicy::kNative;
+         else if (t == "shared") o.rate_policy = PipelineOptions::RatePolicy::kShared;
+         else {
+           const long long v = parse_integer("sr", t, "a sample rate in Hz (a positive integer) or native");
+           if (v <= 0 || v > 10'000'000) throw_invalid_argument("sr", "sr=" + std::string(t) + " must be a positive sample rate in Hz");
+           o.sample_rate = static_cast<int>(v), o.rate_policy = PipelineOptions::RatePolicy::kFixed;
+         }
+       },
+       [](const PipelineOptions& o) {
+         if (o.sample_rate) return num(*o.sample_rate);
+         return std::string(o.rate_policy == PipelineOptions::RatePolicy::kNative ? "native" : "shared");
+       }},
+      {{"pad_to", "--pad-to", K::kNumber, S::kCut, "s", "> 0 | none", "none", "pad (zeros) or crop every clip to this length", true},
+       [](PipelineOptions& o, std::string_view t) { o.pad_to = seconds_or_none("pad_to", t); },
+       [](const PipelineOptions& o) { return seconds_text(o.pad_to); }},
+      {{"segment", "--segment", K::kNumber, S::kCut, "s", "> 0 | none", "none",
+        "cut clips into segments of this length, one row each (a shorter clip is one zero-padded segment)", true},
+       [](PipelineOptions& o, std::string_view t) { o.segment = seconds_or_none("segment", t); },
+       [](const PipelineOptions& o) { return seconds_text(o.segment); }},
+      {{"segment_hop", "--segment-hop", K::kNumber, S::kCut, "s", "> 0 | none", "segment", "time between segment starts", true},
+       [](PipelineOptions& o, std::string_view t) { o.segment_hop = seconds_or_none("segment_hop", t); },
+       [](const PipelineOptions& o) { return o.segment ? exact(o.segment_hop.value_or(*o.segment)) : "none"; }},
+      {{"n_fft", "--n-fft", K::kInteger, S::kSpectrogram, "samples", "integer >= 2", "2048 (librosa), 400 (torchaudio)", "FFT size", true},
+       [](PipelineOptions& o, std::string_view t) { o.mel.stft.n_fft = positive_int("n_fft", t); },
+       [](const PipelineOptions& o) { return num(o.mel.stft.n_fft); }},
+      {{"win_length", "--win-length", K::kInteger, S::kSpectrogram, "samples", "1 .. n_fft | none", "n_fft",
+        "window length; a shorter window is zero-padded at the centre of the frame", true},
+       [](PipelineOptions& o, std::string_view t) { o.mel.stft.win_length = t == "none" ? 0 : positive_int("win_length", t); },
+       [](const PipelineOptions& o) { return num(o.mel.stft.effective_win_length()); }},
+      {{"hop_length", "--hop", K::kInteger, S::kSpectrogram, "samples", "integer >= 1 | none",
+        "win_length // 4 (librosa), win_length // 2 (torchaudio)", "samples between successive frames", true},
+       [](PipelineOptions& o, std::string_view t) { o.mel.stft.hop_length = t == "none" ? 0 : positive_int("hop_length", t); },
+       [](const PipelineOptions& o) { return num(o.mel.stft.hop_length); }},
+      {{"window", "--window", K::kChoice, S::kSpectrogram, "", "hann | hamming | blackman | rect", "hann", "analysis window (periodic)", true},
+       [](PipelineOptions& o, std::string_view t) { o.mel.stft.window = parse_window(t); },
+       [](const PipelineOptions& o) { return to_string(o.mel.stft.window); }},
+      {{"center", "--center", K::kBool, S::kSpectrogram, "", "true | false", "true",
+        "centre frame t on sample t * hop_length (pad n_fft // 2 at both ends); --no-center: frame t starts there", true},
+       [](PipelineOptions& o, std::string_view t) { o.mel.stft.center = parse_bool("center", t); },
+       [](const PipelineOptions& o) { return std::string(o.mel.stft.center ? "true" : "false"); }},
+      {{"pad_mode", "--pad-mode", K::kChoice, S::kSpectrogram, "", "constant | reflect", "constant (librosa), reflect (torchaudio)",
+        "how the centre padding is filled", true},
+       [](PipelineOptions& o, std::string_view t) { o.mel.stft.pad_mode = parse_pad_mode(t); },
+       [](const PipelineOptions& o) { return to_string(o.mel.stft.pad_mode); }},
+      {{"power", "--power", K::kNumber, S::kSpectrogram, "", "1 | 2", "2", "exponent of the magnitude: 1 magnitude, 2 power", true},
+       [](PipelineOptions& o, std::string_view t) { o.mel.power = parse_number("power", t, "1 or 2"); },
+       [](const PipelineOptions& o) { return exact(o.mel.power); }},
+      {{"fft_precision", "--fft-precision", K::kChoice, S::kSpectrogram, "", "auto | double | single", "auto",
+        "auto: single where the dB floor (top_db <= 80) hides its rounding (< 0.01 dB), double otherwise", true},
+       [](PipelineOptions& o, std::string_view t) { o.mel.fft_precision = parse_fft_precision(t); },
+       [](const PipelineOptions& o) { return to_string(o.mel.fft_precision); }},
+      {{"n_mels", "--n-mels", K::kInteger, S::kSpectrogram, "", "integer >= 1", "128", "number of mel bands", true},
+       [](PipelineOptions& o, std::string_view t) { o.mel.mel.n_mels = positive_int("n_mels", t); },
+       [](const PipelineOptions& o) { return num(o.mel.mel.n_mels); }},
+      {{"fmin", "--fmin", K::kNumber, S::kSpectrogram, "Hz", ">= 0, < fmax", "0", "lowest mel band edge", true},
+       [](PipelineOptions& o, std::string_view t) { o.mel.mel.fmin = parse_number("fmin", t, "a frequency in Hz"); },
+       [](const PipelineOptions& o) { return exact(o.mel.mel.fmin); }},
+      {{"fmax", "--fmax", K::kNumber, S::kSpectrogram, "Hz", "<= sr/2 | none", "sr/2", "highest mel band edge", true},
+       [](PipelineOptions& o, std::string_view t) {
+         if (t == "none") o.mel.mel.fmax.reset();
+         else o.mel.mel.fmax = parse_number("fmax", t, "a frequency in Hz or none (sr/2)");
+       },
+       [](const PipelineOptions& o) {
+         if (o.mel.mel.fmax) return exact(*o.mel.mel.fmax);
+         return o.sample_rate ? exact(*o.sample_rate / 2.0) : std::string("none");
+       }},
+      {{"mel_scale", "--mel-scale", K::kChoice, S::kSpectrogram, "", "slaney | htk", "slaney (librosa), htk (torchaudio)",
+        "mel scale of the band edges", true},
+       [](PipelineOptions& o, std::string_view t) { o.mel.mel.scale = parse_mel_scale(t); },
+       [](const PipelineOptions& o) { return to_string(o.mel.mel.scale); }},
+      {{"htk", "--htk", K::kBool, S::kSpectrogram, "", "true | false", "false", "librosa's name: true is mel_scale=htk", true,
+        "mel_scale"}, {}, {}},
+      {{"norm", "--mel-norm", K::kChoice, S::kSpectrogram, "", "slaney | none", "slaney (librosa), none (torchaudio)",
+        "filter normalization: slaney divides each triangle by its width (constant energy per band)", true},
+       [](PipelineOptions& o, std::string_view t) { o.mel.mel.norm = parse_mel_norm(t); },
+       [](const PipelineOptions& o) { return to_string(o.mel.mel.norm); }},
+      {{"db", "--db", K::kChoice, S::kDb, "", "off | ref1 | max | pP (e.g. p99.5)", "max",
+        "dB reference: off (linear), ref1 (ref=1.0), max (each clip's peak at 0 dB), pP (its P-th percentile)", true},
+       [](PipelineOptions& o, std::string_view t) { parse_db_ref(t, o.mel.db); },
+       [](const PipelineOptions& o) { return db_ref_name(o.mel.db); }},
+      {{"top_db", "--top-db", K::kNumber, S::kDb, "dB", ">= 0 | none", "80", "floor at this many dB below the peak; none: no floor", true},
+       [](PipelineOptions& o, std::string_view t) {
+         if (t == "none") o.mel.db.top_db.reset();
+         else o.mel.db.top_db = parse_number("top_db", t, "a number of dB or none");
+       },
+       [](const PipelineOptions& o) { return o.mel.db.top_db ? exact(*o.mel.db.top_db) : "none"; }},
+      {{"amin", "--amin", K::kNumber, S::kDb, "", "> 0 | none", "1e-10 (power), 1e-5 (magnitude)",
+        "dB floor in the spectrogram's units", true},
+       [](PipelineOptions& o, std::string_view t) {
+         if (t == "none") o.mel.db.amin.reset();
+         else o.mel.db.amin = parse_number("amin", t, "a positive number or none");
+       },
+       [](const PipelineOptions& o) { return exact(o.mel.db.amin.value_or(o.mel.power == 2.0 ? 1e-10 : 1e-5)); }},
+      {{"db_floor", "--db-floor", K::kChoice, S::kDb, "", "absolute | relative", "absolute",
+        "where amin applies: absolute (librosa) or amin x ref (gain-invariant with db=max)", true},
+       [](PipelineOptions& o, std::string_view t) { o.mel.db.floor = parse_db_floor(t); },
+       [](const PipelineOptions& o) { return to_string(o.mel.db.floor); }},
+      {{"normalize", "--normalize", K::kChoice, S::kNormalize, "", "none | a method of `melnorm methods`", "none",
+        "normalization method", true},
+       [](PipelineOptions& o, std::string_view t) {
+         if (t == "none" || t.empty()) o.normalize.reset();
+         else o.normalize = NormalizeOptions{.method = find_method(t).name};
+       },
+       [](const PipelineOptions& o) { return o.normalize ? o.normalize->method : std::string("none"); }},
+      {{"pcen", "--pcen", K::kBool, S::kNormalize, "", "true | false", "false", "true is normalize=pcen", true, "normalize"}, {}, {}},
+      {{"scope", "--scope", K::kChoice, S::kNormalize, "", "local | global", "local",
+        "statistics of each spectrogram, or fitted on the training set", true},
+       [](PipelineOptions& o, std::string_view t) {
+         if (t == "none" && !o.normalize) return;  // as option_values() writes it without a method
+         normalization(o, "scope").scope = parse_scope(t);
+       },
+       [](const PipelineOptions& o) { return o.normalize ? to_string(o.normalize->scope) : "none"; }},
+      {{"axis", "--axis", K::kChoice, S::kNormalize, "", "all | band | frame", "all",
+        "one set of statistics per spectrogram, per mel band, or per frame", true},
+       [](PipelineOptions& o, std::string_view t) {
+         if (t == "none" && !o.normalize) return;
+         normalization(o, "axis").axis = parse_axis(t);
+       },
+       [](const PipelineOptions& o) { return o.normalize ? to_string(o.normalize->axis) : "none"; }},
+      {{"params", "--param", K::kText, S::kNormalize, "", "NAME=VALUE[,NAME=VALUE...]", "the method's defaults",
+        "method parameters (see `melnorm methods`)", true},
+       [](PipelineOptions& o, std::string_view t) {
+         if (t.empty() || t == "none") return;
+         normalization(o, "params").params = parse_method_params(t);
+       },
+       [](const PipelineOptions& o) { return o.normalize ? params_text(o.normalize->params) : ""; }},
+      {{"dtype", "--dtype", K::kChoice, S::kOutput, "", "float32 | float16", "float32", "dtype of the written features", true},
+       [](PipelineOptions& o, std::string_view t) {
+         if (t == "float32") o.dtype = DType::kFloat32;
+         else if (t == "float16") o.dtype = DType::kFloat16;
+         else throw_invalid_argument("dtype", quoted("dtype", t) + " is not supported; allowed: float32, float16");
+       },
+       [](const PipelineOptions& o) { return dtype_name(o.dtype); }},
+  };
+  return table;
+}
+
+const Row& row(std::string_view name) {
+  for (const Row& r : rows())
+    if (r.spec.name == name) return r;
+  std::vector<std::string> names;
+  for (const Row& r : rows()) names.push_back(r.spec.name);
+  throw_invalid_argument(std::string(name), detail::unknown_name_message("option", name, names));
+}
+
+// The preset's values, as text, before explicit options.
+OptionValues preset_values(Preset preset) {
+  if (preset == Preset::kTorchaudio)
+    return {{"n_fft", "400"}, {"pad_mode", "reflect"}, {"mel_scale", "htk"}, {"norm", "none"}};
+  return {};  // the structs' defaults are librosa's
+}
+
+// What a method needs of its input (PCEN: the linear magnitude mel spectrogram).
+OptionValues implied_values(const PipelineOptions& o) {
+  if (o.normalize && o.normalize->method == "pcen") return {{"power", "1"}, {"db", "off"}};
+  return {};
+}
+
+// Aliases written as their target ("htk" -> "mel_scale"), refusing a contradiction.
+OptionValues expand_aliases(const OptionValues& given) {
+  OptionValues out;
+  for (const auto& [name, text] : given) {
+    const Row& r = row(name);
+    if (r.spec.alias_of.empty()) continue;
+    const bool on = parse_bool(name, text);
+    std::string value;
+    if (name == "htk") value = on ? "htk" : "slaney";
+    else if (name == "pcen") value = on ? "pcen" : "none";
+    const auto it = given.find(r.spec.alias_of);
+    if (it != given.end() && it->second != value)
+      throw_invalid_argument(name, name + "=" + text + " contradicts " + r.spec.alias_of + "=" + it->second);
+    out[r.spec.alias_of] = value;
+  }
+  for (const auto& [name, text] : given)
+    if (row(name).spec.alias_of.empty()) out[name] = text;
+  return out;
+}
+
+}  // namespace
+
+std::string to_string(OptionKind kind) {
+  switch (kind) {
+    case OptionKind::kInteger: return "integer";
+    case OptionKind::kNumber: return "number";
+    case OptionKind::kBool: return "bool";
+    case OptionKind::kChoice: return "choice";
+    case OptionKind::kText: return "text";
+  }
+  return "?";
+}
+
+std::string to_string(OptionStage stage) {
+  static const char* names[] = {"decode", "cut", "spectrogram", "db", "normalize", "output"};
+  return names[static_cast<int>(stage)];
+}
+
+const std::vector<OptionSpec>& pipeline_schema() {
+  static const std::vector<OptionSpec> specs = [] {
+    std::vector<OptionSpec> s;
+    for (const Row& r : rows()) s.push_back(r.spec);
+    return s;
+  }();
+  return specs;
+}
+
+const OptionSpec& find_option(std::string_view name) { return row(name).spec; }
+
+PipelineOptions resolve_pipeline_options(const OptionValues& given_raw) {
+  const OptionValues given = expand_aliases(given_raw);
+  PipelineOptions o;
+  if (const auto it = given.find("preset"); it != given.end()) o.preset = parse_preset(it->second);
+  // The method first: what it implies sits between the preset and explicit options.
+  if (const auto it = given.find("normalize"); it != given.end()) row("normalize").set(o, it->second);
+  const OptionValues implied = implied_values(o);
+  for (const auto& [name, value] : implied) {
+    const auto it = given.find(name);
+    if (it != given.end() && it->second != value && !(name == "power" && parse_number(name, it->second, "1 or 2") == 1.0))
+      throw_invalid_argument(name, name + "=" + it->second + " contradicts normalize=" + o.normalize->method + ", which needs " +
+                                       name + "=" + value + " (" + o.normalize->method + " works on the linear magnitude mel spectrogram)");
+  }
+  OptionValues values = preset_values(o.preset);
+  for (const auto& [name, value] : implied) values[name] = value;
+  for (const auto& [name, value] : given) values[name] = value;
+  for (const Row& r : rows()) {
+    if (!r.set || r.spec.name == "preset") continue;
+    if (const auto it = values.find(r.spec.name); it != values.end()) r.set(o, it->second);
+  }
+  // An unset hop follows the window, as each library does.
+  if (o.mel.stft.hop_length == 0 || !values.count("hop_length"))
+    o.mel.stft.hop_length = std::max(1, o.mel.stft.effective_win_length() / (o.preset == Preset::kTorchaudio ? 2 : 4));
+  if (o.normalize && o.normalize->method == "pcen") o.normalize->params.try_emplace("input_scale", 2147483648.0);
+  if (o.sample_rate) o.mel.sample_rate = *o.sample_rate;
+  o.validate();
+  return o;
+}
+
+OptionValues option_values(const PipelineOptions& o) {
+  OptionValues v;
+  for (const Row& r : rows())
+    if (r.get) v[r.spec.name] = r.get(o);
+  return v;
+}
+
+std::map<std::string, std::string> fingerprint_of(const PipelineOptions& o, OptionStage up_to) {
+  std::map<std::string, std::string> f;
+  for (const Row& r : rows()) {
+    if (!r.get || !r.spec.changes_output || r.spec.stage >= up_to) continue;
+    f[r.spec.name] = r.get(o);
+  }
+  // Resolved: the precision the FFT really runs in, every method parameter.
+  const bool single = o.mel.fft_precision == FftPrecision::kSingle ||
+                      (o.mel.fft_precision == FftPrecision::kAuto && o.mel.db.enabled && o.mel.db.top_db && *o.mel.db.top_db <= 80);
+  if (f.count("fft_precision")) f["fft_precision"] = single ? "single" : "double";
+  if (f.count("params") && o.normalize) {
+    MethodParams all;
+    for (const ParamSpec& p : find_method(o.normalize->method).params) all[p.name] = p.default_value;
+    for (const auto& [k, v] : o.normalize->params) all[k] = v;
+    f["params"] = params_text(all);
+  }
+  return f;
+}
+
+std::string option_text(const OptionSpec& spec, const std::string& json_value) {
+  nlohmann::json v;
+  try {
+    v = nlohmann::json::parse(json_value);
+  } catch (const std::exception&) {
+    throw_invalid_argument(spec.name, spec.name + ": not a JSON value: " + json_value);
+  }
+  if (v.is_null()) return "none";
+  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+  if (v.is_number_integer()) return std::to_string(v.get<long long>());
+  if (v.is_number()) return exact(v.get<double>());
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_object() && spec.name == "params") {
+    MethodParams p;
+    for (const auto& [k, x] : v.items()) {
+      if (!x.is_number()) throw_invalid_argument("params", "params['" + k + "']=" + x.dump() + " must be a number");
+      p[k] = x.get<double>();
+    }
+    return params_text(p);
+  }
+  throw_invalid_argument(spec.name, spec.name + "=" + v.dump() + " must be " + spec.allowed);
+}
+
+void PipelineOptions::validate() const {
+  if (rate_policy == RatePolicy::kFixed && !sample_rate) throw_invalid_argument("sr", "sr is missing");
+  if (sample_rate) mel.validate();
+  else {  // the rate is a clip's: check what does not depend on it
+    MelSpectrogramOptions m = mel;
+    m.sample_rate = 1e9;
+    m.validate();
+  }
+  if (segment_hop && !segment) throw_invalid_argument("segment_hop", "segment_hop needs segment");
+  if (segment && pad_to) throw_invalid_argument("pad_to", "pad_to and segment are alternatives (segments are already fixed-size)");
+  if (normalize) {
+    const MethodInfo& info = find_method(normalize->method);
+    if (normalize->scope == Scope::kGlobal && !info.supports_global)
+      throw_invalid_argument("scope", "method " + info.name + " is local only; allowed scope: local");
+    Normalizer check({.method = normalize->method, .scope = Scope::kLocal, .axis = normalize->axis, .params = normalize->params});
+  }
+}
+
+PipelineOptions PipelineOptions::at_rate(int rate) const {
+  PipelineOptions o = *this;
+  o.sample_rate = rate;
+  o.rate_policy = RatePolicy::kFixed;
+  o.mel.sample_rate = rate;
+  o.validate();
+  return o;
+}
+
+std::string options_markdown() {
+  std::string md = "| option | flag | kind | unit | allowed | default | in fingerprint | what it does |\n";
+  md += "|---|---|---|---|---|---|---|---|\n";
+  auto cell = [](std::string text) {  // a '|' inside a cell would end it
+    for (std::size_t pos = 0; (pos = text.find('|', pos)) != std::string::npos; pos += 2) text.replace(pos, 1, "\\|");
+    return text;
+  };
+  for (const OptionSpec& s : pipeline_schema()) {
+    const std::string doc = s.alias_of.empty() ? s.doc : s.doc + " (alias of `" + s.alias_of + "`)";
+    md += "| `" + s.name + "` | `" + s.flag + "` | " + to_string(s.kind) + " | " + s.unit + " | " + cell(s.allowed) + " | " +
+          cell(s.default_text) + " | " + (s.changes_output ? "yes" : "no") + " | " + cell(doc) + " |\n";
+  }
+  return md;
+}
+
+std::string options_json() {
+  nlohmann::ordered_json j = nlohmann::ordered_json::array();
+  for (const OptionSpec& s : pipeline_schema())
+    j.push_back({{"name", s.name}, {"flag", s.flag}, {"kind", to_string(s.kind)}, {"stage", to_string(s.stage)},
+                 {"unit", s.unit}, {"allowed", s.allowed}, {"default", s.default_text}, {"doc", s.doc},
+                 {"changes_output", s.changes_output}, {"alias_of", s.alias_of}});
+  return j.dump(2);
+}
+
+}  // namespace melnorm
