@@ -8,6 +8,8 @@
 
 #include <vector>
 
+#include "melnorm/pipeline_options.h"
+
 namespace melnorm::python {
 
 namespace py = pybind11;
@@ -20,6 +22,28 @@ inline std::vector<std::size_t> shape_of(const py::array& a) {
   return {a.shape(), a.shape() + a.ndim()};
 }
 
+// Python keywords -> the library's option text, through the schema (one
+// conversion for every front end: json.dumps of the value, then option_text).
+// `schemas`: the tables the keywords may come from; unknown names are refused
+// by the library with the closest name.
+OptionValues option_values_from(const py::dict& kwargs, const std::vector<const std::vector<OptionSpec>*>& schemas);
+
+// A waveform array as float32 samples, scaled as the CLI scales a .npy
+// waveform (int16 by 1/32768); other integer dtypes are refused by name.
+py::array_t<float> waveform_array(const py::array& y, const char* name = "y");
+
+// Library warnings raised during a call, issued as Python UserWarnings (once
+// per distinct message) when the call returns with the GIL held.
+class WarningsToPython {
+ public:
+  WarningsToPython() = default;
+  ~WarningsToPython();
+  WarningsToPython(const WarningsToPython&) = delete;
+  WarningsToPython& operator=(const WarningsToPython&) = delete;
+};
+void install_warning_handler();
+
+void define_pipeline(py::module_& m);
 void define_error(py::module_& m);
 void define_audio(py::module_& m);
 void define_mel_spectrogram(py::module_& m);

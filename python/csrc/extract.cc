@@ -2,7 +2,6 @@
 // ExtractWriter). Options come as one dict of Python keywords, so that a plan
 // can be rebuilt from the same dict on every worker of a cluster.
 #include <cstring>
-#include <set>
 
 #include "bindings.h"
 #include "melnorm/error.h"
@@ -12,97 +11,10 @@ namespace melnorm::python {
 
 namespace {
 
-// The keywords of melnorm.extract, with the CLI's defaults (see cli/extract_command.cc).
-const std::set<std::string>& option_names() {
-  static const std::set<std::string> names = {
-      "input", "out_dir", "labels", "preset", "sr", "n_fft", "hop_length", "win_length", "window", "center",
-      "pad_mode", "n_mels", "fmin", "fmax", "htk", "norm", "power", "db", "top_db", "amin", "db_floor", "fft_precision", "normalize", "scope",
-      "axis", "params", "stats", "fit_stats", "segment", "segment_hop", "pad_to", "format", "dtype", "jobs"};
-  return names;
-}
-
-// The value of `key` as T, or nullopt when absent or None; a value of the
-// wrong type names the option and what it should be.
-template <class T>
-std::optional<T> value_of(const py::dict& d, const char* key, const char* expected) {
-  if (!d.contains(key) || d[key].is_none()) return std::nullopt;
-  try {
-    return py::cast<T>(d[key]);
-  } catch (const py::cast_error&) {
-    throw_invalid_argument(key, std::string(key) + "=" + py::cast<std::string>(py::repr(d[key])) + " must be " + expected);
-  }
-}
-
+// The keywords of melnorm.extract are the rows of extract_schema() and
+// pipeline_schema(): parsed by the library, as the CLI's flags are.
 ExtractOptions options_from(const py::dict& d) {
-  for (const auto& [key, value] : d) {
-    const auto name = py::cast<std::string>(key);
-    if (!option_names().count(name)) {
-      std::string allowed;
-      for (const auto& n : option_names()) allowed += (allowed.empty() ? "" : ", ") + n;
-      throw_invalid_argument(name, "unknown extract option '" + name + "'; allowed: " + allowed);
-    }
-  }
-  auto get = [&](const char* key) -> std::optional<py::object> {
-    if (!d.contains(key) || d[key].is_none()) return std::nullopt;
-    return py::reinterpret_borrow<py::object>(d[key]);
-  };
-  auto str = [&](const char* key, const std::string& fallback) {
-    const auto v = get(key);
-    return v ? py::cast<std::string>(py::str(*v)) : fallback;
-  };
-  auto integer = [&](const char* key) { return value_of<int>(d, key, "an integer"); };
-  auto number = [&](const char* key) { return value_of<double>(d, key, "a number"); };
-  auto flag = [&](const char* key) { return value_of<bool>(d, key, "True or False"); };
-  ExtractOptions o;
-  if (!get("input") || !get("out_dir")) throw_invalid_argument("input", "extract needs input and out_dir");
-  o.input = str("input", "");
-  o.out_dir = str("out_dir", "");
-  if (auto v = get("labels")) o.labels = py::cast<std::string>(py::str(*v));
-  if (auto v = integer("sr")) o.sample_rate = *v;
-  // Without sr each clip keeps its own rate: resolve with a placeholder rate, as the CLI does.
-  MelSpectrogramOptions& m = o.mel;
-  m = preset_options(parse_preset(str("preset", "librosa")), o.sample_rate ? *o.sample_rate : 1e9);
-  if (auto v = integer("n_fft")) m.stft.n_fft = *v;
-  if (auto v = integer("hop_length")) m.stft.hop_length = *v;
-  if (auto v = integer("win_length")) m.stft.win_length = *v;
-  if (get("window")) m.stft.window = parse_window(str("window", ""));
-  if (auto v = flag("center")) m.stft.center = *v;
-  if (get("pad_mode")) m.stft.pad_mode = parse_pad_mode(str("pad_mode", ""));
-  if (auto v = integer("n_mels")) m.mel.n_mels = *v;
-  if (auto v = number("fmin")) m.mel.fmin = *v;
-  if (auto v = number("fmax")) m.mel.fmax = *v;
-  if (auto v = flag("htk")) m.mel.scale = *v ? MelScale::kHtk : MelScale::kSlaney;
-  if (d.contains("norm")) m.mel.norm = d["norm"].is_none() ? MelNorm::kNone : parse_mel_norm(str("norm", ""));
-  if (auto v = number("power")) m.power = *v;
-  parse_db_ref(str("db", "max"), m.db);
-  if (d.contains("top_db")) m.db.top_db = number("top_db");
-  if (auto v = number("amin")) m.db.amin = *v;
-  if (get("db_floor")) m.db.floor = parse_db_floor(str("db_floor", ""));
-  if (get("fft_precision")) m.fft_precision = parse_fft_precision(str("fft_precision", ""));
-  m.validate();
-  if (get("normalize")) {
-    NormalizeOptions n{.method = str("normalize", ""), .scope = parse_scope(str("scope", "local")),
-                       .axis = parse_axis(str("axis", "all"))};
-    if (auto p = value_of<MethodParams>(d, "params", "a dict of parameter names to numbers")) n.params = *p;
-    o.normalize = std::move(n);
-  } else if (get("scope") || get("axis") || get("params")) {
-    throw_invalid_argument("normalize", "scope, axis and params need normalize=METHOD");
-  }
-  if (auto v = get("stats")) o.stats = py::cast<std::string>(py::str(*v));
-  if (auto v = flag("fit_stats")) o.fit_stats = *v;
-  if (auto v = number("segment")) o.segment = *v;
-  if (auto v = number("segment_hop")) o.segment_hop = *v;
-  if (auto v = number("pad_to")) o.pad_to = *v;
-  const std::string format = str("format", "npy");
-  if (format == "npy") o.format = OutputFormat::kNpy;
-  else if (format == "packed") o.format = OutputFormat::kPacked;
-  else throw_invalid_argument("format", "format='" + format + "' is not supported; allowed: npy, packed");
-  const std::string dtype = str("dtype", "float32");
-  if (dtype == "float32") o.dtype = DType::kFloat32;
-  else if (dtype == "float16") o.dtype = DType::kFloat16;
-  else throw_invalid_argument("dtype", "dtype='" + dtype + "' is not supported; allowed: float32, float16");
-  if (auto v = integer("jobs")) o.jobs = *v;
-  return o;
+  return resolve_extract_options(option_values_from(d, {&extract_schema(), &pipeline_schema()}));
 }
 
 py::dict summary_dict(const ExtractSummary& s) {
@@ -156,6 +68,7 @@ void define_extract(py::module_& m) {
   m.def(
       "extract",
       [](const py::dict& options) {
+        WarningsToPython w;
         const ExtractOptions o = options_from(options);
         ExtractSummary s;
         {
@@ -171,7 +84,8 @@ void define_extract(py::module_& m) {
       .def("__len__", &ExtractPlan::size)
       .def("source_name", &ExtractPlan::source_name, py::arg("i"))
       .def("fit_chunks", &ExtractPlan::fit_chunks)
-      .def_property_readonly("jobs", [](const ExtractPlan& p) { return p.options().jobs; });
+      .def_property_readonly("jobs", [](const ExtractPlan& p) { return p.options().jobs; })
+      .def_property_readonly("pipeline", &ExtractPlan::pipeline);
 
   py::class_<ExtractResult>(m, "ExtractResult")
       .def_property_readonly("n_rows", [](const ExtractResult& r) { return r.rows.size(); })

@@ -11,4 +11,6 @@ PYBIND11_MODULE(_melnorm, m) {
   melnorm::python::define_stats(m);
   melnorm::python::define_pcen(m);
   melnorm::python::define_extract(m);
+  melnorm::python::define_pipeline(m);
+  melnorm::python::install_warning_handler();
 }

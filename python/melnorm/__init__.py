@@ -17,16 +17,8 @@ from . import _melnorm
 from ._melnorm import Stats
 
 __version__ = _melnorm.__version__
-__all__ = ["load", "melspectrogram", "MelSpectrogram", "power_to_db", "amplitude_to_db", "normalize", "methods",
+__all__ = ["load", "melspectrogram", "MelSpectrogram", "Pipeline", "options", "power_to_db", "amplitude_to_db", "normalize", "methods",
            "pcen", "Stats", "extract"]
-
-_PRESETS = {
-    # librosa 0.10 feature.melspectrogram defaults
-    "librosa": dict(n_fft=2048, hop_length=512, n_mels=128, htk=False, norm="slaney", pad_mode="constant"),
-    # torchaudio transforms.MelSpectrogram defaults
-    "torchaudio": dict(n_fft=400, hop_length=200, n_mels=128, htk=True, norm=None, pad_mode="reflect"),
-}
-
 
 def load(path, sr=None, mono=True):
     """Decode an audio file (WAV, FLAC, OGG/Vorbis, MP3, ...) as librosa.load does.
@@ -41,87 +33,17 @@ def load(path, sr=None, mono=True):
     return _melnorm.load(path, sr, mono)
 
 
-def _resolve(sr, n_fft, hop_length, win_length, window, center, pad_mode, power, n_mels, fmin, fmax, htk, norm,
-             preset):
-    """Keyword arguments -> the core's full argument list (the preset fills what is None)."""
-    if preset not in (None, "librosa", "torchaudio"):
-        raise ValueError(f"preset={preset!r} is not a preset; allowed: librosa, torchaudio")
-    base = _PRESETS["librosa" if preset is None else preset]
-    if preset == "torchaudio" and norm == "slaney":
-        norm = base["norm"]  # the preset's (no filter normalization) unless given otherwise
-    return dict(
-        sr=float(sr), n_fft=int(base["n_fft"] if n_fft is None else n_fft),
-        hop_length=int(base["hop_length"] if hop_length is None else hop_length), win_length=int(win_length or 0),
-        window=window, center=bool(center), pad_mode=base["pad_mode"] if pad_mode is None else pad_mode,
-        power=float(power), n_mels=int(base["n_mels"] if n_mels is None else n_mels), fmin=float(fmin),
-        fmax=None if fmax is None else float(fmax), htk=bool(base["htk"] if htk is None else htk),
-        norm="none" if norm is None else norm)
-
-
-class MelSpectrogram:
-    """A reusable, picklable mel-spectrogram transform (librosa keywords, as :func:`melspectrogram`).
-
-    Calling it maps ``[..., samples]`` to ``[..., n_mels, frames]``: every
-    leading dimension is a batch, computed on ``n_threads`` threads with the
-    GIL released. NumPy in, float32 NumPy out; a torch tensor in (CPU), a
-    float32 torch tensor out. The FFT plan and filterbank are made once, at
-    construction; pickling keeps the options and rebuilds them (so it can be
-    sent to DataLoader workers or Dask workers).
-
-    >>> mel = melnorm.MelSpectrogram(sr=16000, n_fft=512, hop_length=160, n_mels=64, n_threads=2)
-    >>> mel(np.zeros((8, 2, 16000), np.float32)).shape
-    (8, 2, 64, 101)
-    """
-
-    def __init__(self, sr=22050, *, n_fft=None, hop_length=None, win_length=None, window="hann", center=True,
-                 pad_mode=None, power=2.0, n_mels=None, fmin=0.0, fmax=None, htk=None, norm="slaney", preset=None,
-                 n_threads=1):
-        self._options = _resolve(sr, n_fft, hop_length, win_length, window, center, pad_mode, power, n_mels, fmin,
-                                 fmax, htk, norm, preset)
-        if int(n_threads) < 1:
-            raise ValueError(f"n_threads={n_threads} must be >= 1")
-        self.n_threads = int(n_threads)
-        self._core = _melnorm.MelSpectrogramCore(**self._options)
-
-    @property
-    def options(self):
-        """The resolved options (a dict of librosa keyword names)."""
-        return dict(self._options)
-
-    @property
-    def n_mels(self):
-        return self._options["n_mels"]
-
-    def n_frames(self, n_samples):
-        """Frames produced for a signal of ``n_samples`` samples."""
-        return self._core.n_frames(int(n_samples))
-
-    def __call__(self, y):
-        torch = _torch_if_tensor(y)
-        if torch is not None:
-            if y.device.type != "cpu":
-                raise ValueError(f"y is on {y.device}; melnorm computes on the CPU: pass y.cpu()")
-            y = y.detach().numpy()
-        y = _np.asarray(y)
-        if y.ndim < 1:
-            raise ValueError("y must have a samples axis: [..., samples]")
-        lead = y.shape[:-1]
-        flat = y.reshape(-1, y.shape[-1]) if y.ndim != 1 else y
-        out = self._core.compute(flat, self.n_threads)
-        out = out.reshape(lead + out.shape[-2:]) if y.ndim != 1 else out
-        return torch.from_numpy(out) if torch is not None else out
-
-    def __getstate__(self):
-        return {"options": self._options, "n_threads": self.n_threads}
-
-    def __setstate__(self, state):
-        self._options = dict(state["options"])
-        self.n_threads = state["n_threads"]
-        self._core = _melnorm.MelSpectrogramCore(**self._options)
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self._options.items())
-        return f"melnorm.MelSpectrogram({args}, n_threads={self.n_threads})"
+def _to_numpy(y, name="y"):
+    """(array, torch module or None): torch tensors go through NumPy, refused where that would drop something."""
+    torch = _torch_if_tensor(y)
+    if torch is None:
+        return _np.asarray(y), None
+    if y.requires_grad:
+        raise ValueError(f"{name} requires grad, but melnorm's front ends are not differentiable (the result would "
+                         f"have no grad_fn): pass {name}.detach(), or compute features outside the autograd graph")
+    if y.device.type != "cpu":
+        raise ValueError(f"{name} is on {y.device}; melnorm computes on the CPU: pass {name}.cpu()")
+    return y.numpy(), torch
 
 
 def _torch_if_tensor(x):
@@ -131,9 +53,165 @@ def _torch_if_tensor(x):
     return torch if torch is not None and isinstance(x, torch.Tensor) else None
 
 
-def melspectrogram(y, sr=22050, *, n_fft=None, hop_length=None, win_length=None, window="hann", center=True,
-                   pad_mode=None, power=2.0, n_mels=None, fmin=0.0, fmax=None, htk=None, norm="slaney",
-                   preset=None, n_threads=1):
+def options():
+    """Every feature option, as the library declares it: a list of dicts with
+    name, flag (the CLI's), kind, stage, unit, allowed, default, doc,
+    changes_output and alias_of. Each is a keyword of :class:`Pipeline`,
+    :class:`MelSpectrogram` and :func:`extract`.
+
+    >>> [o["name"] for o in melnorm.options()][:3]
+    ['preset', 'sr', 'pad_to']
+    """
+    import json
+    return json.loads(_melnorm.options_schema())
+
+
+class Pipeline:
+    """The whole feature pipeline as ``melnorm extract`` runs it, for one clip or a batch.
+
+    Keywords are the library's options (:func:`options`; librosa's names):
+    ``sr`` (every input is resampled to it), ``preset``, ``n_fft``,
+    ``hop_length``, ``n_mels``, ``fmax``, ``db`` (``"max"``, ``"p99.5"``,
+    ``"off"``...), ``top_db``, ``db_floor``, ``normalize`` (a method),
+    ``scope``, ``axis``, ``params`` (dict), ``pad_to``, ``segment``,
+    ``dtype``... ``stats``: fitted :class:`Stats` (or a path) for
+    ``scope="global"``; refused when their fingerprint differs from these
+    features', naming the field. A batch ``[B, samples]`` is B independent
+    clips: each gets its own dB reference and local statistics, exactly as
+    alone. Integer PCM (int16) is scaled by 1/32768 as the CLI scales it.
+
+    >>> p = melnorm.Pipeline(sr=8000, n_fft=256, hop_length=128, n_mels=40, normalize="zscore", pad_to=1.0)
+    >>> p(np.zeros((3, 8000), np.float32)).shape
+    (3, 40, 63)
+    """
+
+    def __init__(self, *, stats=None, n_threads=1, **options):
+        if isinstance(stats, (str, bytes)) or hasattr(stats, "__fspath__"):
+            stats = Stats.load(str(stats))
+        if int(n_threads) < 1:
+            raise ValueError(f"n_threads={n_threads} must be >= 1")
+        self.n_threads = int(n_threads)
+        self._core = _melnorm.PipelineCore(options, stats)
+
+    @classmethod
+    def _wrap(cls, core, n_threads=1):
+        self = cls.__new__(cls)
+        self._core, self.n_threads = core, n_threads
+        return self
+
+    @classmethod
+    def from_json(cls, text, *, stats=None, origin="pipeline JSON"):
+        """A pipeline from its JSON record (:meth:`to_json`, or an OUTDIR's options.json ``pipeline``)."""
+        return cls._wrap(_melnorm.PipelineCore.from_json(text, origin, stats))
+
+    @classmethod
+    def from_outdir(cls, out_dir):
+        """The pipeline an extraction OUTDIR was made with, and its statistics (``stats.json``), if any."""
+        import json
+        import os
+        path = os.path.join(str(out_dir), "options.json")
+        with open(path) as f:
+            record = json.load(f)
+        if "pipeline" not in record:
+            raise ValueError(f"{path}: made by an earlier melnorm (no pipeline record); extract it again")
+        stats = None
+        stats_path = os.path.join(str(out_dir), "stats.json")
+        if os.path.exists(stats_path):
+            stats = Stats.load(stats_path)
+        elif record.get("stats") and not str(record["stats"]).startswith("fit on"):
+            stats = Stats.load(record["stats"])
+        return cls.from_json(json.dumps(record["pipeline"]), stats=stats, origin=path)
+
+    def to_json(self):
+        """The versioned JSON record: every option resolved, and the fingerprint."""
+        return self._core.to_json()
+
+    @property
+    def options(self):
+        """Every option, resolved (``{"sr": "16000", "fmax": "8000", ...}``)."""
+        return self._core.describe()
+
+    @property
+    def fingerprint(self):
+        """What changes output bytes, resolved to numbers."""
+        return self._core.fingerprint()
+
+    @property
+    def sample_rate(self):
+        return self._core.sample_rate
+
+    @property
+    def stats(self):
+        return self._core.stats
+
+    def _run(self, y, sr):
+        y, torch = _to_numpy(y)
+        if y.ndim < 1:
+            raise ValueError("y must have a samples axis: [..., samples]")
+        if sr is None:
+            sr = self._core.sample_rate
+            if sr is None:
+                raise ValueError("sr: this pipeline has no fixed rate (sr=...); pass the waveform's rate: pipeline(y, sr=...)")
+        lead = y.shape[:-1]
+        out = self._core.run(y.reshape(-1, y.shape[-1]), int(sr), self.n_threads)  # [B, rows, F, T]
+        if not self._core.segmented:
+            out = out[:, 0]
+        out = out.reshape(lead + out.shape[1:])
+        if self._core.dtype == "float16":
+            out = out.astype(_np.float16)
+        return torch.from_numpy(out) if torch is not None else out
+
+    def __call__(self, y, sr=None):
+        """Features of ``y`` ``[..., samples]`` at ``sr`` Hz (default: the pipeline's rate; another rate is
+        resampled): ``[..., n_mels, frames]``, or ``[..., segments, n_mels, frames]`` with ``segment``."""
+        return self._run(y, sr)
+
+    def load(self, path):
+        """Features of an audio file, decoded and resampled as ``melnorm extract`` does."""
+        y, sr = self._core.load(str(path))
+        return self._run(y, sr)
+
+    def __getstate__(self):
+        stats = self._core.stats
+        return {"json": self._core.to_json(), "stats": None if stats is None else stats, "n_threads": self.n_threads}
+
+    def __setstate__(self, state):
+        self._core = _melnorm.PipelineCore.from_json(state["json"], "pickled pipeline", state["stats"])
+        self.n_threads = state["n_threads"]
+
+    def __repr__(self):
+        return f"melnorm.Pipeline({self._core.to_json()})"
+
+
+class MelSpectrogram(Pipeline):
+    """A reusable, picklable mel-spectrogram transform: a :class:`Pipeline` whose ``db`` is ``"off"`` unless given
+    (librosa's melspectrogram is linear). Keywords as :func:`options` (librosa's names; ``preset="torchaudio"``
+    starts from torchaudio's defaults, and an explicit keyword always wins).
+
+    Calling it maps ``[..., samples]`` to ``[..., n_mels, frames]``: every
+    leading dimension is a batch, computed on ``n_threads`` threads with the
+    GIL released. NumPy in, float32 NumPy out; a torch tensor in (CPU, no
+    grad), a float32 torch tensor out.
+
+    >>> mel = melnorm.MelSpectrogram(sr=16000, n_fft=512, hop_length=160, n_mels=64, n_threads=2)
+    >>> mel(np.zeros((8, 2, 16000), np.float32)).shape
+    (8, 2, 64, 101)
+    """
+
+    def __init__(self, sr=22050, *, n_threads=1, **options):
+        options.setdefault("db", "off")
+        super().__init__(sr=sr, n_threads=n_threads, **options)
+
+    @property
+    def n_mels(self):
+        return int(self.options["n_mels"])
+
+    def n_frames(self, n_samples):
+        """Frames produced for a signal of ``n_samples`` samples."""
+        return self(_np.zeros(int(n_samples), _np.float32)).shape[-1]
+
+
+def melspectrogram(y, sr=22050, *, n_threads=1, **options):
     """Mel spectrogram with librosa.feature.melspectrogram's names and defaults.
 
     ``y``: ``[samples]`` or a batch ``[batch, samples]`` (computed on
@@ -151,9 +229,18 @@ def melspectrogram(y, sr=22050, *, n_fft=None, hop_length=None, win_length=None,
     y = _np.asarray(y)
     if y.ndim not in (1, 2):
         raise ValueError(f"y must be 1-D [samples] or 2-D [batch, samples], got {y.ndim}-D")
-    core = _melnorm.MelSpectrogramCore(**_resolve(sr, n_fft, hop_length, win_length, window, center, pad_mode, power,
-                                                  n_mels, fmin, fmax, htk, norm, preset))
-    return core.compute(y, int(n_threads))
+    return MelSpectrogram(sr, n_threads=n_threads, **options)(y)
+
+
+def _magnitude(S):
+    """Complex input: its magnitude, with librosa's warning (the real part alone would be wrong)."""
+    S, _ = _to_numpy(S, "S")
+    if _np.iscomplexobj(S):
+        import warnings
+        warnings.warn("power_to_db/amplitude_to_db was called on complex input so phase information will be "
+                      "discarded. To suppress this warning, call np.abs(S) first", UserWarning, stacklevel=3)
+        return _np.abs(S)
+    return S
 
 
 def _ref_value(S, ref):
@@ -162,7 +249,7 @@ def _ref_value(S, ref):
     if isinstance(ref, str):
         return ref  # "max" or "p99.5": checked by the core
     if callable(ref):
-        return float(ref(_np.abs(_np.asarray(S))))
+        return float(ref(_np.abs(_to_numpy(S, "S")[0])))
     return float(abs(ref))
 
 
@@ -178,7 +265,7 @@ def power_to_db(S, *, ref=1.0, amin=1e-10, top_db=80.0, floor="absolute"):
     >>> melnorm.power_to_db(np.array([1.0, 10.0, 100.0]), top_db=None)
     array([ 0., 10., 20.], dtype=float32)
     """
-    return _melnorm.db(S, False, _ref_value(S, ref), float(amin), top_db, floor)
+    return _melnorm.db(_magnitude(S), False, _ref_value(S, ref), float(amin), top_db, floor)
 
 
 def amplitude_to_db(S, *, ref=1.0, amin=1e-5, top_db=80.0, floor="absolute"):
@@ -187,7 +274,7 @@ def amplitude_to_db(S, *, ref=1.0, amin=1e-5, top_db=80.0, floor="absolute"):
     >>> melnorm.amplitude_to_db(np.array([1.0, 10.0]), top_db=None)
     array([ 0., 20.], dtype=float32)
     """
-    return _melnorm.db(S, True, _ref_value(S, ref), float(amin), top_db, floor)
+    return _melnorm.db(_magnitude(S), True, _ref_value(S, ref), float(amin), top_db, floor)
 
 
 def normalize(X, method, *, scope="local", axis="all", stats=None, lengths=None, **params):

@@ -1,0 +1,184 @@
+// melnorm.Pipeline's core, the keyword conversion every binding shares, and
+// library warnings as Python warnings.
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "bindings.h"
+#include "melnorm/error.h"
+#include "melnorm/extract.h"
+#include "melnorm/npy.h"
+#include "melnorm/pipeline.h"
+
+namespace melnorm::python {
+
+namespace {
+
+std::mutex warnings_mutex;
+std::vector<std::string> pending_warnings;
+
+// A value json.dumps can write: numpy scalars as Python numbers, paths as text.
+py::object plain(const py::handle& v) {
+  if (py::hasattr(v, "item") && py::hasattr(v, "dtype")) return v.attr("item")();
+  if (py::isinstance(v, py::module_::import("os").attr("PathLike"))) return py::str(v);
+  return py::reinterpret_borrow<py::object>(v);
+}
+
+}  // namespace
+
+OptionValues option_values_from(const py::dict& kwargs, const std::vector<const std::vector<OptionSpec>*>& schemas) {
+  const py::object dumps = py::module_::import("json").attr("dumps");
+  OptionValues out;
+  for (const auto& [key, value] : kwargs) {
+    const auto name = py::cast<std::string>(key);
+    const OptionSpec* spec = nullptr;
+    std::vector<std::string> names;
+    for (const auto* schema : schemas)
+      for (const OptionSpec& s : *schema) {
+        names.push_back(s.name);
+        if (s.name == name) spec = &s;
+      }
+    if (!spec) {
+      if (schemas.size() == 1) find_option(name);  // throws with the closest name
+      throw_invalid_argument(name, "unknown option '" + name + "'; allowed: " + [&] {
+        std::string all;
+        for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
+        return all;
+      }());
+    }
+    std::string json;
+    try {
+      json = py::cast<std::string>(dumps(plain(value), py::arg("allow_nan") = false));
+    } catch (const py::error_already_set&) {
+      throw_invalid_argument(name, name + "=" + py::cast<std::string>(py::repr(value)) + " must be " + spec->allowed);
+    }
+    out[name] = option_text(*spec, json);
+  }
+  return out;
+}
+
+py::array_t<float> waveform_array(const py::array& y, const char* name) {
+  const py::dtype dt = y.dtype();
+  if (dt.kind() == 'f') return py::array_t<float, py::array::c_style | py::array::forcecast>::ensure(y);
+  if (dt.kind() == 'i' && dt.itemsize() == 2) {  // the CLI's .npy convention, exactly
+    const auto a = py::array_t<std::int16_t, py::array::c_style | py::array::forcecast>::ensure(y);
+    NpyArray n{.dtype = DType::kInt16, .shape = shape_of(a)};
+    n.data.resize(static_cast<std::size_t>(a.nbytes()));
+    std::memcpy(n.data.data(), a.data(), n.data.size());
+    py::array_t<float> out(shape_of(a));
+    const std::vector<float> f = n.to_float32(/*scale_int16=*/true);
+    std::copy(f.begin(), f.end(), out.mutable_data());
+    return out;
+  }
+  throw_invalid_argument(name, std::string(name) + " has dtype " + py::cast<std::string>(py::str(static_cast<const py::handle&>(dt))) +
+                                   "; allowed: float32, float64, or int16 PCM (scaled by 1/32768 as the CLI does)");
+}
+
+WarningsToPython::~WarningsToPython() {
+  std::vector<std::string> messages;
+  {
+    std::lock_guard lock(warnings_mutex);
+    messages.swap(pending_warnings);
+  }
+  std::set<std::string> seen;
+  const py::object warn = py::module_::import("warnings").attr("warn");
+  for (const auto& m : messages)
+    if (seen.insert(m).second) {
+      if (PyErr_WarnEx(PyExc_UserWarning, m.c_str(), 2) != 0) PyErr_Clear();  // warnings-as-errors: not from a destructor
+    }
+}
+
+void install_warning_handler() {
+  set_warning_handler([](std::string_view message) {
+    std::lock_guard lock(warnings_mutex);
+    if (pending_warnings.size() < 1000) pending_warnings.emplace_back(message);
+  });
+}
+
+namespace {
+
+// [batch, samples] -> [batch, rows, F, T] (rows: segments, 1 otherwise) on n_threads threads.
+py::array_t<float> run_batch(const Pipeline& p, const py::array_t<float>& y, int sr, int n_threads) {
+  if (y.ndim() != 2) throw_invalid_argument("y", "y must be [batch, samples]");
+  if (n_threads < 1) throw_invalid_argument("n_threads", "n_threads=" + std::to_string(n_threads) + " must be >= 1");
+  const std::size_t batch = static_cast<std::size_t>(y.shape(0)), n = static_cast<std::size_t>(y.shape(1));
+  std::vector<std::vector<PipelineRow>> results(batch);
+  const float* in = y.data();
+  {
+    py::gil_scoped_release release;
+    const int threads = std::max(1, std::min<int>(n_threads, static_cast<int>(batch)));
+    std::vector<std::exception_ptr> errors(static_cast<std::size_t>(threads));
+    auto work = [&](int t) {
+      try {
+        for (std::size_t i = static_cast<std::size_t>(t); i < batch; i += static_cast<std::size_t>(threads))
+          results[i] = p.run({in + i * n, n}, sr, batch > 1 ? "waveform " + std::to_string(i) : "waveform");
+      } catch (...) {
+        errors[static_cast<std::size_t>(t)] = std::current_exception();
+      }
+    };
+    std::vector<std::thread> pool;
+    for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);
+    work(0);
+    for (auto& th : pool) th.join();
+    for (auto& e : errors)
+      if (e) std::rethrow_exception(e);
+  }
+  const std::size_t rows = batch ? results[0].size() : p.n_rows(n, sr);
+  const std::size_t F = static_cast<std::size_t>(p.options().mel.mel.n_mels);
+  const std::size_t T = batch ? results[0][0].features.cols : 0;
+  py::array_t<float> out({batch, rows, F, T});
+  float* dst = out.mutable_data();
+  for (const auto& item : results)
+    for (const auto& r : item) dst = std::copy(r.features.data.begin(), r.features.data.end(), dst);
+  return out;
+}
+
+}  // namespace
+
+void define_pipeline(py::module_& m) {
+  m.def("options_schema", [] { return options_json(); });
+  m.def("options_markdown", &options_markdown);
+  m.def("extract_schema_names", [] {
+    std::vector<std::string> names;
+    for (const auto& s : extract_schema()) names.push_back(s.name);
+    return names;
+  });
+  py::class_<Pipeline>(m, "PipelineCore")
+      .def(py::init([](const py::dict& options, std::optional<Stats> stats) {
+             WarningsToPython w;
+             return Pipeline(resolve_pipeline_options(option_values_from(options, {&pipeline_schema()})), std::move(stats));
+           }),
+           py::arg("options"), py::arg("stats") = py::none())
+      .def_static("from_json", [](const std::string& text, const std::string& origin, std::optional<Stats> stats) {
+        return Pipeline(Pipeline::options_from_json(text, origin), std::move(stats));
+      })
+      .def("at_rate", [](const Pipeline& p, int rate) {
+        return Pipeline(p.options().at_rate(rate), p.stats() ? std::optional<Stats>(*p.stats()) : std::nullopt);
+      })
+      .def("describe", &Pipeline::describe)
+      .def("fingerprint", &Pipeline::fingerprint)
+      .def("features_fingerprint", &Pipeline::features_fingerprint)
+      .def("to_json", &Pipeline::to_json)
+      .def_property_readonly("needs_stats", &Pipeline::needs_stats)
+      .def_property_readonly("stats", [](const Pipeline& p) { return p.stats() ? std::optional<Stats>(*p.stats()) : std::nullopt; })
+      .def_property_readonly("sample_rate", [](const Pipeline& p) { return p.options().sample_rate; })
+      .def_property_readonly("dtype", [](const Pipeline& p) { return to_string(p.options().dtype); })
+      .def_property_readonly("segmented", [](const Pipeline& p) { return p.options().segment.has_value(); })
+      .def("run", [](const Pipeline& p, const py::array& y, int sr, int n_threads) {
+        WarningsToPython w;
+        return run_batch(p, waveform_array(y), sr, n_threads);
+      }, py::arg("y"), py::arg("sr"), py::arg("n_threads") = 1)
+      .def("load", [](const Pipeline& p, const std::filesystem::path& path) {
+        WarningsToPython w;
+        Audio a;
+        {
+          py::gil_scoped_release release;
+          a = p.load(path);
+        }
+        py::array_t<float> y(a.samples.size());
+        std::copy(a.samples.begin(), a.samples.end(), y.mutable_data());
+        return py::make_tuple(y, a.sample_rate);
+      }, py::arg("path"));
+}
+
+}  // namespace melnorm::python
