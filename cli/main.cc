@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
       melnorm::cli::add_normalize_command(app),
       melnorm::cli::add_fit_stats_command(app),
       melnorm::cli::add_methods_command(app),
+      melnorm::cli::add_options_command(app),
       melnorm::cli::add_extract_command(app),
       melnorm::cli::add_show_command(app),
   };

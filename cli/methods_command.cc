@@ -5,7 +5,9 @@
 #include <memory>
 
 #include "commands.h"
+#include "melnorm/extract.h"
 #include "melnorm/normalize.h"
+#include "melnorm/pipeline_options.h"
 
 namespace melnorm::cli {
 namespace {
@@ -35,6 +37,27 @@ int run_methods(bool json) {
 }
 
 }  // namespace
+
+// melnorm options [--json | --markdown]: the feature option schema (docs/options.md is its --markdown).
+Run add_options_command(CLI::App& app) {
+  auto format = std::make_shared<std::string>("text");
+  CLI::App* cmd = app.add_subcommand("options", "List every feature option: flag, allowed values, default, fingerprint");
+  cmd->add_flag_callback("--json", [format] { *format = "json"; }, "Print as JSON");
+  cmd->add_flag_callback("--markdown", [format] { *format = "markdown"; }, "Print the Markdown table of docs/options.md");
+  return [cmd, format]() -> int {
+    if (!cmd->parsed()) return -1;
+    if (*format == "json") std::cout << options_json() << '\n';
+    else if (*format == "markdown")
+      std::cout << "## Feature options\n\n" << options_markdown() << "\n## Extraction options (`melnorm extract`, `melnorm.extract`)\n\n"
+                << options_markdown(extract_schema());
+    else
+      for (const auto* schema : {&pipeline_schema(), &extract_schema()})
+        for (const OptionSpec& s : *schema)
+          std::cout << s.flag << "  (" << s.name << ")  " << s.allowed << "; default " << s.default_text << "\n    " << s.doc
+                    << '\n';
+    return 0;
+  };
+}
 
 Run add_methods_command(CLI::App& app) {
   auto json = std::make_shared<bool>(false);

@@ -50,11 +50,7 @@ ExtractOptions small_options(const fs::path& in, const fs::path& out) {
   ExtractOptions o;
   o.input = in;
   o.out_dir = out;
-  o.mel = preset_options(Preset::kLibrosa, 8000);
-  o.mel.stft.n_fft = 256;
-  o.mel.stft.hop_length = 64;
-  o.mel.mel.n_mels = 20;
-  o.sample_rate = 8000;
+  o.features = resolve_pipeline_options({{"sr", "8000"}, {"n_fft", "256"}, {"hop_length", "64"}, {"n_mels", "20"}});
   o.jobs = 2;
   return o;
 }
@@ -86,7 +82,7 @@ TEST(Extract, WritesOneNpyPerClipWithTheManifest) {
   write_audio(dir / "in" / "cat" / "a.wav", testing::sine(300, 8000, 8000), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
   write_audio(dir / "in" / "dog" / "b.wav", testing::sine(900, 16000, 4000), 1, 16000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
   auto o = small_options(dir / "in", dir / "out");
-  o.normalize = NormalizeOptions{.method = "minmax"};
+  o.features.normalize = NormalizeOptions{.method = "minmax"};
   const ExtractSummary s = extract_dataset(o);
   EXPECT_EQ(s.rows, 2u);
   EXPECT_EQ(s.failed, 0u);
@@ -110,8 +106,8 @@ TEST(Extract, SegmentAndPadArithmetic) {
   write_audio(dir / "in" / "x" / "long.wav", testing::sine(300, 8000, 20000), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_FLOAT);  // 2.5 s
   write_audio(dir / "in" / "x" / "short.wav", testing::sine(300, 8000, 4000), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_FLOAT);  // 0.5 s
   auto o = small_options(dir / "in", dir / "seg");
-  o.segment = 1.0;
-  o.segment_hop = 0.5;
+  o.features.segment = 1.0;
+  o.features.segment_hop = 0.5;
   extract_dataset(o);
   auto rows = manifest(dir / "seg");
   // long: starts 0, 0.5, 1.0, 1.5 (a segment must fit); short: one zero-padded segment
@@ -122,13 +118,13 @@ TEST(Extract, SegmentAndPadArithmetic) {
   for (std::size_t r = 1; r < rows.size(); ++r) EXPECT_EQ(rows[r][4], std::to_string(1 + 8000 / 64));
   // the third segment is samples 8000..16000 of the clip
   const auto seg = read_npy(dir / "seg" / "x" / "long_s0002.npy").to_float32();
-  auto mel = o.mel;
+  auto mel = o.features.mel;
   mel.sample_rate = 8000;
   const auto y = testing::sine(300, 8000, 20000);
   EXPECT_EQ(seg, MelSpectrogram(mel).compute(std::span<const float>(y).subspan(8000, 8000)).data);
 
   auto p = small_options(dir / "in", dir / "pad");
-  p.pad_to = 1.0;
+  p.features.pad_to = 1.0;
   p.format = OutputFormat::kPacked;
   extract_dataset(p);
   rows = manifest(dir / "pad");
@@ -172,8 +168,9 @@ TEST(Extract, JobsOneAndTwoAreByteIdentical) {
   for (int jobs : {1, 2}) {
     auto o = small_options(dir / "in", dir / testing::numbered("out", jobs, ""));
     o.jobs = jobs;
-    o.normalize = NormalizeOptions{.method = "zscore", .scope = Scope::kGlobal, .axis = Axis::kBand};
+    o.features.normalize = NormalizeOptions{.method = "zscore", .scope = Scope::kGlobal, .axis = Axis::kBand};
     o.fit_stats = true;
+    o.fit_on = FitOn::kAll;  // no split: every row, knowingly
     extract_dataset(o);
   }
   expect_same_tree(dir / "out1", dir / "out2");
@@ -194,13 +191,13 @@ TEST(Extract, FitStatsUsesTrainingRowsOnly) {
   csv.close();
   auto o = small_options(dir / "in", dir / "out");
   o.labels = dir / "labels.csv";
-  o.mel.db.reference = DbReference::kValue;
-  o.normalize = NormalizeOptions{.method = "zscore", .scope = Scope::kGlobal};
+  o.features.mel.db.reference = DbReference::kValue;
+  o.features.normalize = NormalizeOptions{.method = "zscore", .scope = Scope::kGlobal};
   o.fit_stats = true;
   extract_dataset(o);
   const Stats fitted = Stats::load(dir / "out" / "stats.json");
   Stats want(20);
-  auto mel = o.mel;
+  auto mel = o.features.mel;
   mel.sample_rate = 8000;
   for (int i = 0; i < 4; ++i) {
     const Matrix m = MelSpectrogram(mel).compute(load_audio(dir / "in" / testing::numbered("c", i, ".wav")).samples);
@@ -216,15 +213,15 @@ TEST(Extract, OtherOptionsIntoAnExistingFolderAreRefused) {
   auto o = small_options(dir / "in", dir / "out");
   extract_dataset(o);
   const std::string before = read_text(dir / "out" / "manifest.csv");
-  o.mel.mel.n_mels = 30;
+  o.features.mel.mel.n_mels = 30;
   try {
     extract_dataset(o);
     FAIL();
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("mel.n_mels: \"20\" vs \"30\""), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("n_mels: \"20\" vs \"30\""), std::string::npos) << e.what();
   }
   EXPECT_EQ(read_text(dir / "out" / "manifest.csv"), before);
-  o.mel.mel.n_mels = 20;  // the same options again: nothing left to do, nothing changes
+  o.features.mel.mel.n_mels = 20;  // the same options again: nothing left to do, nothing changes
   const ExtractSummary s = extract_dataset(o);
   EXPECT_EQ(s.resumed, 1u);
   EXPECT_EQ(read_text(dir / "out" / "manifest.csv"), before);

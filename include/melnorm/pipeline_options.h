@@ -74,6 +74,9 @@ struct OptionSpec {
 const std::vector<OptionSpec>& pipeline_schema();
 // The row called `name`; throws Error listing the names (with the closest one) otherwise.
 const OptionSpec& find_option(std::string_view name);
+// The same over several tables (extract's and the pipeline's); `what` names them in the error.
+const OptionSpec& find_option(std::string_view name, const std::vector<const std::vector<OptionSpec>*>& schemas,
+                              std::string_view what);
 
 // Options as a user gives them: name -> text ("hop_length" -> "256"). Only
 // what was given; absent options take the preset's value or the default.
@@ -88,10 +91,10 @@ PipelineOptions resolve_pipeline_options(const OptionValues& given);
 OptionValues option_values(const PipelineOptions& options);
 
 // The options that change output bytes, resolved to numbers (fmax in Hz, the
-// FFT precision actually used, ...). `up_to` keeps the stages before it only:
-// the statistics of features are fingerprinted up to kNormalize.
+// FFT precision actually used, ...). `before`, when set, keeps the stages
+// before it only: the statistics of features are fingerprinted before kNormalize.
 std::map<std::string, std::string> fingerprint_of(const PipelineOptions& options,
-                                                  OptionStage up_to = OptionStage::kOutput);
+                                                  std::optional<OptionStage> before = std::nullopt);
 
 // The library's spelling of a value given as JSON (null -> "none", true ->
 // "true", numbers exactly, {"low": 5} -> "low=5" for params). Front ends
@@ -102,8 +105,8 @@ std::string option_text(const OptionSpec& spec, const std::string& json_value);
 MethodParams parse_method_params(std::string_view text);
 
 // The schema as a Markdown table (docs/options.md is this, checked by a test).
-std::string options_markdown();
+std::string options_markdown(const std::vector<OptionSpec>& schema = pipeline_schema());
 // The schema as JSON: a list of rows.
-std::string options_json();
+std::string options_json(const std::vector<OptionSpec>& schema = pipeline_schema());
 
 }  // namespace melnorm

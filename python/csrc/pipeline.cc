@@ -31,21 +31,7 @@ OptionValues option_values_from(const py::dict& kwargs, const std::vector<const 
   OptionValues out;
   for (const auto& [key, value] : kwargs) {
     const auto name = py::cast<std::string>(key);
-    const OptionSpec* spec = nullptr;
-    std::vector<std::string> names;
-    for (const auto* schema : schemas)
-      for (const OptionSpec& s : *schema) {
-        names.push_back(s.name);
-        if (s.name == name) spec = &s;
-      }
-    if (!spec) {
-      if (schemas.size() == 1) find_option(name);  // throws with the closest name
-      throw_invalid_argument(name, "unknown option '" + name + "'; allowed: " + [&] {
-        std::string all;
-        for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
-        return all;
-      }());
-    }
+    const OptionSpec* spec = &find_option(name, schemas, schemas.size() > 1 ? "extract option" : "option");
     std::string json;
     try {
       json = py::cast<std::string>(dumps(plain(value), py::arg("allow_nan") = false));

@@ -63,6 +63,13 @@ class ExtractedDataset(torch.utils.data.Dataset):
     def __len__(self):
         return len(self.rows)
 
+    @property
+    def pipeline(self):
+        """The :class:`melnorm.Pipeline` these features were made with (and their statistics): use it on new
+        audio to get exactly the features the model was trained on."""
+        import melnorm
+        return melnorm.Pipeline.from_outdir(self.out_dir)
+
     def features(self, i):
         """Row i's features as a float32 NumPy array [n_mels, frames]."""
         row = self.rows[i]

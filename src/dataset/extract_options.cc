@@ -102,13 +102,10 @@ ExtractOptions resolve_extract_options(const OptionValues& given) {
   ExtractOptions o;
   std::map<std::string, const ExtractOptionRow*> by_name;
   for (const auto& r : rows()) by_name[r.spec.name] = &r;
-  std::vector<std::string> names;
-  for (const auto& s : pipeline_schema()) names.push_back(s.name);
-  for (const auto& r : rows()) names.push_back(r.spec.name);
   for (const auto& [name, text] : given) {
+    find_option(name, {&extract_schema(), &pipeline_schema()}, "extract option");  // refuses unknown names
     if (by_name.count(name)) by_name[name]->set(o, text);
-    else if (std::find(names.begin(), names.end(), name) != names.end()) features[name] = text;
-    else throw_invalid_argument(name, detail::unknown_name_message("extract option", name, names));
+    else features[name] = text;
   }
   if (o.input.empty() || o.out_dir.empty()) throw_invalid_argument("input", "extract needs input and out_dir");
   o.features = resolve_pipeline_options(features);

@@ -246,13 +246,15 @@ Histogram Stats::overall_histogram() const {
 }
 
 void Stats::check_fingerprint(const Fingerprint& features) const {
+  // Every difference, not the first: one changed option (sr) moves others (fmax) with it.
+  std::string differences;
   for (const auto& [key, value] : fingerprint_) {
     const auto it = features.find(key);
     const std::string got = it == features.end() ? "(not recorded)" : it->second;
-    if (got != value)
-      throw Error(ErrorCode::kInvalidArgument, "stats",
-                  "statistics do not match the features: " + key + ": stats " + value + " vs features " + got);
+    if (got != value) differences += (differences.empty() ? "" : "; ") + key + ": stats " + value + " vs features " + got;
   }
+  if (!differences.empty())
+    throw Error(ErrorCode::kInvalidArgument, "stats", "statistics do not match the features: " + differences);
 }
 
 namespace {

@@ -328,6 +328,17 @@ const std::vector<OptionSpec>& pipeline_schema() {
 
 const OptionSpec& find_option(std::string_view name) { return row(name).spec; }
 
+const OptionSpec& find_option(std::string_view name, const std::vector<const std::vector<OptionSpec>*>& schemas,
+                              std::string_view what) {
+  std::vector<std::string> names;
+  for (const auto* schema : schemas)
+    for (const OptionSpec& s : *schema) {
+      if (s.name == name) return s;
+      names.push_back(s.name);
+    }
+  throw_invalid_argument(std::string(name), detail::unknown_name_message(what, name, names));
+}
+
 PipelineOptions resolve_pipeline_options(const OptionValues& given_raw) {
   const OptionValues given = expand_aliases(given_raw);
   PipelineOptions o;
@@ -364,10 +375,10 @@ OptionValues option_values(const PipelineOptions& o) {
   return v;
 }
 
-std::map<std::string, std::string> fingerprint_of(const PipelineOptions& o, OptionStage up_to) {
+std::map<std::string, std::string> fingerprint_of(const PipelineOptions& o, std::optional<OptionStage> before) {
   std::map<std::string, std::string> f;
   for (const Row& r : rows()) {
-    if (!r.get || !r.spec.changes_output || r.spec.stage >= up_to) continue;
+    if (!r.get || !r.spec.changes_output || (before && r.spec.stage >= *before)) continue;
     f[r.spec.name] = r.get(o);
   }
   // Resolved: the precision the FFT really runs in, every method parameter.
@@ -433,14 +444,14 @@ PipelineOptions PipelineOptions::at_rate(int rate) const {
   return o;
 }
 
-std::string options_markdown() {
+std::string options_markdown(const std::vector<OptionSpec>& schema) {
   std::string md = "| option | flag | kind | unit | allowed | default | in fingerprint | what it does |\n";
   md += "|---|---|---|---|---|---|---|---|\n";
   auto cell = [](std::string text) {  // a '|' inside a cell would end it
     for (std::size_t pos = 0; (pos = text.find('|', pos)) != std::string::npos; pos += 2) text.replace(pos, 1, "\\|");
     return text;
   };
-  for (const OptionSpec& s : pipeline_schema()) {
+  for (const OptionSpec& s : schema) {
     const std::string doc = s.alias_of.empty() ? s.doc : s.doc + " (alias of `" + s.alias_of + "`)";
     md += "| `" + s.name + "` | `" + s.flag + "` | " + to_string(s.kind) + " | " + s.unit + " | " + cell(s.allowed) + " | " +
           cell(s.default_text) + " | " + (s.changes_output ? "yes" : "no") + " | " + cell(doc) + " |\n";
@@ -448,9 +459,9 @@ std::string options_markdown() {
   return md;
 }
 
-std::string options_json() {
+std::string options_json(const std::vector<OptionSpec>& schema) {
   nlohmann::ordered_json j = nlohmann::ordered_json::array();
-  for (const OptionSpec& s : pipeline_schema())
+  for (const OptionSpec& s : schema)
     j.push_back({{"name", s.name}, {"flag", s.flag}, {"kind", to_string(s.kind)}, {"stage", to_string(s.stage)},
                  {"unit", s.unit}, {"allowed", s.allowed}, {"default", s.default_text}, {"doc", s.doc},
                  {"changes_output", s.changes_output}, {"alias_of", s.alias_of}});

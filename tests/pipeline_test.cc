@@ -1,0 +1,267 @@
+// The option schema and the pipeline: one declaration, a complete
+// fingerprint, and no silent mismatch.
+#include <gtest/gtest.h>
+#include <sndfile.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "melnorm/error.h"
+#include "melnorm/extract.h"
+#include "melnorm/pipeline.h"
+#include "test_util.h"
+
+namespace melnorm {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::TempDir;
+
+// A value other than the default for every option that changes output bytes.
+// A new schema row without an entry here fails EveryByteChangingOptionIsInTheFingerprint.
+const std::map<std::string, std::string>& other_values() {
+  static const std::map<std::string, std::string> v = {
+      {"sr", "16000"},          {"pad_to", "1"},         {"segment", "0.5"},       {"segment_hop", "0.25"},
+      {"n_fft", "512"},         {"win_length", "400"},   {"hop_length", "100"},    {"window", "hamming"},
+      {"center", "false"},      {"pad_mode", "reflect"}, {"power", "1"},           {"fft_precision", "double"},
+      {"n_mels", "40"},         {"fmin", "20"},          {"fmax", "7000"},         {"mel_scale", "htk"},
+      {"htk", "true"},          {"norm", "none"},        {"db", "p99.5"},          {"top_db", "60"},
+      {"amin", "1e-8"},         {"db_floor", "relative"}, {"normalize", "minmax"}, {"pcen", "true"},
+      {"scope", "global"},      {"axis", "band"},        {"params", "ddof=1"},     {"dtype", "float16"},
+  };
+  return v;
+}
+
+// The options a row's other value needs to make sense (segment_hop needs segment, ...).
+OptionValues base_for(const std::string& name) {
+  OptionValues base{{"sr", "22050"}};
+  if (name == "segment_hop") base["segment"] = "0.5";
+  if (name == "scope" || name == "axis") base["normalize"] = "zscore";
+  if (name == "params") base["normalize"] = "zscore";
+  return base;
+}
+
+TEST(Schema, EveryByteChangingOptionIsInTheFingerprint) {
+  for (const OptionSpec& spec : pipeline_schema()) {
+    if (!spec.changes_output) continue;
+    SCOPED_TRACE(spec.name);
+    ASSERT_TRUE(other_values().count(spec.name)) << "no test value for schema row " << spec.name;
+    OptionValues base = base_for(spec.name), changed = base;
+    changed[spec.name] = other_values().at(spec.name);
+    const PipelineOptions a = resolve_pipeline_options(base), b = resolve_pipeline_options(changed);
+    const std::string field = spec.alias_of.empty() ? spec.name : spec.alias_of;
+    const auto fa = fingerprint_of(a), fb = fingerprint_of(b);
+    ASSERT_TRUE(fa.count(field) && fb.count(field));
+    EXPECT_NE(fa.at(field), fb.at(field));
+    // Statistics fitted under `a` are refused for `b`'s features, naming the field,
+    // when the field is a feature's (normalization options do not shape the statistics).
+    if (spec.stage < OptionStage::kNormalize) {
+      const Stats stats(1, fingerprint_of(a, OptionStage::kNormalize));
+      try {
+        stats.check_fingerprint(fingerprint_of(b, OptionStage::kNormalize));
+        ADD_FAILURE() << "statistics accepted with another " << field;
+      } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find(field + ": stats " + fa.at(field) + " vs features " + fb.at(field)),
+                  std::string::npos)
+            << e.what();
+      }
+    }
+  }
+}
+
+TEST(Schema, ResolvedValuesReadBackToTheSameOptions) {
+  for (const auto& [name, value] : other_values()) {
+    SCOPED_TRACE(name);
+    OptionValues given = base_for(name);
+    given[name] = value;
+    const OptionValues once = option_values(resolve_pipeline_options(given));
+    EXPECT_EQ(option_values(resolve_pipeline_options(once)), once);
+  }
+}
+
+TEST(Schema, FingerprintIsResolvedToNumbers) {
+  const auto f = fingerprint_of(resolve_pipeline_options({{"sr", "16000"}, {"db", "max"}}));
+  EXPECT_EQ(f.at("sr"), "16000");
+  EXPECT_EQ(f.at("fmax"), "8000");                // not "sr/2"
+  EXPECT_EQ(f.at("fft_precision"), "single");     // what auto runs in with top_db 80
+  EXPECT_EQ(f.at("win_length"), "2048");
+  const auto z = fingerprint_of(resolve_pipeline_options({{"sr", "16000"}, {"normalize", "robust"}}));
+  EXPECT_EQ(z.at("params"), "high=99,low=1");    // every parameter, defaults included
+}
+
+TEST(Schema, DocsTableIsTheSchema) {
+  std::ifstream in(fs::path(MELNORM_SOURCE_DIR) / "docs" / "options.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  for (const auto* schema : {&pipeline_schema(), &extract_schema()})
+    EXPECT_NE(text.str().find(options_markdown(*schema)), std::string::npos)
+        << "docs/options.md differs from the schema: regenerate its table with `melnorm options --markdown`";
+}
+
+TEST(Schema, UnknownNameSuggestsTheClosest) {
+  try {
+    resolve_pipeline_options({{"n_mel", "40"}});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("did you mean 'n_mels'"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Schema, ExplicitOptionsOverrideThePreset) {
+  const PipelineOptions t = resolve_pipeline_options({{"preset", "torchaudio"}, {"norm", "slaney"}, {"n_fft", "512"}});
+  EXPECT_EQ(t.mel.mel.norm, MelNorm::kSlaney);
+  EXPECT_EQ(t.mel.mel.scale, MelScale::kHtk);
+  EXPECT_EQ(t.mel.stft.hop_length, 256);  // torchaudio: win_length // 2
+  EXPECT_EQ(resolve_pipeline_options({{"n_fft", "512"}}).mel.stft.hop_length, 128);  // librosa: win_length // 4
+  EXPECT_EQ(resolve_pipeline_options({{"n_fft", "512"}, {"hop_length", "64"}}).mel.stft.hop_length, 64);
+}
+
+TEST(Schema, MethodImplicationsAndContradictions) {
+  const PipelineOptions p = resolve_pipeline_options({{"normalize", "pcen"}});
+  EXPECT_EQ(p.mel.power, 1.0);
+  EXPECT_FALSE(p.mel.db.enabled);
+  EXPECT_EQ(resolve_pipeline_options({{"pcen", "true"}}).normalize->method, "pcen");
+  EXPECT_THROW(resolve_pipeline_options({{"normalize", "pcen"}, {"db", "max"}}), Error);
+  EXPECT_THROW(resolve_pipeline_options({{"htk", "true"}, {"mel_scale", "slaney"}}), Error);
+  try {
+    resolve_pipeline_options({{"segment_hop", "0.5"}});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.param(), "segment_hop");
+    EXPECT_EQ(std::string(e.what()).find("--"), std::string::npos) << "the library speaks parameter names: " << e.what();
+  }
+}
+
+TEST(Pipeline, JsonRecordRoundTripsAndRefusesOtherVersions) {
+  const Pipeline p(resolve_pipeline_options({{"sr", "16000"}, {"normalize", "zscore"}, {"axis", "band"}, {"segment", "1"}}));
+  const PipelineOptions back = Pipeline::options_from_json(p.to_json(), "p.json");
+  EXPECT_EQ(option_values(back), p.describe());
+  std::string other = p.to_json();
+  other.replace(other.find("\"format_version\": 2"), 19, "\"format_version\": 9");
+  try {
+    Pipeline::options_from_json(other, "p.json");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("p.json: pipeline format_version 9"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Pipeline, StatisticsOfAnotherRateAreRefusedNamingTheField) {
+  const PipelineOptions at22 = resolve_pipeline_options({{"sr", "22050"}, {"normalize", "zscore"}, {"scope", "global"}});
+  const PipelineOptions at16 = resolve_pipeline_options({{"sr", "16000"}, {"normalize", "zscore"}, {"scope", "global"}});
+  Stats stats(128, fingerprint_of(at22, OptionStage::kNormalize));
+  const std::vector<float> ones(128 * 4, 1.0f);
+  stats.update(ones.data(), 128, 4);
+  EXPECT_NO_THROW(Pipeline(at22, stats));
+  try {
+    Pipeline(at16, stats);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("sr: stats 22050 vs features 16000"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Pipeline, BatchItemsAreIndependentOfEachOther) {
+  const Pipeline p(resolve_pipeline_options({{"sr", "8000"}, {"n_fft", "256"}, {"n_mels", "20"}, {"normalize", "zscore"}}));
+  const auto loud = testing::sine(440, 8000, 4000);
+  std::vector<float> quiet = loud;
+  for (float& v : quiet) v *= 0.01f;
+  const auto alone = p.run(quiet, 8000);
+  p.run(loud, 8000);  // engines are shared; results are per item
+  EXPECT_EQ(p.run(quiet, 8000)[0].features.data, alone[0].features.data);
+}
+
+TEST(Pipeline, AnotherInputRateIsResampledToThePipelines) {
+  const Pipeline p(resolve_pipeline_options({{"sr", "8000"}, {"n_fft", "256"}, {"n_mels", "20"}}));
+  const auto y16 = testing::sine(440, 16000, 16000);
+  const auto rows = p.run(y16, 16000);
+  EXPECT_EQ(rows[0].features.cols, p.n_frames(8000, 8000));
+}
+
+TEST(Pipeline, WarningsAndErrorsNameTheClip) {
+  std::vector<std::string> warnings;
+  const auto previous = set_warning_handler([&](std::string_view m) { warnings.emplace_back(m); });
+  const Pipeline p(resolve_pipeline_options({{"sr", "8000"}, {"n_fft", "2048"}}));
+  p.run(std::vector<float>(500, 0.1f), 8000, "clips/short.wav");
+  set_warning_handler(previous);
+  ASSERT_FALSE(warnings.empty());
+  EXPECT_EQ(warnings[0].rfind("clips/short.wav: ", 0), 0u) << warnings[0];
+  std::vector<float> bad(4000, 0.0f);
+  bad[7] = std::numeric_limits<float>::quiet_NaN();
+  try {
+    p.run(bad, 8000, "clips/bad.wav");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("clips/bad.wav: ", 0), 0u) << e.what();
+  }
+}
+
+void write_wav(const fs::path& path, int rate, int n) {
+  fs::create_directories(path.parent_path());
+  SF_INFO info{.frames = 0, .samplerate = rate, .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16};
+  SNDFILE* f = sf_open(path.c_str(), SFM_WRITE, &info);
+  const auto y = testing::sine(300, rate, n);
+  sf_writef_float(f, y.data(), n);
+  sf_close(f);
+}
+
+TEST(ExtractPipeline, MixedRatesAreRefusedBeforeAnyWorkNamingBothFiles) {
+  TempDir dir;
+  write_wav(dir / "in" / "a" / "x.wav", 8000, 4000);
+  write_wav(dir / "in" / "b" / "y.wav", 16000, 8000);
+  ExtractOptions o = resolve_extract_options({{"input", (dir / "in").string()}, {"out_dir", (dir / "out").string()},
+                                              {"n_fft", "256"}, {"n_mels", "20"}});
+  try {
+    extract_dataset(o);
+    FAIL();
+  } catch (const Error& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("a/x.wav is at 8000 Hz, b/y.wav at 16000 Hz"), std::string::npos) << m;
+    EXPECT_EQ(e.param(), "sr");
+  }
+  EXPECT_FALSE(fs::exists(dir / "out"));
+  o.features = resolve_pipeline_options({{"sr", "native"}, {"n_fft", "256"}, {"n_mels", "20"}});
+  EXPECT_EQ(extract_dataset(o).failed, 0u);  // per-file output: allowed when asked for
+  o.out_dir = dir / "fixed";
+  o.features = resolve_pipeline_options({{"sr", "8000"}, {"n_fft", "256"}, {"n_mels", "20"}});
+  EXPECT_EQ(extract_dataset(o).failed, 0u);
+  std::ifstream record(dir / "fixed" / "options.json");
+  std::stringstream text;
+  text << record.rdbuf();
+  EXPECT_NE(text.str().find("\"fmax\": \"4000\""), std::string::npos);  // resolved, not "sr/2"
+}
+
+TEST(ExtractPipeline, TheSharedRateIsRecordedResolved) {
+  TempDir dir;
+  write_wav(dir / "in" / "a" / "x.wav", 8000, 4000);
+  const ExtractPlan plan(resolve_extract_options({{"input", (dir / "in").string()}, {"out_dir", (dir / "out").string()}, {"n_fft", "256"}}));
+  EXPECT_EQ(plan.fingerprint().at("sr"), "8000");
+  EXPECT_EQ(plan.fingerprint().at("fmax"), "4000");
+}
+
+TEST(ExtractPipeline, FitStatsWithoutASplitIsRefusedNamingTheFix) {
+  TempDir dir;
+  write_wav(dir / "in" / "a" / "x.wav", 8000, 4000);
+  OptionValues v{{"input", (dir / "in").string()}, {"out_dir", (dir / "out").string()}, {"n_fft", "256"},
+                 {"normalize", "zscore"}, {"scope", "global"}, {"fit_stats", "true"}};
+  try {
+    extract_dataset(resolve_extract_options(v));
+    FAIL();
+  } catch (const Error& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("split_column"), std::string::npos) << m;
+    EXPECT_NE(m.find("fit_on=all"), std::string::npos) << m;
+  }
+  EXPECT_FALSE(fs::exists(dir / "out"));
+  v["fit_on"] = "all";
+  EXPECT_EQ(extract_dataset(resolve_extract_options(v)).failed, 0u);
+}
+
+TEST(ExtractPipeline, PackedOutputOfNativeRatesIsRefused) {
+  EXPECT_THROW(resolve_extract_options({{"input", "x"}, {"out_dir", "y"}, {"sr", "native"}, {"pad_to", "1"}, {"format", "packed"}}),
+               Error);
+}
+
+}  // namespace
+}  // namespace melnorm
