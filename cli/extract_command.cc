@@ -3,6 +3,7 @@
 //   [--pad-to S] [--format npy|packed] [--dtype float32|float16] [--quiet]
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -53,7 +54,7 @@ class ProgressDisplay {
     const double eta = rate > 0 ? static_cast<double>(p.sources_total - p.sources_done) / rate : 0.0;
     std::fprintf(stderr, "%s%s %zu/%zu clips  %.1f clips/s  %.3f h audio/s  ETA %s  failed %zu%s",
                  tty_ ? "\r" : "", p.phase.c_str(), p.sources_done, p.sources_total, rate,
-                 p.audio_seconds / 3600.0 / elapsed, clock_text(eta).c_str(), p.rows_failed, tty_ ? "   " : "\n");
+                 p.audio_seconds / 3600.0 / std::max(elapsed, 1e-3), clock_text(eta).c_str(), p.rows_failed, tty_ ? "   " : "\n");
     std::fflush(stderr);
   }
   void finish() {

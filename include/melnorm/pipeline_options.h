@@ -101,6 +101,10 @@ std::map<std::string, std::string> fingerprint_of(const PipelineOptions& options
 // that hold typed values (Python, the JSON record) convert through this.
 std::string option_text(const OptionSpec& spec, const std::string& json_value);
 
+// The normalization as it runs on clips at `sample_rate` Hz: PCEN's time
+// constant needs the frame rate, so its sr and hop_length come from the pipeline.
+NormalizeOptions normalization_at(const PipelineOptions& options, double sample_rate);
+
 // Method parameters as text: "low=5,high=95" (the params option's form).
 MethodParams parse_method_params(std::string_view text);
 

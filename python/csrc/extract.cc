@@ -80,7 +80,10 @@ void define_extract(py::module_& m) {
       py::arg("options"));
 
   py::class_<ExtractPlan>(m, "ExtractPlan")
-      .def(py::init([](const py::dict& options) { return ExtractPlan(options_from(options)); }), py::arg("options"))
+      .def(py::init([](const py::dict& options) {
+             WarningsToPython w;
+             return ExtractPlan(options_from(options));
+           }), py::arg("options"))
       .def("__len__", &ExtractPlan::size)
       .def("source_name", &ExtractPlan::source_name, py::arg("i"))
       .def("fit_chunks", &ExtractPlan::fit_chunks)
@@ -98,6 +101,7 @@ void define_extract(py::module_& m) {
       .def(
           "process",
           [](ExtractWorker& w, std::size_t source) {
+            WarningsToPython warnings;
             py::gil_scoped_release release;
             return w.process(source);
           },
@@ -105,6 +109,7 @@ void define_extract(py::module_& m) {
       .def(
           "fit",
           [](ExtractWorker& w, const std::vector<std::size_t>& sources) {
+            WarningsToPython warnings;
             py::gil_scoped_release release;
             return w.fit(sources);
           },
@@ -113,7 +118,10 @@ void define_extract(py::module_& m) {
   m.def("merge_tree", &merge_tree, py::arg("parts"));
 
   py::class_<ExtractWriter>(m, "ExtractWriter")
-      .def(py::init<const ExtractPlan&>(), py::arg("plan"))
+      .def(py::init([](const ExtractPlan& plan) {
+             WarningsToPython w;
+             return std::make_unique<ExtractWriter>(plan);
+           }), py::arg("plan"))
       .def_property_readonly("next_source", &ExtractWriter::next_source)
       .def_property_readonly("resumed", &ExtractWriter::resumed)
       .def_property_readonly("needs_fit", &ExtractWriter::needs_fit)

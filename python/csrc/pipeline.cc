@@ -1,5 +1,7 @@
 // melnorm.Pipeline's core, the keyword conversion every binding shares, and
 // library warnings as Python warnings.
+#include <algorithm>
+#include <cctype>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -60,18 +62,58 @@ py::array_t<float> waveform_array(const py::array& y, const char* name) {
                                    "; allowed: float32, float64, or int16 PCM (scaled by 1/32768 as the CLI does)");
 }
 
+namespace {
+
+// "waveform 12: n_fft=..." -> ("n_fft=...", true): a batch's items warn alike; one warning says how many.
+std::pair<std::string, bool> without_item(const std::string& m) {
+  static const std::string prefix = "waveform ";
+  if (m.rfind(prefix, 0) != 0) return {m, false};
+  std::size_t i = prefix.size();
+  while (i < m.size() && std::isdigit(static_cast<unsigned char>(m[i]))) ++i;
+  if (i == prefix.size() || m.compare(i, 2, ": ") != 0) return {m, false};
+  return {m.substr(i + 2), true};
+}
+
+// The caller's frame: the first one outside the melnorm package, so the
+// warning points at the user's line whichever wrapper called the core.
+int caller_stacklevel() {
+  const py::object package_dir = py::module_::import("os").attr("path").attr("dirname")(
+      py::module_::import("melnorm").attr("__file__"));
+  const std::string dir = py::cast<std::string>(package_dir);
+  int level = 1;
+  py::object frame = py::module_::import("sys").attr("_getframe")(0);
+  while (!frame.is_none() && py::cast<std::string>(frame.attr("f_code").attr("co_filename")).rfind(dir, 0) == 0) {
+    frame = frame.attr("f_back");
+    ++level;
+  }
+  return level;
+}
+
+}  // namespace
+
 WarningsToPython::~WarningsToPython() {
   std::vector<std::string> messages;
   {
     std::lock_guard lock(warnings_mutex);
     messages.swap(pending_warnings);
   }
-  std::set<std::string> seen;
-  const py::object warn = py::module_::import("warnings").attr("warn");
-  for (const auto& m : messages)
-    if (seen.insert(m).second) {
-      if (PyErr_WarnEx(PyExc_UserWarning, m.c_str(), 2) != 0) PyErr_Clear();  // warnings-as-errors: not from a destructor
+  if (messages.empty()) return;
+  std::vector<std::pair<std::string, std::size_t>> distinct;  // message, items of a batch that gave it
+  for (const auto& m : messages) {
+    const auto [text, per_item] = without_item(m);
+    auto it = std::find_if(distinct.begin(), distinct.end(), [&](const auto& d) { return d.first == (per_item ? text : m); });
+    if (it == distinct.end()) distinct.emplace_back(per_item ? text : m, per_item ? 1 : 0);
+    else if (per_item) ++it->second;
+  }
+  try {
+    const int level = caller_stacklevel();
+    const py::object warn = py::module_::import("warnings").attr("warn");
+    for (const auto& [text, items] : distinct) {
+      const std::string message = items ? text + " (" + std::to_string(items) + " item" + (items > 1 ? "s" : "") + " of the batch)" : text;
+      warn(message, py::module_::import("builtins").attr("UserWarning"), level);
     }
+  } catch (const py::error_already_set&) {  // warnings as errors: not from a destructor
+  }
 }
 
 void install_warning_handler() {
@@ -84,7 +126,7 @@ void install_warning_handler() {
 namespace {
 
 // [batch, samples] -> [batch, rows, F, T] (rows: segments, 1 otherwise) on n_threads threads.
-py::array_t<float> run_batch(const Pipeline& p, const py::array_t<float>& y, int sr, int n_threads) {
+py::array_t<float> run_batch(const Pipeline& p, const py::array_t<float>& y, int sr, int n_threads, const std::string& what) {
   if (y.ndim() != 2) throw_invalid_argument("y", "y must be [batch, samples]");
   if (n_threads < 1) throw_invalid_argument("n_threads", "n_threads=" + std::to_string(n_threads) + " must be >= 1");
   const std::size_t batch = static_cast<std::size_t>(y.shape(0)), n = static_cast<std::size_t>(y.shape(1));
@@ -97,7 +139,7 @@ py::array_t<float> run_batch(const Pipeline& p, const py::array_t<float>& y, int
     auto work = [&](int t) {
       try {
         for (std::size_t i = static_cast<std::size_t>(t); i < batch; i += static_cast<std::size_t>(threads))
-          results[i] = p.run({in + i * n, n}, sr, batch > 1 ? "waveform " + std::to_string(i) : "waveform");
+          results[i] = p.run({in + i * n, n}, sr, batch > 1 ? what + " " + std::to_string(i) : what);
       } catch (...) {
         errors[static_cast<std::size_t>(t)] = std::current_exception();
       }
@@ -136,6 +178,7 @@ void define_pipeline(py::module_& m) {
            }),
            py::arg("options"), py::arg("stats") = py::none())
       .def_static("from_json", [](const std::string& text, const std::string& origin, std::optional<Stats> stats) {
+        WarningsToPython w;
         return Pipeline(Pipeline::options_from_json(text, origin), std::move(stats));
       })
       .def("at_rate", [](const Pipeline& p, int rate) {
@@ -150,10 +193,10 @@ void define_pipeline(py::module_& m) {
       .def_property_readonly("sample_rate", [](const Pipeline& p) { return p.options().sample_rate; })
       .def_property_readonly("dtype", [](const Pipeline& p) { return to_string(p.options().dtype); })
       .def_property_readonly("segmented", [](const Pipeline& p) { return p.options().segment.has_value(); })
-      .def("run", [](const Pipeline& p, const py::array& y, int sr, int n_threads) {
+      .def("run", [](const Pipeline& p, const py::array& y, int sr, int n_threads, const std::string& what) {
         WarningsToPython w;
-        return run_batch(p, waveform_array(y), sr, n_threads);
-      }, py::arg("y"), py::arg("sr"), py::arg("n_threads") = 1)
+        return run_batch(p, waveform_array(y), sr, n_threads, what);
+      }, py::arg("y"), py::arg("sr"), py::arg("n_threads") = 1, py::arg("what") = "waveform")
       .def("load", [](const Pipeline& p, const std::filesystem::path& path) {
         WarningsToPython w;
         Audio a;

@@ -144,7 +144,7 @@ class Pipeline:
     def stats(self):
         return self._core.stats
 
-    def _run(self, y, sr):
+    def _run(self, y, sr, what="waveform"):
         y, torch = _to_numpy(y)
         if y.ndim < 1:
             raise ValueError("y must have a samples axis: [..., samples]")
@@ -153,7 +153,7 @@ class Pipeline:
             if sr is None:
                 raise ValueError("sr: this pipeline has no fixed rate (sr=...); pass the waveform's rate: pipeline(y, sr=...)")
         lead = y.shape[:-1]
-        out = self._core.run(y.reshape(-1, y.shape[-1]), int(sr), self.n_threads)  # [B, rows, F, T]
+        out = self._core.run(y.reshape(-1, y.shape[-1]), int(sr), self.n_threads, what)  # [B, rows, F, T]
         if not self._core.segmented:
             out = out[:, 0]
         out = out.reshape(lead + out.shape[1:])
@@ -169,7 +169,7 @@ class Pipeline:
     def load(self, path):
         """Features of an audio file, decoded and resampled as ``melnorm extract`` does."""
         y, sr = self._core.load(str(path))
-        return self._run(y, sr)
+        return self._run(y, sr, str(path))
 
     def __getstate__(self):
         stats = self._core.stats

@@ -406,6 +406,14 @@ ExtractWriter::ExtractWriter(const ExtractPlan& plan) : impl_(new Impl(plan)) {
   const ExtractOptions& o = plan.options();
   const detail::SourceList& list = plan.impl().list;
   std::error_code ec;
+  if (o.stats) {  // checked before OUTDIR exists: a refused run leaves nothing behind
+    s.stats = Stats::load(*o.stats);
+    try {
+      plan.pipeline().with_stats(*s.stats);
+    } catch (const Error& e) {
+      throw Error(e.code(), e.param(), o.stats->string() + ": " + e.what());
+    }
+  }
   fs::create_directories(o.out_dir, ec);
   if (ec) throw Error(ErrorCode::kIo, "out_dir", o.out_dir.string() + ": cannot create: " + ec.message());
   const auto record = options_record(plan, list);
@@ -432,10 +440,7 @@ ExtractWriter::ExtractWriter(const ExtractPlan& plan) : impl_(new Impl(plan)) {
   s.summary.sources = list.sources.size();
 
   // Global statistics: given, or fitted on the train rows (and kept for a resume).
-  if (o.stats) {
-    s.stats = Stats::load(*o.stats);
-    s.stats->check_fingerprint(plan.fingerprint());
-  } else if (o.fit_stats) {
+  if (o.fit_stats) {
     const fs::path stats_path = o.out_dir / "stats.json";
     if (s.resuming && fs::exists(stats_path, ec)) s.stats = Stats::load(stats_path);
     else s.needs_fit = true;

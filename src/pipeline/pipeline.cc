@@ -26,15 +26,6 @@ struct Pipeline::Engines {
 
 namespace {
 
-// The method's parameters at this rate: PCEN's time constant needs the frame rate.
-NormalizeOptions normalize_at(NormalizeOptions n, const MelSpectrogramOptions& mel) {
-  if (n.method == "pcen") {
-    n.params.try_emplace("sr", mel.sample_rate);
-    n.params.try_emplace("hop_length", mel.stft.hop_length);
-  }
-  return n;
-}
-
 // An error about one clip names it.
 [[noreturn]] void rethrow_naming(const Error& e, const std::string& what) {
   const std::string message = e.what();
@@ -89,10 +80,20 @@ Pipeline Pipeline::with_stats(Stats stats) const {
   if (!needs_stats())
     throw_invalid_argument("stats", "statistics go with a global scope (normalize=METHOD, scope=global); this pipeline's scope is " +
                                         (options_.normalize ? to_string(options_.normalize->scope) : std::string("none")));
-  if (stats.n_bands() != static_cast<std::size_t>(options_.mel.mel.n_mels))
-    throw_invalid_argument("stats", "n_mels: stats " + num(stats.n_bands()) + " vs features " + num(options_.mel.mel.n_mels));
-  stats.check_fingerprint(features_fingerprint());
-  Pipeline p(options_);
+  PipelineOptions options = options_;
+  // A pipeline without a rate takes the statistics' (the rate its clips shared when they were fitted).
+  if (options.rate_policy == PipelineOptions::RatePolicy::kShared && stats.fingerprint().count("sr")) {
+    const std::string& rate = stats.fingerprint().at("sr");
+    try {
+      options = options.at_rate(std::stoi(rate));
+    } catch (const std::logic_error&) {
+      throw_invalid_argument("stats", "statistics fitted at sr=" + rate + ": set sr");
+    }
+  }
+  if (stats.n_bands() != static_cast<std::size_t>(options.mel.mel.n_mels))
+    throw_invalid_argument("stats", "n_mels: stats " + num(stats.n_bands()) + " vs features " + num(options.mel.mel.n_mels));
+  stats.check_fingerprint(fingerprint_of(options, OptionStage::kNormalize));
+  Pipeline p(options);
   p.stats_ = std::move(stats);
   return p;
 }
@@ -186,7 +187,7 @@ std::vector<PipelineRow> Pipeline::compute(std::span<const float> samples, int s
         m.sample_rate = sample_rate;
         made->mel = std::make_unique<MelSpectrogram>(m);
         if (options_.normalize && (options_.normalize->scope == Scope::kLocal || stats_))
-          made->normalizer.emplace(normalize_at(*options_.normalize, m), stats());
+          made->normalizer.emplace(normalization_at(options_, sample_rate), stats());
         slot = std::move(made);
       }
       e = slot.get();

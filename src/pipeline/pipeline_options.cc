@@ -388,7 +388,9 @@ std::map<std::string, std::string> fingerprint_of(const PipelineOptions& o, std:
   if (f.count("params") && o.normalize) {
     MethodParams all;
     for (const ParamSpec& p : find_method(o.normalize->method).params) all[p.name] = p.default_value;
-    for (const auto& [k, v] : o.normalize->params) all[k] = v;
+    const NormalizeOptions used = o.sample_rate ? normalization_at(o, *o.sample_rate) : *o.normalize;
+    for (const auto& [k, v] : used.params) all[k] = v;
+    if (!o.sample_rate && o.normalize->method == "pcen" && !o.normalize->params.count("sr")) all.erase("sr");  // each clip's
     f["params"] = params_text(all);
   }
   return f;
@@ -417,6 +419,15 @@ std::string option_text(const OptionSpec& spec, const std::string& json_value) {
   throw_invalid_argument(spec.name, spec.name + "=" + v.dump() + " must be " + spec.allowed);
 }
 
+NormalizeOptions normalization_at(const PipelineOptions& o, double sample_rate) {
+  NormalizeOptions n = o.normalize.value_or(NormalizeOptions{});
+  if (n.method == "pcen") {
+    n.params.try_emplace("sr", sample_rate);
+    n.params.try_emplace("hop_length", o.mel.stft.hop_length);
+  }
+  return n;
+}
+
 void PipelineOptions::validate() const {
   if (rate_policy == RatePolicy::kFixed && !sample_rate) throw_invalid_argument("sr", "sr is missing");
   if (sample_rate) mel.validate();
@@ -427,6 +438,11 @@ void PipelineOptions::validate() const {
   }
   if (segment_hop && !segment) throw_invalid_argument("segment_hop", "segment_hop needs segment");
   if (segment && pad_to) throw_invalid_argument("pad_to", "pad_to and segment are alternatives (segments are already fixed-size)");
+  if (sample_rate)
+    for (const auto& [name, seconds] : {std::pair{"segment", segment}, {"segment_hop", segment_hop}, {"pad_to", pad_to}})
+      if (seconds && std::llround(*seconds * *sample_rate) < 1)
+        throw_invalid_argument(name, std::string(name) + "=" + exact(*seconds) + " s is shorter than one sample at " +
+                                         num(*sample_rate) + " Hz");
   if (normalize) {
     const MethodInfo& info = find_method(normalize->method);
     if (normalize->scope == Scope::kGlobal && !info.supports_global)
