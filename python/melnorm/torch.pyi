@@ -1,6 +1,7 @@
 from os import PathLike
 from typing import Any, Callable, Sequence
 
+import melnorm
 import numpy as np
 import numpy.typing as npt
 import torch
@@ -16,6 +17,8 @@ class ExtractedDataset(torch.utils.data.Dataset[tuple[torch.Tensor, int]]):
     def __init__(self, out_dir: str | PathLike[str], *, split: str | None = ..., classes: Sequence[str] | None = ...,
                  transform: Callable[[torch.Tensor], torch.Tensor] | None = ..., channel_dim: bool = ...) -> None: ...
     def __len__(self) -> int: ...
+    @property
+    def pipeline(self) -> melnorm.Pipeline: ...
     def features(self, i: int) -> npt.NDArray[np.float32]: ...
     def __getitem__(self, i: int) -> tuple[torch.Tensor, int]: ...
 

@@ -340,7 +340,10 @@ const OptionSpec& find_option(std::string_view name, const std::vector<const std
 }
 
 PipelineOptions resolve_pipeline_options(const OptionValues& given_raw) {
-  const OptionValues given = expand_aliases(given_raw);
+  OptionValues without_none;  // "none" where an option has no none: not given (Python's None default)
+  for (const auto& [name, text] : given_raw)
+    if (text != "none" || row(name).spec.allowed.find("none") != std::string::npos) without_none[name] = text;
+  const OptionValues given = expand_aliases(without_none);
   PipelineOptions o;
   if (const auto it = given.find("preset"); it != given.end()) o.preset = parse_preset(it->second);
   // The method first: what it implies sits between the preset and explicit options.
