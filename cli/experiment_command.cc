@@ -20,7 +20,7 @@ namespace melnorm::cli {
 namespace {
 
 struct ExperimentArgs {
-  std::string data, labels, split_column, holdout_column, holdout, out_dir;
+  std::string data, labels, split_column, holdout_column, holdout, out_dir, path_column = "path", label_column = "label";
   std::vector<std::string> methods = {"zscore"}, bn_axes = {"channel"}, db_refs, db_floors;
   std::vector<int> seeds = {1, 2, 3};
   std::string method = "zscore", bn_axis = "channel";  // melnorm train: one of each
@@ -88,6 +88,8 @@ int run(const ExperimentArgs& a) {
   ExperimentOptions o;
   o.data = a.data;
   if (!a.labels.empty()) o.labels = a.labels;
+  o.path_column = a.path_column;
+  o.label_column = a.label_column;
   if (!a.split_column.empty()) o.split_column = a.split_column;
   if (!a.holdout_column.empty()) o.holdout_column = a.holdout_column;
   if (!a.holdout.empty()) o.holdout_value = a.holdout;
@@ -132,6 +134,8 @@ int run(const ExperimentArgs& a) {
 void add_common(CLI::App* cmd, ExperimentArgs& a) {
   cmd->add_option("--data", a.data, "Folder of audio files (label = parent folder) or a .txt/.csv list")->required();
   cmd->add_option("--labels", a.labels, "CSV path,label[,split,speaker,...]");
+  cmd->add_option("--path-column", a.path_column, "The labels CSV's column of paths")->capture_default_str();
+  cmd->add_option("--label-column", a.label_column, "The labels CSV's column of labels")->capture_default_str();
   auto* split = cmd->add_option("--split-column", a.split_column, "Column with train/test (optional val) per row; default: 'split' if present");
   auto* holdout = cmd->add_option("--holdout-column", a.holdout_column, "Hold out the rows whose COLUMN equals --holdout as the test set");
   cmd->add_option("--holdout", a.holdout, "The held-out value (e.g. a speaker)");

@@ -265,3 +265,22 @@ TEST(ExtractPipeline, PackedOutputOfNativeRatesIsRefused) {
 
 }  // namespace
 }  // namespace melnorm
+
+#ifdef MELNORM_CLI_PATH
+namespace melnorm {
+namespace {
+
+// No row without a flag: every schema row is a flag of the commands that take it.
+TEST(Schema, EveryRowIsAFlagOfTheCommands) {
+  const auto extract_help = testing::run_command(std::string(MELNORM_CLI_PATH) + " extract --help").output;
+  const auto mel_help = testing::run_command(std::string(MELNORM_CLI_PATH) + " mel --help").output;
+  for (const OptionSpec& s : pipeline_schema()) {
+    EXPECT_NE(extract_help.find(s.flag), std::string::npos) << "extract has no " << s.flag;
+    EXPECT_NE(mel_help.find(s.flag), std::string::npos) << "mel has no " << s.flag;
+  }
+  for (const OptionSpec& s : extract_schema()) EXPECT_NE(extract_help.find(s.flag), std::string::npos) << s.flag;
+}
+
+}  // namespace
+}  // namespace melnorm
+#endif

@@ -56,6 +56,8 @@ struct Condition {
 struct ExperimentOptions {
   std::filesystem::path data;                   // folder (labels = parent folder) or .txt/.csv list
   std::optional<std::filesystem::path> labels;  // CSV path,label[,split,speaker,...]
+  std::string path_column = "path";             // the labels CSV's path and label columns
+  std::string label_column = "label";
   // Test rows: the split column's "test" rows (its "val" rows, if any, validate);
   // or the rows whose holdout_column equals holdout_value; or, with neither and
   // no "split" column, a deterministic stratified 80/20 split.

@@ -1,5 +1,6 @@
 // melnorm experiment: the grid methods x BatchNorm axes x seeds, from audio.
 #include "melnorm/experiment.h"
+#include "melnorm/pipeline.h"
 
 #include <algorithm>
 #include <chrono>
@@ -137,7 +138,7 @@ std::string lower(std::string s) {
 }
 
 Dataset load_dataset(const ExperimentOptions& o) {
-  const detail::SourceList list = detail::list_sources(o.data, o.labels);
+  const detail::SourceList list = detail::list_sources(o.data, o.labels, {.path = o.path_column, .label = o.label_column});
   if (list.sources.empty()) throw Error(ErrorCode::kInvalidData, "data", o.data.string() + ": no audio files found");
   auto column = [&](const std::string& name) -> std::size_t {
     for (std::size_t c = 0; c < list.extra_columns.size(); ++c)
@@ -183,22 +184,9 @@ Dataset load_dataset(const ExperimentOptions& o) {
     if (a.sample_rate != d.sample_rate)
       throw Error(ErrorCode::kInvalidData, "sr",
                   src.name + " is at " + num(a.sample_rate) + " Hz, other clips at " + num(d.sample_rate) + " Hz: set --sr");
-    const std::size_t n = a.frames();
-    if (o.pad_to) {
-      std::vector<float> y(static_cast<std::size_t>(std::llround(*o.pad_to * a.sample_rate)), 0.0f);
-      std::copy_n(a.samples.begin(), std::min(n, y.size()), y.begin());
+    PipelineOptions cut{.pad_to = o.pad_to, .segment = o.segment};  // the pipeline's cutting, exactly
+    for (auto& [start, y] : cut_clip(cut, a.samples, a.sample_rate))
       d.rows.push_back({i, index[src.label], parts[i], std::move(y)});
-    } else {
-      const auto seg = static_cast<std::size_t>(std::llround(*o.segment * a.sample_rate));
-      if (n <= seg) {
-        std::vector<float> y(seg, 0.0f);
-        std::copy_n(a.samples.begin(), n, y.begin());
-        d.rows.push_back({i, index[src.label], parts[i], std::move(y)});
-      } else {
-        for (std::size_t s = 0; s + seg <= n; s += seg)
-          d.rows.push_back({i, index[src.label], parts[i], std::vector<float>(a.samples.begin() + s, a.samples.begin() + s + seg)});
-      }
-    }
   }
   return d;
 }
