@@ -20,7 +20,6 @@ class OptionFlags {
               const std::function<bool(const OptionSpec&)>& keep = {});
   // The options given on the command line, by schema name.
   OptionValues given() const;
-  bool has(const std::string& name) const { return given().count(name) > 0; }
 
  private:
   std::map<std::string, std::string> values_;

@@ -65,10 +65,13 @@ int run_show(const ShowArgs& a) {
     for (const auto& method : methods) {
       Matrix m(arr.shape[0], arr.shape[1]);
       m.data = arr.to_float32();
-      if (!method.empty()) {
-        NormalizeOptions n = options.normalize.value_or(NormalizeOptions{});
-        n.method = method;
-        Normalizer(n, stats ? &*stats : nullptr).apply(BatchView{m.data.data(), 1, m.rows, m.cols});
+      if (!method.empty()) {  // the pipeline's normalization at its rate and hop, statistics checked
+        PipelineOptions with_method = options;
+        with_method.normalize = options.normalize.value_or(NormalizeOptions{});
+        with_method.normalize->method = method;
+        if (stats && with_method.normalize->scope == Scope::kGlobal) Pipeline(with_method).with_stats(*stats);
+        Normalizer(normalization_at(with_method, *options.sample_rate), stats ? &*stats : nullptr)
+            .apply(BatchView{m.data.data(), 1, m.rows, m.cols});
       }
       shown.push_back(std::move(m));
     }

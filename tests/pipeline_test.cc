@@ -284,3 +284,51 @@ TEST(Schema, EveryRowIsAFlagOfTheCommands) {
 }  // namespace
 }  // namespace melnorm
 #endif
+
+namespace melnorm {
+namespace {
+
+TEST(Pipeline, ASharedRateIsTheFirstSeenAndAnotherIsRefused) {
+  const Pipeline p(resolve_pipeline_options({{"n_fft", "256"}, {"n_mels", "20"}}));
+  p.run(testing::sine(440, 8000, 4000), 8000);
+  try {
+    p.run(testing::sine(440, 16000, 8000), 16000);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("has run at 8000 Hz; audio at 16000 Hz"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ExtractPipeline, ColumnOptionsWithoutLabelsAreRefused) {
+  for (const char* name : {"path_column", "label_column", "split_column"})
+    EXPECT_THROW(resolve_extract_options({{"input", "x"}, {"out_dir", "y"}, {name, "slice_file_name"}}), Error) << name;
+}
+
+TEST(ExtractPipeline, GivenStatisticsAreCopiedAndAnotherFileRefusedOnResume) {
+  TempDir dir;
+  write_wav(dir / "in" / "a" / "x.wav", 8000, 4000);
+  write_wav(dir / "in" / "b" / "y.wav", 8000, 6000);
+  OptionValues v{{"input", (dir / "in").string()}, {"out_dir", (dir / "fit").string()}, {"n_fft", "256"}, {"n_mels", "20"},
+                 {"normalize", "zscore"}, {"scope", "global"}, {"fit_stats", "true"}, {"fit_on", "all"}};
+  extract_dataset(resolve_extract_options(v));
+  fs::copy_file(dir / "fit" / "stats.json", dir / "stats.json");
+  v.erase("fit_stats"), v.erase("fit_on");
+  v["stats"] = (dir / "stats.json").string();
+  v["out_dir"] = (dir / "use").string();
+  extract_dataset(resolve_extract_options(v));
+  EXPECT_EQ(Stats::load(dir / "use" / "stats.json").to_json(), Stats::load(dir / "stats.json").to_json());
+  // The same path, other statistics: the OUTDIR's rows were made with the first ones.
+  Stats other = Stats::load(dir / "stats.json");
+  const std::vector<float> ones(20 * 3, 1.0f);
+  other.update(ones.data(), 20, 3);
+  other.save(dir / "stats.json");
+  try {
+    extract_dataset(resolve_extract_options(v));
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("differs from the statistics"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace melnorm

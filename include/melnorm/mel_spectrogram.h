@@ -47,6 +47,7 @@ enum class Preset {
 Preset parse_preset(std::string_view name, std::string param = "preset");
 std::string to_string(Preset preset);
 // The preset's spectrogram options; `db` keeps its defaults (ref = max, top_db 80).
+// Presets are declared once, with the option schema (src/pipeline/pipeline_options.cc).
 MelSpectrogramOptions preset_options(Preset preset, double sample_rate);
 
 class MelSpectrogram {
@@ -77,10 +78,6 @@ class MelSpectrogram {
   std::unique_ptr<MelFilterbank> filterbank_;
   std::unique_ptr<Impl> impl_;
 };
-
-// Every option as name -> text ("n_fft" -> "2048"): the fingerprint that
-// statistics and extraction folders record, compared key by key.
-std::map<std::string, std::string> describe(const MelSpectrogramOptions& options);
 
 // Applies options.db to a linear mel spectrogram, in place.
 void apply_db(Matrix& mel, const MelSpectrogramOptions& options);

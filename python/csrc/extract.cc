@@ -128,15 +128,22 @@ void define_extract(py::module_& m) {
       .def_property_readonly("stats", [](const ExtractWriter& w) -> std::optional<Stats> {
         return w.stats() ? std::optional<Stats>(*w.stats()) : std::nullopt;
       })
-      .def("set_fitted_stats", &ExtractWriter::set_fitted_stats, py::arg("stats"))
+      .def("set_fitted_stats", [](ExtractWriter& w, Stats stats) {
+        WarningsToPython warnings;
+        w.set_fitted_stats(std::move(stats));
+      }, py::arg("stats"))
       .def(
           "write",
           [](ExtractWriter& w, std::size_t source, ExtractResult result) {
+            WarningsToPython warnings;
             py::gil_scoped_release release;
             w.write(source, std::move(result));
           },
           py::arg("source"), py::arg("result"))
-      .def("finish", [](ExtractWriter& w) { return summary_dict(w.finish()); });
+      .def("finish", [](ExtractWriter& w) {
+        WarningsToPython warnings;
+        return summary_dict(w.finish());
+      });
 }
 
 }  // namespace melnorm::python

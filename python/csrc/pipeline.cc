@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cctype>
 #include <mutex>
-#include <set>
 #include <thread>
 
 #include "bindings.h"
@@ -166,11 +165,6 @@ py::array_t<float> run_batch(const Pipeline& p, const py::array_t<float>& y, int
 void define_pipeline(py::module_& m) {
   m.def("options_schema", [] { return options_json(); });
   m.def("options_markdown", &options_markdown);
-  m.def("extract_schema_names", [] {
-    std::vector<std::string> names;
-    for (const auto& s : extract_schema()) names.push_back(s.name);
-    return names;
-  });
   py::class_<Pipeline>(m, "PipelineCore")
       .def(py::init([](const py::dict& options, std::optional<Stats> stats) {
              WarningsToPython w;

@@ -15,6 +15,7 @@ order as the CLI, so they are the same bits too. See docs/scaling.md.
 ...                      normalize="zscore", scope="global", fit_stats=True)  # doctest: +SKIP
 """
 import collections
+import csv
 import functools
 import json
 import os
@@ -46,14 +47,24 @@ def _process_chunk(options_json, stats, sources):
     return [worker.process(i) for i in sources]
 
 
+def _plain(value):
+    """Values json cannot write as they are: numpy scalars as numbers, paths as text."""
+    if hasattr(value, "item") and hasattr(value, "dtype"):
+        return value.item()
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    raise TypeError(f"{value!r} is not an option value")
+
+
 def _input_options(paths_or_manifest, out_dir, options):
     """The extract options for a folder, a list/labels file, or a Python list of paths."""
     if isinstance(paths_or_manifest, (str, os.PathLike)):
         path = pathlib.Path(paths_or_manifest)
         if path.suffix.lower() == ".csv" and "labels" not in options and path.is_file():
-            with open(path, newline="") as f:
-                header = f.readline().strip().split(",")
-            if header[:2] == ["path", "label"]:  # a labels CSV: paths relative to it
+            with open(path, newline="", encoding="utf-8-sig") as f:  # a byte-order mark is not part of the header
+                header = next(csv.reader(f), [])
+            named = [options.get("path_column", "path"), options.get("label_column", "label")]
+            if all(c in header for c in named):  # a labels CSV: paths relative to it
                 return dict(options, input=str(path.parent), labels=str(path))
         return dict(options, input=str(path))
     paths = [str(pathlib.Path(p).resolve()) for p in paths_or_manifest]
@@ -83,7 +94,7 @@ def extract(paths_or_manifest, out_dir, client, *, chunk_size=32, progress=None,
         raise ValueError(f"chunk_size={chunk_size} must be >= 1")
     options = dict(_input_options(paths_or_manifest, out_dir, options), out_dir=str(out_dir))
     options.pop("jobs", None)
-    options_json = json.dumps(options, sort_keys=True)
+    options_json = json.dumps(options, sort_keys=True, default=_plain)
     plan = _plan(options_json)
     writer = _melnorm.ExtractWriter(plan)
 

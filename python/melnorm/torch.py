@@ -104,6 +104,9 @@ def normalize(X, method, *, scope="local", axis="all", stats=None, lengths=None,
         if shape[1] != 1:
             raise ValueError(f"a 4-D X must be [B, 1, F, T] (one channel), got {list(shape)}")
         X = X.reshape(shape[0], shape[2], shape[3])
+    if X.requires_grad:
+        raise ValueError("X requires grad, but melnorm.torch.normalize is not differentiable (the result would have no "
+                         "grad_fn): pass X.detach(), or normalize outside the autograd graph")
     if isinstance(lengths, torch.Tensor):
         lengths = lengths.cpu().numpy()
     out = _normalize_np(X.detach().numpy(), method, scope=scope, axis=axis, stats=stats, lengths=lengths, **params)

@@ -44,10 +44,16 @@ void ExtractOptions::validate() const {
   if ((stats || fit_stats) && !global)
     throw_invalid_argument("stats", "stats and fit_stats go with normalize=METHOD scope=global");
   if (stats && fit_stats) throw_invalid_argument("stats", "stats and fit_stats are alternatives");
+  for (const auto& [name, value, fallback] : {std::tuple{"path_column", &path_column, "path"},
+                                              {"label_column", &label_column, "label"},
+                                              {"split_column", &split_column, "split"}})
+    if (*value != fallback && !labels)
+      throw_invalid_argument(name, std::string(name) + "=" + *value + " names a column of the labels CSV: give labels too");
 }
 
 namespace {
 
+constexpr int kOutdirFormatVersion = 2;  // of options.json; 2: the pipeline record
 constexpr const char* kProgressFile = ".progress";
 constexpr const char* kPackedPartial = "features.npy.partial";
 constexpr std::size_t kPackedHeaderBytes = 128;  // room for any [N, F, T] shape
@@ -199,9 +205,10 @@ class AppendFile {
 nlohmann::ordered_json options_record(const ExtractPlan& plan, const detail::SourceList& list) {
   const ExtractOptions& o = plan.options();
   nlohmann::ordered_json j;
-  j["format_version"] = 2;
+  j["format_version"] = kOutdirFormatVersion;
   j["input"] = o.input.string();
   j["labels"] = o.labels ? o.labels->string() : "";
+  j["columns"] = {{"path", o.path_column}, {"label", o.label_column}, {"split", o.split_column}};
   j["sources"] = list.sources.size();
   j["pipeline"] = nlohmann::ordered_json::parse(plan.pipeline().to_json());
   j["pipeline"].erase("melnorm_version");  // a newer melnorm may resume an OUTDIR of the same format
@@ -440,7 +447,16 @@ ExtractWriter::ExtractWriter(const ExtractPlan& plan) : impl_(new Impl(plan)) {
   s.summary.sources = list.sources.size();
 
   // Global statistics: given, or fitted on the train rows (and kept for a resume).
-  if (o.fit_stats) {
+  // The statistics travel with the features: OUTDIR/stats.json, fitted here or a copy of stats=
+  // (so a resume with a refitted file of the same name is refused, and from_outdir finds them).
+  if (o.stats) {
+    const fs::path copy = o.out_dir / "stats.json";
+    if (s.resuming && fs::exists(copy, ec) && Stats::load(copy).to_json() != s.stats->to_json())
+      throw Error(ErrorCode::kInvalidArgument, "stats",
+                  o.stats->string() + " differs from the statistics " + o.out_dir.string() +
+                      " was made with (its stats.json); re-run with those, or choose a new OUTDIR");
+    if (!fs::exists(copy, ec)) s.stats->save(copy);
+  } else if (o.fit_stats) {
     const fs::path stats_path = o.out_dir / "stats.json";
     if (s.resuming && fs::exists(stats_path, ec)) s.stats = Stats::load(stats_path);
     else s.needs_fit = true;
@@ -551,7 +567,7 @@ void ExtractWriter::write(std::size_t i, ExtractResult&& r) {
       if (!s.packed_shape) s.packed_shape = shape;
       if (*s.packed_shape != shape) {
         row.error = "row is [" + num(shape[0]) + ", " + num(shape[1]) + "] but packed rows are [" +
-                    num((*s.packed_shape)[0]) + ", " + num((*s.packed_shape)[1]) + "]; clips differ in sample rate (set --sr)";
+                    num((*s.packed_shape)[0]) + ", " + num((*s.packed_shape)[1]) + "]; clips differ in sample rate (set sr)";
       } else {
         output = num(s.ok_rows);
         packed_block_rows.append(reinterpret_cast<const char*>(row.encoded.data()), row.encoded.size());

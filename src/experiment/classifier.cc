@@ -176,7 +176,7 @@ std::unique_ptr<Classifier> train_classifier(const ModelOptions& model, const Tr
     if (!std::isfinite(report.train_loss))
       throw Error(ErrorCode::kInvalidData, "learning_rate",
                   "training diverged (loss " + std::to_string(report.train_loss) + " at epoch " + std::to_string(epoch) +
-                      "); lower --lr");
+                      "); lower the learning rate");
     if (on_epoch) on_epoch(report);
   }
   if (!best.empty()) {  // restore the best epoch

@@ -77,24 +77,24 @@ void ExperimentOptions::validate() const {
   mel.validate();
   model.validate();
   train.validate();
-  if (methods.empty()) throw_invalid_argument("methods", "give at least one method (e.g. --methods minmax,zscore:global)");
+  if (methods.empty()) throw_invalid_argument("methods", "give at least one method (e.g. methods minmax,zscore:global)");
   if (bn_axes.empty()) throw_invalid_argument("bn_axes", "give at least one BatchNorm axis (channel, freq, time, none)");
   if (seeds.empty()) throw_invalid_argument("seeds", "give at least one seed");
   if (!pad_to && !segment)
-    throw_invalid_argument("pad_to", "the CNN needs fixed-size input: add --pad-to SECONDS or --segment SECONDS");
-  if (pad_to && segment) throw_invalid_argument("pad_to", "--pad-to and --segment are alternatives");
+    throw_invalid_argument("pad_to", "the CNN needs fixed-size input: set pad_to or segment (seconds)");
+  if (pad_to && segment) throw_invalid_argument("pad_to", "pad_to and segment are alternatives");
   for (auto v : {pad_to, segment})
     if (v && !(*v > 0 && std::isfinite(*v))) throw_invalid_argument("pad_to", "durations must be positive seconds, got " + num(*v));
   if (holdout_column.has_value() != holdout_value.has_value())
-    throw_invalid_argument("holdout", "--holdout-column and --holdout go together");
-  if (holdout_column && split_column) throw_invalid_argument("holdout", "--split-column and --holdout-column are alternatives");
+    throw_invalid_argument("holdout", "holdout_column and holdout go together");
+  if (holdout_column && split_column) throw_invalid_argument("holdout", "split_column and holdout_column are alternatives");
   if (sample_rate && *sample_rate <= 0) throw_invalid_argument("sr", "sr=" + num(*sample_rate) + " must be positive");
   for (double g : eval_gains_db)
     if (!std::isfinite(g) || g < -120 || g > 60) throw_invalid_argument("eval_gain", "eval gain " + num(g) + " dB must be in [-120, 60]");
   if (eval_bits && (*eval_bits < 8 || *eval_bits > 24))
     throw_invalid_argument("eval_bits", "eval_bits=" + num(*eval_bits) + " must be in [8, 24] (PCM bits)");
   if (eval_bits && eval_gains_db.empty())
-    throw_invalid_argument("eval_bits", "--eval-bits re-quantizes the --eval-gain conditions: give --eval-gain too");
+    throw_invalid_argument("eval_bits", "eval_bits re-quantizes the eval_gain conditions: give eval_gain too");
   if (!(train_click_fraction >= 0 && train_click_fraction <= 1))
     throw_invalid_argument("train_click", "train_click=" + num(train_click_fraction) + " must be a fraction in [0, 1]");
   if (eval_noise_snr_db && !std::isfinite(*eval_noise_snr_db))
@@ -110,7 +110,7 @@ void ExperimentOptions::validate() const {
       throw_invalid_argument("db_refs", "db ref 'off' is not a dB conversion; allowed: ref1, max, pP (e.g. p99.5)");
   }
   if ((!db_refs.empty() || !db_floors.empty()) && !mel.db.enabled)
-    throw_invalid_argument("db_refs", "--db off and dB variants (--db-refs/--db-floors) contradict each other");
+    throw_invalid_argument("db_refs", "db=off and dB variants (db_refs/db_floors) contradict each other");
   if (out_dir.empty()) throw_invalid_argument("out_dir", "give an output folder (-o RESULTS_DIR)");
 }
 
@@ -183,7 +183,7 @@ Dataset load_dataset(const ExperimentOptions& o) {
     if (d.sample_rate == 0) d.sample_rate = a.sample_rate;
     if (a.sample_rate != d.sample_rate)
       throw Error(ErrorCode::kInvalidData, "sr",
-                  src.name + " is at " + num(a.sample_rate) + " Hz, other clips at " + num(d.sample_rate) + " Hz: set --sr");
+                  src.name + " is at " + num(a.sample_rate) + " Hz, other clips at " + num(d.sample_rate) + " Hz: set sr");
     PipelineOptions cut{.pad_to = o.pad_to, .segment = o.segment};  // the pipeline's cutting, exactly
     for (auto& [start, y] : cut_clip(cut, a.samples, a.sample_rate))
       d.rows.push_back({i, index[src.label], parts[i], std::move(y)});

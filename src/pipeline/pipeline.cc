@@ -180,6 +180,11 @@ std::vector<PipelineRow> Pipeline::compute(std::span<const float> samples, int s
     Engines::ForRate* e = nullptr;
     {
       std::lock_guard lock(engines_->mutex);
+      // A shared rate is the first one seen: another would silently give another frequency axis.
+      if (options_.rate_policy == PipelineOptions::RatePolicy::kShared && !engines_->by_rate.empty() &&
+          !engines_->by_rate.count(sample_rate))
+        throw_invalid_argument("sr", "sr: this pipeline has run at " + num(engines_->by_rate.begin()->first) + " Hz; audio at " +
+                                         num(sample_rate) + " Hz would get another frequency axis: set sr to resample every input");
       auto& slot = engines_->by_rate[sample_rate];
       if (!slot) {
         auto made = std::make_unique<Engines::ForRate>();

@@ -108,16 +108,16 @@ struct Row {
 
 std::string dtype_name(DType d) { return to_string(d); }
 
-// The table. Order is pipeline order: later rows may read earlier ones.
-const std::vector<Row>& rows() {
+// The decoded clip: preset (its values come first), rate, and how it is cut into rows.
+std::vector<Row> clip_rows() {
   using K = OptionKind;
   using S = OptionStage;
-  static const std::vector<Row> table = {
+  return {
       {{"preset", "--preset", K::kChoice, S::kSpectrogram, "", "librosa | torchaudio", "librosa",
         "defaults to start from: librosa 0.10 feature.melspectrogram or torchaudio transforms.MelSpectrogram", false},
        [](PipelineOptions& o, std::string_view t) { o.preset = parse_preset(t); },
        [](const PipelineOptions& o) { return to_string(o.preset); }},
-      {{"sr", "--sr", K::kInteger, S::kDecode, "Hz", "integer >= 1 | native", "the rate the clips share",
+      {{"sr", "--sr", K::kInteger, S::kDecode, "Hz", "integer >= 1 | native | none (native) | shared", "shared: the rate the clips share",
         "resample every clip to this rate (libsoxr HQ); native: each clip keeps its own (per-file output only)", true},
        [](PipelineOptions& o, std::string_view t) {
          o.sample_rate.reset();
@@ -143,6 +143,14 @@ const std::vector<Row>& rows() {
       {{"segment_hop", "--segment-hop", K::kNumber, S::kCut, "s", "> 0 | none", "segment", "time between segment starts", true},
        [](PipelineOptions& o, std::string_view t) { o.segment_hop = seconds_or_none("segment_hop", t); },
        [](const PipelineOptions& o) { return o.segment ? exact(o.segment_hop.value_or(*o.segment)) : "none"; }},
+  };
+}
+
+// Framing and the FFT.
+std::vector<Row> stft_rows() {
+  using K = OptionKind;
+  using S = OptionStage;
+  return {
       {{"n_fft", "--n-fft", K::kInteger, S::kSpectrogram, "samples", "integer >= 2", "2048 (librosa), 400 (torchaudio)", "FFT size", true},
        [](PipelineOptions& o, std::string_view t) { o.mel.stft.n_fft = positive_int("n_fft", t); },
        [](const PipelineOptions& o) { return num(o.mel.stft.n_fft); }},
@@ -172,6 +180,14 @@ const std::vector<Row>& rows() {
         "auto: single where the dB floor (top_db <= 80) hides its rounding (< 0.01 dB), double otherwise", true},
        [](PipelineOptions& o, std::string_view t) { o.mel.fft_precision = parse_fft_precision(t); },
        [](const PipelineOptions& o) { return to_string(o.mel.fft_precision); }},
+  };
+}
+
+// The mel filterbank.
+std::vector<Row> mel_rows() {
+  using K = OptionKind;
+  using S = OptionStage;
+  return {
       {{"n_mels", "--n-mels", K::kInteger, S::kSpectrogram, "", "integer >= 1", "128", "number of mel bands", true},
        [](PipelineOptions& o, std::string_view t) { o.mel.mel.n_mels = positive_int("n_mels", t); },
        [](const PipelineOptions& o) { return num(o.mel.mel.n_mels); }},
@@ -197,9 +213,17 @@ const std::vector<Row>& rows() {
         "filter normalization: slaney divides each triangle by its width (constant energy per band)", true},
        [](PipelineOptions& o, std::string_view t) { o.mel.mel.norm = parse_mel_norm(t); },
        [](const PipelineOptions& o) { return to_string(o.mel.mel.norm); }},
-      {{"db", "--db", K::kChoice, S::kDb, "", "off | ref1 | max | pP (e.g. p99.5)", "max",
+  };
+}
+
+// The dB conversion (per clip).
+std::vector<Row> db_rows() {
+  using K = OptionKind;
+  using S = OptionStage;
+  return {
+      {{"db", "--db", K::kChoice, S::kDb, "", "off | none (off) | ref1 | max | pP (e.g. p99.5)", "max",
         "dB reference: off (linear), ref1 (ref=1.0), max (each clip's peak at 0 dB), pP (its P-th percentile)", true},
-       [](PipelineOptions& o, std::string_view t) { parse_db_ref(t, o.mel.db); },
+       [](PipelineOptions& o, std::string_view t) { parse_db_ref(t == "none" ? "off" : t, o.mel.db); },
        [](const PipelineOptions& o) { return db_ref_name(o.mel.db); }},
       {{"top_db", "--top-db", K::kNumber, S::kDb, "dB", ">= 0 | none", "80", "floor at this many dB below the peak; none: no floor", true},
        [](PipelineOptions& o, std::string_view t) {
@@ -218,6 +242,14 @@ const std::vector<Row>& rows() {
         "where amin applies: absolute (librosa) or amin x ref (gain-invariant with db=max)", true},
        [](PipelineOptions& o, std::string_view t) { o.mel.db.floor = parse_db_floor(t); },
        [](const PipelineOptions& o) { return to_string(o.mel.db.floor); }},
+  };
+}
+
+// Normalization, and the dtype written.
+std::vector<Row> normalization_rows() {
+  using K = OptionKind;
+  using S = OptionStage;
+  return {
       {{"normalize", "--normalize", K::kChoice, S::kNormalize, "", "none | a method of `melnorm methods`", "none",
         "normalization method", true},
        [](PipelineOptions& o, std::string_view t) {
@@ -228,17 +260,11 @@ const std::vector<Row>& rows() {
       {{"pcen", "--pcen", K::kBool, S::kNormalize, "", "true | false", "false", "true is normalize=pcen", true, "normalize"}, {}, {}},
       {{"scope", "--scope", K::kChoice, S::kNormalize, "", "local | global", "local",
         "statistics of each spectrogram, or fitted on the training set", true},
-       [](PipelineOptions& o, std::string_view t) {
-         if (t == "none" && !o.normalize) return;  // as option_values() writes it without a method
-         normalization(o, "scope").scope = parse_scope(t);
-       },
+       [](PipelineOptions& o, std::string_view t) { normalization(o, "scope").scope = parse_scope(t); },
        [](const PipelineOptions& o) { return o.normalize ? to_string(o.normalize->scope) : "none"; }},
       {{"axis", "--axis", K::kChoice, S::kNormalize, "", "all | band | frame", "all",
         "one set of statistics per spectrogram, per mel band, or per frame", true},
-       [](PipelineOptions& o, std::string_view t) {
-         if (t == "none" && !o.normalize) return;
-         normalization(o, "axis").axis = parse_axis(t);
-       },
+       [](PipelineOptions& o, std::string_view t) { normalization(o, "axis").axis = parse_axis(t); },
        [](const PipelineOptions& o) { return o.normalize ? to_string(o.normalize->axis) : "none"; }},
       {{"params", "--param", K::kText, S::kNormalize, "", "NAME=VALUE[,NAME=VALUE...]", "the method's defaults",
         "method parameters (see `melnorm methods`)", true},
@@ -255,6 +281,16 @@ const std::vector<Row>& rows() {
        },
        [](const PipelineOptions& o) { return dtype_name(o.dtype); }},
   };
+}
+
+// The table, in pipeline order: later rows may read earlier ones.
+const std::vector<Row>& rows() {
+  static const std::vector<Row> table = [] {
+    std::vector<Row> all;
+    for (auto part : {clip_rows(), stft_rows(), mel_rows(), db_rows(), normalization_rows()})
+      all.insert(all.end(), std::make_move_iterator(part.begin()), std::make_move_iterator(part.end()));
+    return all;
+  }();
   return table;
 }
 
@@ -420,6 +456,12 @@ std::string option_text(const OptionSpec& spec, const std::string& json_value) {
     return params_text(p);
   }
   throw_invalid_argument(spec.name, spec.name + "=" + v.dump() + " must be " + spec.allowed);
+}
+
+MelSpectrogramOptions preset_options(Preset preset, double sample_rate) {
+  MelSpectrogramOptions o = resolve_pipeline_options({{"preset", to_string(preset)}}).mel;
+  o.sample_rate = sample_rate;
+  return o;
 }
 
 NormalizeOptions normalization_at(const PipelineOptions& o, double sample_rate) {

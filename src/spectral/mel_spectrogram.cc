@@ -23,18 +23,6 @@ Preset parse_preset(std::string_view name, std::string param) {
 
 std::string to_string(Preset preset) { return preset == Preset::kLibrosa ? "librosa" : "torchaudio"; }
 
-MelSpectrogramOptions preset_options(Preset preset, double sample_rate) {
-  MelSpectrogramOptions o;
-  o.sample_rate = sample_rate;
-  if (preset == Preset::kTorchaudio) {
-    o.stft.n_fft = 400;
-    o.stft.hop_length = 200;  // win_length // 2
-    o.stft.pad_mode = PadMode::kReflect;
-    o.mel.scale = MelScale::kHtk;
-    o.mel.norm = MelNorm::kNone;
-  }
-  return o;  // the defaults of the structs are librosa's
-}
 
 void MelSpectrogramOptions::validate() const {
   if (!(sample_rate > 0) || !std::isfinite(sample_rate))
@@ -243,34 +231,6 @@ Matrix MelSpectrogram::compute(std::span<const float> x) const {
   return mel;
 }
 
-std::map<std::string, std::string> describe(const MelSpectrogramOptions& o) {
-  std::map<std::string, std::string> d;
-  d["sr"] = num(o.sample_rate);
-  d["n_fft"] = num(o.stft.n_fft);
-  d["hop_length"] = num(o.stft.hop_length);
-  d["win_length"] = num(o.stft.effective_win_length());
-  d["window"] = to_string(o.stft.window);
-  d["center"] = o.stft.center ? "true" : "false";
-  d["pad_mode"] = to_string(o.stft.pad_mode);
-  d["n_mels"] = num(o.mel.n_mels);
-  d["fmin"] = num(o.mel.fmin);
-  d["fmax"] = num(o.mel.effective_fmax(o.sample_rate));
-  d["mel_scale"] = to_string(o.mel.scale);
-  d["mel_norm"] = to_string(o.mel.norm);
-  d["power"] = num(o.power);
-  // Recorded only when chosen explicitly: auto differs from double by < 0.01 dB.
-  if (o.fft_precision != FftPrecision::kAuto) d["fft_precision"] = to_string(o.fft_precision);
-  if (!o.db.enabled) {
-    d["db"] = "off";
-  } else {
-    // "ref=1" (not "ref1") for ref 1.0: the spelling existing OUTDIRs recorded.
-    d["db"] = o.db.reference == DbReference::kValue ? "ref=" + num(o.db.ref_value) : db_ref_name(o.db);
-    d["top_db"] = o.db.top_db ? num(*o.db.top_db) : "none";
-    d["amin"] = num(o.db.amin.value_or(o.power == 2.0 ? 1e-10 : 1e-5));
-    if (o.db.floor == DbFloor::kRelative) d["db_floor"] = "relative";  // absent: librosa's absolute floor
-  }
-  return d;
-}
 
 void apply_db(Matrix& mel, const MelSpectrogramOptions& options) {
   if (!options.db.enabled) return;

@@ -291,3 +291,20 @@ def test_pcen_fingerprint_says_the_rate_and_hop_it_runs_at():
     assert own(y).tobytes() != other(y).tobytes()
     assert own.fingerprint != other.fingerprint
     assert "sr=8000" in own.fingerprint["params"] and "hop_length=64" in own.fingerprint["params"]
+
+
+def test_db_none_is_linear_as_db_off():
+    y = np.random.default_rng(3).standard_normal(8000).astype(np.float32)
+    off = melnorm.MelSpectrogram(sr=8000, n_fft=256, n_mels=20)(y)
+    none = melnorm.MelSpectrogram(sr=8000, n_fft=256, n_mels=20, db=None)(y)
+    assert none.tobytes() == off.tobytes()
+    assert (off >= 0).all()  # linear power, not dB
+
+
+def test_torch_normalize_refuses_a_tensor_that_requires_grad():
+    import torch
+    import melnorm.torch
+    X = torch.rand(2, 8, 10, requires_grad=True)
+    with pytest.raises(ValueError, match=r"\.detach\(\)"):
+        melnorm.torch.normalize(X, "zscore")
+    assert melnorm.torch.normalize(X.detach(), "zscore").shape == X.shape
