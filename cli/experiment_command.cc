@@ -94,13 +94,7 @@ int run(const ExperimentArgs& a) {
   if (!a.holdout_column.empty()) o.holdout_column = a.holdout_column;
   if (!a.holdout.empty()) o.holdout_value = a.holdout;
   const OptionValues given = a.mel.given();
-  const PipelineOptions features = resolve_pipeline_options(given);
-  if (features.segment_hop) throw_invalid_argument("segment_hop", "experiments cut segments without overlap: leave out segment_hop");
-  o.sample_rate = features.sample_rate;
-  o.mel = features.mel;
-  if (!features.sample_rate) o.mel.sample_rate = 1e9;  // each clip's own rate, checked per clip
-  o.pad_to = features.pad_to;
-  o.segment = features.segment;
+  o.features = resolve_pipeline_options(given);
   for (const auto& m : a.methods) o.methods.push_back(parse_method_spec(m));
   if (!a.db_refs.empty() && given.count("db")) throw_invalid_argument("db_refs", "--db and --db-refs are alternatives");
   if (!a.db_floors.empty() && given.count("db_floor")) throw_invalid_argument("db_floors", "--db-floor and --db-floors are alternatives");

@@ -43,9 +43,7 @@ std::filesystem::path tone_corpus(const TempDir& dir) {
 ExperimentOptions small_experiment(const TempDir& dir, const std::filesystem::path& out) {
   ExperimentOptions o;
   o.data = tone_corpus(dir);
-  o.mel.stft = {.n_fft = 256, .hop_length = 128};
-  o.mel.mel.n_mels = 16;
-  o.pad_to = 0.5;
+  o.features = resolve_pipeline_options({{"n_fft", "256"}, {"hop_length", "128"}, {"n_mels", "16"}, {"pad_to", "0.5"}});
   o.methods = {NormalizeOptions{.method = "zscore"}, NormalizeOptions{.method = "minmax", .scope = Scope::kGlobal}};
   o.bn_axes = {BnAxis::kChannel, BnAxis::kTime};
   o.seeds = {1, 2};
@@ -128,7 +126,7 @@ TEST(ExperimentPerturb, OneClickAndNoiseAtTheSnrDeterministically) {
 TEST(ExperimentOptionsCheck, BadOptionsNameTheProblem) {
   TempDir dir;
   ExperimentOptions o = small_experiment(dir, dir / "out");
-  o.pad_to.reset();
+  o.features.pad_to.reset();
   EXPECT_THROW(
       try { run_experiment(o); } catch (const Error& e) {
         EXPECT_NE(std::string(e.what()).find("fixed-size input"), std::string::npos) << e.what();
@@ -176,8 +174,8 @@ TEST(Experiment, SmallGridWritesResultsAndIsReproducible) {
 TEST(Experiment, SegmentsGiveTrackAccuracyToo) {
   TempDir dir;
   auto o = small_experiment(dir, dir / "out");
-  o.pad_to.reset();
-  o.segment = 0.25;
+  o.features.pad_to.reset();
+  o.features.segment = 0.25;
   o.methods = {NormalizeOptions{.method = "zscore"}};
   o.bn_axes = {BnAxis::kFreq};
   o.seeds = {1};

@@ -14,6 +14,7 @@
 
 #include "melnorm/mel_spectrogram.h"
 #include "melnorm/normalize.h"
+#include "melnorm/pipeline_options.h"
 
 namespace melnorm {
 
@@ -63,10 +64,11 @@ struct ExperimentOptions {
   // no "split" column, a deterministic stratified 80/20 split.
   std::optional<std::string> split_column;
   std::optional<std::string> holdout_column, holdout_value;
-  MelSpectrogramOptions mel;                    // sample_rate: see sample_rate below
-  std::optional<int> sample_rate;               // resample every clip to this rate (Hz); default: each clip's own
-  std::optional<double> pad_to;                 // seconds: pad/crop every clip (fixed-size input)
-  std::optional<double> segment;                // seconds: cut clips into segments; track accuracy too
+  // The features up to the dB conversion (sr, pad_to or segment, mel, dB), as
+  // melnorm::Pipeline runs them; each arm adds its method (and dB variant).
+  // Without sr the clips must share one rate. pad_to: fixed-size input;
+  // segment: one row per segment, and track accuracy too.
+  PipelineOptions features;
   std::vector<NormalizeOptions> methods;        // method "none": the dB spectrogram as it is
   // dB conversions as grid dimensions like methods (each ref x each floor);
   // empty: mel.db's. PCEN methods do not use them (they run once).

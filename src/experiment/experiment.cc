@@ -74,7 +74,10 @@ std::string Condition::name() const {
 }
 
 void ExperimentOptions::validate() const {
-  mel.validate();
+  features.validate();
+  const MelSpectrogramOptions& mel = features.mel;
+  const auto& pad_to = features.pad_to;
+  const auto& segment = features.segment;
   model.validate();
   train.validate();
   if (methods.empty()) throw_invalid_argument("methods", "give at least one method (e.g. methods minmax,zscore:global)");
@@ -88,7 +91,10 @@ void ExperimentOptions::validate() const {
   if (holdout_column.has_value() != holdout_value.has_value())
     throw_invalid_argument("holdout", "holdout_column and holdout go together");
   if (holdout_column && split_column) throw_invalid_argument("holdout", "split_column and holdout_column are alternatives");
-  if (sample_rate && *sample_rate <= 0) throw_invalid_argument("sr", "sr=" + num(*sample_rate) + " must be positive");
+  if (features.normalize) throw_invalid_argument("normalize", "experiments take their normalizations as methods, not normalize");
+  if (features.segment_hop) throw_invalid_argument("segment_hop", "experiments cut segments without overlap: leave out segment_hop");
+  if (features.rate_policy == PipelineOptions::RatePolicy::kNative)
+    throw_invalid_argument("sr", "sr=native: a CNN needs one frequency axis; set sr or let the clips share one rate");
   for (double g : eval_gains_db)
     if (!std::isfinite(g) || g < -120 || g > 60) throw_invalid_argument("eval_gain", "eval gain " + num(g) + " dB must be in [-120, 60]");
   if (eval_bits && (*eval_bits < 8 || *eval_bits > 24))
@@ -179,13 +185,12 @@ Dataset load_dataset(const ExperimentOptions& o) {
 
   for (std::size_t i = 0; i < list.sources.size(); ++i) {
     const auto& src = list.sources[i];
-    Audio a = load_audio(src.path, {.sample_rate = o.sample_rate});  // a broken file stops the experiment: results need every row
+    Audio a = load_audio(src.path, {.sample_rate = o.features.sample_rate});  // a broken file stops the experiment: results need every row
     if (d.sample_rate == 0) d.sample_rate = a.sample_rate;
     if (a.sample_rate != d.sample_rate)
       throw Error(ErrorCode::kInvalidData, "sr",
                   src.name + " is at " + num(a.sample_rate) + " Hz, other clips at " + num(d.sample_rate) + " Hz: set sr");
-    PipelineOptions cut{.pad_to = o.pad_to, .segment = o.segment};  // the pipeline's cutting, exactly
-    for (auto& [start, y] : cut_clip(cut, a.samples, a.sample_rate))
+    for (auto& [start, y] : cut_clip(o.features, a.samples, a.sample_rate))  // the pipeline's cutting, exactly
       d.rows.push_back({i, index[src.label], parts[i], std::move(y)});
   }
   return d;
@@ -202,7 +207,7 @@ std::string method_label(const NormalizeOptions& n) {
 // Spectrograms of `rows` under `condition`. With click_fraction > 0, that
 // share of the rows (chosen by a hash of the row, so the same in every run)
 // gets one full-scale click first: training-time augmentation.
-detail::FeatureSet features_of(const MelSpectrogram& mel, const Dataset& d, const std::vector<std::size_t>& rows,
+detail::FeatureSet features_of(const Pipeline& features, const Dataset& d, const std::vector<std::size_t>& rows,
                                const Condition& condition, double click_fraction = 0.0,
                                std::size_t* clicked_rows = nullptr) {
   detail::FeatureSet f;
@@ -215,12 +220,33 @@ detail::FeatureSet features_of(const MelSpectrogram& mel, const Dataset& d, cons
       c.kind = Condition::Kind::kClick;
       if (clicked_rows) ++*clicked_rows;
     }
-    const Matrix m = c.kind == Condition::Kind::kClean ? mel.compute(r.samples) : mel.compute(detail::perturb(r.samples, c, row_seed));
+    const std::vector<float> perturbed = c.kind == Condition::Kind::kClean ? std::vector<float>{} : detail::perturb(r.samples, c, row_seed);
+    const Matrix m = std::move(
+        features.run_unnormalized(c.kind == Condition::Kind::kClean ? r.samples : perturbed, d.sample_rate).front().features);
     if (k == 0) f.F = m.rows, f.T = m.cols, f.x.reserve(rows.size() * m.data.size());
     f.x.insert(f.x.end(), m.data.begin(), m.data.end());
     f.y.push_back(r.label);
   }
   return f;
+}
+
+// An arm's features: the experiment's options at the clips' rate (rows are
+// already cut), with its dB variant, or PCEN's input (the schema's rule:
+// normalize=pcen implies power 1, no dB).
+PipelineOptions arm_features(const ExperimentOptions& o, int rate, const DbOptions* db) {
+  OptionValues v = option_values(o.features);
+  for (const char* cut : {"pad_to", "segment", "segment_hop"}) v.erase(cut);
+  v["sr"] = num(rate);
+  if (db) {
+    v["db"] = db_ref_name(*db);
+    v["db_floor"] = to_string(db->floor);
+  } else {
+    v.erase("power"), v.erase("db");
+    v["normalize"] = "pcen";
+  }
+  PipelineOptions arm = resolve_pipeline_options(v);
+  arm.normalize.reset();  // the arm normalizes whole feature sets itself (global statistics of the train rows)
+  return arm;
 }
 
 void normalize_in_place(detail::FeatureSet& f, const Normalizer* n) {
@@ -298,9 +324,9 @@ ExperimentSummary run_experiment(const ExperimentOptions& options,
   // The grid's arms: each method with each dB variant (PCEN, on the magnitude, once).
   const bool vary_db = !o.db_refs.empty() || !o.db_floors.empty();
   std::vector<DbOptions> db_variants;
-  for (const auto& ref : o.db_refs.empty() ? std::vector<std::string>{db_ref_name(o.mel.db)} : o.db_refs)
-    for (DbFloor floor : o.db_floors.empty() ? std::vector<DbFloor>{o.mel.db.floor} : o.db_floors) {
-      DbOptions v = o.mel.db;
+  for (const auto& ref : o.db_refs.empty() ? std::vector<std::string>{db_ref_name(o.features.mel.db)} : o.db_refs)
+    for (DbFloor floor : o.db_floors.empty() ? std::vector<DbFloor>{o.features.mel.db.floor} : o.db_floors) {
+      DbOptions v = o.features.mel.db;
       if (v.enabled) parse_db_ref(ref, v);
       v.floor = floor;
       db_variants.push_back(v);
@@ -325,11 +351,7 @@ ExperimentSummary run_experiment(const ExperimentOptions& options,
   std::size_t train_click_rows = 0;
   for (const auto& arm : arms) {
     if (kinds.count(arm.db)) continue;
-    MelSpectrogramOptions mo = o.mel;
-    mo.sample_rate = d.sample_rate;
-    if (arm.db) mo.db = db_variants[*arm.db];
-    else mo.power = 1.0, mo.db.enabled = false;
-    const MelSpectrogram mel(mo);
+    const Pipeline mel(arm_features(o, d.sample_rate, arm.db ? &db_variants[*arm.db] : nullptr));
     Kind k;
     train_click_rows = 0;  // the same rows for every feature kind
     k.train = features_of(mel, d, train_rows, {}, o.train_click_fraction, &train_click_rows);
@@ -357,12 +379,10 @@ ExperimentSummary run_experiment(const ExperimentOptions& options,
     const std::string arm_label = method_label(method) + (vary_db && !db_ref.empty() ? " db=" + db_ref + "/" + db_floor : "");
     std::optional<Normalizer> norm;
     if (method.method != "none") {
-      NormalizeOptions n = method;
-      if (is_pcen(n)) {
-        n.params.try_emplace("sr", d.sample_rate);
-        n.params.try_emplace("hop_length", o.mel.stft.hop_length);
-        n.params.try_emplace("input_scale", 2147483648.0);
-      }
+      PipelineOptions with_method = arm_features(o, d.sample_rate, db_index ? &db_variants[*db_index] : nullptr);
+      with_method.normalize = method;
+      if (is_pcen(method)) with_method.normalize->params.try_emplace("input_scale", 2147483648.0);  // as the schema resolves pcen
+      const NormalizeOptions n = normalization_at(with_method, d.sample_rate);
       std::optional<Stats> stats;
       if (n.scope == Scope::kGlobal) {  // the training rows' statistics only, never the test rows'
         stats.emplace(kind.train.F);
@@ -424,7 +444,7 @@ ExperimentSummary run_experiment(const ExperimentOptions& options,
           const auto& t = tests[c];
           const auto logits = clf->logits(t.x.data(), t.size());
           const int K = clf->n_classes();
-          const bool segmented = o.segment.has_value();
+          const bool segmented = o.features.segment.has_value();
           RunRecord rec{.method = method.method, .scope = method.method == "none" ? "" : to_string(method.scope),
                         .axis = method.method == "none" ? "" : to_string(method.axis), .db_ref = db_ref,
                         .db_floor = db_floor, .bn_axis = to_string(bn),
@@ -468,14 +488,14 @@ ExperimentSummary run_experiment(const ExperimentOptions& options,
   std::vector<std::string> configs;
   for (const auto& r : records)
     if (std::find(configs.begin(), configs.end(), r.config) == configs.end()) configs.push_back(r.config);
-  std::vector<std::string> levels = o.segment ? std::vector<std::string>{"segment", "track"} : std::vector<std::string>{"clip"};
+  std::vector<std::string> levels = o.features.segment ? std::vector<std::string>{"segment", "track"} : std::vector<std::string>{"clip"};
   auto values = [&](const std::string& config, const std::string& cond, const std::string& level, bool f1) {
     std::vector<double> v;
     for (const auto& r : records)
       if (r.config == config && r.condition == cond && r.level == level) v.push_back(f1 ? r.scores.macro_f1 : r.scores.accuracy);
     return v;
   };
-  const std::string main_level = o.segment ? "track" : "clip";
+  const std::string main_level = o.features.segment ? "track" : "clip";
   for (const auto& c : configs) {
     const double m = detail::mean_ci95(values(c, "clean", main_level, false)).mean;
     if (summary.best_config.empty() || m > summary.best_clean_accuracy) summary.best_config = c, summary.best_clean_accuracy = m;
@@ -530,7 +550,7 @@ ExperimentSummary run_experiment(const ExperimentOptions& options,
       }
     }
   }
-  md << "\nBest clean " << (o.segment ? "track " : "") << "accuracy: " << summary.best_config << " ("
+  md << "\nBest clean " << (o.features.segment ? "track " : "") << "accuracy: " << summary.best_config << " ("
      << pct(summary.best_clean_accuracy) << "%). Per-run numbers: `results.csv`.\n";
   write_text(o.out_dir / "results.md", md.str());
 
