@@ -163,7 +163,11 @@ py::array_t<float> run_batch(const Pipeline& p, const py::array_t<float>& y, int
 }  // namespace
 
 void define_pipeline(py::module_& m) {
-  m.def("options_schema", [] { return options_json(); });
+  m.def("options_schema", [](bool extract) {
+    std::vector<OptionSpec> rows = pipeline_schema();
+    if (extract) rows.insert(rows.begin(), extract_schema().begin(), extract_schema().end());
+    return options_json(rows);
+  }, py::arg("extract") = false);
   m.def("options_markdown", &options_markdown);
   py::class_<Pipeline>(m, "PipelineCore")
       .def(py::init([](const py::dict& options, std::optional<Stats> stats) {

@@ -53,17 +53,18 @@ def _torch_if_tensor(x):
     return torch if torch is not None and isinstance(x, torch.Tensor) else None
 
 
-def options():
+def options(extract=False):
     """Every feature option, as the library declares it: a list of dicts with
     name, flag (the CLI's), kind, stage, unit, allowed, default, doc,
     changes_output and alias_of. Each is a keyword of :class:`Pipeline`,
-    :class:`MelSpectrogram` and :func:`extract`.
+    :class:`MelSpectrogram` and :func:`extract`; ``extract=True`` adds
+    :func:`extract`'s own (labels, format, fit_stats, ...) first.
 
     >>> [o["name"] for o in melnorm.options()][:3]
     ['preset', 'sr', 'pad_to']
     """
     import json
-    return json.loads(_melnorm.options_schema())
+    return json.loads(_melnorm.options_schema(bool(extract)))
 
 
 class Pipeline:

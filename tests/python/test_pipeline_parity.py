@@ -24,7 +24,7 @@ SMALL = dict(n_fft=256, n_mels=32)
 GLOBAL_METHODS = ["minmax", "zscore", "zscore-minmax", "robust", "robust-zscore"]
 LOCAL_METHODS = GLOBAL_METHODS + ["pcen"]
 # The extract-only keywords (everything else is a pipeline option: melnorm.options()).
-EXTRACT_ONLY = ("labels", "format", "fit_stats", "fit_on", "split_column", "stats", "jobs")
+EXTRACT_ONLY = {o["name"] for o in melnorm.options(extract=True)} - {o["name"] for o in melnorm.options()}
 
 
 def _row(id, **kw):
@@ -53,8 +53,8 @@ GRID = [
     *[_row(f"global-{m}-{axis}", sr=8000, normalize=m, scope="global", axis=axis, fit_stats=True, **SMALL)
       for m in GLOBAL_METHODS for axis in ("all", "band")],
     # other axes and parameters
-    _row("local-zscore-frame", normalize="zscore", axis="frame", **SMALL),
-    _row("local-minmax-band", normalize="minmax", axis="band", **SMALL),
+    # every statistics method x local x band/frame
+    *[_row(f"local-{m}-{axis}", normalize=m, axis=axis, **SMALL) for m in GLOBAL_METHODS for axis in ("band", "frame")],
     _row("local-robust-band-params", normalize="robust", axis="band", params={"low": 5, "high": 95}, **SMALL),
     _row("global-zscore-ddof1-fit-all", normalize="zscore", scope="global", params={"ddof": 1},
          fit_stats=True, fit_on="all", **SMALL),
@@ -75,9 +75,7 @@ GRID = [
 
 
 def _flags():
-    flags = {o["name"]: o["flag"] for o in melnorm.options()}
-    flags.update({name: "--" + name.replace("_", "-") for name in EXTRACT_ONLY})
-    return flags
+    return {o["name"]: o["flag"] for o in melnorm.options(extract=True)}
 
 
 FLAGS = _flags()
