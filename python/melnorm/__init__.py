@@ -77,7 +77,8 @@ class Pipeline:
     ``scope``, ``axis``, ``params`` (dict), ``pad_to``, ``segment``,
     ``dtype``... ``stats``: fitted :class:`Stats` (or a path) for
     ``scope="global"``; refused when their fingerprint differs from these
-    features', naming the field. A batch ``[B, samples]`` is B independent
+    features', naming the field (without ``sr``, the pipeline takes the
+    statistics' rate). A batch ``[B, samples]`` is B independent
     clips: each gets its own dB reference and local statistics, exactly as
     alone. Integer PCM (int16) is scaled by 1/32768 as the CLI scales it.
 

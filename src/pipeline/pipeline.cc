@@ -121,10 +121,15 @@ PipelineOptions Pipeline::options_from_json(const std::string& text, const std::
   if (j["format_version"] != kFormatVersion)
     throw Error(ErrorCode::kInvalidData, "pipeline", origin + ": pipeline format_version " + j["format_version"].dump() +
                                                          " (this melnorm reads " + num(kFormatVersion) + ")");
-  OptionValues given;
-  for (const auto& [name, value] : j["options"].items())
-    given[name] = value.is_string() ? value.get<std::string>() : option_text(find_option(name), value.dump());
-  PipelineOptions o = resolve_pipeline_options(given);
+  PipelineOptions o;
+  try {
+    OptionValues given;
+    for (const auto& [name, value] : j["options"].items())
+      given[name] = value.is_string() ? value.get<std::string>() : option_text(find_option(name), value.dump());
+    o = resolve_pipeline_options(given);
+  } catch (const Error& e) {
+    throw Error(ErrorCode::kInvalidData, e.param(), origin + ": " + e.what());
+  }
   if (j.contains("fingerprint")) {
     const Fingerprint recorded = j["fingerprint"].get<Fingerprint>(), now = fingerprint_of(o);
     for (const auto& [key, value] : recorded)
