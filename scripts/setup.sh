@@ -4,6 +4,7 @@
 # refreshed only when something is missing.
 #   scripts/setup.sh          build + test dependencies (torchaudio, the benchmarks'
 #                             peer, is one: the test suite checks parity with it)
+#   scripts/setup.sh --fuzz   also clang with libFuzzer and the sanitizer runtimes (scripts/fuzz.sh)
 set -euo pipefail
 
 packages=(
@@ -22,6 +23,9 @@ packages=(
   python3-distributed  # melnorm.dask (tested on a LocalCluster)
   libtorch-dev        # CNN experiments (melnorm train/experiment; CMake MELNORM_BUILD_EXPERIMENT)
 )
+if [[ ${1:-} == --fuzz ]]; then
+  packages+=(clang libclang-rt-14-dev)  # libFuzzer, AddressSanitizer, UndefinedBehaviorSanitizer
+fi
 
 missing=()
 for p in "${packages[@]}"; do
