@@ -147,11 +147,12 @@ class ExtractWorker {
 // a fixed order, so the result does not depend on where the parts were made.
 Stats merge_tree(std::vector<Stats> parts);
 
-// The writing part: owns OUTDIR. Writes options.json, or checks it and finds
-// where an earlier run stopped; appends results in clip order.
+// The writing part: owns OUTDIR (locked: one writer at a time). Writes
+// options.json, or checks it and finds where an earlier run stopped; appends
+// results in clip order.
 class ExtractWriter {
  public:
-  explicit ExtractWriter(const ExtractPlan& plan);  // throws Error: OUTDIR made with other options, bad --stats
+  explicit ExtractWriter(const ExtractPlan& plan);  // throws Error: OUTDIR made with other options or held by another writer, bad --stats
   ~ExtractWriter();
   std::size_t next_source() const;        // the clip write() expects next (the resume point at first)
   std::size_t resumed() const;            // clips an earlier run completed
@@ -159,7 +160,7 @@ class ExtractWriter {
   void set_fitted_stats(Stats stats);     // saves OUTDIR/stats.json
   const Stats* stats() const;             // global statistics to normalize with, if any
   void write(std::size_t source, ExtractResult&& result);
-  ExtractSummary finish();                // publishes features.npy (packed); counts
+  ExtractSummary finish();                // publishes features.npy (packed), releases OUTDIR; counts
 
  private:
   struct Impl;

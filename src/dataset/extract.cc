@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <nlohmann/json.hpp>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,6 +16,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <string_view>
 #include <thread>
 
 #include "core/format.h"
@@ -56,6 +59,8 @@ namespace {
 constexpr int kOutdirFormatVersion = 2;  // of options.json; 2: the pipeline record
 constexpr const char* kProgressFile = ".progress";
 constexpr const char* kPackedPartial = "features.npy.partial";
+constexpr const char* kTmpDir = ".tmp";     // temporaries: emptied at start-up, removed at finish
+constexpr const char* kLockFile = ".lock";  // held while a writer owns OUTDIR
 constexpr std::size_t kPackedHeaderBytes = 128;  // room for any [N, F, T] shape
 
 std::string row_file(const std::string& source_name, std::size_t segment, bool segmented) {
@@ -202,6 +207,130 @@ class AppendFile {
   std::uintmax_t size_ = 0;
 };
 
+// Holds OUTDIR for one writer: an flock on OUTDIR/.lock, which the kernel
+// drops when the holder dies (a killed run never blocks its resume), with the
+// holder's pid inside for the message that refuses a second writer.
+class OutdirLock {
+ public:
+  explicit OutdirLock(const fs::path& out_dir);
+  ~OutdirLock() { release(); }
+  OutdirLock(const OutdirLock&) = delete;
+  OutdirLock& operator=(const OutdirLock&) = delete;
+  void release() {
+    if (fd_ < 0) return;
+    ::unlink(path_.c_str());  // before close: a waiting opener sees another inode and retries
+    ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  fs::path path_;
+  int fd_ = -1;
+};
+
+// The pid a holder wrote into the lock file (it may not have written it yet).
+std::string lock_holder(int fd) {
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    char buf[32] = {};
+    const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+    if (n > 0 && buf[n - 1] == '\n') return std::string(buf, static_cast<std::size_t>(n - 1));
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return "unknown";
+}
+
+OutdirLock::OutdirLock(const fs::path& out_dir) : path_(out_dir / kLockFile) {
+  for (;;) {
+    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw Error(ErrorCode::kIo, "out_dir", path_.string() + ": cannot open: " + std::strerror(errno));
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      const int err = errno;
+      if (err != EWOULDBLOCK) {  // a file system without locks: run unguarded rather than not at all
+        warn(path_.string() + ": cannot lock (" + std::strerror(err) + "); a second extract into this OUTDIR would not be refused");
+        break;
+      }
+      const std::string holder = lock_holder(fd_);
+      ::close(fd_);
+      fd_ = -1;
+      throw Error(ErrorCode::kIo, "out_dir",
+                  "OUTDIR " + out_dir.string() + " is being written by another melnorm extract (pid " + holder +
+                      "); wait for it or choose another OUTDIR");
+    }
+    // A holder that finished unlinked the file we opened: locking it holds nothing.
+    struct stat held{}, named{};
+    if (::fstat(fd_, &held) == 0 && ::stat(path_.c_str(), &named) == 0 && held.st_ino == named.st_ino &&
+        held.st_dev == named.st_dev)
+      break;
+    ::close(fd_);
+  }
+  // The pid only serves the message: a full disk must not stop the run here.
+  const std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd_, 0) == 0) {
+    [[maybe_unused]] const ssize_t written = ::pwrite(fd_, pid.data(), pid.size(), 0);
+  }
+}
+
+// The temporaries of an older melnorm, which left them next to their targets
+// ("x.npy.tmp-PID-N"); only a resumed OUTDIR can hold them.
+void remove_stray_temporaries(const fs::path& out_dir) {
+  const auto digits = [](std::string_view v) { return !v.empty() && v.find_first_not_of("0123456789") == v.npos; };
+  std::vector<fs::path> stray;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(out_dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    const std::size_t at = name.rfind(".tmp-");
+    if (at == std::string::npos || !it->is_regular_file(ec)) continue;
+    const std::string_view tail = std::string_view(name).substr(at + 5);  // PID-N
+    const std::size_t dash = tail.find('-');
+    if (dash != tail.npos && digits(tail.substr(0, dash)) && digits(tail.substr(dash + 1))) stray.push_back(it->path());
+  }
+  for (const auto& p : stray) fs::remove(p, ec);
+}
+
+void write_whole(const fs::path& path, const std::string& text, const fs::path& tmp_dir) {
+  detail::AtomicFile f(path, tmp_dir);
+  f.write(text.data(), text.size());
+  f.commit();
+}
+
+void write_row_npy(const fs::path& path, const Matrix& m, DType dtype, const fs::path& tmp_dir) {
+  const std::size_t shape[] = {m.rows, m.cols};
+  const std::string header = npy_header(dtype, shape);
+  const std::vector<std::byte> bytes = encode_floats(m.data, dtype);
+  detail::AtomicFile f(path, tmp_dir);
+  f.write(header.data(), header.size());
+  f.write(bytes.data(), bytes.size());
+  f.commit();
+}
+
+// Absolute, symlinks resolved, no trailing separator.
+fs::path resolved(const fs::path& p) {
+  std::error_code ec;
+  fs::path r = fs::weakly_canonical(fs::absolute(p, ec), ec);
+  if (ec) r = fs::absolute(p, ec).lexically_normal();
+  if (!r.has_filename() && r.has_relative_path()) r = r.parent_path();
+  return r;
+}
+
+bool is_within(const fs::path& inner, const fs::path& outer) {
+  return std::mismatch(outer.begin(), outer.end(), inner.begin(), inner.end()).first == outer.end();
+}
+
+// OUTDIR is melnorm's: the inputs live outside it (a resume rewrites and
+// truncates what is inside), and it is not the input folder itself.
+void check_paths(const ExtractOptions& o) {
+  const fs::path out = resolved(o.out_dir), in = resolved(o.input);
+  if (in == out)
+    throw_invalid_argument("out_dir", "OUTDIR " + o.out_dir.string() + " is INPUT " + o.input.string() +
+                                          ": the outputs would be written among the clips; choose another OUTDIR");
+  if (is_within(in, out))
+    throw_invalid_argument("out_dir", "INPUT " + o.input.string() + " is inside OUTDIR " + o.out_dir.string() +
+                                          ", which extract owns and rewrites; choose an OUTDIR outside the inputs");
+  if (o.labels && is_within(resolved(*o.labels), out))
+    throw_invalid_argument("out_dir", "labels " + o.labels->string() + " is inside OUTDIR " + o.out_dir.string() +
+                                          ", which extract owns and rewrites; choose an OUTDIR outside the inputs");
+}
+
 nlohmann::ordered_json options_record(const ExtractPlan& plan, const detail::SourceList& list) {
   const ExtractOptions& o = plan.options();
   nlohmann::ordered_json j;
@@ -274,6 +403,7 @@ ExtractPlan::ExtractPlan(const ExtractOptions& options) {
   ExtractOptions& o = impl->options;
   o = options;
   o.validate();
+  check_paths(o);
   if (o.jobs == 0) o.jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   impl->list = detail::list_sources(o.input, o.labels, {.path = o.path_column, .label = o.label_column});
   if (impl->list.sources.empty()) throw Error(ErrorCode::kInvalidData, "input", o.input.string() + ": no audio files found");
@@ -403,10 +533,57 @@ struct ExtractWriter::Impl {
   std::optional<std::array<std::size_t, 2>> packed_shape;  // [F, T] of every packed row
   ExtractSummary summary;
   std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+  fs::path tmp_dir;
+  std::optional<OutdirLock> lock;
 
-  explicit Impl(const ExtractPlan& p) : plan(p) {}
+  explicit Impl(const ExtractPlan& p) : plan(p), tmp_dir(p.options().out_dir / kTmpDir) {}
+  ~Impl() { release_outdir(); }
+  void take_outdir();
+  void check_options(const nlohmann::ordered_json& record);
   void open_outputs();
+  void release_outdir() {
+    if (!lock) return;
+    std::error_code ec;
+    fs::remove_all(tmp_dir, ec);
+    lock.reset();
+  }
 };
+
+// Locks OUTDIR, then empties .tmp: what is in it was left by a killed run.
+void ExtractWriter::Impl::take_outdir() {
+  const fs::path& out_dir = plan.options().out_dir;
+  std::error_code ec;
+  fs::create_directories(out_dir, ec);
+  if (ec) throw Error(ErrorCode::kIo, "out_dir", out_dir.string() + ": cannot create: " + ec.message());
+  lock.emplace(out_dir);
+  fs::remove_all(tmp_dir, ec);
+  if (!ec) fs::create_directories(tmp_dir, ec);
+  if (ec) throw Error(ErrorCode::kIo, "out_dir", tmp_dir.string() + ": cannot empty: " + ec.message());
+}
+
+// options.json: written for a new OUTDIR, or an existing one must match (a resume).
+void ExtractWriter::Impl::check_options(const nlohmann::ordered_json& record) {
+  const ExtractOptions& o = plan.options();
+  const fs::path options_path = o.out_dir / "options.json";
+  std::error_code ec;
+  if (!fs::exists(options_path, ec)) {
+    write_whole(options_path, record.dump(2) + "\n", tmp_dir);
+    return;
+  }
+  nlohmann::json existing;
+  try {
+    existing = nlohmann::json::parse(std::ifstream(options_path));
+  } catch (const std::exception&) {
+    throw Error(ErrorCode::kInvalidData, "out_dir", options_path.string() + ": unreadable; remove OUTDIR or use another");
+  }
+  const std::string diff = first_difference(existing, nlohmann::json(record));
+  if (!diff.empty())
+    throw Error(ErrorCode::kInvalidArgument, "out_dir",
+                o.out_dir.string() + " was made with other options (" + diff +
+                    "); re-run with the same options to resume, or choose a new OUTDIR");
+  resuming = true;
+  remove_stray_temporaries(o.out_dir);
+}
 
 ExtractWriter::ExtractWriter(const ExtractPlan& plan) : impl_(new Impl(plan)) {
   Impl& s = *impl_;
@@ -421,29 +598,8 @@ ExtractWriter::ExtractWriter(const ExtractPlan& plan) : impl_(new Impl(plan)) {
       throw Error(e.code(), e.param(), o.stats->string() + ": " + e.what());
     }
   }
-  fs::create_directories(o.out_dir, ec);
-  if (ec) throw Error(ErrorCode::kIo, "out_dir", o.out_dir.string() + ": cannot create: " + ec.message());
-  const auto record = options_record(plan, list);
-  const fs::path options_path = o.out_dir / "options.json";
-  if (fs::exists(options_path, ec)) {
-    nlohmann::json existing;
-    try {
-      existing = nlohmann::json::parse(std::ifstream(options_path));
-    } catch (const std::exception&) {
-      throw Error(ErrorCode::kInvalidData, "out_dir", options_path.string() + ": unreadable; remove OUTDIR or use another");
-    }
-    const std::string diff = first_difference(existing, nlohmann::json(record));
-    if (!diff.empty())
-      throw Error(ErrorCode::kInvalidArgument, "out_dir",
-                  o.out_dir.string() + " was made with other options (" + diff +
-                      "); re-run with the same options to resume, or choose a new OUTDIR");
-    s.resuming = true;
-  } else {
-    const std::string text = record.dump(2) + "\n";
-    detail::AtomicFile f(options_path);
-    f.write(text.data(), text.size());
-    f.commit();
-  }
+  s.take_outdir();
+  s.check_options(options_record(plan, list));
   s.summary.sources = list.sources.size();
 
   // Global statistics: given, or fitted on the train rows (and kept for a resume).
@@ -455,7 +611,7 @@ ExtractWriter::ExtractWriter(const ExtractPlan& plan) : impl_(new Impl(plan)) {
       throw Error(ErrorCode::kInvalidArgument, "stats",
                   o.stats->string() + " differs from the statistics " + o.out_dir.string() +
                       " was made with (its stats.json); re-run with those, or choose a new OUTDIR");
-    if (!fs::exists(copy, ec)) s.stats->save(copy);
+    if (!fs::exists(copy, ec)) write_whole(copy, s.stats->to_json(), s.tmp_dir);
   } else if (o.fit_stats) {
     const fs::path stats_path = o.out_dir / "stats.json";
     if (s.resuming && fs::exists(stats_path, ec)) s.stats = Stats::load(stats_path);
@@ -532,7 +688,7 @@ void ExtractWriter::set_fitted_stats(Stats stats) {
   if (!s.needs_fit) throw_invalid_argument("stats", "statistics are not to be fitted in this extraction");
   if (stats.count() == 0) throw Error(ErrorCode::kInvalidData, "labels", "fit_stats: no train row could be read");
   stats.check_fingerprint(s.plan.fingerprint());
-  stats.save(s.plan.options().out_dir / "stats.json");
+  write_whole(s.plan.options().out_dir / "stats.json", stats.to_json(), s.tmp_dir);
   s.stats = std::move(stats);
   s.needs_fit = false;
   s.open_outputs();
@@ -551,15 +707,9 @@ void ExtractWriter::write(std::size_t i, ExtractResult&& r) {
   for (std::size_t k = 0; k < r.rows.size(); ++k) {
     ExtractRow& row = r.rows[k];
     std::string output;
-    if (row.ok() && !is_packed) {
+    if (row.ok() && !is_packed) {  // a file that cannot be written (a full disk) stops the run: it resumes here
       output = row_file(src.name, k, segmented);
-      try {
-        const std::size_t shape[] = {row.features.rows, row.features.cols};
-        write_npy(o.out_dir / output, row.features.data, shape, o.features.dtype);
-      } catch (const Error& e) {
-        row.error = e.what();
-        output.clear();
-      }
+      write_row_npy(o.out_dir / output, row.features, o.features.dtype, s.tmp_dir);
     }
     if (row.ok() && is_packed) {
       const std::array<std::size_t, 2> shape{static_cast<std::size_t>(o.features.mel.mel.n_mels), row.n_frames};
@@ -614,6 +764,7 @@ ExtractSummary ExtractWriter::finish() {
     fs::rename(packed_path, o.out_dir / "features.npy", ec);
     if (ec) throw Error(ErrorCode::kIo, "path", packed_path.string() + ": cannot rename into place: " + ec.message());
   }
+  s.release_outdir();  // a finished OUTDIR holds only the outputs: no .tmp, no .lock
   s.summary.rows = s.rows;
   s.summary.failed = s.failed;
   s.summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - s.t0).count();

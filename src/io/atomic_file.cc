@@ -18,7 +18,13 @@ namespace {
 
 }  // namespace
 
-AtomicFile::AtomicFile(std::filesystem::path target) : target_(std::move(target)) {
+AtomicFile::AtomicFile(std::filesystem::path target) : target_(std::move(target)) { open(target_.parent_path()); }
+
+AtomicFile::AtomicFile(std::filesystem::path target, const std::filesystem::path& temp_dir) : target_(std::move(target)) {
+  open(temp_dir);
+}
+
+void AtomicFile::open(const std::filesystem::path& temp_dir) {
   static std::atomic<unsigned> counter{0};
   if (target_.filename().empty()) throw Error(ErrorCode::kIo, "path", "'" + target_.string() + "' is not a file name");
   const auto parent = target_.parent_path();
@@ -27,7 +33,7 @@ AtomicFile::AtomicFile(std::filesystem::path target) : target_(std::move(target)
     std::filesystem::create_directories(parent, ec);
     if (ec) throw Error(ErrorCode::kIo, "path", parent.string() + ": cannot create folder: " + ec.message());
   }
-  temp_ = target_;
+  temp_ = temp_dir / target_.filename();
   temp_ += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
   file_ = std::fopen(temp_.c_str(), "wb");
   if (!file_) io_error(target_, "cannot open for writing", errno);

@@ -1,6 +1,8 @@
 // Output files appear whole or not at all: data goes to a temporary name in
-// the target's folder and is renamed into place by commit(). A writer
-// destroyed without commit() (an exception, an interruption) removes it.
+// the target's folder (or in `temp_dir`, on the same file system) and is
+// renamed into place by commit(). A writer destroyed without commit() (an
+// exception) removes it; after kill -9 it stays, so a caller that can be
+// resumed gives a temp_dir it empties at start-up (extract: OUTDIR/.tmp).
 #pragma once
 
 #include <cstddef>
@@ -13,6 +15,8 @@ class AtomicFile {
  public:
   // Creates the target's parent folders. Throws Error(kIo) naming the path.
   explicit AtomicFile(std::filesystem::path target);
+  // The temporary goes in `temp_dir` (which must exist).
+  AtomicFile(std::filesystem::path target, const std::filesystem::path& temp_dir);
   ~AtomicFile();
   AtomicFile(const AtomicFile&) = delete;
   AtomicFile& operator=(const AtomicFile&) = delete;
@@ -25,6 +29,8 @@ class AtomicFile {
   std::filesystem::path target_;
   std::filesystem::path temp_;
   std::FILE* file_ = nullptr;
+
+  void open(const std::filesystem::path& temp_dir);
 };
 
 }  // namespace melnorm::detail
