@@ -55,7 +55,8 @@ void mix_to_mono(Audio& audio);
 // "soxr_hq"); the output has ceil(frames * to / from) frames, as librosa.
 void resample(Audio& audio, int target_rate);
 
-// Throws Error(kInvalidData) naming `what` and the first NaN/Inf index.
+// Throws Error(kInvalidData) naming `what` and the first NaN/Inf index, or
+// the first sample above 1e12 in magnitude (its power would overflow float32).
 void check_finite(std::span<const float> samples, const std::string& what);
 
 }  // namespace melnorm

@@ -7,11 +7,13 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <vector>
 
 #include "core/format.h"
+#include "io/limits.h"
 #include "melnorm/audio.h"
 #include "melnorm/error.h"
 
@@ -71,6 +73,7 @@ class OpenAudio {
     if (::fstat(fd_.value, &st) != 0) throw Error(ErrorCode::kIo, "path", path.string() + ": cannot stat: " + std::strerror(errno));
     if (S_ISDIR(st.st_mode)) throw Error(ErrorCode::kIo, "path", path.string() + ": is a directory, not an audio file");
     info = SF_INFO{};
+    if (S_ISREG(st.st_mode)) bytes_ = static_cast<std::size_t>(st.st_size);
     if (S_ISREG(st.st_mode) && st.st_size <= kReadWholeBytes) {
       std::vector<char> bytes(static_cast<std::size_t>(st.st_size));
       std::size_t done = 0;
@@ -94,6 +97,7 @@ class OpenAudio {
                                               "raw waveforms as .npy)");
   }
   SNDFILE* get() const { return file_.get(); }
+  std::size_t bytes() const { return bytes_; }  // the file's size (0: not a regular file)
 
  private:
   struct Fd {
@@ -106,6 +110,7 @@ class OpenAudio {
     }
   };
   Fd fd_;
+  std::size_t bytes_ = 0;
   std::unique_ptr<MemoryFile> memory_;
   std::unique_ptr<SNDFILE, int (*)(SNDFILE*)> file_{nullptr, sf_close};
 };
@@ -115,6 +120,51 @@ std::string format_name(int format) {
   fi.format = format;
   if (sf_command(nullptr, SFC_GET_FORMAT_INFO, &fi, sizeof fi) == 0 && fi.name) return fi.name;
   return "unknown";
+}
+
+// The first buffer's size in samples: the header's frame count, trusted only
+// up to what the file's bytes could plausibly decode to (about 8 samples per
+// byte covers MP3 and Vorbis); the buffer grows if the decoder gives more.
+std::size_t initial_samples(const SF_INFO& info, std::size_t file_bytes) {
+  const std::size_t claimed = detail::checked_mul(static_cast<std::size_t>(std::max<sf_count_t>(info.frames, 1)),
+                                                  static_cast<std::size_t>(info.channels))
+                                  .value_or(SIZE_MAX);
+  const std::size_t plausible = (file_bytes ? std::min(file_bytes, SIZE_MAX / 16) * 8 : 0) + (std::size_t{1} << 16);
+  return std::min({claimed, plausible, detail::kMaxArrayElements});
+}
+
+[[noreturn]] void too_long(const std::filesystem::path& path) {
+  throw Error(ErrorCode::kInvalidData, "path", path.string() + ": decodes to more than " +
+                                                   std::to_string(detail::kMaxArrayElements) + " samples (the limit, 2^31)");
+}
+
+// Decodes until the decoder stops: frame counts of compressed formats (MP3)
+// are estimates, so they only size the buffer, which grows if needed.
+std::vector<float> read_interleaved(const OpenAudio& f, const SF_INFO& info, const std::filesystem::path& path,
+                                    std::size_t& frames) {
+  const std::size_t ch = static_cast<std::size_t>(info.channels);
+  std::vector<float> interleaved(std::max(initial_samples(info, f.bytes()) / ch, std::size_t{1}) * ch);
+  std::vector<float> probe(4096 * ch);
+  for (;;) {
+    const std::size_t room = interleaved.size() / ch - frames;
+    if (room > 0) {
+      const sf_count_t got = sf_readf_float(f.get(), interleaved.data() + frames * ch, static_cast<sf_count_t>(room));
+      if (got <= 0) break;
+      frames += static_cast<std::size_t>(got);
+    } else {  // full: probe for more before growing (usually there is none)
+      const sf_count_t got = sf_readf_float(f.get(), probe.data(), 4096);
+      if (got <= 0) break;
+      const std::size_t need = (frames + static_cast<std::size_t>(got)) * ch;
+      if (need > detail::kMaxArrayElements) too_long(path);
+      interleaved.resize(std::min(std::max(interleaved.size() * 3 / 2, need), detail::kMaxArrayElements / ch * ch));
+      std::copy_n(probe.begin(), got * ch, interleaved.begin() + frames * ch);
+      frames += static_cast<std::size_t>(got);
+    }
+  }
+  if (sf_error(f.get()) != SF_ERR_NO_ERROR)
+    throw Error(ErrorCode::kInvalidData, "path", path.string() + ": decoding failed after " +
+                                                     std::to_string(frames) + " frames: " + sf_strerror(f.get()));
+  return interleaved;
 }
 
 }  // namespace
@@ -139,29 +189,9 @@ Audio load_audio(const std::filesystem::path& path, const LoadOptions& options) 
     throw Error(ErrorCode::kInvalidData, "path", path.string() + ": invalid header (channels=" +
                                                      std::to_string(info.channels) + ", samplerate=" +
                                                      std::to_string(info.samplerate) + ")");
-  // Read until the decoder stops: frame counts of compressed formats (MP3)
-  // are estimates, so they only size the buffer, which grows if needed.
   const int ch = info.channels;
-  std::vector<float> interleaved(static_cast<std::size_t>(std::max<sf_count_t>(info.frames, 1)) * ch);
-  std::vector<float> probe(static_cast<std::size_t>(4096) * ch);
   std::size_t frames = 0;
-  for (;;) {
-    const std::size_t room = interleaved.size() / ch - frames;
-    if (room > 0) {
-      const sf_count_t got = sf_readf_float(f.get(), interleaved.data() + frames * ch, static_cast<sf_count_t>(room));
-      if (got <= 0) break;
-      frames += static_cast<std::size_t>(got);
-    } else {  // full: probe for more before growing (usually there is none)
-      const sf_count_t got = sf_readf_float(f.get(), probe.data(), 4096);
-      if (got <= 0) break;
-      interleaved.resize(interleaved.size() * 3 / 2 + static_cast<std::size_t>(got) * ch);
-      std::copy_n(probe.begin(), got * ch, interleaved.begin() + frames * ch);
-      frames += static_cast<std::size_t>(got);
-    }
-  }
-  if (sf_error(f.get()) != SF_ERR_NO_ERROR)
-    throw Error(ErrorCode::kInvalidData, "path", path.string() + ": decoding failed after " +
-                                                     std::to_string(frames) + " frames: " + sf_strerror(f.get()));
+  std::vector<float> interleaved = read_interleaved(f, info, path, frames);
   if (frames == 0) throw Error(ErrorCode::kInvalidData, "path", path.string() + ": contains no audio (0 frames)");
   interleaved.resize(frames * ch);
 
@@ -178,7 +208,14 @@ Audio load_audio(const std::filesystem::path& path, const LoadOptions& options) 
   check_finite(audio.samples, path.string());
 
   if (options.mono) mix_to_mono(audio);
-  if (options.sample_rate) resample(audio, *options.sample_rate);
+  if (options.sample_rate) {
+    try {
+      resample(audio, *options.sample_rate);
+    } catch (const Error& e) {
+      const bool about_file = e.code() == ErrorCode::kInvalidData;  // its rate or length, not the option
+      throw Error(e.code(), about_file ? "path" : e.param(), path.string() + ": " + e.what());
+    }
+  }
   return audio;
 }
 

@@ -4,10 +4,28 @@
 
 #include <cmath>
 
+#include "core/format.h"
+#include "io/limits.h"
 #include "melnorm/audio.h"
 #include "melnorm/error.h"
 
 namespace melnorm {
+namespace {
+
+// A bogus rate in a tiny file must not expand it into gigabytes.
+void check_bounds(const Audio& audio, int target_rate, double ratio) {
+  using detail::num;
+  const std::string what = "resampling from " + num(audio.sample_rate) + " Hz to " + num(target_rate) + " Hz";
+  if (ratio > detail::kMaxResampleRatio)
+    throw Error(ErrorCode::kInvalidData, "sr", what + " is an upsampling ratio " + num(ratio) + "; at most " +
+                                                   num(detail::kMaxResampleRatio) + " is allowed");
+  const double out = std::ceil(static_cast<double>(audio.frames()) * ratio) * audio.channels;
+  if (out > static_cast<double>(detail::kMaxArrayElements))
+    throw Error(ErrorCode::kInvalidData, "sr", what + " gives " + num(out) + " samples; at most " +
+                                                   num(detail::kMaxArrayElements) + " (2^31) are allowed");
+}
+
+}  // namespace
 
 void resample(Audio& audio, int target_rate) {
   if (target_rate <= 0)
@@ -18,6 +36,7 @@ void resample(Audio& audio, int target_rate) {
 
   const std::size_t in_frames = audio.frames();
   const double ratio = static_cast<double>(target_rate) / audio.sample_rate;
+  check_bounds(audio, target_rate, ratio);
   const std::size_t out_frames = static_cast<std::size_t>(std::ceil(in_frames * ratio));
   std::vector<float> out(out_frames * audio.channels, 0.0f);
 

@@ -1,10 +1,12 @@
 // Waveforms that do not come through a decoder: .npy arrays, mono mixing
-// and the NaN/Inf check every input goes through.
+// and the NaN/Inf/overflow check every input goes through.
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 
 #include "core/format.h"
+#include "io/limits.h"
 #include "melnorm/audio.h"
 #include "melnorm/error.h"
 #include "melnorm/npy.h"
@@ -13,17 +15,21 @@ namespace melnorm {
 
 namespace {
 
-// True when any value's exponent bits are all ones (NaN or +-Inf). No early
+// Bits of the largest accepted magnitude: comparing |x|'s bits as integers
+// orders finite floats and puts NaN/Inf above every one of them.
+constexpr std::uint32_t kMaxMagnitudeBits = std::bit_cast<std::uint32_t>(static_cast<float>(detail::kMaxSampleMagnitude));
+
+// True when any value is NaN, +-Inf or beyond kMaxSampleMagnitude. No early
 // exit, so the loop vectorises; the caller then locates the first one.
 #if defined(__x86_64__) && defined(__GNUC__)
 __attribute__((target_clones("avx2", "default")))
 #endif
-bool any_non_finite(const float* v, std::size_t n) {
+bool any_out_of_range(const float* v, std::size_t n) {
   std::uint32_t bad = 0;
   for (std::size_t i = 0; i < n; ++i) {
     std::uint32_t bits;
     std::memcpy(&bits, v + i, sizeof bits);
-    bad |= static_cast<std::uint32_t>((bits & 0x7f800000u) == 0x7f800000u);
+    bad |= static_cast<std::uint32_t>((bits & 0x7fffffffu) > kMaxMagnitudeBits);
   }
   return bad != 0;
 }
@@ -31,12 +37,18 @@ bool any_non_finite(const float* v, std::size_t n) {
 }  // namespace
 
 void check_finite(std::span<const float> samples, const std::string& what) {
-  if (!any_non_finite(samples.data(), samples.size())) return;
+  if (!any_out_of_range(samples.data(), samples.size())) return;
   for (std::size_t i = 0; i < samples.size(); ++i) {
-    if (!std::isfinite(samples[i]))
+    const float v = samples[i];
+    if (!std::isfinite(v))
       throw Error(ErrorCode::kInvalidData, "y",
-                  what + ": sample " + std::to_string(i) + " is " +
-                      (std::isnan(samples[i]) ? "NaN" : "infinite") + "; audio must be finite");
+                  what + ": sample " + std::to_string(i) + " is " + (std::isnan(v) ? "NaN" : "infinite") +
+                      "; audio must be finite");
+    if (std::fabs(v) > static_cast<float>(detail::kMaxSampleMagnitude))
+      throw Error(ErrorCode::kInvalidData, "y",
+                  what + ": sample " + std::to_string(i) + " is " + detail::num(v) + "; at most " +
+                      detail::num(detail::kMaxSampleMagnitude) +
+                      " in magnitude is accepted (its power would overflow float32)");
   }
 }
 
@@ -67,6 +79,10 @@ Audio load_npy_waveform(const std::filesystem::path& path, int sample_rate, cons
                     std::to_string(array.shape.size()) + "-D");
   Audio audio;
   audio.sample_rate = sample_rate;
+  if (array.shape.size() == 2 && array.shape[0] > detail::kMaxChannels)
+    throw Error(ErrorCode::kInvalidData, "y",
+                path.string() + ": waveform has " + std::to_string(array.shape[0]) + " channels; at most " +
+                    std::to_string(detail::kMaxChannels) + " (it must be channels-first [channels, samples])");
   audio.channels = array.shape.size() == 2 ? static_cast<int>(array.shape[0]) : 1;
   audio.samples = array.to_float32(/*scale_int16=*/true);
   if (audio.samples.empty() || audio.channels == 0)

@@ -7,8 +7,10 @@
 #include <cstring>
 #include <fstream>
 #include <numeric>
+#include <string_view>
 
 #include "io/atomic_file.h"
+#include "io/limits.h"
 #include "melnorm/error.h"
 
 namespace melnorm {
@@ -68,6 +70,86 @@ T load(const std::byte* p) {
   T v;
   std::memcpy(&v, p, sizeof v);
   return v;
+}
+
+// The shape as NumPy prints it: "(3,)", "(2, 4)".
+std::string shape_text(const std::vector<std::size_t>& shape) {
+  std::string s = "(";
+  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + (shape.size() == 1 ? ",)" : ")");
+}
+
+[[noreturn]] void bad_shape(const std::filesystem::path& p, const std::string& text, const std::string& why) {
+  throw Error(ErrorCode::kInvalidData, "shape", p.string() + ": shape " + text + " " + why);
+}
+
+// "(a, b, ...)" (from dict_value: starts with '(', ends with ')'), each a
+// whole number below 2^64; at most kMaxNpyDims of them.
+std::vector<std::size_t> parse_shape(const std::string& text, const std::filesystem::path& p) {
+  const auto digit = [&](std::size_t i) { return std::isdigit(static_cast<unsigned char>(text[i])) != 0; };
+  if (text.size() < 2 || text.front() != '(' || text.back() != ')')
+    bad_shape(p, text, "is not a tuple of non-negative whole numbers");
+  std::vector<std::size_t> shape;
+  std::size_t i = 1;  // the closing ')' stops every scan below
+  const auto skip_spaces = [&] { while (text[i] == ' ') ++i; };
+  for (skip_spaces(); text[i] != ')'; skip_spaces()) {
+    if (!digit(i)) bad_shape(p, text, "is not a tuple of non-negative whole numbers");
+    std::size_t v = 0;
+    for (; digit(i); ++i)
+      if (__builtin_mul_overflow(v, 10u, &v) || __builtin_add_overflow(v, static_cast<std::size_t>(text[i] - '0'), &v))
+        bad_shape(p, text, "has a dimension of 2^64 or more");
+    if (shape.size() == detail::kMaxNpyDims)
+      bad_shape(p, text, "has more than " + std::to_string(detail::kMaxNpyDims) + " dimensions");
+    shape.push_back(v);
+    skip_spaces();
+    if (text[i] == ',') ++i;
+    else if (text[i] != ')') bad_shape(p, text, "is not a tuple of non-negative whole numbers");
+  }
+  return shape;
+}
+
+// Elements of `shape`, refused when its bytes overflow 64 bits. The product
+// of the non-zero dimensions must fit too: downstream code multiplies them
+// (bands x frames) even for an empty array, and sizes buffers by them.
+std::size_t element_count(const std::vector<std::size_t>& shape, std::size_t item_bytes, const std::filesystem::path& p) {
+  std::size_t extent = 1;
+  bool empty = false, overflow = false;
+  for (std::size_t d : shape) {
+    empty |= d == 0;
+    if (d) overflow |= __builtin_mul_overflow(extent, d, &extent);
+  }
+  overflow |= !detail::checked_mul(extent, item_bytes);
+  if (overflow) bad_shape(p, shape_text(shape), "has more elements than fit in memory (its size overflows 64 bits)");
+  if (empty && extent > detail::kMaxUnbackedElements)
+    bad_shape(p, shape_text(shape), "is an empty array whose other dimensions hold " + std::to_string(extent) +
+                                        " elements; at most " + std::to_string(detail::kMaxUnbackedElements));
+  return empty ? 0 : extent;
+}
+
+// Reads `bytes` of array data: a file too short for them is refused before
+// anything is allocated (when its size is known), and read in chunks
+// otherwise, so memory follows the bytes actually there.
+void read_data(std::ifstream& in, std::vector<std::byte>& data, std::size_t bytes, const std::filesystem::path& p) {
+  const auto truncated = [&](std::size_t held) {
+    throw Error(ErrorCode::kInvalidData, "shape", p.string() + ": header says " + std::to_string(bytes) +
+                                                      " bytes of data, the file holds " + std::to_string(held) + " (truncated)");
+  };
+  const std::streamoff start = in.tellg();
+  in.seekg(0, std::ios::end);
+  const std::streamoff end = in.tellg();
+  in.seekg(start);
+  if (start >= 0 && end >= start) {
+    if (static_cast<std::size_t>(end - start) < bytes) truncated(static_cast<std::size_t>(end - start));
+    data.reserve(bytes);
+  }
+  in.clear();
+  constexpr std::size_t kChunk = std::size_t{64} << 20;
+  while (data.size() < bytes) {
+    const std::size_t done = data.size(), want = std::min(kChunk, bytes - done);
+    data.resize(done + want);
+    in.read(reinterpret_cast<char*>(data.data() + done), static_cast<std::streamsize>(want));
+    if (static_cast<std::size_t>(in.gcount()) != want) truncated(done + static_cast<std::size_t>(in.gcount()));
+  }
 }
 
 }  // namespace
@@ -188,6 +270,7 @@ NpyArray read_npy(const std::filesystem::path& path) {
   descr.erase(std::remove(descr.begin(), descr.end(), '\''), descr.end());
   if (descr.size() < 2) bad(path, "bad descr '" + descr + "'");
   const char order = descr[0];
+  if (std::string_view("<>|=").find(order) == std::string_view::npos) bad(path, "bad byte order in descr '" + descr + "'");
   const std::string code = descr.substr(1);
   NpyArray a;
   if (code == "f4") a.dtype = DType::kFloat32;
@@ -203,22 +286,10 @@ NpyArray read_npy(const std::filesystem::path& path) {
 
   const std::string fortran = dict_value(header, "fortran_order", path);
   const bool fortran_order = fortran.find("True") != std::string::npos;
-  const std::string shape = dict_value(header, "shape", path);
-  for (std::size_t i = 0; i < shape.size();) {
-    if (std::isdigit(static_cast<unsigned char>(shape[i]))) {
-      std::size_t j = i;
-      while (j < shape.size() && std::isdigit(static_cast<unsigned char>(shape[j]))) ++j;
-      a.shape.push_back(std::stoull(shape.substr(i, j - i)));
-      i = j;
-    } else {
-      ++i;
-    }
-  }
+  a.shape = parse_shape(dict_value(header, "shape", path), path);
   const std::size_t isz = item_size(a.dtype);
-  const std::size_t n = a.size();
-  a.data.resize(n * isz);
-  if (n && !in.read(reinterpret_cast<char*>(a.data.data()), static_cast<std::streamsize>(a.data.size())))
-    bad(path, "data is truncated (expected " + std::to_string(n) + " elements)");
+  const std::size_t n = element_count(a.shape, isz, path);
+  read_data(in, a.data, n * isz, path);
   if (swap)
     for (std::size_t i = 0; i < n; ++i) std::reverse(a.data.begin() + i * isz, a.data.begin() + (i + 1) * isz);
   if (fortran_order && a.shape.size() > 1) {  // reorder to C order

@@ -212,7 +212,7 @@ Normalizer::Normalizer(NormalizeOptions options, const Stats* stats)
   impl_->entry = &e;
   for (const auto& spec : e.info.params) impl_->params[spec.name] = spec.default_value;
   for (const auto& [name, value] : options_.params) {
-    const auto spec = std::find_if(e.info.params.begin(), e.info.params.end(), [&](const ParamSpec& s) { return s.name == name; });
+    const auto spec = std::find_if(e.info.params.begin(), e.info.params.end(), [&key = name](const ParamSpec& s) { return s.name == key; });
     if (spec == e.info.params.end()) {
       std::string allowed;
       for (const auto& s : e.info.params) allowed += (allowed.empty() ? "" : ", ") + s.name;

@@ -6,9 +6,11 @@
 #include <cmath>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include "core/format.h"
 #include "io/atomic_file.h"
+#include "io/limits.h"
 #include "melnorm/error.h"
 #include "melnorm/normalize.h"
 #include "melnorm/npy.h"
@@ -89,7 +91,8 @@ Moments moments_of(const float* v, std::size_t n, std::size_t stride) {
 // ---- Histogram ----
 
 namespace {
-constexpr std::int64_t kMaxBins = std::int64_t{1} << 22;
+using detail::kMaxHistogramBins;
+using detail::kMaxHistogramIndex;
 }
 
 void Histogram::grow_to(std::int64_t lo, std::int64_t hi) {
@@ -100,10 +103,11 @@ void Histogram::grow_to(std::int64_t lo, std::int64_t hi) {
   }
   const std::int64_t cur_hi = first_bin_ + static_cast<std::int64_t>(counts_.size()) - 1;
   const std::int64_t new_lo = std::min(lo, first_bin_), new_hi = std::max(hi, cur_hi);
-  if (new_hi - new_lo + 1 > kMaxBins)
+  // Indices are within +-kMaxHistogramIndex (add() and from_json check), so this cannot overflow.
+  if (new_hi - new_lo + 1 > kMaxHistogramBins)
     throw Error(ErrorCode::kInvalidData, "stats",
                 "values span " + num(new_lo * resolution_) + " .. " + num(new_hi * resolution_) + ": more than " +
-                    num(static_cast<double>(kMaxBins) * resolution_) + " units at histogram resolution " +
+                    num(static_cast<double>(kMaxHistogramBins) * resolution_) + " units at histogram resolution " +
                     num(resolution_) + "; dataset statistics are meant for log-scaled (dB) features");
   if (new_lo < first_bin_) counts_.insert(counts_.begin(), static_cast<std::size_t>(first_bin_ - new_lo), 0);
   counts_.resize(static_cast<std::size_t>(new_hi - new_lo + 1), 0);
@@ -127,6 +131,12 @@ inline std::int64_t floor_to_int(double x) {
 void Histogram::add(const float* values, std::size_t n, float lo, float hi) {
   if (n == 0) return;
   const double inv = 1.0 / resolution_;
+  for (const float v : {lo, hi})  // before the conversion to an integer bin index
+    if (!(std::fabs(v * inv) <= static_cast<double>(kMaxHistogramIndex)))
+      throw Error(ErrorCode::kInvalidData, "stats",
+                  "value " + num(v) + " is beyond the histogram's range (|value| <= " +
+                      num(static_cast<double>(kMaxHistogramIndex) * resolution_) + " at resolution " + num(resolution_) +
+                      "); dataset statistics are meant for log-scaled (dB) features");
   grow_to(floor_to_int(lo * inv), floor_to_int(hi * inv));
   std::uint64_t* c = counts_.data() - first_bin_;
   for (std::size_t i = 0; i < n; ++i) ++c[floor_to_int(values[i] * inv)];
@@ -264,7 +274,23 @@ nlohmann::ordered_json moments_to_json(const Moments& m, const Histogram& h) {
           {"histogram", {{"first_bin", h.first_bin()}, {"counts", h.counts()}}}};
 }
 
-void moments_from_json(const nlohmann::json& j, Moments& m, Histogram& h) {
+// A histogram's bins within the limits, its counts summing (without
+// wrapping) to `count`. `where` names the entry ("bands[3]").
+void check_histogram(const Histogram& h, std::uint64_t count, const std::string& where) {
+  const auto bins = static_cast<std::int64_t>(std::min<std::size_t>(h.counts().size(), kMaxHistogramBins + 1));
+  if (bins > kMaxHistogramBins)
+    throw std::runtime_error(where + ".histogram.counts has more than " + std::to_string(kMaxHistogramBins) + " bins");
+  if (h.first_bin() < -kMaxHistogramIndex || h.first_bin() > kMaxHistogramIndex - bins)
+    throw std::runtime_error(where + ".histogram.first_bin " + std::to_string(h.first_bin()) +
+                             " puts bins beyond +-" + std::to_string(kMaxHistogramIndex));
+  std::uint64_t total = 0;
+  for (const std::uint64_t c : h.counts())
+    if (__builtin_add_overflow(total, c, &total))
+      throw std::runtime_error(where + ".histogram.counts add up to more than 2^64");
+  if (total != count) throw std::runtime_error(where + ".histogram.counts do not add up to count");
+}
+
+void moments_from_json(const nlohmann::json& j, Moments& m, Histogram& h, const std::string& where) {
   m.count = j.at("count").get<std::uint64_t>();
   m.mean = j.at("mean").get<double>();
   m.m2 = j.at("m2").get<double>();
@@ -272,7 +298,21 @@ void moments_from_json(const nlohmann::json& j, Moments& m, Histogram& h) {
   m.max = j.at("max").get<double>();
   const auto& hj = j.at("histogram");
   h.assign(hj.at("first_bin").get<std::int64_t>(), hj.at("counts").get<std::vector<std::uint64_t>>());
-  if (h.total() != m.count) throw std::runtime_error("histogram counts do not add up to count");
+  check_histogram(h, m.count, where);
+}
+
+// The bands' histograms merge into one (overall_histogram()) within the bin limit.
+void check_overall_span(std::span<const Histogram> hists) {
+  std::int64_t lo = kMaxHistogramIndex, hi = -kMaxHistogramIndex;
+  for (const Histogram& h : hists) {
+    if (h.counts().empty()) continue;
+    lo = std::min(lo, h.first_bin());
+    hi = std::max(hi, h.first_bin() + static_cast<std::int64_t>(h.counts().size()) - 1);
+  }
+  if (hi >= lo && hi - lo + 1 > kMaxHistogramBins)
+    throw std::runtime_error("band histograms span " + std::to_string(hi - lo + 1) +
+                             " bins (first_bin " + std::to_string(lo) + " .. " +
+                             std::to_string(hi) + "); at most " + std::to_string(kMaxHistogramBins));
 }
 
 }  // namespace
@@ -323,16 +363,22 @@ Stats Stats::from_json(const std::string& text, const std::string& origin) {
     if (version != kFormatVersion)
       throw bad("version " + std::to_string(version) + " is not supported (this melnorm reads version " +
                 std::to_string(kFormatVersion) + ")");
-    Stats s(j.at("n_bands").get<std::size_t>(), j.at("fingerprint").get<Fingerprint>(),
-            j.at("histogram_resolution").get<double>());
-    Histogram overall(s.resolution_);  // redundant with the bands' histograms; checked for consistency
-    moments_from_json(j.at("overall"), s.overall_, overall);
+    // Counts are checked against the entries present before anything is sized by them.
+    const std::size_t n_bands = j.at("n_bands").get<std::size_t>();
     const auto& bands = j.at("bands");
-    if (bands.size() != s.bands_.size()) throw bad("has " + std::to_string(bands.size()) + " band entries for n_bands=" + std::to_string(s.bands_.size()));
-    for (std::size_t b = 0; b < s.bands_.size(); ++b) moments_from_json(bands[b], s.bands_[b], s.band_hists_[b]);
+    if (!bands.is_array() || bands.size() != n_bands)
+      throw bad("has " + std::to_string(bands.is_array() ? bands.size() : 0) + " band entries for n_bands=" +
+                std::to_string(n_bands));
+    Stats s(n_bands, j.at("fingerprint").get<Fingerprint>(), j.at("histogram_resolution").get<double>());
+    Histogram overall(s.resolution_);  // redundant with the bands' histograms; checked for consistency
+    moments_from_json(j.at("overall"), s.overall_, overall, "overall");
+    for (std::size_t b = 0; b < n_bands; ++b)
+      moments_from_json(bands[b], s.bands_[b], s.band_hists_[b], "bands[" + std::to_string(b) + "]");
+    check_overall_span(s.band_hists_);
     return s;
-  } catch (const Error&) {
-    throw;
+  } catch (const Error& e) {
+    if (std::string_view(e.what()).starts_with(origin)) throw;
+    throw bad(e.what());
   } catch (const std::exception& e) {
     throw bad(e.what());
   }

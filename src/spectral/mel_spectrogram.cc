@@ -3,9 +3,11 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <type_traits>
 
 #include "core/format.h"
+#include "io/limits.h"
 #include "melnorm/audio.h"
 #include "melnorm/error.h"
 #include "spectral/fft.h"
@@ -17,8 +19,8 @@ using detail::num;
 Preset parse_preset(std::string_view name, std::string param) {
   if (name == "librosa") return Preset::kLibrosa;
   if (name == "torchaudio") return Preset::kTorchaudio;
-  throw_invalid_argument(std::move(param), std::string(param) + "='" + std::string(name) +
-                                               "' is not a preset; allowed: librosa, torchaudio");
+  // param copied, not moved: the message reads it, in either order of evaluation
+  throw_invalid_argument(param, param + "='" + std::string(name) + "' is not a preset; allowed: librosa, torchaudio");
 }
 
 std::string to_string(Preset preset) { return preset == Preset::kLibrosa ? "librosa" : "torchaudio"; }
@@ -122,6 +124,12 @@ std::int64_t reflect_index(std::int64_t i, std::int64_t n) {
 #else
 #define MELNORM_SIMD_CLONES
 #endif
+// Clang (14) clones no function templates: there they build for the baseline.
+#if defined(__clang__)
+#define MELNORM_SIMD_CLONES_TEMPLATE
+#else
+#define MELNORM_SIMD_CLONES_TEMPLATE MELNORM_SIMD_CLONES
+#endif
 
 MELNORM_SIMD_CLONES
 void window_frame(const float* __restrict src, const double* __restrict window, double* __restrict dst, int n) {
@@ -135,7 +143,7 @@ void window_frame(const float* __restrict src, const float* __restrict window, f
 
 // |X|^2 (or |X|) of one frame into column `stride`-apart slots of a bin-major block.
 template <class T>
-MELNORM_SIMD_CLONES
+MELNORM_SIMD_CLONES_TEMPLATE
 void power_spectrum(const T* __restrict bins, float* __restrict out, std::size_t stride, int n_bins, bool magnitude) {
   if (magnitude)
     for (int k = 0; k < n_bins; ++k)
@@ -149,7 +157,7 @@ void power_spectrum(const T* __restrict bins, float* __restrict out, std::size_t
 // Whether every value is +0 or -0 (an FFT of such a frame is exactly zero).
 // Integer OR of the bits without the sign: vectorises without -ffast-math.
 template <class T>
-MELNORM_SIMD_CLONES
+MELNORM_SIMD_CLONES_TEMPLATE
 bool all_zero(const T* __restrict v, int n) {
   using Bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
   constexpr Bits kNoSign = ~(Bits{1} << (8 * sizeof(T) - 1));
@@ -167,6 +175,33 @@ bool all_zero(const T* __restrict v, int n) {
 // the filterbank runs over them (64 frames measured slower: 66 KB).
 constexpr std::size_t kFrameBlock = 16;
 
+// Bands x frames within the limit, checked before the matrix is allocated.
+void check_size(std::size_t n_mels, std::size_t n_frames) {
+  const auto values = detail::checked_mul(n_mels, n_frames);
+  if (!values || *values > detail::kMaxSpectrogramValues)
+    throw Error(ErrorCode::kInvalidData, "y",
+                "input waveform: " + num(n_mels) + " mel bands x " + num(n_frames) + " frames is more than " +
+                    num(detail::kMaxSpectrogramValues) + " values (2^31); use a larger hop_length or shorter clips");
+}
+
+// Whether every value is finite and, for magnitudes, squares to a finite
+// float (dB squares them). No early exit, so the loop vectorises.
+MELNORM_SIMD_CLONES
+bool all_below(const float* __restrict v, std::size_t n, float limit) {
+  bool ok = true;
+  for (std::size_t i = 0; i < n; ++i) ok &= v[i] <= limit;  // false for NaN too
+  return ok;
+}
+
+// A backstop behind check_finite's sample limit (a huge n_fft, magnitudes):
+// an overflowed power would turn into 0 dB everywhere.
+void check_no_overflow(const Matrix& m, bool magnitude) {
+  const float limit = magnitude ? std::sqrt(std::numeric_limits<float>::max()) : std::numeric_limits<float>::max();
+  if (!all_below(m.data.data(), m.data.size(), limit))
+    throw Error(ErrorCode::kInvalidData, "y",
+                "input waveform: its power spectrum overflows float32; the samples are too large for this n_fft");
+}
+
 }  // namespace
 
 Matrix MelSpectrogram::compute_linear(std::span<const float> x) const {
@@ -179,6 +214,7 @@ Matrix MelSpectrogram::compute_linear_as(std::span<const float> x) const {
   if (x.empty()) throw Error(ErrorCode::kInvalidData, "y", "input waveform is empty (0 samples)");
   check_finite(x, "input waveform");
   const std::size_t n_frames = s.n_frames(x.size());  // throws when too short
+  check_size(static_cast<std::size_t>(filterbank_->n_mels()), n_frames);
   const std::int64_t n = static_cast<std::int64_t>(x.size());
   if (s.center && s.n_fft > n)
     warn("n_fft=" + num(s.n_fft) + " is too large for an input of " + num(x.size()) + " samples");
@@ -222,6 +258,7 @@ Matrix MelSpectrogram::compute_linear_as(std::span<const float> x) const {
     if (in_block + 1 == kFrameBlock || t + 1 == n_frames)  // a full block, or the last frames
       filterbank_->apply_frames(power.data(), kFrameBlock, in_block + 1, &out(0, t - in_block), n_frames);
   }
+  check_no_overflow(out, magnitude);
   return out;
 }
 
