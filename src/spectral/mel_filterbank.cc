@@ -31,14 +31,14 @@ std::vector<double> linspace(double start, double stop, int count) {
 MelScale parse_mel_scale(std::string_view name, std::string param) {
   if (name == "slaney") return MelScale::kSlaney;
   if (name == "htk") return MelScale::kHtk;
-  throw_invalid_argument(std::move(param), std::string(param) + "='" + std::string(name) +
+  throw_invalid_argument(param, param + "='" + std::string(name) +
                                                "' is not a mel scale; allowed: slaney, htk");
 }
 
 MelNorm parse_mel_norm(std::string_view name, std::string param) {
   if (name == "slaney") return MelNorm::kSlaney;
   if (name == "none") return MelNorm::kNone;
-  throw_invalid_argument(std::move(param), std::string(param) + "='" + std::string(name) +
+  throw_invalid_argument(param, param + "='" + std::string(name) +
                                                "' is not a filter normalization; allowed: slaney, none");
 }
 

@@ -10,7 +10,7 @@ using detail::num;
 PadMode parse_pad_mode(std::string_view name, std::string param) {
   if (name == "constant") return PadMode::kConstant;
   if (name == "reflect") return PadMode::kReflect;
-  throw_invalid_argument(std::move(param), std::string(param) + "='" + std::string(name) +
+  throw_invalid_argument(param, param + "='" + std::string(name) +
                                                "' is not supported; allowed: constant, reflect");
 }
 

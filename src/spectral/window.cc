@@ -13,7 +13,7 @@ WindowType parse_window(std::string_view name, std::string param) {
   if (name == "blackman") return WindowType::kBlackman;
   if (name == "rect" || name == "rectangular" || name == "boxcar" || name == "ones")
     return WindowType::kRectangular;
-  throw_invalid_argument(std::move(param), std::string(param) + "='" + std::string(name) +
+  throw_invalid_argument(param, param + "='" + std::string(name) +
                                                "' is not a known window; allowed: hann, "
                                                "hamming, blackman, rect");
 }
