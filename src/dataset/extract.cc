@@ -17,6 +17,7 @@
 #include <map>
 #include <mutex>
 #include <string_view>
+#include <set>
 #include <thread>
 
 #include "core/format.h"
@@ -323,10 +324,17 @@ void check_paths(const ExtractOptions& o) {
   if (in == out)
     throw_invalid_argument("out_dir", "OUTDIR " + o.out_dir.string() + " is INPUT " + o.input.string() +
                                           ": the outputs would be written among the clips; choose another OUTDIR");
-  if (is_within(in, out))
+  // A folder inside OUTDIR would list the outputs as clips; a list or labels file may live there
+  // (melnorm.dask writes its list of paths there) unless it is one of the files extract writes.
+  auto clobbered = [&](const fs::path& p) {
+    static const std::set<std::string> written = {"options.json", "manifest.csv", "stats.json", "features.npy", ".progress"};
+    std::error_code ec;
+    return is_within(p, out) && (fs::is_directory(p, ec) || written.count(p.filename().string()));
+  };
+  if (clobbered(in))
     throw_invalid_argument("out_dir", "INPUT " + o.input.string() + " is inside OUTDIR " + o.out_dir.string() +
                                           ", which extract owns and rewrites; choose an OUTDIR outside the inputs");
-  if (o.labels && is_within(resolved(*o.labels), out))
+  if (o.labels && clobbered(resolved(*o.labels)))
     throw_invalid_argument("out_dir", "labels " + o.labels->string() + " is inside OUTDIR " + o.out_dir.string() +
                                           ", which extract owns and rewrites; choose an OUTDIR outside the inputs");
 }
