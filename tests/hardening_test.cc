@@ -52,6 +52,14 @@ TEST(HardeningNpy, ShapeWhoseCountWrapsToFourIsRefused) {
   EXPECT_TRUE(single_line(msg)) << msg;
 }
 
+// Found by fuzz_npy (UBSan: memcpy from a null pointer): an empty array converts to no values.
+TEST(HardeningNpy, EmptyArrayConvertsToNoValues) {
+  TempDir dir;
+  const NpyArray a = read_npy(hostile_npy(dir, "empty.npy", "(32, 0)", 0));
+  EXPECT_EQ(a.size(), 0u);
+  EXPECT_TRUE(a.to_float32().empty());
+}
+
 TEST(HardeningNpy, ShapesWhoseCountWrapsToZeroAreRefused) {
   TempDir dir;
   for (const std::string shape : {"(4294967296, 4294967296)", "(1, 2, 9223372036854775808)"}) {

@@ -176,7 +176,7 @@ std::vector<float> NpyArray::to_float32(bool scale_int16) const {
   std::vector<float> out(n);
   const std::byte* p = data.data();
   switch (dtype) {
-    case DType::kFloat32: std::memcpy(out.data(), p, n * 4); break;
+    case DType::kFloat32: if (n) std::memcpy(out.data(), p, n * 4); break;  // empty: both pointers may be null
     case DType::kFloat64: for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(load<double>(p + 8 * i)); break;
     case DType::kInt16: {
       const float s = scale_int16 ? 1.0f / 32768.0f : 1.0f;
