@@ -89,17 +89,6 @@ def test_stats_pickle_is_exact():
     assert t.to_json() == s.to_json() and t.mean == s.mean and t.std == s.std
 
 
-@pytest.fixture(scope="module")
-def client():
-    distributed = pytest.importorskip("distributed")
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                       dashboard_address=None, silence_logs=40)
-    c = distributed.Client(cluster)
-    yield c
-    c.close()
-    cluster.close()
-
-
 def test_dask_extract_with_two_worker_processes_equals_the_cli(tmp_path, cli_out, client):
     import melnorm.dask
     seen = []
