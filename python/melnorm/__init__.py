@@ -17,7 +17,7 @@ from . import _melnorm
 from ._melnorm import Stats
 
 __version__ = _melnorm.__version__
-__all__ = ["load", "melspectrogram", "MelSpectrogram", "Pipeline", "options", "power_to_db", "amplitude_to_db", "normalize", "methods",
+__all__ = ["load", "melspectrogram", "MelSpectrogram", "OnlineMelSpectrogram", "Pipeline", "options", "power_to_db", "amplitude_to_db", "normalize", "methods",
            "pcen", "Stats", "extract"]
 
 def load(path, sr=None, mono=True):
@@ -232,6 +232,76 @@ def melspectrogram(y, sr=22050, *, n_threads=1, **options):
     if y.ndim not in (1, 2):
         raise ValueError(f"y must be 1-D [samples] or 2-D [batch, samples], got {y.ndim}-D")
     return MelSpectrogram(sr, n_threads=n_threads, **options)(y)
+
+
+class OnlineMelSpectrogram:
+    """Streaming (online) features: audio in chunks of any size, each frame out as soon as it is complete.
+
+    Keywords as :class:`Pipeline` (``sr``, ``preset``, ``n_fft``, ...; ``stats`` for ``scope="global"``).
+    ``accept(samples)`` takes mono samples at ``sr`` (1-D, any length, int16 scaled as the CLI does) and
+    returns the frames they complete, float32 ``[n_mels, new_frames]`` (``new_frames`` may be 0);
+    ``finish()`` returns the frames the end padding completes. Together they equal
+    ``Pipeline(...)(whole_signal)``: the centre padding, PCEN's filter state and global statistics are
+    applied as offline. Options that need the whole clip are refused, naming them: ``db="max"``/``"pP"``
+    and ``top_db`` (use ``db="ref1", top_db=None`` or ``db="off"``), ``pad_to``, ``segment``, and local
+    ``normalize`` over ``axis="all"``/``"band"`` unless ``window_frames=N`` (each frame normalized with
+    the statistics of the last N frames, itself included: causal, not equal to offline).
+
+    A frame is emitted ``lookahead_samples`` after its time stamp ``t * hop_length`` (n_fft - n_fft//2 with
+    ``center``); the newest frame is at most ``latency_samples`` (look-ahead plus one hop, minus one) behind
+    the newest sample.
+
+    >>> online = melnorm.OnlineMelSpectrogram(sr=16000, preset="torchaudio", db="ref1", top_db=None)
+    >>> frames = [online.accept(chunk) for chunk in np.array_split(np.zeros(16000, np.float32), 10)]
+    >>> np.concatenate(frames + [online.finish()], axis=1).shape
+    (128, 81)
+    """
+
+    def __init__(self, *, stats=None, window_frames=None, **options):
+        if isinstance(stats, (str, bytes)) or hasattr(stats, "__fspath__"):
+            stats = Stats.load(str(stats))
+        self._core = _melnorm.OnlineCore(options, stats, window_frames)
+
+    @classmethod
+    def from_pipeline(cls, pipeline, *, window_frames=None, sr=None):
+        """The stream of a :class:`Pipeline`'s features (its options and statistics); ``sr`` for a pipeline without one."""
+        self = cls.__new__(cls)
+        self._core = _melnorm.OnlineCore.from_pipeline(pipeline._core, window_frames, sr)
+        return self
+
+    def _out(self, frames):
+        return frames.astype(_np.float16) if self._core.pipeline.dtype == "float16" else frames
+
+    def accept(self, samples):
+        """The frames ``samples`` complete: ``[n_mels, new_frames]``."""
+        y, torch = _to_numpy(samples, "samples")
+        out = self._out(self._core.accept(y))
+        return torch.from_numpy(out) if torch is not None else out
+
+    def finish(self):
+        """Ends the stream: the last frames (end padding). An empty stream is refused, as offline."""
+        return self._out(self._core.finish())
+
+    def reset(self):
+        """Starts a new stream with the same options."""
+        self._core.reset()
+
+    @property
+    def pipeline(self):
+        """The :class:`Pipeline` whose offline features the stream equals."""
+        return Pipeline._wrap(self._core.pipeline)
+
+    sample_rate = property(lambda self: self._core.sample_rate)
+    n_mels = property(lambda self: self._core.n_mels)
+    hop_length = property(lambda self: self._core.hop_length)
+    lookahead_samples = property(lambda self: self._core.lookahead_samples)
+    latency_samples = property(lambda self: self._core.latency_samples)
+    samples_accepted = property(lambda self: self._core.samples_accepted)
+    frames_emitted = property(lambda self: self._core.frames_emitted)
+    finished = property(lambda self: self._core.finished)
+
+    def __repr__(self):
+        return f"melnorm.OnlineMelSpectrogram({self._core.pipeline.to_json()})"
 
 
 def _magnitude(S):
