@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cerrno>
 #include <cmath>
@@ -23,6 +24,8 @@
 #include "core/format.h"
 #include "dataset/sources.h"
 #include "io/atomic_file.h"
+#include "io/limits.h"
+#include "io/text_file.h"
 #include "melnorm/audio.h"
 #include "melnorm/error.h"
 #include "melnorm/stats.h"
@@ -531,6 +534,68 @@ Stats merge_tree(std::vector<Stats> parts) {
 
 // ---- ExtractWriter ----
 
+namespace {
+
+// Where an interrupted run stopped: the last complete line of OUTDIR/.progress,
+// "next_source manifest_bytes packed_bytes rows ok failed", checked against the
+// files it speaks of (a journal from elsewhere must not make resume extend a
+// file with zeros or skip sources the input no longer has).
+struct ResumePoint {
+  std::size_t next_source = 0, rows = 0, ok_rows = 0, failed = 0;
+  std::uintmax_t manifest_bytes = 0, packed_bytes = 0, progress_bytes = 0;
+};
+
+ResumePoint read_resume_point(const fs::path& out_dir, std::size_t n_sources) {
+  const fs::path path = out_dir / kProgressFile;
+  std::ifstream in(path);
+  ResumePoint at;
+  char line[256];  // a journal line is six numbers: a longer one is not ours
+  std::size_t line_no = 0;
+  while (in.getline(line, sizeof line)) {
+    ++line_no;
+    if (in.eof()) break;  // an unterminated last line was cut by an interruption
+    unsigned long long v[6];
+    char extra;
+    if (std::sscanf(line, "%llu %llu %llu %llu %llu %llu %c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &extra) != 6) break;
+    at = ResumePoint{v[0], v[3], v[4], v[5], v[1], v[2], at.progress_bytes + std::strlen(line) + 1};
+  }
+  const auto refuse = [&](const std::string& why) {
+    return Error(ErrorCode::kInvalidData, "out_dir",
+                 path.string() + ": " + why + "; the folder was changed since that run: remove OUTDIR or choose another");
+  };
+  if (in.fail() && !in.eof()) throw refuse("line " + std::to_string(line_no + 1) + " is longer than a journal line");
+  if (at.next_source > n_sources)
+    throw refuse("says " + std::to_string(at.next_source) + " sources are done, the input has " + std::to_string(n_sources));
+  if (at.ok_rows + at.failed > at.rows || (at.next_source > 0 && at.manifest_bytes == 0))
+    throw refuse("inconsistent counts (rows " + std::to_string(at.rows) + ", ok " + std::to_string(at.ok_rows) +
+                 ", failed " + std::to_string(at.failed) + ")");
+  std::error_code ec;
+  const auto check_size = [&](const fs::path& file, std::uintmax_t claimed) {
+    if (at.next_source == 0 || claimed == 0) return;
+    const std::uintmax_t size = fs::exists(file, ec) ? fs::file_size(file, ec) : 0;
+    if (size < claimed)
+      throw refuse("says " + file.filename().string() + " holds " + std::to_string(claimed) + " bytes, it holds " +
+                   std::to_string(size));
+  };
+  check_size(out_dir / "manifest.csv", at.manifest_bytes);
+  if (!fs::exists(out_dir / "features.npy", ec)) check_size(out_dir / kPackedPartial, at.packed_bytes);
+  return at;
+}
+
+// n_frames of an "ok" manifest row, the width of every packed row.
+std::size_t manifest_frames(const std::string& field, std::size_t n_mels, const fs::path& manifest) {
+  std::size_t frames = 0;
+  const auto [end, err] = std::from_chars(field.data(), field.data() + field.size(), frames);
+  if (err != std::errc() || end != field.data() + field.size() || frames == 0 ||
+      frames > detail::kMaxSpectrogramValues / std::max<std::size_t>(n_mels, 1))
+    throw Error(ErrorCode::kInvalidData, "out_dir",
+                manifest.string() + ": n_frames '" + field + "' is not a frame count; remove OUTDIR or choose another");
+  return frames;
+}
+
+}  // namespace
+
+
 struct ExtractWriter::Impl {
   ExtractPlan plan;
   bool resuming = false;
@@ -580,8 +645,8 @@ void ExtractWriter::Impl::check_options(const nlohmann::ordered_json& record) {
   }
   nlohmann::json existing;
   try {
-    existing = nlohmann::json::parse(std::ifstream(options_path));
-  } catch (const std::exception&) {
+    existing = nlohmann::json::parse(detail::read_text_file(options_path, detail::kMaxJsonFileBytes, "out_dir"));
+  } catch (const nlohmann::json::exception&) {
     throw Error(ErrorCode::kInvalidData, "out_dir", options_path.string() + ": unreadable; remove OUTDIR or use another");
   }
   const std::string diff = first_difference(existing, nlohmann::json(record));
@@ -638,18 +703,10 @@ void ExtractWriter::Impl::open_outputs() {
   const fs::path manifest_path = o.out_dir / "manifest.csv";
   const fs::path progress_path = o.out_dir / kProgressFile;
   const fs::path packed_path = o.out_dir / kPackedPartial;
-  std::uintmax_t manifest_bytes = 0, packed_bytes = 0, progress_bytes = 0;
-  if (resuming && fs::exists(progress_path, ec)) {
-    std::ifstream in(progress_path);
-    std::string line;
-    while (std::getline(in, line)) {
-      if (in.eof()) break;  // an unterminated last line was cut by an interruption
-      unsigned long long v[6];
-      if (std::sscanf(line.c_str(), "%llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != 6) break;
-      start = v[0], manifest_bytes = v[1], packed_bytes = v[2], rows = v[3], ok_rows = v[4], failed = v[5];
-      progress_bytes += line.size() + 1;
-    }
-  }
+  ResumePoint at;
+  if (resuming && fs::exists(progress_path, ec)) at = read_resume_point(o.out_dir, list.sources.size());
+  start = at.next_source, rows = at.rows, ok_rows = at.ok_rows, failed = at.failed;
+  const std::uintmax_t manifest_bytes = at.manifest_bytes, packed_bytes = at.packed_bytes, progress_bytes = at.progress_bytes;
   next = start;
   summary.resumed = start;
   std::string header = "source,label";
@@ -679,7 +736,8 @@ void ExtractWriter::Impl::open_outputs() {
     while (std::getline(in, line)) {
       const auto f = detail::parse_csv_line(line);
       if (f.size() >= 4 && f[f.size() - 2] == "ok") {
-        packed_shape = std::array<std::size_t, 2>{static_cast<std::size_t>(o.features.mel.mel.n_mels), std::stoul(f[f.size() - 3])};
+        const auto n_mels = static_cast<std::size_t>(o.features.mel.mel.n_mels);
+        packed_shape = std::array<std::size_t, 2>{n_mels, manifest_frames(f[f.size() - 3], n_mels, manifest_path)};
         break;
       }
     }

@@ -4,6 +4,8 @@
 #include <fstream>
 #include <set>
 
+#include "io/limits.h"
+#include "io/text_file.h"
 #include "melnorm/error.h"
 
 namespace melnorm::detail {
@@ -99,8 +101,22 @@ HeaderLayout header_layout(std::vector<std::string> header, const LabelColumns& 
   return layout;
 }
 
+// A labels CSV or list file may hold up to kMaxListRows rows of up to
+// kMaxListLineBytes each (src/io/limits.h): beyond that it is not a list.
+void check_list_line(const std::string& line, std::size_t line_no, std::size_t rows, const fs::path& file,
+                     const char* param) {
+  if (line.size() > kMaxListLineBytes)
+    throw Error(ErrorCode::kInvalidData, param,
+                file.string() + ":" + std::to_string(line_no) + ": a line of " + std::to_string(line.size()) +
+                    " bytes, more than the " + std::to_string(kMaxListLineBytes) + " allowed");
+  if (rows >= kMaxListRows)
+    throw Error(ErrorCode::kInvalidData, param,
+                file.string() + ": more than " + std::to_string(kMaxListRows) + " rows, the most melnorm reads");
+}
+
 void read_labels_csv(const fs::path& labels, const fs::path& input, bool input_is_dir, const LabelColumns& columns,
                      SourceList& list) {
+  check_file_size(labels, kMaxListFileBytes, "labels");
   std::ifstream in(labels);
   if (!in) throw Error(ErrorCode::kIo, "labels", labels.string() + ": cannot open the labels CSV");
   std::string line;
@@ -115,6 +131,7 @@ void read_labels_csv(const fs::path& labels, const fs::path& input, bool input_i
   const fs::path base = labels.parent_path();
   std::error_code ec;
   for (std::size_t line_no = 2; std::getline(in, line); ++line_no) {
+    check_list_line(line, line_no, list.sources.size(), labels, "labels");
     if (trim(line).empty()) continue;
     auto fields = parse_csv_line(line);
     if (fields.size() != header.size())
@@ -150,6 +167,9 @@ SourceList list_sources(const fs::path& input, const std::optional<fs::path>& la
   if (input_is_dir) {
     for (auto it = fs::recursive_directory_iterator(input, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
       if (!it->is_regular_file() || !is_audio_path(it->path())) continue;
+      if (list.sources.size() >= kMaxListRows)
+        throw Error(ErrorCode::kInvalidData, "input",
+                    input.string() + ": more than " + std::to_string(kMaxListRows) + " audio files, the most melnorm lists");
       Source s;
       s.path = it->path();
       s.name = fs::relative(it->path(), input).generic_string();
@@ -162,10 +182,13 @@ SourceList list_sources(const fs::path& input, const std::optional<fs::path>& la
   }
 
   // A list file: one path per line (a .csv's first column; a "path" header is skipped).
+  check_file_size(input, kMaxListFileBytes, "input");
   std::ifstream in(input);
   if (!in) throw Error(ErrorCode::kIo, "input", input.string() + ": cannot open the list");
   std::string line;
-  for (bool first = true; std::getline(in, line); first = false) {
+  std::size_t line_no = 1;
+  for (bool first = true; std::getline(in, line); first = false, ++line_no) {
+    check_list_line(line, line_no, list.sources.size(), input, "input");
     std::string p = trim(parse_csv_line(first ? strip_bom(line) : line)[0]);
     if (p.empty() || (first && p == "path")) continue;
     Source s;

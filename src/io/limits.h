@@ -40,6 +40,17 @@ inline constexpr std::size_t kMaxSpectrogramValues = kMaxArrayElements;
 inline constexpr std::int64_t kMaxHistogramBins = std::int64_t{1} << 22;
 inline constexpr std::int64_t kMaxHistogramIndex = std::int64_t{1} << 52;
 
+// JSON documents melnorm reads whole (statistics, OUTDIR/options.json, pipeline
+// records): 64 MiB holds 256 bands of 0.01 dB histograms over 800 dB many times
+// over, and parses in well under 1 GiB.
+inline constexpr std::size_t kMaxJsonFileBytes = std::size_t{64} << 20;
+
+// Labels CSVs and list files: 1 GiB of text and 2^25 (33 million) rows, ten
+// times AudioSet; longer lines than 1 MiB are not a path and a label.
+inline constexpr std::size_t kMaxListFileBytes = std::size_t{1} << 30;
+inline constexpr std::size_t kMaxListRows = std::size_t{1} << 25;
+inline constexpr std::size_t kMaxListLineBytes = std::size_t{1} << 20;
+
 // a * b, or nothing when it overflows.
 inline std::optional<std::size_t> checked_mul(std::size_t a, std::size_t b) {
   std::size_t r;

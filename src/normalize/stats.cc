@@ -11,6 +11,7 @@
 #include "core/format.h"
 #include "io/atomic_file.h"
 #include "io/limits.h"
+#include "io/text_file.h"
 #include "melnorm/error.h"
 #include "melnorm/normalize.h"
 #include "melnorm/npy.h"
@@ -340,11 +341,7 @@ void Stats::save(const std::filesystem::path& path) const {
 Stats Stats::load(const std::filesystem::path& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw Error(ErrorCode::kIo, "stats", path.string() + ": no such statistics file");
-  std::ifstream in(path);
-  if (!in) throw Error(ErrorCode::kIo, "stats", path.string() + ": cannot open for reading");
-  std::stringstream text;
-  text << in.rdbuf();
-  return from_json(text.str(), path.string());
+  return from_json(detail::read_text_file(path, detail::kMaxJsonFileBytes, "stats"), path.string());
 }
 
 Stats Stats::from_json(const std::string& text, const std::string& origin) {
