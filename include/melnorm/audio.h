@@ -34,6 +34,10 @@ struct AudioInfo {
 struct LoadOptions {
   std::optional<int> sample_rate;  // resample to this rate (Hz); unset keeps the file's
   bool mono = true;                // average the channels, as librosa.load does
+  double offset = 0.0;             // seconds to skip (seeked, not decoded, where the format allows)
+  std::optional<double> duration;  // seconds to read from offset; unset reads to the end
+  // With offset or duration set, a window past the end gives 0 frames (as
+  // librosa.load), not an error.
 };
 
 // Reads the header of an audio file. Throws Error(kIo) with libsndfile's reason.

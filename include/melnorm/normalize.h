@@ -92,6 +92,18 @@ class Normalizer {
   // counts other than the statistics', or lengths longer than the frames.
   void apply(const BatchView& batch) const;
 
+  // Scope global: the fitted map of each group, for front ends that apply it
+  // elsewhere (melnorm.torch.Normalize keeps them as buffers):
+  //   y = (clamp((x - shift1) * scale1, lo, hi) - shift2) * scale2, or 0 when `zero` (a constant group).
+  // One map for axis all, one per band for axis band; empty for scope local and pcen.
+  struct GlobalMap {
+    bool zero = false;
+    double shift1 = 0.0, scale1 = 1.0;
+    bool clamp = false;
+    double lo = 0.0, hi = 0.0, shift2 = 0.0, scale2 = 1.0;
+  };
+  std::vector<GlobalMap> global_maps() const;
+
  private:
   struct Impl;
   NormalizeOptions options_;

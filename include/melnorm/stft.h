@@ -1,9 +1,12 @@
 // Short-time Fourier transform framing, with librosa's semantics.
 #pragma once
 
+#include <complex>
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "melnorm/window.h"
 
@@ -34,5 +37,11 @@ struct StftOptions {
   // center=false and the input is shorter than n_fft.
   std::size_t n_frames(std::size_t n_samples) const;
 };
+
+// librosa.stft: the one-sided complex STFT, [n_bins][n_frames] row-major,
+// framed as MelSpectrogram frames (window centred in the n_fft frame, centre
+// padding by pad_mode), transformed in double precision (numpy.fft's). Throws
+// Error for empty or non-finite input, or input too short for n_fft.
+std::vector<std::complex<double>> stft(std::span<const double> samples, const StftOptions& options);
 
 }  // namespace melnorm

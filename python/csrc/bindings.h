@@ -51,6 +51,7 @@ void define_normalize(py::module_& m);
 void define_stats(py::module_& m);
 void define_pcen(py::module_& m);
 void define_extract(py::module_& m);
+void define_librosa(py::module_& m);
 void define_online_mel_spectrogram(py::module_& m);
 
 }  // namespace melnorm::python

@@ -12,6 +12,7 @@ PYBIND11_MODULE(_melnorm, m) {
   melnorm::python::define_pcen(m);
   melnorm::python::define_extract(m);
   melnorm::python::define_pipeline(m);
+  melnorm::python::define_librosa(m);
   melnorm::python::define_online_mel_spectrogram(m);
   melnorm::python::install_warning_handler();
 }

@@ -34,6 +34,20 @@ void define_normalize(py::module_& m) {
       py::arg("X"), py::arg("method"), py::arg("scope"), py::arg("axis"), py::arg("stats"), py::arg("lengths"),
       py::arg("params"));
 
+  // Scope global's fitted maps: [groups, 8] = zero, shift1, scale1, clamp, lo, hi, shift2, scale2 (see Normalizer::global_maps).
+  m.def(
+      "global_maps",
+      [](const std::string& method, const std::string& axis, const Stats& stats, const MethodParams& params) {
+        const Normalizer n({.method = method, .scope = Scope::kGlobal, .axis = parse_axis(axis), .params = params}, &stats);
+        const auto maps = n.global_maps();
+        py::array_t<double> out({maps.size(), std::size_t{8}});
+        double* d = out.mutable_data();
+        for (const auto& g : maps)
+          for (double v : {double(g.zero), g.shift1, g.scale1, double(g.clamp), g.lo, g.hi, g.shift2, g.scale2}) *d++ = v;
+        return out;
+      },
+      py::arg("method"), py::arg("axis"), py::arg("stats"), py::arg("params"));
+
   m.def("methods", [] {
     py::list out;
     for (const auto& info : normalization_methods()) {

@@ -2,7 +2,7 @@
 
 librosa-shaped calls on melnorm's C++ core. Arrays come back as float32 NumPy
 arrays; inputs of other dtypes or memory layouts are converted (copied) first.
-Bad parameters raise ValueError, unreadable files OSError, with the library's
+Bad parameters raise melnorm.ParameterError (a ValueError, as librosa's), unreadable files OSError, with the library's
 message. The GIL is released while the core computes.
 
 >>> import numpy as np, melnorm
@@ -14,24 +14,11 @@ message. The GIL is released while the core computes.
 import numpy as _np
 
 from . import _melnorm
-from ._melnorm import Stats
+from ._melnorm import ParameterError, Stats
 
 __version__ = _melnorm.__version__
-__all__ = ["load", "melspectrogram", "MelSpectrogram", "OnlineMelSpectrogram", "Pipeline", "options", "power_to_db", "amplitude_to_db", "normalize", "methods",
+__all__ = ["ParameterError", "load", "stft", "melspectrogram", "filters_mel", "mfcc", "delta", "db_to_power", "db_to_amplitude", "MelSpectrogram", "OnlineMelSpectrogram", "Pipeline", "options", "power_to_db", "amplitude_to_db", "normalize", "methods",
            "pcen", "Stats", "extract"]
-
-def load(path, sr=None, mono=True):
-    """Decode an audio file (WAV, FLAC, OGG/Vorbis, MP3, ...) as librosa.load does.
-
-    Returns ``(y, sr)``: float32 samples in [-1, 1] (``[samples]``, or
-    ``[channels, samples]`` with ``mono=False``) and the sample rate. ``sr``
-    resamples with libsoxr's high quality (librosa's default ``soxr_hq``);
-    ``sr=None`` keeps the file's rate.
-
-    >>> y, sr = melnorm.load("data/samples/7/7_lucas_12.wav")  # doctest: +SKIP
-    """
-    return _melnorm.load(path, sr, mono)
-
 
 def _to_numpy(y, name="y"):
     """(array, torch module or None): torch tensors go through NumPy, refused where that would drop something."""
@@ -213,27 +200,6 @@ class MelSpectrogram(Pipeline):
         return self(_np.zeros(int(n_samples), _np.float32)).shape[-1]
 
 
-def melspectrogram(y, sr=22050, *, n_threads=1, **options):
-    """Mel spectrogram with librosa.feature.melspectrogram's names and defaults.
-
-    ``y``: ``[samples]`` or a batch ``[batch, samples]`` (computed on
-    ``n_threads`` threads). Returns float32 ``[n_mels, frames]`` or
-    ``[batch, n_mels, frames]``, linear (power 2 by default), as librosa.
-    ``preset="torchaudio"`` starts from torchaudio's MelSpectrogram defaults
-    (n_fft 400, hop 200, HTK scale, no norm, reflect padding) instead;
-    explicit arguments override the preset. For repeated calls, make a
-    :class:`MelSpectrogram` once.
-
-    >>> S = melnorm.melspectrogram(np.zeros(16000, np.float32), sr=16000, n_mels=40)
-    >>> S.shape
-    (40, 32)
-    """
-    y = _np.asarray(y)
-    if y.ndim not in (1, 2):
-        raise ValueError(f"y must be 1-D [samples] or 2-D [batch, samples], got {y.ndim}-D")
-    return MelSpectrogram(sr, n_threads=n_threads, **options)(y)
-
-
 class OnlineMelSpectrogram:
     """Streaming (online) features: audio in chunks of any size, each frame out as soon as it is complete.
 
@@ -304,51 +270,6 @@ class OnlineMelSpectrogram:
         return f"melnorm.OnlineMelSpectrogram({self._core.pipeline.to_json()})"
 
 
-def _magnitude(S):
-    """Complex input: its magnitude, with librosa's warning (the real part alone would be wrong)."""
-    S, _ = _to_numpy(S, "S")
-    if _np.iscomplexobj(S):
-        import warnings
-        warnings.warn("power_to_db/amplitude_to_db was called on complex input so phase information will be "
-                      "discarded. To suppress this warning, call np.abs(S) first", UserWarning, stacklevel=3)
-        return _np.abs(S)
-    return S
-
-
-def _ref_value(S, ref):
-    if ref is _np.max or ref is _np.amax:
-        return "max"  # the core takes the maximum itself
-    if isinstance(ref, str):
-        return ref  # "max" or "p99.5": checked by the core
-    if callable(ref):
-        return float(ref(_np.abs(_to_numpy(S, "S")[0])))
-    return float(abs(ref))
-
-
-def power_to_db(S, *, ref=1.0, amin=1e-10, top_db=80.0, floor="absolute"):
-    """librosa.power_to_db: ``10 log10(max(amin, S)) - 10 log10(max(amin, ref))``,
-    floored at ``max - top_db`` (``top_db=None``: no floor). ``ref`` is a
-    number, ``np.max`` (or ``"max"``), ``"p99.5"`` (the 99.5th percentile of
-    S: one click cannot set the 0 dB level) or a callable. ``floor="relative"``
-    floors at ``amin * ref`` instead of ``amin``: with ``ref=np.max`` or a
-    percentile the result does not change when S is scaled (a gain-invariant
-    log-mel). Returns float32.
-
-    >>> melnorm.power_to_db(np.array([1.0, 10.0, 100.0]), top_db=None)
-    array([ 0., 10., 20.], dtype=float32)
-    """
-    return _melnorm.db(_magnitude(S), False, _ref_value(S, ref), float(amin), top_db, floor)
-
-
-def amplitude_to_db(S, *, ref=1.0, amin=1e-5, top_db=80.0, floor="absolute"):
-    """librosa.amplitude_to_db: ``power_to_db(S**2, ref=ref**2, amin=amin**2)``. Returns float32.
-
-    >>> melnorm.amplitude_to_db(np.array([1.0, 10.0]), top_db=None)
-    array([ 0., 20.], dtype=float32)
-    """
-    return _melnorm.db(_magnitude(S), True, _ref_value(S, ref), float(amin), top_db, floor)
-
-
 def normalize(X, method, *, scope="local", axis="all", stats=None, lengths=None, **params):
     """Normalize spectrograms ``[F, T]`` or ``[B, F, T]`` with one method of the registry.
 
@@ -377,23 +298,6 @@ def methods():
     return _melnorm.methods()
 
 
-def pcen(S, *, sr=22050, hop_length=512, gain=0.98, bias=2.0, power=0.5, time_constant=0.4, eps=1e-6,
-         zi=None, return_zf=False):
-    """librosa.pcen on a magnitude spectrogram ``[n_mels, frames]``, with its defaults.
-
-    ``zi``/``return_zf`` carry the filter state between chunks: processing a
-    spectrogram in pieces gives the same result as one call.
-
-    >>> M = np.ones((2, 4), np.float32)
-    >>> out, zf = melnorm.pcen(M, return_zf=True)
-    >>> out.shape, len(zf)
-    ((2, 4), 2)
-    """
-    out, zf = _melnorm.pcen(S, float(sr), int(hop_length), float(gain), float(bias), float(power),
-                            float(time_constant), float(eps), None if zi is None else [float(z) for z in zi])
-    return (out, _np.asarray(zf)) if return_zf else out
-
-
 def extract(input, out_dir, **options):
     """Extract a dataset as ``melnorm extract`` does: same options (Python names), same OUTDIR.
 
@@ -411,3 +315,14 @@ def extract(input, out_dir, **options):
     >>> melnorm.extract("data/samples", "out/py", sr=8000, n_fft=512, hop_length=128, n_mels=64)  # doctest: +SKIP
     """
     return _melnorm.extract(dict(options, input=str(input), out_dir=str(out_dir)))
+
+
+# librosa's signatures and semantics (load, stft, feature.melspectrogram/mfcc/delta, filters.mel, the dB
+# conversions, pcen); melnorm.compat.librosa has them in librosa's module layout.
+from ._librosa import (load, stft, melspectrogram, mel as filters_mel, power_to_db, amplitude_to_db,  # noqa: E402
+                       db_to_power, db_to_amplitude, pcen, mfcc, delta)
+
+# Saved models (melnorm train --save-model DIR; docs/deploy.md): python/melnorm/model.py.
+from .model import load_model, Model, Prediction  # noqa: E402
+
+__all__ += ["load_model"]

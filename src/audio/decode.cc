@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -141,18 +142,19 @@ std::size_t initial_samples(const SF_INFO& info, std::size_t file_bytes) {
 // Decodes until the decoder stops: frame counts of compressed formats (MP3)
 // are estimates, so they only size the buffer, which grows if needed.
 std::vector<float> read_interleaved(const OpenAudio& f, const SF_INFO& info, const std::filesystem::path& path,
-                                    std::size_t& frames) {
+                                    std::size_t& frames, std::size_t max_frames = SIZE_MAX) {
   const std::size_t ch = static_cast<std::size_t>(info.channels);
-  std::vector<float> interleaved(std::max(initial_samples(info, f.bytes()) / ch, std::size_t{1}) * ch);
+  std::vector<float> interleaved(std::max(std::min(initial_samples(info, f.bytes()) / ch, max_frames), std::size_t{1}) * ch);
   std::vector<float> probe(4096 * ch);
   for (;;) {
-    const std::size_t room = interleaved.size() / ch - frames;
+    if (frames >= max_frames) break;
+    const std::size_t room = std::min(interleaved.size() / ch, max_frames) - frames;
     if (room > 0) {
       const sf_count_t got = sf_readf_float(f.get(), interleaved.data() + frames * ch, static_cast<sf_count_t>(room));
       if (got <= 0) break;
       frames += static_cast<std::size_t>(got);
     } else {  // full: probe for more before growing (usually there is none)
-      const sf_count_t got = sf_readf_float(f.get(), probe.data(), 4096);
+      const sf_count_t got = sf_readf_float(f.get(), probe.data(), static_cast<sf_count_t>(std::min<std::size_t>(4096, max_frames - frames)));
       if (got <= 0) break;
       const std::size_t need = (frames + static_cast<std::size_t>(got)) * ch;
       if (need > detail::kMaxArrayElements) too_long(path);
@@ -190,9 +192,22 @@ Audio load_audio(const std::filesystem::path& path, const LoadOptions& options) 
                                                      std::to_string(info.channels) + ", samplerate=" +
                                                      std::to_string(info.samplerate) + ")");
   const int ch = info.channels;
-  std::size_t frames = 0;
-  std::vector<float> interleaved = read_interleaved(f, info, path, frames);
-  if (frames == 0) throw Error(ErrorCode::kInvalidData, "path", path.string() + ": contains no audio (0 frames)");
+  const bool window = options.offset != 0.0 || options.duration.has_value();
+  if (!(options.offset >= 0.0) || !std::isfinite(options.offset))
+    throw_invalid_argument("offset", "offset=" + std::to_string(options.offset) + " must be >= 0 seconds");
+  if (options.duration && (!(*options.duration >= 0.0) || !std::isfinite(*options.duration)))
+    throw_invalid_argument("duration", "duration=" + std::to_string(*options.duration) + " must be >= 0 seconds (or None)");
+  std::size_t frames = 0, max_frames = SIZE_MAX;
+  bool past_end = false;
+  if (options.offset > 0.0) {  // librosa: seek(int(offset * sr_native))
+    const double start = std::floor(options.offset * info.samplerate);
+    if (info.frames > 0 && start >= static_cast<double>(info.frames)) past_end = true;
+    else if (sf_seek(f.get(), static_cast<sf_count_t>(start), SEEK_SET) < 0) past_end = true;
+  }
+  if (options.duration) max_frames = static_cast<std::size_t>(std::floor(*options.duration * info.samplerate));
+  std::vector<float> interleaved;
+  if (!past_end && max_frames > 0) interleaved = read_interleaved(f, info, path, frames, max_frames);
+  if (frames == 0 && !window) throw Error(ErrorCode::kInvalidData, "path", path.string() + ": contains no audio (0 frames)");
   interleaved.resize(frames * ch);
 
   Audio audio;
@@ -208,6 +223,10 @@ Audio load_audio(const std::filesystem::path& path, const LoadOptions& options) 
   check_finite(audio.samples, path.string());
 
   if (options.mono) mix_to_mono(audio);
+  if (frames == 0) {  // an empty window: nothing to resample
+    if (options.sample_rate) audio.sample_rate = *options.sample_rate;
+    return audio;
+  }
   if (options.sample_rate) {
     try {
       resample(audio, *options.sample_rate);

@@ -256,6 +256,20 @@ Normalizer::Normalizer(NormalizeOptions options, const Stats* stats)
 Normalizer::~Normalizer() = default;
 Normalizer::Normalizer(Normalizer&&) noexcept = default;
 
+std::vector<Normalizer::GlobalMap> Normalizer::global_maps() const {
+  auto as_map = [](const Transform& t) {
+    return GlobalMap{.zero = t.zero, .shift1 = t.shift1, .scale1 = t.scale1, .clamp = t.clamp, .lo = t.lo, .hi = t.hi,
+                     .shift2 = t.shift2, .scale2 = t.scale2};
+  };
+  std::vector<GlobalMap> out;
+  if (!impl_->stats) return out;
+  if (options_.axis == Axis::kBand)
+    for (const Transform& t : impl_->global_bands) out.push_back(as_map(t));
+  else
+    out.push_back(as_map(impl_->global_all));
+  return out;
+}
+
 double Normalizer::param(const std::string& name) const {
   const auto it = impl_->params.find(name);
   if (it == impl_->params.end()) throw_invalid_argument(name, "method " + options_.method + " has no parameter '" + name + "'");

@@ -1,0 +1,1 @@
+"""Drop-in modules with other libraries' layouts: ``import melnorm.compat.librosa as librosa``."""
