@@ -1,5 +1,8 @@
-"""PyTorch interop: a Dataset over an ``extract`` output folder, and the
-normalization methods on (CPU) torch tensors.
+"""PyTorch interop: a Dataset over an ``extract`` output folder, the
+normalization methods on (CPU) torch tensors, and ``torch.nn.Module`` front
+ends that train on any device: :class:`MelSpectrogram`, :class:`PowerToDB`,
+:class:`AmplitudeToDB`, :class:`Normalize` and :class:`PCEN` (pure torch
+operations, TorchScript-able, differentiable where the math is).
 
 >>> import melnorm.torch  # doctest: +SKIP
 >>> ds = melnorm.torch.ExtractedDataset("out/samples")  # doctest: +SKIP
@@ -9,12 +12,16 @@ import csv
 import json
 import os
 
+import math
+from typing import Optional
+
 import numpy as np
 import torch
+from torch import nn
 
 from . import normalize as _normalize_np
 
-__all__ = ["ExtractedDataset", "normalize", "Normalize"]
+__all__ = ["ExtractedDataset", "normalize", "MelSpectrogram", "PowerToDB", "AmplitudeToDB", "Normalize", "PCEN"]
 
 
 class ExtractedDataset(torch.utils.data.Dataset):
@@ -113,8 +120,162 @@ def normalize(X, method, *, scope="local", axis="all", stats=None, lengths=None,
     return torch.from_numpy(out).reshape(shape)
 
 
-class Normalize:
-    """``normalize`` as a transform (for ``ExtractedDataset(transform=...)`` or a DataLoader).
+# --- nn.Modules: pure torch operations, on any device, TorchScript-able ----------------------------------------------
+
+def _core():
+    from . import _melnorm
+    return _melnorm
+
+
+def _window(name, length):
+    """The periodic analysis window the core uses (scipy.signal.get_window(..., fftbins=True)), float64."""
+    if name == "hann":
+        return torch.hann_window(length, periodic=True, dtype=torch.float64)
+    if name == "hamming":
+        return torch.hamming_window(length, periodic=True, dtype=torch.float64)
+    if name == "blackman":
+        return torch.blackman_window(length, periodic=True, dtype=torch.float64)
+    if name == "rect":
+        return torch.ones(length, dtype=torch.float64)
+    raise ValueError(f"window={name!r} has no torch form here; allowed: hann, hamming, blackman, rect")
+
+
+class MelSpectrogram(nn.Module):
+    """melnorm's mel spectrogram as a module: melnorm's options (parsed by the library's option schema,
+    librosa's names; ``preset="torchaudio"`` for torchaudio's defaults) and its filterbank, on ``torch.stft``.
+
+    ``[..., samples]`` -> ``[..., n_mels, frames]`` (linear: power 2, or 1 with ``power=1``), on the input's
+    device and dtype, differentiable. Equal to :class:`melnorm.MelSpectrogram` (the C++ path) up to float32
+    FFT rounding. The dB conversion and normalization are the modules :class:`PowerToDB` and
+    :class:`Normalize`, so the feature options of those stages are refused here.
+
+    >>> mel = melnorm.torch.MelSpectrogram(sr=16000, n_fft=512, hop_length=160, n_mels=64)
+    >>> mel(torch.zeros(8, 16000)).shape
+    torch.Size([8, 64, 101])
+    """
+
+    def __init__(self, sr=22050, **options):
+        super().__init__()
+        import melnorm
+        stages = {o["name"]: o["stage"] for o in melnorm.options()}
+        other = sorted(k for k in options if stages.get(k) not in (None, "spectrogram", "decode") or k == "pad_to")
+        if other:
+            raise ValueError(f"{', '.join(other)}: not an option of melnorm.torch.MelSpectrogram (it stops at the linear "
+                             f"mel spectrogram); use melnorm.torch.PowerToDB / Normalize after it")
+        o = melnorm.MelSpectrogram(sr, **options).options  # every option resolved by the library
+        self.sr = int(float(o["sr"]))
+        self.n_fft = int(o["n_fft"])
+        self.hop_length = int(o["hop_length"])
+        win = self.n_fft if o["win_length"] in ("none", "0") else int(o["win_length"])
+        self.center = o["center"] == "true"
+        self.pad_mode = o["pad_mode"]
+        self.power = float(o["power"])
+        self.n_mels = int(o["n_mels"])
+        window = torch.zeros(self.n_fft, dtype=torch.float64)
+        off = (self.n_fft - win) // 2
+        window[off:off + win] = _window(o["window"], win)
+        self.register_buffer("window", window.float())
+        fmax = None if o["fmax"] in ("none", "sr/2") else float(o["fmax"])
+        fb = _core().mel_filters(float(self.sr), self.n_fft, self.n_mels, float(o["fmin"]), fmax, o["mel_scale"], o["norm"])
+        self.register_buffer("filterbank", torch.from_numpy(fb))
+        self.options = o
+
+    def forward(self, y: torch.Tensor) -> torch.Tensor:
+        lead = list(y.shape[:-1])
+        x = y.reshape(-1, y.shape[-1])
+        spec = torch.stft(x, self.n_fft, self.hop_length, self.n_fft, self.window.to(x.dtype), self.center,
+                          self.pad_mode, False, True, return_complex=True)
+        if self.power == 2.0:
+            p = spec.real * spec.real + spec.imag * spec.imag
+        else:
+            p = spec.abs()
+        mel = torch.matmul(self.filterbank.to(p.dtype), p)
+        return mel.reshape(lead + list(mel.shape[-2:]))
+
+    def extra_repr(self):
+        return (f"sr={self.sr}, n_fft={self.n_fft}, hop_length={self.hop_length}, n_mels={self.n_mels}, "
+                f"power={self.power:g}, pad_mode={self.pad_mode!r}")
+
+
+class _ToDB(nn.Module):
+    amplitude: bool
+
+    def __init__(self, ref, amin, top_db, floor, amplitude):
+        super().__init__()
+        spec = ref if isinstance(ref, str) else float(ref)
+        # the core checks ref, amin, top_db and floor, with its messages
+        _core().db(np.ones(1, np.float32), amplitude, spec, float(amin), top_db, floor)
+        self.ref_kind = 1 if spec == "max" else 2 if isinstance(spec, str) else 0
+        self.ref_value = abs(spec) if self.ref_kind == 0 else 0.0
+        self.ref_q = float(spec[1:]) / 100.0 if self.ref_kind == 2 else 0.0
+        self.amin = float(amin)
+        self.top_db: Optional[float] = None if top_db is None else float(top_db)
+        self.relative = floor == "relative"
+        self.amplitude = amplitude
+        self.ref = spec
+
+    def forward(self, S: torch.Tensor) -> torch.Tensor:
+        x = S * S if self.amplitude else S
+        amin = self.amin * self.amin if self.amplitude else self.amin
+        flat = x.flatten(-2) if x.dim() >= 2 else x.unsqueeze(0)
+        if self.ref_kind == 1:
+            ref = flat.amax(-1, keepdim=True)
+        elif self.ref_kind == 2:
+            ref = torch.quantile(flat, self.ref_q, dim=-1, keepdim=True)
+        else:
+            r = self.ref_value * self.ref_value if self.amplitude else self.ref_value
+            ref = torch.full_like(flat[..., :1], r)
+        if x.dim() >= 2:
+            ref = ref.unsqueeze(-1)
+        else:
+            ref = ref.squeeze(0)
+        floor = torch.full_like(ref, amin)
+        if self.relative:
+            floor = torch.where(ref > 0, amin * ref, floor)
+        db = 10.0 * torch.log10(torch.maximum(x, floor)) - 10.0 * torch.log10(torch.clamp(ref, min=amin))
+        top_db = self.top_db
+        if top_db is not None:
+            peak = db.flatten(-2).amax(-1, keepdim=True).unsqueeze(-1) if db.dim() >= 2 else db.amax()
+            db = torch.maximum(db, peak - top_db)
+        return db
+
+    def extra_repr(self):
+        return f"ref={self.ref!r}, amin={self.amin:g}, top_db={self.top_db}, floor={'relative' if self.relative else 'absolute'}"
+
+
+class PowerToDB(_ToDB):
+    """:func:`melnorm.power_to_db` as a module, per item: each ``[F, T]`` of ``[..., F, T]`` gets its own
+    reference (``ref="max"`` by default, a number, or ``"pP"``: the P-th percentile, linear interpolation) and
+    its own ``top_db`` floor below its own peak; ``floor="relative"`` floors at ``amin * ref``. Equal to
+    calling melnorm.power_to_db on each item; differentiable.
+
+    >>> melnorm.torch.PowerToDB(ref=1.0, top_db=None)(torch.tensor([[1.0, 10.0, 100.0]]))
+    tensor([[ 0., 10., 20.]])
+    """
+
+    def __init__(self, ref="max", amin=1e-10, top_db=80.0, floor="absolute"):
+        super().__init__(ref, amin, top_db, floor, False)
+
+
+class AmplitudeToDB(_ToDB):
+    """:func:`melnorm.amplitude_to_db` as a module (``20 log10``, ``amin=1e-5``), per item as :class:`PowerToDB`."""
+
+    def __init__(self, ref="max", amin=1e-5, top_db=80.0, floor="absolute"):
+        super().__init__(ref, amin, top_db, floor, True)
+
+
+_MOMENT_METHODS = ("minmax", "zscore", "zscore-minmax")
+_PERCENTILE_METHODS = ("robust", "robust-zscore")
+
+
+class Normalize(nn.Module):
+    """A normalization method of melnorm's registry as a module on ``[..., F, T]`` (``[F, T]``, ``[B, F, T]``,
+    ``[B, 1, F, T]``...): ``"minmax"``, ``"zscore"``, ``"zscore-minmax"`` (differentiable), ``"robust"``,
+    ``"robust-zscore"`` (percentiles: forward only). ``scope="local"``: each item's own statistics over
+    ``axis`` (``"all"``, ``"band"``: per mel band over time, ``"frame"``); ``scope="global"``: the maps fitted
+    from ``stats`` (a :class:`melnorm.Stats`), kept as buffers so ``state_dict`` carries them. Method
+    parameters as keywords (``ddof=1``, ``clip=1``, ``eps=...``, ``low=5``...). The method, its parameters and
+    scope/axis are checked by the library; the numbers equal :func:`melnorm.normalize`.
 
     >>> t = melnorm.torch.Normalize("zscore", axis="band")
     >>> t(torch.tensor([[1., 3.], [2., 6.]]))
@@ -123,10 +284,152 @@ class Normalize:
     """
 
     def __init__(self, method, *, scope="local", axis="all", stats=None, **params):
-        self.method, self.scope, self.axis, self.stats, self.params = method, scope, axis, stats, params
+        super().__init__()
+        import melnorm
+        if method == "pcen":
+            raise ValueError("method pcen is the module melnorm.torch.PCEN")
+        if method not in _MOMENT_METHODS + _PERCENTILE_METHODS:
+            melnorm.normalize(np.zeros((1, 2), np.float32), method)  # the library's message, with the methods
+        n_bands = stats.n_bands if stats is not None else 1
+        params = {k: float(v) for k, v in params.items()}
+        # the library checks method, parameters, scope, axis and stats
+        _core().normalize(np.zeros((1, n_bands, 2), np.float32), method, scope, axis, stats, None, params)
+        info = next(m for m in melnorm.methods() if m["name"] == method)
+        full = {p["name"]: float(p["default"]) for p in info["params"]}
+        full.update(params)
+        self.method, self.scope, self.axis = method, scope, axis
+        self.method_id = (_MOMENT_METHODS + _PERCENTILE_METHODS).index(method)
+        self.axis_id = ("all", "band", "frame").index(axis)
+        self.global_scope = scope == "global"
+        self.ddof = int(full.get("ddof", 0))
+        self.clip = full.get("clip", 0.0) != 0.0
+        self.eps = full.get("eps", 0.0)
+        self.low = full.get("low", 1.0) / 100.0
+        self.high = full.get("high", 99.0) / 100.0
+        self.params = params
+        maps = torch.zeros(1, 8, dtype=torch.float64)
+        if self.global_scope:
+            maps = torch.from_numpy(_core().global_maps(method, axis, stats, params))
+        self.register_buffer("maps", maps)  # [groups, 8]: zero, shift1, scale1, clamp, lo, hi, shift2, scale2
 
-    def __call__(self, X):
-        return normalize(X, self.method, scope=self.scope, axis=self.axis, stats=self.stats, **self.params)
+    def _dims(self, x: torch.Tensor):
+        if self.axis_id == 0:
+            return x.flatten(-2), True
+        if self.axis_id == 1:
+            return x, False
+        return x.transpose(-1, -2), False
 
-    def __repr__(self):
-        return f"melnorm.torch.Normalize({self.method!r}, scope={self.scope!r}, axis={self.axis!r})"
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        if X.dim() < 2:
+            raise ValueError("X must be [..., F, T]")
+        if self.global_scope:
+            m = self.maps.to(X.dtype)
+            if self.axis_id == 1:
+                if m.shape[0] != X.shape[-2]:
+                    raise ValueError(f"the statistics were fitted on {m.shape[0]} bands, X has {X.shape[-2]}")
+                m = m.unsqueeze(1)  # [F, 1, 8]: one map per band, broadcast over frames
+            g = [m[..., i] for i in range(8)]
+            z = (X - g[1]) * g[2]
+            z = torch.where(g[3] != 0, torch.minimum(torch.maximum(z, g[4]), g[5]), z)
+            y = (z - g[6]) * g[7]
+            return torch.where(g[0] != 0, torch.zeros_like(y), y)
+        v, flat = self._dims(X)
+        if self.method_id >= 3:
+            v = v.detach()  # percentiles: forward only
+        if self.method_id == 3:  # robust
+            lo = torch.quantile(v, self.low, dim=-1, keepdim=True)
+            hi = torch.quantile(v, self.high, dim=-1, keepdim=True)
+            ok = hi > lo
+            out = (torch.minimum(torch.maximum(self._back(v, X, flat), self._stat(lo, X, flat)), self._stat(hi, X, flat))
+                   - self._stat(lo, X, flat)) / self._stat(torch.where(ok, hi - lo, torch.ones_like(lo)), X, flat)
+            return torch.where(self._stat(ok, X, flat), out, torch.zeros_like(out))
+        if self.method_id == 4:  # robust-zscore
+            q = torch.quantile(v, torch.tensor([0.25, 0.5, 0.75], dtype=v.dtype, device=v.device), dim=-1, keepdim=True)
+            iqr = q[2] - q[0]
+            ok = iqr > 0
+            out = (self._back(v, X, flat) - self._stat(q[1], X, flat)) / self._stat(torch.where(ok, iqr, torch.ones_like(iqr)), X, flat)
+            return torch.where(self._stat(ok, X, flat), out, torch.zeros_like(out))
+        n = v.shape[-1]
+        mean = v.mean(-1, keepdim=True)
+        dev = v - mean
+        ss = (dev * dev).sum(-1, keepdim=True)
+        vmin = v.amin(-1, keepdim=True)
+        vmax = v.amax(-1, keepdim=True)
+        if self.method_id == 0:  # minmax
+            rng = vmax - vmin
+            ok = rng > 0
+            out = (v - vmin) / torch.where(ok, rng, torch.ones_like(rng))
+            if self.clip:
+                out = torch.clamp(out, 0.0, 1.0)
+        elif self.method_id == 1:  # zscore
+            var = ss / max(n - self.ddof, 1) if n - self.ddof > 0 else torch.zeros_like(ss)
+            sd = torch.sqrt(torch.where(var > 0, var, torch.ones_like(var)))
+            ok = var > 0
+            out = dev / sd
+        else:  # zscore-minmax
+            var = ss / max(n - 1, 1) if n > 1 else torch.zeros_like(ss)
+            sd = torch.sqrt(torch.where(var > 0, var, torch.ones_like(var))) * (var > 0).to(v.dtype)
+            denom = sd + self.eps
+            ok0 = denom > 0
+            denom = torch.where(ok0, denom, torch.ones_like(denom))
+            zmin = (vmin - mean) / denom
+            zmax = (vmax - mean) / denom
+            ok = ok0 & (zmax - zmin > self.eps)
+            z = torch.minimum(torch.maximum(dev / denom, zmin), zmax)
+            out = (z - zmin) / torch.where(ok, zmax - zmin, torch.ones_like(zmax))
+        out = torch.where(ok, out, torch.zeros_like(out))
+        return self._back(out, X, flat)
+
+    def _back(self, v: torch.Tensor, X: torch.Tensor, flat: bool) -> torch.Tensor:
+        if flat:
+            return v.reshape(X.shape)
+        if self.axis_id == 2:
+            return v.transpose(-1, -2)
+        return v
+
+    def _stat(self, s: torch.Tensor, X: torch.Tensor, flat: bool) -> torch.Tensor:
+        if flat:
+            return s.unsqueeze(-1)
+        if self.axis_id == 2:
+            return s.transpose(-1, -2)
+        return s
+
+    def extra_repr(self):
+        return f"{self.method!r}, scope={self.scope!r}, axis={self.axis!r}"
+
+
+class PCEN(nn.Module):
+    """:func:`melnorm.pcen` (librosa.pcen's parameters and initial state) as a module along the last axis
+    (time) of ``[..., F, T]``; differentiable. ``b`` sets the smoothing coefficient directly.
+
+    >>> melnorm.torch.PCEN(sr=8000, hop_length=64)(torch.ones(2, 40, 10)).shape
+    torch.Size([2, 40, 10])
+    """
+
+    def __init__(self, sr=22050, hop_length=512, gain=0.98, bias=2.0, power=0.5, time_constant=0.4, eps=1e-6, b=None):
+        super().__init__()
+        from ._librosa import pcen as _pcen
+        _pcen(np.ones((1, 1), np.float32), sr=sr, hop_length=hop_length, gain=gain, bias=bias, power=power,
+              time_constant=time_constant, eps=eps, b=b)  # librosa's checks, with its messages
+        if b is None:
+            t_frames = time_constant * sr / float(hop_length)
+            b = (math.sqrt(1 + 4 * t_frames ** 2) - 1) / (2 * t_frames ** 2)
+        self.b, self.gain, self.bias, self.power, self.eps = float(b), float(gain), float(bias), float(power), float(eps)
+
+    def forward(self, S: torch.Tensor) -> torch.Tensor:
+        z = torch.full_like(S[..., 0], 1.0 - self.b)  # scipy.signal.lfilter_zi([b], [1, b - 1])
+        smoothed = []
+        for t in range(S.shape[-1]):
+            m = self.b * S[..., t] + z
+            z = (1.0 - self.b) * m
+            smoothed.append(m)
+        M = torch.stack(smoothed, -1)
+        smooth = torch.exp(-self.gain * (math.log(self.eps) + torch.log1p(M / self.eps)))
+        if self.power == 0.0:
+            return torch.log1p(S * smooth)
+        if self.bias == 0.0:
+            return torch.pow(S * smooth, self.power)
+        return (self.bias ** self.power) * torch.expm1(self.power * torch.log1p(S * smooth / self.bias))
+
+    def extra_repr(self):
+        return f"b={self.b:.6g}, gain={self.gain:g}, bias={self.bias:g}, power={self.power:g}, eps={self.eps:g}"

@@ -384,3 +384,12 @@ def test_delta_of_a_polynomial_and_edge_modes():
 def test_delta_refuses_what_librosa_refuses(kw, match):
     with pytest.raises(melnorm.ParameterError, match=match):
         melnorm.delta(np.ones((3, 40)), **kw)
+
+
+def test_docstring_examples_run():
+    import doctest
+    import melnorm._librosa
+    import melnorm.compat.librosa
+    for module in (melnorm._librosa, melnorm.compat.librosa):
+        failures, tried = doctest.testmod(module, extraglobs={"np": np, "melnorm": melnorm})
+        assert tried >= 1 and failures == 0, module.__name__

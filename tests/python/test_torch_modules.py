@@ -1,0 +1,163 @@
+"""melnorm.torch's nn.Modules: equal to the C++ path, differentiable (gradcheck), TorchScript-able, usable in
+nn.Sequential inside a training loop, on CUDA when there is one."""
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+import melnorm  # noqa: E402
+import melnorm.torch as mt  # noqa: E402
+
+
+def signals(shape, seed=0):
+    return np.random.default_rng(seed).uniform(-1, 1, shape).astype(np.float32)
+
+
+def db(x):
+    return 10 * np.log10(np.maximum(x, 1e-10))
+
+
+@pytest.mark.parametrize("options", [
+    dict(sr=16000, n_fft=512, hop_length=160, n_mels=64),
+    dict(sr=8000, n_fft=256, hop_length=64, win_length=200, window="hamming", n_mels=40, htk=True, norm=None),
+    dict(sr=16000, preset="torchaudio", n_mels=80),
+    dict(sr=22050, power=1, pad_mode="reflect", fmin=50.0, fmax=8000.0),
+])
+def test_mel_spectrogram_module_equals_the_cpp_path_within_1e_4_db(options):
+    y = signals((3, 2, 12000), 1)
+    module = mt.MelSpectrogram(**options)
+    with torch.no_grad():
+        ours = module(torch.from_numpy(y)).numpy()
+    ref = melnorm.MelSpectrogram(**options)(y)
+    assert ours.shape == ref.shape
+    # 1e-4 dB where the values are within 80 dB of the clip's peak (below that float32 FFT rounding shows)
+    peak = db(ref).max()
+    keep = db(ref) > peak - 80
+    assert np.abs(db(ours) - db(ref))[keep].max() < 1e-4
+
+
+def test_mel_spectrogram_module_refuses_stages_after_the_spectrogram():
+    with pytest.raises(ValueError, match="PowerToDB"):
+        mt.MelSpectrogram(sr=16000, db="max")
+    with pytest.raises(ValueError, match="hop_length=0"):
+        mt.MelSpectrogram(sr=16000, hop_length=0)
+
+
+@pytest.mark.parametrize("kw", [dict(ref="max"), dict(ref=1.0, top_db=None), dict(ref="p99.5", floor="relative"),
+                                dict(ref="max", top_db=40.0)])
+def test_power_to_db_module_is_melnorm_power_to_db_per_item(kw):
+    S = np.abs(signals((4, 16, 30), 2)) ** 3
+    out = mt.PowerToDB(**kw)(torch.from_numpy(S)).numpy()
+    for i in range(4):
+        np.testing.assert_allclose(out[i], melnorm.power_to_db(S[i], **kw), atol=2e-4)
+
+
+def test_amplitude_to_db_module_is_melnorm_amplitude_to_db_per_item():
+    S = np.abs(signals((2, 8, 20), 3))
+    out = mt.AmplitudeToDB(ref=np.float64(0.5).item(), top_db=60.0)(torch.from_numpy(S)).numpy()
+    for i in range(2):
+        np.testing.assert_allclose(out[i], melnorm.amplitude_to_db(S[i], ref=0.5, top_db=60.0), atol=2e-4)
+    with pytest.raises(melnorm.ParameterError, match="top_db"):
+        mt.AmplitudeToDB(top_db=-1.0)
+
+
+@pytest.mark.parametrize("method,params", [("minmax", {}), ("minmax", {"clip": 1}), ("zscore", {}),
+                                           ("zscore", {"ddof": 1}), ("zscore-minmax", {}), ("robust", {"low": 5}),
+                                           ("robust-zscore", {})])
+@pytest.mark.parametrize("axis", ["all", "band", "frame"])
+def test_normalize_module_local_equals_melnorm_normalize(method, params, axis):
+    X = signals((3, 12, 25), 4) * 20 - 40
+    out = mt.Normalize(method, axis=axis, **params)(torch.from_numpy(X).unsqueeze(1)).squeeze(1).numpy()
+    np.testing.assert_allclose(out, melnorm.normalize(X, method, axis=axis, **params), atol=2e-5)
+
+
+@pytest.mark.parametrize("method", ["minmax", "zscore", "zscore-minmax", "robust", "robust-zscore"])
+@pytest.mark.parametrize("axis", ["all", "band"])
+def test_normalize_module_global_keeps_fitted_maps_as_buffers(method, axis):
+    train = signals((6, 10, 40), 5) * 30
+    stats = melnorm.Stats(10)
+    stats.update(train)
+    module = mt.Normalize(method, scope="global", axis=axis, stats=stats)
+    X = signals((2, 10, 40), 6) * 30
+    expected = melnorm.normalize(X, method, scope="global", axis=axis, stats=stats)
+    np.testing.assert_allclose(module(torch.from_numpy(X)).numpy(), expected, atol=2e-5)
+    # state_dict carries the fit: a module made without those statistics gives the same result once loaded
+    other = mt.Normalize(method, scope="global", axis=axis, stats=_other_stats())
+    assert not np.allclose(other(torch.from_numpy(X)).numpy(), expected, atol=1e-3)
+    other.load_state_dict(module.state_dict())
+    np.testing.assert_allclose(other(torch.from_numpy(X)).numpy(), expected, atol=2e-5)
+
+
+def _other_stats():
+    s = melnorm.Stats(10)
+    s.update(signals((3, 10, 40), 9) * 3 + 5)
+    return s
+
+
+def test_gradcheck_through_normalize_and_power_to_db():
+    torch.manual_seed(0)
+    S = (torch.rand(2, 5, 7, dtype=torch.float64) + 0.01).requires_grad_()
+    assert torch.autograd.gradcheck(mt.PowerToDB(ref="max", top_db=None), (S,))
+    assert torch.autograd.gradcheck(mt.PowerToDB(ref=1.0, top_db=80.0), (S,))
+    X = torch.randn(2, 5, 7, dtype=torch.float64, requires_grad=True)
+    for method in ("zscore", "minmax", "zscore-minmax"):
+        for axis in ("all", "band", "frame"):
+            assert torch.autograd.gradcheck(mt.Normalize(method, axis=axis), (X,)), (method, axis)
+    assert torch.autograd.gradcheck(mt.PCEN(sr=8000, hop_length=64), ((S * 100).detach().requires_grad_(),))
+
+
+def test_every_module_scripts_and_the_script_gives_the_same_numbers():
+    y = torch.from_numpy(signals((2, 8000), 7))
+    S = torch.from_numpy(np.abs(signals((2, 16, 20), 8)))
+    stats = melnorm.Stats(16)
+    stats.update(signals((4, 16, 20), 9))
+    cases = [(mt.MelSpectrogram(sr=8000, n_fft=256, hop_length=64, n_mels=16), y),
+             (mt.PowerToDB(), S), (mt.PowerToDB(ref="p99"), S), (mt.AmplitudeToDB(ref=1.0, top_db=None), S),
+             (mt.Normalize("zscore", axis="band"), S), (mt.Normalize("minmax"), S),
+             (mt.Normalize("robust-zscore", axis="frame"), S), (mt.Normalize("robust", scope="global", stats=stats), S),
+             (mt.PCEN(sr=8000, hop_length=64), S)]
+    for module, x in cases:
+        scripted = torch.jit.script(module)
+        torch.testing.assert_close(scripted(x), module(x))
+
+
+def test_sequential_trains_in_a_tiny_loop():
+    torch.manual_seed(0)
+    y = torch.from_numpy(signals((16, 4000), 10))
+    target = torch.randint(0, 2, (16,))
+    y[target == 1] *= torch.sin(torch.arange(4000) * 0.3)  # a learnable spectral difference
+    front = torch.nn.Sequential(mt.MelSpectrogram(sr=8000, n_fft=256, hop_length=128, n_mels=32), mt.PowerToDB(),
+                                mt.Normalize("zscore", axis="band"))
+    model = torch.nn.Sequential(front, torch.nn.Flatten(), torch.nn.Linear(32 * 32, 2))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+    losses = []
+    for _ in range(30):
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(y), target)
+        loss.backward()
+        opt.step()
+        losses.append(float(loss))
+    assert losses[-1] < 0.5 * losses[0]
+    # the front end equals melnorm's C++ path: dB per item, then z-score per band
+    with torch.no_grad():
+        ours = front(y).numpy()
+    ref = melnorm.Pipeline(sr=8000, n_fft=256, hop_length=128, n_mels=32, db="max", top_db=80,
+                           normalize="zscore", axis="band")(y.numpy())
+    np.testing.assert_allclose(ours, ref, atol=2e-3)
+
+
+def test_gradients_reach_the_waveform():
+    y = torch.from_numpy(signals((1, 4000), 11)).double().requires_grad_()
+    front = torch.nn.Sequential(mt.MelSpectrogram(sr=8000, n_fft=256, hop_length=128, n_mels=16), mt.PowerToDB())
+    front(y).sum().backward()
+    assert y.grad is not None and torch.isfinite(y.grad).all() and y.grad.abs().sum() > 0
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
+def test_modules_on_cuda_equal_cpu():
+    y = torch.from_numpy(signals((2, 8000), 12))
+    front = torch.nn.Sequential(mt.MelSpectrogram(sr=8000, n_fft=256, hop_length=64, n_mels=16), mt.PowerToDB(),
+                                mt.Normalize("zscore", axis="band"))
+    cpu = front(y)
+    gpu = front.to("cuda")(y.to("cuda")).cpu()
+    torch.testing.assert_close(gpu, cpu, atol=1e-3, rtol=1e-4)
