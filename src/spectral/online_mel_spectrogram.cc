@@ -40,7 +40,7 @@ void OnlineMelSpectrogram::check_streamable(const PipelineOptions& o, const Onli
   check_whole_clip_options(o);
   const bool windowed = o.normalize && normalizes_per_clip(*o.normalize);
   if (online.window_frames && *online.window_frames == 0)
-    throw_invalid_argument("window_frames", "window_frames=0 must be a number of frames >= 1");
+    throw_invalid_argument("window_frames", "window_frames=0: allowed: a number of frames >= 1");
   if (windowed && !online.window_frames)
     throw_invalid_argument("scope", "normalize=" + o.normalize->method + " with scope=local, axis=" + to_string(o.normalize->axis) +
                                         " uses the whole clip's statistics, known only at its end; allowed in a stream: "
@@ -48,7 +48,7 @@ void OnlineMelSpectrogram::check_streamable(const PipelineOptions& o, const Onli
                                         "(fitted statistics), or normalize=pcen");
   if (!windowed && online.window_frames)
     throw_invalid_argument("window_frames", "window_frames=" + num(*online.window_frames) + " applies to normalize=METHOD with "
-                                            "scope=local and axis all or band; these options have no such normalization");
+                                            "scope=local and axis all or band, which these options do not have; allowed here: window_frames unset");
 }
 
 // Everything that changes while the stream runs, and the engines it runs on.
@@ -78,7 +78,7 @@ Pipeline at_stream_rate(const Pipeline& p, const OnlineOptions& online) {
   if (o.sample_rate) {
     if (online.sample_rate && *online.sample_rate != *o.sample_rate)
       throw_invalid_argument("sr", "sr: the stream is at " + num(*online.sample_rate) + " Hz but the pipeline's rate is " +
-                                       num(*o.sample_rate) + " Hz; a stream is not resampled: resample it first");
+                                       num(*o.sample_rate) + " Hz; a stream is not resampled: allowed: sr=" + num(*o.sample_rate) + " (resample the audio first)");
     return p;
   }
   if (!online.sample_rate)
@@ -101,7 +101,8 @@ OnlineMelSpectrogram::OnlineMelSpectrogram(const Pipeline& pipeline, OnlineOptio
   const PipelineOptions& o = pipeline_.options();
   check_streamable(o, online_);
   if (pipeline_.needs_stats() && !pipeline_.stats())
-    throw_invalid_argument("stats", "scope global needs fitted statistics (stats=...)");
+    throw_invalid_argument("stats", "scope=global needs fitted statistics (stats=...); allowed without them: scope=local "
+                                   "(with axis=frame, window_frames=N, or normalize=pcen)");
   MelSpectrogramOptions framing = o.mel;
   framing.sample_rate = *o.sample_rate;
   framing.stft.center = false;
