@@ -1,7 +1,7 @@
 """PyTorch interop: a Dataset over an ``extract`` output folder, the
 normalization methods on (CPU) torch tensors, and ``torch.nn.Module`` front
 ends that train on any device: :class:`MelSpectrogram`, :class:`PowerToDB`,
-:class:`AmplitudeToDB`, :class:`Normalize` and :class:`PCEN` (pure torch
+:class:`AmplitudeToDB`, :class:`Normalize`, :class:`PCEN` and :class:`SpecAugment` (pure torch
 operations, TorchScript-able, differentiable where the math is).
 
 >>> import melnorm.torch  # doctest: +SKIP
@@ -21,7 +21,8 @@ from torch import nn
 
 from . import normalize as _normalize_np
 
-__all__ = ["ExtractedDataset", "normalize", "MelSpectrogram", "PowerToDB", "AmplitudeToDB", "Normalize", "PCEN"]
+__all__ = ["ExtractedDataset", "normalize", "MelSpectrogram", "PowerToDB", "AmplitudeToDB", "Normalize", "PCEN",
+           "SpecAugment"]
 
 
 class ExtractedDataset(torch.utils.data.Dataset):
@@ -162,6 +163,8 @@ class MelSpectrogram(nn.Module):
         if other:
             raise ValueError(f"{', '.join(other)}: not an option of melnorm.torch.MelSpectrogram (it stops at the linear "
                              f"mel spectrogram); use melnorm.torch.PowerToDB / Normalize after it")
+        if sr is None:
+            raise ValueError("sr=None: melnorm.torch.MelSpectrogram needs the waveform's rate (its filterbank depends on it)")
         o = melnorm.MelSpectrogram(sr, **options).options  # every option resolved by the library
         self.sr = int(float(o["sr"]))
         self.n_fft = int(o["n_fft"])
@@ -433,3 +436,82 @@ class PCEN(nn.Module):
 
     def extra_repr(self):
         return f"b={self.b:.6g}, gain={self.gain:g}, bias={self.bias:g}, power={self.power:g}, eps={self.eps:g}"
+
+
+def _lsr(x: torch.Tensor, s: int) -> torch.Tensor:
+    """Logical right shift of int64 (torch's >> is arithmetic)."""
+    return (x >> s) & ((1 << (64 - s)) - 1)
+
+
+def _uniform(keys: torch.Tensor) -> torch.Tensor:
+    """splitmix64 of int64 keys -> float64 in [0, 1): the same numbers on every device."""
+    # splitmix64's constants as signed int64 (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB);
+    # int64 multiplication wraps, as the algorithm's unsigned arithmetic does
+    x = keys * -7046029254386353131
+    x = (x ^ _lsr(x, 30)) * -4658895280553007687
+    x = (x ^ _lsr(x, 27)) * -7723592293110705685
+    x = x ^ _lsr(x, 31)
+    return _lsr(x, 11).to(torch.float64) / 9007199254740992.0
+
+
+class SpecAugment(nn.Module):
+    """SpecAugment's frequency and time masking (Park et al. 2019) on ``[..., F, T]``, in training mode only
+    (``model.eval()``: the identity).
+
+    Each item gets ``n_freq_masks`` bands masks of width uniform in ``[0, freq_mask_param]`` and ``n_time_masks``
+    frame masks of width uniform in ``[0, time_mask_param]`` (a start uniform over where the mask fits), set to
+    ``mask_value``. The draws come from a counter-based generator (splitmix64 of seed, call count and item):
+    with a ``seed`` they are reproducible, identical on every device, and independent of torch's global
+    generator; the call count is a buffer (``state_dict`` carries it, so a resumed run continues the sequence).
+    ``seed=None`` takes one from torch's generator.
+
+    >>> aug = melnorm.torch.SpecAugment(freq_mask_param=4, time_mask_param=5, seed=0)
+    >>> aug(torch.ones(2, 16, 20)).shape
+    torch.Size([2, 16, 20])
+    """
+
+    def __init__(self, freq_mask_param=8, time_mask_param=20, n_freq_masks=1, n_time_masks=1, mask_value=0.0, seed=None):
+        super().__init__()
+        for name, v in (("freq_mask_param", freq_mask_param), ("time_mask_param", time_mask_param),
+                        ("n_freq_masks", n_freq_masks), ("n_time_masks", n_time_masks)):
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
+                raise ValueError(f"{name}={v!r} must be an integer >= 0")
+        if seed is None:
+            seed = int(torch.randint(0, 2 ** 62, (1,)))
+        self.freq_mask_param, self.time_mask_param = int(freq_mask_param), int(time_mask_param)
+        self.n_freq_masks, self.n_time_masks = int(n_freq_masks), int(n_time_masks)
+        self.mask_value = float(mask_value)
+        self.seed = int(seed)
+        key = (self.seed * 0xD1B54A32D192ED03) % (1 << 64)  # the seed spread over 64 bits, as a signed int64
+        self.seed_key = key - (1 << 64) if key >= (1 << 63) else key
+        self.register_buffer("calls", torch.zeros((), dtype=torch.int64))
+
+    def _masks(self, n_items: int, size: int, n_masks: int, param: int, salt: int, device: torch.device) -> torch.Tensor:
+        """[n_items, size] bool: the union of n_masks masks along an axis of `size`."""
+        if n_masks == 0 or size == 0:
+            return torch.zeros(n_items, size, dtype=torch.bool, device=device)
+        item = torch.arange(n_items, dtype=torch.int64, device=device).unsqueeze(1)
+        k = torch.arange(n_masks, dtype=torch.int64, device=device).unsqueeze(0)
+        base = ((self.calls.to(device) * 1000003 + item) * 64 + k * 2) * 4 + salt + self.seed_key
+        width = torch.floor(_uniform(base) * (min(param, size) + 1)).to(torch.int64)
+        start = torch.floor(_uniform(base + 2) * (size - width + 1).to(torch.float64)).to(torch.int64)
+        pos = torch.arange(size, dtype=torch.int64, device=device).view(1, 1, size)
+        inside = (pos >= start.unsqueeze(-1)) & (pos < (start + width).unsqueeze(-1))
+        return inside.any(dim=1)
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        if not self.training:
+            return X
+        F, T = X.shape[-2], X.shape[-1]
+        items = X.reshape(-1, F, T)
+        n = items.shape[0]
+        fmask = self._masks(n, F, self.n_freq_masks, self.freq_mask_param, 0, X.device)
+        tmask = self._masks(n, T, self.n_time_masks, self.time_mask_param, 1, X.device)
+        self.calls.add_(1)
+        mask = fmask.unsqueeze(-1) | tmask.unsqueeze(-2)
+        out = torch.where(mask, torch.full_like(items, self.mask_value), items)
+        return out.reshape(X.shape)
+
+    def extra_repr(self):
+        return (f"freq_mask_param={self.freq_mask_param}, time_mask_param={self.time_mask_param}, "
+                f"n_freq_masks={self.n_freq_masks}, n_time_masks={self.n_time_masks}, seed={self.seed}")

@@ -22,7 +22,7 @@ def test_pip_install_in_a_venv_with_system_site_packages(tmp_path):
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     y = np.random.default_rng(0).uniform(-1, 1, 8000).astype(np.float32)
     np.save(tmp_path / "y.npy", y)
-    code = ("import numpy as np, melnorm, melnorm.dask, melnorm.torch, os; "
+    code = ("import numpy as np, melnorm, melnorm.dask, melnorm.torch, melnorm.compat.librosa, os; "
             "assert os.path.dirname(melnorm.__file__).startswith(os.environ['VENV']); "
             "assert os.path.exists(os.path.join(os.path.dirname(melnorm.__file__), '__init__.pyi')); "
             "np.save('S.npy', melnorm.melspectrogram(np.load('y.npy'), sr=8000, n_fft=256, hop_length=64))")

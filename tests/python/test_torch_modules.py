@@ -161,3 +161,41 @@ def test_modules_on_cuda_equal_cpu():
     cpu = front(y)
     gpu = front.to("cuda")(y.to("cuda")).cpu()
     torch.testing.assert_close(gpu, cpu, atol=1e-3, rtol=1e-4)
+
+
+def test_spec_augment_masks_are_seeded_bounded_and_off_in_eval():
+    X = torch.ones(4, 2, 32, 50)
+    aug = mt.SpecAugment(freq_mask_param=6, time_mask_param=9, n_freq_masks=2, n_time_masks=1, mask_value=-1.0, seed=7)
+    out = aug(X)
+    assert out.shape == X.shape and int(aug.calls) == 1
+    masked = out == -1.0
+    # a frequency mask covers whole bands, a time mask whole frames; widths within their bounds
+    for item in masked.reshape(-1, 32, 50):
+        bands = item.all(dim=1)
+        frames = item.all(dim=0)
+        assert int(bands.sum()) <= 2 * 6 and int(frames.sum()) <= 9
+        assert torch.equal(item, bands.unsqueeze(1) | frames.unsqueeze(0))
+    assert masked.any()
+    # the same seed and call count give the same masks; the next call gives others; items differ
+    again = mt.SpecAugment(freq_mask_param=6, time_mask_param=9, n_freq_masks=2, n_time_masks=1, mask_value=-1.0, seed=7)
+    assert torch.equal(again(X), out)
+    assert not torch.equal(aug(X), out)
+    assert not torch.equal(masked[0, 0], masked[1, 0]) or not torch.equal(masked[1, 1], masked[2, 1])
+    # the call count is state: a module loaded from a state_dict continues the sequence
+    resumed = mt.SpecAugment(freq_mask_param=6, time_mask_param=9, n_freq_masks=2, n_time_masks=1, mask_value=-1.0, seed=7)
+    resumed.load_state_dict(aug.state_dict())
+    assert torch.equal(resumed(X), aug(X))
+    aug.eval()
+    assert torch.equal(aug(X), X)
+    scripted = torch.jit.script(mt.SpecAugment(freq_mask_param=6, time_mask_param=9, seed=3))
+    assert torch.equal(scripted(X), mt.SpecAugment(freq_mask_param=6, time_mask_param=9, seed=3)(X))
+    with pytest.raises(ValueError, match="freq_mask_param=-1"):
+        mt.SpecAugment(freq_mask_param=-1)
+
+
+def test_spec_augment_widths_cover_their_range():
+    aug = mt.SpecAugment(freq_mask_param=4, time_mask_param=0, seed=1)
+    widths = set()
+    for _ in range(20):
+        widths |= {int(w) for w in (aug(torch.ones(16, 20, 10)) == 0).all(dim=2).sum(dim=1)}
+    assert widths == {0, 1, 2, 3, 4}
