@@ -30,6 +30,7 @@ struct ExperimentArgs {
   std::optional<double> eval_noise;
   std::optional<int> eval_bits;
   double train_click = 0.0;
+  std::string save_model, save_models;
   ModelOptions model;
   TrainOptions train;
   OptionFlags mel;  // the feature options up to the dB conversion (methods are a grid dimension)
@@ -117,6 +118,8 @@ int run(const ExperimentArgs& a) {
   o.eval_bits = a.eval_bits;
   o.train_click_fraction = a.train_click;
   o.out_dir = a.out_dir;
+  if (!a.save_model.empty()) o.save_model = a.save_model;
+  if (!a.save_models.empty()) o.save_models = a.save_models;
   ExperimentDisplay display(a.quiet);
   const ExperimentSummary s = run_experiment(o, [&](const ExperimentProgress& p) { display.update(p); });
   if (!a.quiet)
@@ -166,6 +169,7 @@ Run add_experiment_command(CLI::App& app) {
   cmd->add_option("--db-refs", a->db_refs, "dB references as a dimension: max,p99.5,ref1 (default: --db's)")->delimiter(',');
   cmd->add_option("--db-floors", a->db_floors, "dB floors as a dimension: absolute,relative (default: --db-floor's)")->delimiter(',');
   cmd->add_option("--seeds", a->seeds, "Seeds, comma-separated")->delimiter(',')->capture_default_str();
+  cmd->add_option("--save-models", a->save_models, "Save every run's model in DIR/<run>/, and DIR/best: the best validation accuracy's");
   return [cmd, a]() -> int { return cmd->parsed() ? run(*a) : -1; };
 }
 
@@ -176,6 +180,7 @@ Run add_train_command(CLI::App& app) {
   cmd->add_option("--method", a->method, "METHOD[:local|global[:all|band|frame]] or none")->capture_default_str();
   cmd->add_option("--bn-axis", a->bn_axis, "channel | freq | time | none")->capture_default_str();
   cmd->add_option("--seed", a->seed, "Seed")->capture_default_str();
+  cmd->add_option("--save-model", a->save_model, "Save the trained model (network, pipeline, statistics) in this folder");
   return [cmd, a]() -> int {
     if (!cmd->parsed()) return -1;
     a->methods = {a->method};

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   const std::vector<melnorm::cli::Run> commands = {
       melnorm::cli::add_train_command(app),
       melnorm::cli::add_experiment_command(app),
+      melnorm::cli::add_predict_command(app),
   };
   return melnorm::cli::run_app(app, commands, argc, argv);
 }

@@ -16,7 +16,7 @@
 
 namespace {
 
-// `melnorm train|experiment ...` runs melnorm-experiment from the same folder
+// `melnorm train|experiment|predict ...` runs melnorm-experiment from the same folder
 // (as git runs git-<command>): only that program links libtorch, so the other
 // commands start fast.
 int exec_experiment(int argc, char** argv) {
@@ -31,7 +31,7 @@ int exec_experiment(int argc, char** argv) {
   return 2;
 }
 
-// train and experiment as subcommands that only show in --help: main execs
+// train, experiment and predict as subcommands that only show in --help: main execs
 // melnorm-experiment for them before parsing, so these are never run.
 // (Descriptions as in experiment_command.cc.)
 void add_experiment_help_entries(CLI::App& app) {
@@ -39,12 +39,15 @@ void add_experiment_help_entries(CLI::App& app) {
       ->footer("Its options: melnorm train --help");
   app.add_subcommand("experiment", "Train and evaluate CNNs for every normalization x BatchNorm axis x seed")
       ->footer("Its options: melnorm experiment --help");
+  app.add_subcommand("predict", "Classify audio files with a saved model (train --save-model DIR)")
+      ->footer("Its options: melnorm predict --help");
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc > 1 && (std::string_view(argv[1]) == "train" || std::string_view(argv[1]) == "experiment"))
+  if (argc > 1 && (std::string_view(argv[1]) == "train" || std::string_view(argv[1]) == "experiment" ||
+                   std::string_view(argv[1]) == "predict"))
     return exec_experiment(argc, argv);
   CLI::App app{"melnorm: audio -> mel spectrograms, normalized for CNN audio classifiers"};
   app.set_version_flag("--version", std::string("melnorm ") + melnorm::version());

@@ -45,7 +45,8 @@ std::string flag_for_param(const std::string& param) {
   // The few command-specific flags that library errors name.
   static const std::map<std::string, std::string> others = {
       {"method", "--method"}, {"lengths", "--lengths"}, {"db_refs", "--db-refs"}, {"db_floors", "--db-floors"},
-      {"eval_bits", "--eval-bits"}, {"train_click", "--train-click"}, {"methods", "--methods"}};
+      {"eval_bits", "--eval-bits"}, {"train_click", "--train-click"}, {"methods", "--methods"},
+      {"top_k", "--top-k"}, {"aggregate", "--aggregate"}, {"save_model", "--save-model"}, {"save_models", "--save-models"}};
   const auto it = others.find(param);
   return it == others.end() ? std::string() : it->second;
 }

@@ -86,6 +86,10 @@ struct ExperimentOptions {
   std::optional<int> eval_bits;
   std::optional<double> eval_noise_snr_db;      // additive white noise at this SNR
   std::filesystem::path out_dir;
+  // Saved models (include/melnorm/model.h): save_model is the one run's model
+  // folder (a grid of one run only); save_models gets a folder per run and
+  // `best`, a link to the run with the best validation accuracy.
+  std::optional<std::filesystem::path> save_model, save_models;
   void validate() const;
 };
 

@@ -1,6 +1,7 @@
 // The only translation unit that includes libtorch (slow to compile).
 #include "experiment/classifier.h"
 
+#include <torch/script.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <limits>
 #include <numeric>
 #include <random>
+#include <sstream>
 
 #include "melnorm/error.h"
 
@@ -79,8 +81,8 @@ torch::Tensor batch_of(const FeatureSet& s, const std::vector<std::size_t>& idx,
 
 class TorchClassifier : public Classifier {
  public:
-  TorchClassifier(Net net, std::size_t F, std::size_t T, int n_classes, int best_epoch)
-      : net_(std::move(net)), F_(F), T_(T), n_classes_(n_classes), best_epoch_(best_epoch) {}
+  TorchClassifier(Net net, ModelOptions model, std::size_t F, std::size_t T, int n_classes, int best_epoch)
+      : net_(std::move(net)), model_(model), F_(F), T_(T), n_classes_(n_classes), best_epoch_(best_epoch) {}
 
   std::vector<float> logits(const float* x, std::size_t n) const override {
     torch::NoGradGuard no_grad;
@@ -99,11 +101,77 @@ class TorchClassifier : public Classifier {
   }
   int n_classes() const override { return n_classes_; }
   int best_epoch() const override { return best_epoch_; }
+  void save(const std::filesystem::path& file) const override;
 
  private:
   mutable Net net_;
+  ModelOptions model_;
   std::size_t F_, T_;
   int n_classes_, best_epoch_;
+};
+
+// The network as TorchScript source over its own tensors: the same aten
+// calls, in the same order, as NetImpl::forward in eval mode (conv2d,
+// batch_norm with the running statistics, relu, max_pool2d, mean, linear),
+// so the scripted logits are the trained network's.
+std::string script_source(const ModelOptions& model, const std::vector<bool>& pools) {
+  std::ostringstream s;
+  s << "def forward(self, x):\n    if x.dim() == 3:\n        x = x.unsqueeze(1)\n";
+  for (std::size_t b = 0; b < pools.size(); ++b) {
+    const std::string conv = "self.conv" + std::to_string(b) + "_", bn = "self.bn" + std::to_string(b) + "_bn_";
+    s << "    x = torch.conv2d(x, " << conv << "weight, " << (model.bn_axis == BnAxis::kNone ? conv + "bias" : "None")
+      << ", [1, 1], [1, 1], [1, 1], 1)\n";
+    if (model.bn_axis != BnAxis::kNone) {
+      const std::string swap = model.bn_axis == BnAxis::kFreq ? "1, 2" : model.bn_axis == BnAxis::kTime ? "1, 3" : "";
+      const std::string in = swap.empty() ? "x" : "x.transpose(" + swap + ")";
+      s << "    x = torch.batch_norm(" << in << ", " << bn << "weight, " << bn << "bias, " << bn << "running_mean, " << bn
+        << "running_var, False, 0.1, 1e-05, False)" << (swap.empty() ? "" : ".transpose(" + swap + ")") << "\n";
+    }
+    s << "    x = torch.relu(x)\n";
+    if (pools[b]) s << "    x = torch.max_pool2d(x, [2, 2])\n";
+  }
+  s << "    return torch.linear(x.mean([2, 3]), self.fc_weight, self.fc_bias)\n";
+  return s.str();
+}
+
+// Module attribute names: "bn0.bn.running_mean" -> "bn0_bn_running_mean".
+std::string attribute_name(std::string name) {
+  std::replace(name.begin(), name.end(), '.', '_');
+  return name;
+}
+
+// Inference on a TorchScript network (a saved model).
+class ScriptClassifier : public Classifier {
+ public:
+  ScriptClassifier(torch::jit::Module module, std::size_t F, std::size_t T, int n_classes)
+      : module_(std::move(module)), F_(F), T_(T), n_classes_(n_classes) {
+    module_.eval();
+  }
+  std::vector<float> logits(const float* x, std::size_t n) const override {
+    torch::NoGradGuard no_grad;
+    std::vector<float> out(n * static_cast<std::size_t>(n_classes_));
+    constexpr std::size_t kBatch = 256;  // as TorchClassifier: the same batches give the same numbers
+    for (std::size_t b = 0; b < n; b += kBatch) {
+      const std::size_t m = std::min(kBatch, n - b);
+      auto input = torch::from_blob(const_cast<float*>(x + b * F_ * T_),
+                                    {static_cast<std::int64_t>(m), 1, static_cast<std::int64_t>(F_),
+                                     static_cast<std::int64_t>(T_)});
+      auto y = module_.forward({input}).toTensor().contiguous();
+      if (y.dim() != 2 || y.size(0) != static_cast<std::int64_t>(m) || y.size(1) != n_classes_)
+        throw Error(ErrorCode::kInvalidData, "model", "the network's output is not [" + std::to_string(m) + ", " +
+                                                          std::to_string(n_classes_) + "]");
+      std::copy_n(y.data_ptr<float>(), m * static_cast<std::size_t>(n_classes_), out.data() + b * n_classes_);
+    }
+    return out;
+  }
+  int n_classes() const override { return n_classes_; }
+  int best_epoch() const override { return 0; }
+  void save(const std::filesystem::path& file) const override { module_.save(file.string()); }
+
+ private:
+  mutable torch::jit::Module module_;  // forward() is not const
+  std::size_t F_, T_;
+  int n_classes_;
 };
 
 double accuracy_of(const Classifier& c, const FeatureSet& s) {
@@ -117,6 +185,48 @@ double accuracy_of(const Classifier& c, const FeatureSet& s) {
 }
 
 }  // namespace
+
+void TorchClassifier::save(const std::filesystem::path& file) const {
+  torch::NoGradGuard no_grad;
+  torch::jit::Module m("melnorm_cnn");
+  for (const auto& p : net_->named_parameters()) m.register_parameter(attribute_name(p.key()), p.value().detach().clone(), false);
+  for (const auto& b : net_->named_buffers())
+    if (b.key().find("num_batches_tracked") == std::string::npos)
+      m.register_buffer(attribute_name(b.key()), b.value().detach().clone());
+  m.define(script_source(model_, net_->pools));
+  m.eval();
+  try {
+    m.save(file.string());
+  } catch (const c10::Error& e) {
+    throw Error(ErrorCode::kIo, "save_model", file.string() + ": cannot write the network: " + e.what_without_backtrace());
+  }
+}
+
+std::unique_ptr<Classifier> load_classifier(const std::filesystem::path& file, std::size_t F, std::size_t T, int n_classes) {
+  torch::jit::Module m;
+  try {
+    m = torch::jit::load(file.string());
+  } catch (const c10::Error& e) {
+    std::string why = e.what_without_backtrace();
+    why = why.substr(0, why.find('\n'));
+    throw Error(ErrorCode::kInvalidData, "model", file.string() + ": not a readable TorchScript network (" + why + ")");
+  }
+  auto c = std::make_unique<ScriptClassifier>(std::move(m), F, T, n_classes);
+  std::vector<float> probe(F * T, 0.0f);
+  try {
+    c->logits(probe.data(), 1);  // the network takes [1, 1, F, T] and gives n_classes logits
+  } catch (const Error& e) {
+    throw Error(ErrorCode::kInvalidData, "model", file.string() + ": " + e.what());
+  } catch (const c10::Error& e) {
+    throw Error(ErrorCode::kInvalidData, "model", file.string() + ": does not run on [1, 1, " + std::to_string(F) + ", " +
+                                                      std::to_string(T) + "] input");
+  }
+  return c;
+}
+
+void set_torch_threads(int threads) {
+  at::set_num_threads(threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+}
 
 std::unique_ptr<Classifier> train_classifier(const ModelOptions& model, const TrainOptions& o, int seed,
                                              const FeatureSet& train, const FeatureSet& val, int n_classes,
@@ -168,7 +278,7 @@ std::unique_ptr<Classifier> train_classifier(const ModelOptions& model, const Tr
     EpochReport report{.epoch = epoch, .train_loss = batches ? loss_sum / static_cast<double>(batches) : 0.0,
                        .val_accuracy = std::numeric_limits<double>::quiet_NaN()};
     if (val.size() > 0) {
-      TorchClassifier probe(net, train.F, train.T, n_classes, epoch);
+      TorchClassifier probe(net, model, train.F, train.T, n_classes, epoch);
       report.val_accuracy = accuracy_of(probe, val);
       if (report.val_accuracy > best_val) best_val = report.val_accuracy, best_epoch = epoch, snapshot();
     }
@@ -185,7 +295,7 @@ std::unique_ptr<Classifier> train_classifier(const ModelOptions& model, const Tr
     for (auto& p : net->parameters()) p.copy_(best[k++]);
     for (auto& b : net->buffers()) b.copy_(best[k++]);
   }
-  return std::make_unique<TorchClassifier>(net, train.F, train.T, n_classes, best_epoch);
+  return std::make_unique<TorchClassifier>(net, model, train.F, train.T, n_classes, best_epoch);
 }
 
 }  // namespace melnorm::detail

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
@@ -38,6 +39,10 @@ class Classifier {
   virtual std::vector<float> logits(const float* x, std::size_t n) const = 0;
   virtual int n_classes() const = 0;
   virtual int best_epoch() const = 0;  // the epoch whose weights were kept
+  // Writes the network as TorchScript (torch.jit.load in Python runs it without
+  // melnorm): forward(x) takes [n, 1, F, T] (or [n, F, T]) float32 and returns
+  // the logits [n, n_classes], the same numbers as logits(). Throws Error(kIo).
+  virtual void save(const std::filesystem::path& file) const = 0;
 };
 
 // Trains with Adam on `train`, keeping the weights of the epoch with the best
@@ -46,5 +51,13 @@ class Classifier {
 std::unique_ptr<Classifier> train_classifier(const ModelOptions& model, const TrainOptions& options, int seed,
                                              const FeatureSet& train, const FeatureSet& val, int n_classes,
                                              const std::function<void(const EpochReport&)>& on_epoch = {});
+
+// A network saved by Classifier::save, for inputs of F x T. Throws
+// Error(kInvalidData) naming the file when it is not such a network or its
+// output is not n_classes wide.
+std::unique_ptr<Classifier> load_classifier(const std::filesystem::path& file, std::size_t F, std::size_t T, int n_classes);
+
+// libtorch's intra-op threads for this process (0: all cores).
+void set_torch_threads(int threads);
 
 }  // namespace melnorm::detail

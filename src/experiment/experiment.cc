@@ -13,13 +13,16 @@
 #include <sstream>
 
 #include "core/format.h"
+#include "core/sha256.h"
 #include "dataset/sources.h"
 #include "experiment/classifier.h"
 #include "experiment/metrics.h"
+#include "experiment/model_dir.h"
 #include "experiment/perturb.h"
 #include "io/atomic_file.h"
 #include "melnorm/audio.h"
 #include "melnorm/error.h"
+#include "melnorm/model.h"
 #include "melnorm/render.h"
 #include "melnorm/stats.h"
 
@@ -118,6 +121,11 @@ void ExperimentOptions::validate() const {
   if ((!db_refs.empty() || !db_floors.empty()) && !mel.db.enabled)
     throw_invalid_argument("db_refs", "db=off and dB variants (db_refs/db_floors) contradict each other");
   if (out_dir.empty()) throw_invalid_argument("out_dir", "give an output folder (-o RESULTS_DIR)");
+  if (save_model && save_models) throw_invalid_argument("save_model", "save_model and save_models are alternatives");
+  if (save_model && (methods.size() * bn_axes.size() * seeds.size() * std::max<std::size_t>(1, db_refs.size()) *
+                         std::max<std::size_t>(1, db_floors.size()) != 1))
+    throw_invalid_argument("save_model", "save_model saves one run's model: give one method, BatchNorm axis and seed "
+                                         "(save_models saves one per run)");
 }
 
 namespace {
@@ -136,7 +144,11 @@ struct Dataset {
   std::vector<Row> rows;
   int sample_rate = 0;
   bool has_val_split = false;  // the split column had val rows
+  std::string sha256;          // of every clip's "name,label,part" line: the data a saved model was trained on
+  std::string split;           // how the test rows were chosen, in words
 };
+
+const char* part_name(Part p) { return p == Part::kTest ? "test" : p == Part::kVal ? "val" : "train"; }
 
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -162,8 +174,10 @@ Dataset load_dataset(const ExperimentOptions& o) {
     for (std::size_t i = 0; i < parts.size(); ++i)
       if (list.sources[i].extra[c] == *o.holdout_value) parts[i] = Part::kTest, ++n;
     if (n == 0) throw Error(ErrorCode::kInvalidArgument, "holdout", "no row has " + *o.holdout_column + "=" + *o.holdout_value);
+    d.split = "held out: " + *o.holdout_column + "=" + *o.holdout_value;
   } else if (o.split_column || list.split_column) {
     const std::size_t c = o.split_column ? column(*o.split_column) : *list.split_column;
+    d.split = "split column '" + list.extra_columns[c] + "'";
     for (std::size_t i = 0; i < parts.size(); ++i) {
       const std::string v = lower(list.sources[i].extra[c]);
       if (v == "test") parts[i] = Part::kTest;
@@ -173,10 +187,15 @@ Dataset load_dataset(const ExperimentOptions& o) {
                     list.sources[i].name + ": split '" + list.sources[i].extra[c] + "' is not one of train, val, test");
     }
   } else {  // deterministic stratified 80/20: every fifth clip of each label, in listing order
+    d.split = "stratified 80/20: every fifth clip of each label is a test clip";
     std::map<std::string, std::size_t> seen;
     for (std::size_t i = 0; i < parts.size(); ++i)
       if (seen[list.sources[i].label]++ % 5 == 4) parts[i] = Part::kTest;
   }
+  detail::Sha256 listing;
+  for (std::size_t i = 0; i < list.sources.size(); ++i)
+    listing.update(list.sources[i].name + "," + list.sources[i].label + "," + part_name(parts[i]) + "\n");
+  d.sha256 = listing.hex_digest();
   std::set<std::string> labels;
   for (const auto& s : list.sources) labels.insert(s.label);
   d.classes.assign(labels.begin(), labels.end());
@@ -285,6 +304,35 @@ void write_results_csv(const fs::path& path, const std::vector<RunRecord>& recor
   write_text(path, out.str());
 }
 
+// The pipeline a saved model runs: the arm's features with its method and
+// the experiment's cut, resolved as pipeline.json reads back, normalizing
+// with the training rows' statistics (fingerprinted as the features).
+Pipeline served_pipeline(PipelineOptions arm, const ExperimentOptions& o, std::optional<Stats> stats) {
+  arm.pad_to = o.features.pad_to;
+  arm.segment = o.features.segment;
+  const PipelineOptions resolved = resolve_pipeline_options(option_values(arm));
+  if (fingerprint_of(resolved) != fingerprint_of(arm))
+    throw std::logic_error("the saved pipeline's options do not read back as the features the model was trained on");
+  if (stats) stats->set_fingerprint(fingerprint_of(resolved, OptionStage::kNormalize));
+  return Pipeline(resolved, std::move(stats));
+}
+
+// model.json's fields that are the same for every run of the experiment.
+ModelRecord base_record(const ExperimentOptions& o, const Dataset& d, std::size_t test_rows) {
+  ModelRecord r;
+  r.classes = d.classes;
+  r.blocks = o.model.blocks, r.channels = o.model.channels, r.max_channels = o.model.max_channels;
+  r.data = o.data.string();
+  if (o.labels) r.labels = o.labels->string(), r.labels_sha256 = detail::sha256_file(*o.labels);
+  r.data_sha256 = d.sha256;
+  r.split = d.split + (d.has_val_split ? "; validation: the split's val rows"
+                                       : "; validation: " + num(o.train.val_fraction) + " of each label's train rows, drawn with the seed");
+  r.epochs = o.train.epochs;
+  r.test_rows = test_rows;
+  r.level = o.features.segment ? "track" : "clip";
+  return r;
+}
+
 std::string pct(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f", 100 * v);
@@ -368,6 +416,8 @@ ExperimentSummary run_experiment(const ExperimentOptions& options,
   fs::create_directories(o.out_dir, ec);
   if (ec) throw Error(ErrorCode::kIo, "out_dir", o.out_dir.string() + ": cannot create: " + ec.message());
   ExperimentSummary summary;
+  std::string best_saved;      // the saved run with the best validation accuracy (the first of equals)
+  double best_saved_val = -1.0;
   summary.train_click_rows = train_click_rows;
   summary.runs = runs;
   summary.test_rows = test_rows.size();
@@ -378,12 +428,12 @@ ExperimentSummary run_experiment(const ExperimentOptions& options,
     const std::string db_floor = db_ref.empty() ? "" : to_string(db_variants[*db_index].floor);
     const std::string arm_label = method_label(method) + (vary_db && !db_ref.empty() ? " db=" + db_ref + "/" + db_floor : "");
     std::optional<Normalizer> norm;
+    std::optional<Stats> stats;
+    PipelineOptions with_method = arm_features(o, d.sample_rate, db_index ? &db_variants[*db_index] : nullptr);
     if (method.method != "none") {
-      PipelineOptions with_method = arm_features(o, d.sample_rate, db_index ? &db_variants[*db_index] : nullptr);
       with_method.normalize = method;
       if (is_pcen(method)) with_method.normalize->params.try_emplace("input_scale", 2147483648.0);  // as the schema resolves pcen
       const NormalizeOptions n = normalization_at(with_method, d.sample_rate);
-      std::optional<Stats> stats;
       if (n.scope == Scope::kGlobal) {  // the training rows' statistics only, never the test rows'
         stats.emplace(kind.train.F);
         for (const auto* set : {&kind.train, &kind.val_fixed})
@@ -432,14 +482,17 @@ ExperimentSummary run_experiment(const ExperimentOptions& options,
         prog.phase = "train";
         prog.epochs = o.train.epochs;
         const auto tr0 = std::chrono::steady_clock::now();
+        std::vector<double> val_by_epoch;
         auto clf = detail::train_classifier(model, o.train, seed, train, val, static_cast<int>(d.classes.size()),
                                             [&](const detail::EpochReport& r) {
+                                              val_by_epoch.push_back(r.val_accuracy);
                                               prog.epoch = r.epoch;
                                               prog.val_accuracy = r.val_accuracy;
                                               prog.seconds = elapsed();
                                               if (progress) progress(prog);
                                             });
         const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - tr0).count();
+        const std::size_t first_record = records.size();
         for (std::size_t c = 0; c < conditions.size(); ++c) {
           const auto& t = tests[c];
           const auto logits = clf->logits(t.x.data(), t.size());
@@ -480,9 +533,25 @@ ExperimentSummary run_experiment(const ExperimentOptions& options,
           }
         }
         write_results_csv(o.out_dir / "results.csv", records);  // after every run: an interruption keeps what is done
+        if (o.save_model || o.save_models) {
+          ModelRecord rec = base_record(o, d, test_rows.size());
+          rec.n_mels = train.F, rec.frames = train.T;
+          rec.config = config, rec.bn_axis = to_string(bn), rec.seed = seed, rec.best_epoch = clf->best_epoch();
+          rec.train_rows = train.size(), rec.val_rows = val.size();
+          if (val.size() > 0) rec.val_accuracy = val_by_epoch.at(static_cast<std::size_t>(rec.best_epoch - 1));
+          for (std::size_t k = first_record; k < records.size(); ++k)
+            if (records[k].condition == "clean" && records[k].level == rec.level) rec.test_accuracy = records[k].scores.accuracy;
+          const std::string name = detail::run_folder_name(config, seed);
+          detail::save_model_dir(o.save_model ? *o.save_model : *o.save_models / name, *clf,
+                                 served_pipeline(with_method, o, stats), rec);
+          const double v = std::isnan(rec.val_accuracy) ? -1.0 : rec.val_accuracy;
+          if (best_saved.empty() || v > best_saved_val) best_saved = name, best_saved_val = v;
+        }
       }
     }
   }
+
+  if (o.save_models) detail::point_best(*o.save_models, best_saved);
 
   // Aggregate over seeds: config x condition x level -> values.
   std::vector<std::string> configs;

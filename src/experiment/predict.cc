@@ -1,0 +1,275 @@
+// melnorm predict: files -> the saved model's pipeline -> class probabilities.
+#include "melnorm/predict.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <mutex>
+#include <numeric>
+#include <thread>
+
+#include "core/format.h"
+#include "dataset/sources.h"
+#include "experiment/classifier.h"
+#include "io/atomic_file.h"
+#include "melnorm/error.h"
+#include "melnorm/model.h"
+
+namespace melnorm {
+
+namespace fs = std::filesystem;
+using detail::num;
+
+void PredictOptions::validate() const {
+  if (model.empty()) throw_invalid_argument("model", "give the saved model folder");
+  if (inputs.empty()) throw_invalid_argument("input", "give at least one audio file, folder or list");
+  if (labels && inputs.size() != 1)
+    throw_invalid_argument("labels", "labels go with one input folder (the CSV's paths are relative to it)");
+  if (top_k < 1) throw_invalid_argument("top_k", "top_k=" + num(top_k) + " must be >= 1");
+  if (jobs < 0) throw_invalid_argument("jobs", "jobs=" + num(jobs) + " must be >= 1 (or 0 for all cores)");
+  if (segment && !(*segment > 0 && std::isfinite(*segment)))
+    throw_invalid_argument("segment", "segment=" + num(*segment) + " must be positive seconds");
+  if (segment_hop && !segment) throw_invalid_argument("segment_hop", "segment_hop goes with segment");
+  if (segment_hop && !(*segment_hop > 0 && std::isfinite(*segment_hop)))
+    throw_invalid_argument("segment_hop", "segment_hop=" + num(*segment_hop) + " must be positive seconds");
+}
+
+PredictOptions::Aggregate parse_aggregate(const std::string& name) {
+  if (name == "mean") return PredictOptions::Aggregate::kMean;
+  if (name == "vote") return PredictOptions::Aggregate::kVote;
+  throw_invalid_argument("aggregate", "aggregate '" + name + "' is not supported; allowed: mean, vote");
+}
+
+namespace {
+
+// One classified piece of a file: a segment, or the whole file.
+struct Scored {
+  double start = 0.0, end = 0.0;  // seconds
+  std::vector<float> probabilities;
+  std::vector<float> logits;      // the network's (a file's: its segments' mean)
+};
+
+struct FileResult {
+  std::string error;               // non-empty: failed
+  std::vector<Scored> segments;    // with segmenting: each segment
+  Scored file;                     // the file's probabilities (aggregated over segments)
+};
+
+std::vector<detail::Source> list_inputs(const PredictOptions& o) {
+  std::vector<detail::Source> all;
+  for (const auto& input : o.inputs) {
+    std::error_code ec;
+    const std::string ext = input.extension().string();
+    if (!o.labels && fs::is_regular_file(input, ec) && ext != ".txt" && ext != ".csv") {  // an audio file itself
+      all.push_back({.name = input.string(), .path = input, .label = "", .extra = {}});
+      continue;
+    }
+    auto list = detail::list_sources(input, o.labels, {.path = o.path_column, .label = o.label_column});
+    if (!o.labels)
+      for (auto& s : list.sources) s.label.clear();  // a folder's names are not true labels
+    if (fs::is_directory(input, ec))
+      for (auto& s : list.sources) s.name = (input / s.name).generic_string();  // as the user would open it
+    for (auto& s : list.sources) all.push_back(std::move(s));
+  }
+  if (all.empty()) throw Error(ErrorCode::kInvalidData, "input", "no audio files found in the inputs");
+  return all;
+}
+
+// The aggregated probabilities of a file's segments: softmax of the mean
+// logits (as the experiment's track accuracy), or the share of segments voting each class.
+std::vector<float> mean_logits(const std::vector<std::vector<float>>& logits) {
+  std::vector<double> sum(logits.front().size(), 0.0);
+  for (const auto& z : logits)
+    for (std::size_t k = 0; k < sum.size(); ++k) sum[k] += z[k];
+  std::vector<float> mean;
+  for (double v : sum) mean.push_back(static_cast<float>(v / static_cast<double>(logits.size())));
+  return mean;
+}
+
+std::vector<float> aggregate(const std::vector<std::vector<float>>& logits, PredictOptions::Aggregate how) {
+  const std::size_t K = logits.front().size();
+  const std::vector<float> sum = mean_logits(logits);  // a tie-break for votes
+  if (how == PredictOptions::Aggregate::kMean) return softmax(sum);
+  std::vector<float> share(K, 0.0f);
+  for (const auto& z : logits) share[static_cast<std::size_t>(std::max_element(z.begin(), z.end()) - z.begin())] += 1.0f;
+  std::size_t win = 0;  // the most votes; a tie goes to the higher mean logit
+  for (std::size_t k = 0; k < K; ++k) {
+    share[k] /= static_cast<float>(logits.size());
+    if (share[k] > share[win] || (share[k] == share[win] && sum[k] > sum[win])) win = k;
+  }
+  share[win] = std::nextafter(share[win], 2.0f);  // one ulp: the winner of a tie stays first in the top-k
+  return share;
+}
+
+FileResult classify(const SavedModel& model, const detail::Source& src, const PredictOptions& o) {
+  FileResult r;
+  try {
+    const Pipeline& p = model.pipeline();
+    const Audio a = p.load(src.path);
+    const int rate = a.sample_rate;
+    PipelineOptions cut;  // the user's segmenting; the model's own pad/segment follows in run()
+    cut.segment = o.segment, cut.segment_hop = o.segment_hop;
+    std::vector<std::vector<float>> logits;
+    for (const auto& [start, piece] : cut_clip(cut, a.samples, rate)) {
+      const auto rows = p.run(piece, rate, src.name);
+      const auto z = model.logits(rows, src.name);
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        const double t0 = static_cast<double>(start) / rate + rows[i].offset;
+        const double len = o.segment ? *o.segment : p.options().segment ? *p.options().segment
+                                                                         : static_cast<double>(piece.size()) / rate;
+        r.segments.push_back({t0, std::min(t0 + len, static_cast<double>(a.samples.size()) / rate), softmax(z[i]), z[i]});
+        logits.push_back(z[i]);
+      }
+    }
+    const bool segmented = o.segment || p.options().segment;
+    r.file = {0.0, static_cast<double>(a.samples.size()) / rate,
+              aggregate(logits, segmented ? o.aggregate : PredictOptions::Aggregate::kMean), mean_logits(logits)};
+  } catch (const std::exception& e) {  // Error, or libtorch's: the file's row says why
+    const std::string m = e.what();
+    r.error = m.rfind(src.name, 0) == 0 && m.size() > src.name.size() + 2 ? m.substr(src.name.size() + 2) : m;
+  }
+  return r;
+}
+
+// Runs classify over the sources on `jobs` threads; results in source order.
+std::vector<FileResult> classify_all(const SavedModel& model, const std::vector<detail::Source>& sources,
+                                     const PredictOptions& o, const std::function<void(const PredictProgress&)>& progress) {
+  std::vector<FileResult> results(sources.size());
+  std::atomic<std::size_t> next{0};
+  std::mutex report;
+  PredictProgress prog{.done = 0, .total = sources.size(), .failed = 0};
+  auto work = [&] {
+    for (std::size_t i; (i = next.fetch_add(1)) < sources.size();) {
+      results[i] = classify(model, sources[i], o);
+      std::lock_guard lock(report);
+      ++prog.done;
+      if (!results[i].error.empty()) ++prog.failed;
+      if (progress) progress(prog);
+    }
+  };
+  const int jobs = o.jobs > 0 ? o.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::thread> threads;
+  for (int t = 1; t < std::min<int>(jobs, static_cast<int>(sources.size())); ++t) threads.emplace_back(work);
+  work();
+  for (auto& t : threads) t.join();
+  return results;
+}
+
+// The top k classes of a row as CSV fields: label,probability[,label_2,probability_2...].
+std::string top_fields(const std::vector<float>& p, const std::vector<std::string>& classes, int k) {
+  std::vector<std::size_t> order(p.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return p[a] > p[b]; });
+  std::string out;
+  char buf[32];
+  for (int i = 0; i < k; ++i) {
+    if (i) out += ',';
+    if (static_cast<std::size_t>(i) >= order.size()) {
+      out += ',';
+      continue;
+    }
+    std::snprintf(buf, sizeof buf, "%.6f", std::min(1.0f, p[order[static_cast<std::size_t>(i)]]));
+    out += detail::csv_field(classes[order[static_cast<std::size_t>(i)]]) + "," + buf;
+  }
+  return out;
+}
+
+std::string csv_header(const PredictOptions& o, bool segmented, const std::vector<std::string>& classes) {
+  std::string h = "path";
+  if (segmented) h += ",segment,start,end";
+  if (o.labels) h += ",true_label";
+  h += ",status,label,probability";
+  for (int i = 2; i <= o.top_k; ++i) h += ",label_" + num(i) + ",probability_" + num(i);
+  if (o.logits)
+    for (const auto& c : classes) h += "," + detail::csv_field("logit_" + c);
+  return h + ",error\n";
+}
+
+// ,z0,z1,... in the shortest text that reads back as the same float.
+std::string logit_fields(const std::vector<float>& z, std::size_t n_classes) {
+  std::string out;
+  char buf[32];
+  for (std::size_t k = 0; k < n_classes; ++k) {
+    if (k < z.size()) std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(z[k]));
+    out += "," + std::string(k < z.size() ? buf : "");
+  }
+  return out;
+}
+
+std::string seconds_text(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", s);
+  return buf;
+}
+
+// The file's rows: each segment (when segmented), then the file's own row.
+std::string csv_rows(const detail::Source& src, const FileResult& r, const SavedModel& model, const PredictOptions& o,
+                     bool segmented) {
+  const std::string path = detail::csv_field(src.name), truth = o.labels ? "," + detail::csv_field(src.label) : "";
+  const std::string empty_top = std::string(static_cast<std::size_t>(2 * o.top_k - 1), ',');
+  const std::size_t K = o.logits ? model.classes().size() : 0;
+  if (!r.error.empty())
+    return path + (segmented ? ",file,," : "") + truth + ",failed," + empty_top + logit_fields({}, K) + "," +
+           detail::csv_field(r.error) + "\n";
+  std::string out;
+  if (segmented)
+    for (std::size_t i = 0; i < r.segments.size(); ++i)
+      out += path + "," + num(i) + "," + seconds_text(r.segments[i].start) + "," + seconds_text(r.segments[i].end) + truth +
+             ",ok," + top_fields(r.segments[i].probabilities, model.classes(), o.top_k) +
+             logit_fields(r.segments[i].logits, K) + ",\n";
+  out += path + (segmented ? ",file," + seconds_text(r.file.start) + "," + seconds_text(r.file.end) : "") + truth + ",ok," +
+         top_fields(r.file.probabilities, model.classes(), o.top_k) + logit_fields(r.file.logits, K) + ",\n";
+  return out;
+}
+
+}  // namespace
+
+PredictSummary predict_files(const PredictOptions& options, std::string* csv_out,
+                             const std::function<void(const PredictProgress&)>& progress) {
+  const auto t0 = std::chrono::steady_clock::now();
+  options.validate();
+  if (options.output.empty() && !csv_out) throw_invalid_argument("output", "give an output file");
+  const SavedModel model = SavedModel::load(options.model);
+  const PipelineOptions& served = model.pipeline().options();
+  if (options.segment && served.segment)
+    throw_invalid_argument("segment", "this model cuts its own segments of " + num(*served.segment) +
+                                          " s (it was trained on segments): leave out segment");
+  if (options.segment && served.pad_to && *options.segment > *served.pad_to + 1e-9)
+    throw_invalid_argument("segment", "segment=" + num(*options.segment) + " s is longer than the model's input (" +
+                                          num(*served.pad_to) + " s): the rest of each segment would be cut off");
+  const std::vector<detail::Source> sources = list_inputs(options);
+  detail::set_torch_threads(1);  // parallel over files (jobs), not inside one small network
+  const std::vector<FileResult> results = classify_all(model, sources, options, progress);
+
+  const bool segmented = options.segment || served.segment;
+  std::string csv = csv_header(options, segmented, model.classes());
+  PredictSummary s;
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    csv += csv_rows(sources[i], results[i], model, options, segmented);
+    ++s.files;
+    if (!results[i].error.empty()) {
+      ++s.failed;
+      continue;
+    }
+    if (segmented) s.segments += results[i].segments.size();
+    if (options.labels) {
+      const auto& p = results[i].file.probabilities;
+      const auto best = static_cast<std::size_t>(std::max_element(p.begin(), p.end()) - p.begin());
+      ++s.labelled;
+      s.correct += model.classes()[best] == sources[i].label;
+    }
+  }
+  if (options.output.empty()) {
+    *csv_out += csv;
+  } else {
+    detail::AtomicFile f(options.output);
+    f.write(csv.data(), csv.size());
+    f.commit();
+  }
+  s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return s;
+}
+
+}  // namespace melnorm
