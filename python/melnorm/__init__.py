@@ -217,10 +217,10 @@ class OnlineMelSpectrogram:
     ``center``); the newest frame is at most ``latency_samples`` (look-ahead plus one hop, minus one) behind
     the newest sample.
 
-    >>> online = melnorm.OnlineMelSpectrogram(sr=16000, preset="torchaudio", db="ref1", top_db=None)
+    >>> online = melnorm.OnlineMelSpectrogram(sr=16000, preset="torchaudio", n_mels=64, db="ref1", top_db=None)
     >>> frames = [online.accept(chunk) for chunk in np.array_split(np.zeros(16000, np.float32), 10)]
     >>> np.concatenate(frames + [online.finish()], axis=1).shape
-    (128, 81)
+    (64, 81)
     """
 
     def __init__(self, *, stats=None, window_frames=None, **options):
