@@ -150,7 +150,11 @@ Matrix OnlineMelSpectrogram::accept(std::span<const float> x) {
   if (s.finished)
     throw Error(ErrorCode::kInvalidArgument, "stream", "accept: the stream has finished; call reset() to start another");
   // Checked before anything is kept, so refused samples leave the stream as it was.
-  check_finite(x, "stream (the chunk starting at sample " + num(s.accepted) + ")");
+  try {
+    check_finite(x, "stream");
+  } catch (const Error& e) {  // the message built only on failure: accept() may be called per sample
+    throw Error(e.code(), e.param(), e.what() + (" (in the chunk starting at sample " + num(s.accepted) + " of the stream)"));
+  }
   s.accepted += x.size();
   if (s.started) {
     s.buffer.insert(s.buffer.end(), x.begin(), x.end());
