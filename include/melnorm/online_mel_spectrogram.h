@@ -21,7 +21,8 @@
 // axis all or band, unless `window_frames` is set: then each frame is
 // normalized with the statistics of the last N frames up to and including it
 // (causal: no added latency; not equal to the offline whole-clip statistics).
-// The stream is at one rate: it does not resample.
+// The stream is at one rate: it does not resample. One object is one stream:
+// calls on it must not overlap (make one per stream; they share nothing).
 //
 // Latency: a frame is emitted when the last sample of its n_fft window has
 // arrived. Frame t is stamped at sample t * hop_length (librosa's
