@@ -4,7 +4,8 @@
 # refreshed only when something is missing.
 #   scripts/setup.sh          build + test dependencies (torchaudio, the benchmarks'
 #                             peer, is one: the test suite checks parity with it)
-#   scripts/setup.sh --fuzz   also clang with libFuzzer and the sanitizer runtimes (scripts/fuzz.sh)
+#   scripts/setup.sh --fuzz   also clang with libFuzzer and the sanitizer runtimes
+#                             (scripts/sanitize.sh, which scripts/test.sh runs; scripts/fuzz.sh)
 set -euo pipefail
 
 packages=(

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up and builds if needed, then runs the whole test suite.
+# Sets up and builds if needed, then runs the whole test suite; then the C++
+# suite again under AddressSanitizer/UBSan, and each fuzz harness for 30 s.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bash "$root/scripts/build.sh"
@@ -7,3 +8,4 @@ cd "$root/build"
 ctest --output-on-failure -j "$(nproc 2>/dev/null || echo 2)"
 cd "$root"
 PYTHONPATH="$root/build/python" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/python
+bash "$root/scripts/sanitize.sh" 30

@@ -8,6 +8,7 @@
 
 #include "melnorm/audio.h"
 #include "melnorm/error.h"
+#include "melnorm/extract.h"
 #include "melnorm/mel_spectrogram.h"
 #include "melnorm/npy.h"
 #include "melnorm/stats.h"
@@ -286,6 +287,45 @@ TEST(HardeningAudio, CliRefusesAmplificationQuickly) {
   EXPECT_FALSE(fs::exists(dir / "out.npy"));
 }
 #endif
+
+// ---- text files: sizes checked before reading (src/io/limits.h) ----
+
+TEST(HardeningText, AStatisticsFileLargerThanTheLimitIsRefusedBeforeReading) {
+  TempDir dir;
+  const fs::path p = dir / "huge_stats.json";
+  std::ofstream(p) << "{";
+  fs::resize_file(p, (std::size_t{64} << 20) + 1);  // sparse: no disk, and it must not be read
+  const std::string msg = error_of([&] { Stats::load(p); });
+  EXPECT_NE(msg.find("huge_stats.json: 67108865 bytes, more than the 67108864"), std::string::npos) << msg;
+  EXPECT_TRUE(single_line(msg)) << msg;
+}
+
+TEST(HardeningText, ALabelsLineLongerThanOneMebibyteIsRefusedNamingTheLine) {
+  TempDir dir;
+  testing::write_audio(dir / "in" / "x.wav", testing::white_noise(4000), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  std::ofstream(dir / "labels.csv") << "path,label\nin/x.wav,a\nin/x.wav," << std::string((1 << 20) + 1, 'b') << "\n";
+  ExtractOptions o;
+  o.input = dir / "in";
+  o.labels = dir / "labels.csv";
+  o.out_dir = dir / "out";
+  o.features = resolve_pipeline_options({{"sr", "8000"}, {"n_fft", "256"}, {"n_mels", "20"}});
+  const std::string msg = error_of([&] { ExtractPlan plan(o); });
+  EXPECT_NE(msg.find("labels.csv:3: a line of 1048586 bytes, more than the 1048576 allowed"), std::string::npos) << msg;
+  EXPECT_FALSE(fs::exists(dir / "out"));
+}
+
+TEST(HardeningText, AnOptionsRecordLargerThanTheLimitRefusesTheResume) {
+  TempDir dir;
+  testing::write_audio(dir / "in" / "x.wav", testing::white_noise(4000), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  ExtractOptions o;
+  o.input = dir / "in";
+  o.out_dir = dir / "out";
+  o.features = resolve_pipeline_options({{"sr", "8000"}, {"n_fft", "256"}, {"n_mels", "20"}});
+  extract_dataset(o);
+  fs::resize_file(dir / "out" / "options.json", (std::size_t{64} << 20) + 1);
+  const std::string msg = error_of([&] { extract_dataset(o); });
+  EXPECT_NE(msg.find("options.json: 67108865 bytes, more than the 67108864"), std::string::npos) << msg;
+}
 
 }  // namespace
 }  // namespace melnorm

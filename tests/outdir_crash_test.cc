@@ -300,5 +300,67 @@ TEST(OutdirPaths, OutputsAmongTheInputsAreRefusedBeforeAnyWork) {
   EXPECT_EQ(read_bytes(dir / "in" / "manifest.csv"), "path,label\na/x.wav,cat\n");
 }
 
+// ---- a journal that does not describe OUTDIR (edited, copied from elsewhere) ----
+
+// Two clips extracted to `out`, then `.progress` replaced by `journal`.
+std::string resume_with_journal(const TempDir& dir, const std::string& journal) {
+  testing::write_audio(dir / "in" / "a" / "x.wav", testing::white_noise(4000), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  testing::write_audio(dir / "in" / "a" / "y.wav", testing::white_noise(4000, 2), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  const ExtractOptions o = tiny_options(dir / "in", dir / "out");
+  extract_dataset(o);
+  std::ofstream(dir / "out" / ".progress", std::ios::trunc) << journal;
+  return refusal(o);
+}
+
+TEST(OutdirJournal, MoreSourcesDoneThanTheInputHasIsRefused) {
+  TempDir dir;
+  const std::string said = resume_with_journal(dir, "5 300 0 5 5 0\n");
+  EXPECT_NE(said.find((dir / "out" / ".progress").string() + ": says 5 sources are done, the input has 2"), std::string::npos)
+      << said;
+}
+
+TEST(OutdirJournal, AManifestShorterThanTheJournalSaysIsRefusedNotExtendedWithZeros) {
+  TempDir dir;
+  const std::string said = resume_with_journal(dir, "1 999999 0 1 1 0\n");
+  EXPECT_NE(said.find("says manifest.csv holds 999999 bytes, it holds "), std::string::npos) << said;
+  EXPECT_LT(fs::file_size(dir / "out" / "manifest.csv"), 999999u);
+}
+
+TEST(OutdirJournal, InconsistentCountsAndOverlongLinesAreRefused) {
+  TempDir dir;
+  EXPECT_NE(resume_with_journal(dir, "1 100 0 1 7 0\n").find("inconsistent counts (rows 1, ok 7, failed 0)"),
+            std::string::npos);
+  TempDir dir2;
+  EXPECT_NE(resume_with_journal(dir2, std::string(300, '1') + "\n").find("line 1 is longer than a journal line"),
+            std::string::npos);
+}
+
+// A packed run interrupted after one row; its manifest's n_frames edited.
+TEST(OutdirJournal, APackedResumeRefusesAManifestRowThatIsNotAFrameCount) {
+  TempDir dir;
+  testing::write_audio(dir / "in" / "a" / "x.wav", testing::white_noise(4000), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  testing::write_audio(dir / "in" / "a" / "y.wav", testing::white_noise(4000, 2), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  ExtractOptions o = tiny_options(dir / "in", dir / "out");
+  o.features = resolve_pipeline_options({{"sr", "8000"}, {"n_fft", "256"}, {"hop_length", "64"}, {"n_mels", "20"}, {"pad_to", "0.5"}});
+  o.format = OutputFormat::kPacked;
+  {
+    const ExtractPlan plan(o);
+    ExtractWriter first(plan);
+    first.write(0, ExtractWorker(plan, first.stats()).process(0));
+  }  // no finish(): as if killed after the first row
+  std::string manifest;
+  {
+    std::ifstream in(dir / "out" / "manifest.csv");
+    manifest.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const auto ok = manifest.rfind(",ok,");
+  const auto comma = manifest.rfind(',', ok - 1);
+  ASSERT_NE(ok, std::string::npos) << manifest;
+  manifest.replace(comma + 1, ok - comma - 1, "9x");
+  std::ofstream(dir / "out" / "manifest.csv", std::ios::trunc) << manifest;
+  const std::string said = refusal(o);
+  EXPECT_NE(said.find("manifest.csv: n_frames '9x' is not a frame count"), std::string::npos) << said;
+}
+
 }  // namespace
 }  // namespace melnorm
