@@ -12,6 +12,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <random>
 #include <sstream>
 
 #include "core/sha256.h"
@@ -271,6 +272,34 @@ TEST(SaveModel, SavingOverAFolderThatIsNotAModelIsRefused) {
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("is not a saved model"), std::string::npos) << r.output;
   EXPECT_EQ(read_file(dir / "mine" / "notes.txt"), "mine");
+}
+
+// kill -9 at random moments of train --save-model over an earlier model:
+// DIR is always a whole model (the old or the new one), never half written,
+// and the next save removes what a killed one left.
+TEST(SaveModel, AKilledSaveLeavesTheOldOrTheNewModelNeverHalf) {
+  TempDir dir;
+  const std::string train = kCli + " train --data " + shell_quote(tone_corpus(dir)) +
+                            " --n-fft 256 --hop 128 --n-mels 16 --pad-to 0.5 --epochs 1 --blocks 1 --channels 2"
+                            " --threads 1 -q -o " + shell_quote(dir / "r") + " --save-model " + shell_quote(dir / "m");
+  ASSERT_EQ(testing::run_command(train).exit_code, 0);
+  std::mt19937 rng(7);
+  for (int i = 0; i < 6; ++i) {
+    const double delay = std::uniform_real_distribution<double>(0.05, 1.5)(rng);
+    testing::run_command(train + " & pid=$!; sleep " + std::to_string(delay) + "; kill -9 $pid; wait $pid");
+    EXPECT_NO_THROW(SavedModel::load(dir / "m")) << "killed after " << delay << " s";
+  }
+  ASSERT_EQ(testing::run_command(train).exit_code, 0);
+  for (const auto& e : fs::directory_iterator(dir.path()))
+    EXPECT_EQ(e.path().filename().string().find(".m.tmp-"), std::string::npos) << e.path();
+}
+
+TEST(PredictCli, HelpListsPredict) {
+  const auto r = testing::run_command(kCli + " --help");
+  EXPECT_NE(r.output.find("\n  predict "), std::string::npos) << r.output;
+  const auto p = testing::run_command(kCli + " predict --help");
+  EXPECT_EQ(p.exit_code, 0);
+  EXPECT_NE(p.output.find("--aggregate"), std::string::npos) << p.output;
 }
 
 TEST(ExperimentSaveModels, OneFolderPerRunAndBestLinksTheBestValidation) {
