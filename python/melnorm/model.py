@@ -81,8 +81,9 @@ class Model:
         pipeline_path = os.path.join(directory, "pipeline.json")
         try:
             self.pipeline = Pipeline.from_json(_read(pipeline_path), stats=stats, origin=pipeline_path)
-        except ValueError as e:
-            raise ValueError(f"{stats_path}: {e}" if stats is not None and stats_path not in str(e) else str(e)) from None
+        except ValueError as e:  # a pipeline error names pipeline.json; a mismatch with the statistics gets stats.json's name
+            about_stats = stats is not None and pipeline_path not in str(e) and stats_path not in str(e)
+            raise type(e)(f"{stats_path}: {e}" if about_stats else str(e)) from None
         self.classes = _read(os.path.join(directory, "classes.txt")).splitlines()
         self.record = record
         self.directory = directory
