@@ -211,5 +211,24 @@ TEST(NpyWaveform, RejectsNaNWrongRankAndMissingRate) {
   EXPECT_THROW(load_npy_waveform(dir / "ok.npy", 0), Error);
 }
 
+TEST(LoadAudio, OffsetAndDurationEqualSlicingTheWholeDecode) {
+  TempDir dir;
+  const auto path = dir / "ramp.wav";
+  std::vector<float> ramp(1000);
+  for (std::size_t i = 0; i < ramp.size(); ++i) ramp[i] = static_cast<float>(i) / 2000.0f;
+  write_audio(path, ramp, 1, 8000, SF_FORMAT_WAV | SF_FORMAT_FLOAT);
+  const Audio whole = load_audio(path);
+  // librosa.load: int(offset * sr) frames skipped, int(duration * sr) read
+  const Audio part = load_audio(path, LoadOptions{.offset = 0.0101, .duration = 0.05});
+  ASSERT_EQ(part.frames(), 400u);
+  for (std::size_t i = 0; i < part.frames(); ++i) ASSERT_EQ(part.samples[i], whole.samples[80 + i]);
+  EXPECT_EQ(load_audio(path, LoadOptions{.offset = 0.1}).frames(), 200u);      // to the end
+  EXPECT_EQ(load_audio(path, LoadOptions{.offset = 0.0, .duration = 1.0}).frames(), 1000u);  // past the end: what is there
+  EXPECT_EQ(load_audio(path, LoadOptions{.offset = 0.2}).frames(), 0u);       // a window past the end is empty
+  EXPECT_EQ(load_audio(path, LoadOptions{.sample_rate = 16000, .offset = 0.2}).sample_rate, 16000);
+  EXPECT_THROW(load_audio(path, LoadOptions{.offset = -1.0}), Error);
+  EXPECT_THROW(load_audio(path, LoadOptions{.duration = -0.5}), Error);
+}
+
 }  // namespace
 }  // namespace melnorm

@@ -1,9 +1,12 @@
 // Every normalization method x scope x axis on small hand-computed arrays,
 // constant input, padded batches, bad input, and the registry.
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "melnorm/error.h"
 #include "melnorm/normalize.h"
+#include "melnorm/pcen.h"
 #include "test_util.h"
 
 namespace melnorm {
@@ -243,6 +246,64 @@ TEST(NormalizeExhaustive, EveryMethodScopeAxisMatchesBruteForce) {
       }
     }
   }
+}
+
+TEST(Pcen, SmoothingCoefficientZeroPowerAndASeparateReference) {
+  const std::size_t T = 6;
+  std::vector<float> s = {1, 4, 2, 8, 3, 5}, ref = {2, 4, 4, 8, 8, 5};
+  const double b = 0.3, gain = 0.9, bias = 2.0, eps = 1e-6;
+  // librosa.pcen written out: M = lfilter([b], [1, b - 1], ref, zi = 1 - b); smooth = (eps + M)^-gain
+  auto expected = [&](double power, bool with_ref) {
+    std::vector<double> out;
+    double z = 1 - b;
+    for (std::size_t t = 0; t < T; ++t) {
+      const double m = b * (with_ref ? ref[t] : s[t]) + z;
+      z = (1 - b) * m;
+      const double smooth = std::exp(-gain * (std::log(eps) + std::log1p(m / eps)));
+      out.push_back(power == 0 ? std::log1p(s[t] * smooth)
+                               : std::pow(bias, power) * std::expm1(power * std::log1p(s[t] * smooth / bias)));
+    }
+    return out;
+  };
+  for (double power : {0.0, 0.5}) {
+    for (bool with_ref : {false, true}) {
+      std::vector<float> x = s;
+      Pcen p({.gain = gain, .bias = bias, .power = power, .eps = eps, .b = b}, 1);
+      p.process(x.data(), with_ref ? ref.data() : nullptr, T, T, T);
+      const auto want = expected(power, with_ref);
+      for (std::size_t t = 0; t < T; ++t) EXPECT_NEAR(x[t], want[t], 1e-5 * std::max(1.0, std::abs(want[t])));
+    }
+  }
+  EXPECT_THROW(Pcen({.b = 1.5}, 1), Error);
+  EXPECT_THROW(Pcen({.power = -1}, 1), Error);
+  EXPECT_DOUBLE_EQ(PcenOptions{.b = 0.25}.smoothing(), 0.25);
+}
+
+TEST(Normalize, GlobalMapsReproduceApply) {
+  const std::size_t F = 4, T = 9;
+  const auto train = testing::white_noise(2 * F * T, 21, 10.0);
+  const auto x = testing::white_noise(F * T, 22, 10.0);
+  Stats stats(F);
+  stats.update(train.data(), F, T);
+  stats.update(train.data() + F * T, F, T);
+  for (const std::string method : {"minmax", "zscore", "zscore-minmax", "robust", "robust-zscore"}) {
+    for (Axis axis : {Axis::kAll, Axis::kBand}) {
+      const Normalizer n({.method = method, .scope = Scope::kGlobal, .axis = axis}, &stats);
+      const auto maps = n.global_maps();
+      ASSERT_EQ(maps.size(), axis == Axis::kBand ? F : 1u);
+      std::vector<float> got = x;
+      n.apply(BatchView{got.data(), 1, F, T, {}});
+      for (std::size_t b = 0; b < F; ++b)
+        for (std::size_t t = 0; t < T; ++t) {
+          const auto& g = maps[axis == Axis::kBand ? b : 0];
+          double z = (x[b * T + t] - g.shift1) * g.scale1;
+          if (g.clamp) z = std::clamp(z, g.lo, g.hi);
+          const double want = g.zero ? 0.0 : (z - g.shift2) * g.scale2;
+          EXPECT_NEAR(got[b * T + t], want, 1e-5) << method;
+        }
+    }
+  }
+  EXPECT_TRUE(Normalizer({.method = "zscore"}).global_maps().empty());
 }
 
 }  // namespace

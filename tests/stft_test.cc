@@ -1,4 +1,7 @@
-// Windows, framing and STFT option checks.
+// Windows, framing and STFT option checks, and the complex STFT.
+#include <complex>
+#include <numbers>
+
 #include "melnorm/error.h"
 #include "melnorm/stft.h"
 #include "melnorm/window.h"
@@ -80,6 +83,49 @@ TEST(StftOptions, InvalidValuesNameTheOption) {
   expect_param({.win_length = -3}, "win_length", "win_length=-3");
   EXPECT_NO_THROW((StftOptions{.n_fft = 512, .win_length = 400}.validate()));
   EXPECT_THROW(parse_pad_mode("edge"), Error);
+}
+
+TEST(Stft, EqualsADirectDftOfTheWindowedCentredFrames) {
+  // librosa.stft: pad n_fft/2 (zeros or reflect), window of win_length centred in n_fft, one-sided DFT.
+  const int n_fft = 16, hop = 5, win = 12;
+  std::vector<double> x(41);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = std::sin(0.7 * i) + 0.1 * std::cos(2.3 * i * i);
+  for (PadMode pad : {PadMode::kConstant, PadMode::kReflect}) {
+    const StftOptions o{.n_fft = n_fft, .hop_length = hop, .win_length = win, .center = true, .pad_mode = pad};
+    const auto D = stft(x, o);
+    const std::size_t T = o.n_frames(x.size());
+    ASSERT_EQ(D.size(), static_cast<std::size_t>(o.n_bins()) * T);
+    const std::vector<double> w = make_window(WindowType::kHann, win);
+    const long n = static_cast<long>(x.size());
+    for (std::size_t t = 0; t < T; ++t) {
+      for (int k = 0; k < o.n_bins(); ++k) {
+        std::complex<double> want = 0;
+        for (int j = 0; j < win; ++j) {
+          long i = static_cast<long>(t) * hop - n_fft / 2 + (n_fft - win) / 2 + j;
+          double v = 0;
+          if (i >= 0 && i < n) v = x[static_cast<std::size_t>(i)];
+          else if (pad == PadMode::kReflect) v = x[static_cast<std::size_t>(i < 0 ? -i : 2 * (n - 1) - i)];
+          want += w[static_cast<std::size_t>(j)] * v *
+                  std::polar(1.0, -2.0 * std::numbers::pi * k * ((n_fft - win) / 2 + j) / n_fft);
+        }
+        EXPECT_NEAR(std::abs(D[static_cast<std::size_t>(k) * T + t] - want), 0.0, 1e-9) << "t=" << t << " k=" << k;
+      }
+    }
+  }
+}
+
+TEST(Stft, RefusesEmptyNonFiniteAndTooShortInput) {
+  const StftOptions o{.n_fft = 8, .hop_length = 2, .center = false};
+  EXPECT_THROW(stft(std::vector<double>{}, o), Error);
+  EXPECT_THROW(stft(std::vector<double>(4, 0.0), o), Error);  // shorter than n_fft without centring
+  std::vector<double> bad(16, 0.0);
+  bad[3] = std::nan("");
+  try {
+    stft(bad, o);
+    FAIL() << "NaN accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("sample 3"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

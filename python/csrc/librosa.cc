@@ -22,6 +22,7 @@ void define_librosa(py::module_& m) {
       "stft",
       [](DoubleArray y, int n_fft, int hop_length, int win_length, const std::string& window, bool center,
          const std::string& pad_mode) {
+        WarningsToPython w;
         if (y.ndim() != 2) throw_invalid_argument("y", "y must be [batch, samples]");
         StftOptions o{.n_fft = n_fft, .hop_length = hop_length, .win_length = win_length,
                       .window = parse_window(window), .center = center, .pad_mode = parse_pad_mode(pad_mode)};
@@ -47,6 +48,7 @@ void define_librosa(py::module_& m) {
       "mel_filters",
       [](double sr, int n_fft, int n_mels, double fmin, std::optional<double> fmax, const std::string& scale,
          const std::string& norm) {
+        WarningsToPython w;
         MelOptions o{.n_mels = n_mels, .fmin = fmin, .fmax = fmax, .scale = parse_mel_scale(scale, "htk"),
                      .norm = parse_mel_norm(norm)};
         const MelFilterbank fb(sr, n_fft, o);
@@ -63,6 +65,7 @@ void define_librosa(py::module_& m) {
       "pcen_ref",
       [](FloatArray s, std::optional<FloatArray> ref, double sr, int hop_length, double gain, double bias,
          double power, double time_constant, double eps, std::optional<double> b, std::optional<std::vector<double>> zi) {
+        WarningsToPython w;
         if (s.ndim() != 2) throw_invalid_argument("S", "S must be [bands, frames], got a " + std::to_string(s.ndim()) + "-D array");
         const std::size_t F = static_cast<std::size_t>(s.shape(0)), T = static_cast<std::size_t>(s.shape(1));
         if (ref && (ref->ndim() != 2 || static_cast<std::size_t>(ref->shape(0)) != F ||
@@ -87,6 +90,7 @@ void define_librosa(py::module_& m) {
       "load_window",
       [](const std::filesystem::path& path, std::optional<int> sr, bool mono, double offset,
          std::optional<double> duration) {
+        WarningsToPython w;
         Audio a;
         {
           py::gil_scoped_release release;

@@ -198,8 +198,16 @@ def mel(*, sr, n_fft, n_mels=128, fmin=0.0, fmax=None, htk=False, norm="slaney",
         raise ParameterError(f"n_fft={n_fft!r} must be a positive integer")
     if isinstance(n_mels, bool) or int(n_mels) != n_mels:
         raise ParameterError(f"n_mels={n_mels!r} must be a positive integer")
-    weights = _melnorm.mel_filters(float(sr), int(n_fft), int(n_mels), float(fmin),
-                                   None if fmax is None else float(fmax), "htk" if htk else "slaney", core_norm)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        weights = _melnorm.mel_filters(float(sr), int(n_fft), int(n_mels), float(fmin),
+                                       None if fmax is None else float(fmax), "htk" if htk else "slaney", core_norm)
+    for w in caught:  # librosa's wording first (its tests match on it), then the core's detail
+        text = str(w.message)
+        if "empty filters" in text:
+            text = ("Empty filters detected in mel frequency basis. Some channels will produce empty responses. "
+                    "Try increasing your sampling rate (and fmax) or reducing n_mels. (" + text + ")")
+        warnings.warn(text, w.category, stacklevel=2)
     if core_norm == "none" and norm is not None:
         weights = _normalize_rows(weights, norm)
     return weights.astype(dtype, copy=False)

@@ -393,3 +393,13 @@ def test_docstring_examples_run():
     for module in (melnorm._librosa, melnorm.compat.librosa):
         failures, tried = doctest.testmod(module, extraglobs={"np": np, "melnorm": melnorm})
         assert tried >= 1 and failures == 0, module.__name__
+
+
+def test_filters_mel_warns_about_empty_filters_in_librosas_words():
+    with pytest.warns(UserWarning, match="Empty filters detected in mel frequency basis") as caught:
+        melnorm.filters_mel(sr=8000, n_fft=128, n_mels=128)
+    assert len(caught) == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        melnorm.filters_mel(sr=22050, n_fft=2048, n_mels=128)  # no empty filter, no warning
+        melnorm.stft(noise(4096), n_fft=512)
