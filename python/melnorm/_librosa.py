@@ -251,6 +251,9 @@ def melspectrogram(y=None, sr=22050, *, S=None, n_threads=1, **options):
         return out.astype(out_dtype or np.float32, copy=False)
     if y is None:
         raise ParameterError("melspectrogram needs y (a waveform) or S (a spectrogram)")
+    if "hop_length" in options and options["hop_length"] is None and "preset" not in options:
+        # librosa's stft default: a quarter of the window
+        options["hop_length"] = int((options.get("win_length") or options.get("n_fft", 2048)) // 4)
     from . import _to_numpy
     y_arr, torch = _to_numpy(y)
     y_arr = np.asarray(y_arr)

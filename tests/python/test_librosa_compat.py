@@ -403,3 +403,12 @@ def test_filters_mel_warns_about_empty_filters_in_librosas_words():
         warnings.simplefilter("error")
         melnorm.filters_mel(sr=22050, n_fft=2048, n_mels=128)  # no empty filter, no warning
         melnorm.stft(noise(4096), n_fft=512)
+
+
+def test_melspectrogram_hop_length_none_is_a_quarter_window_as_librosas_stft():
+    y = noise(8000, 9)
+    a = melnorm.melspectrogram(y=y, sr=8000, n_fft=512, hop_length=None, n_mels=20)
+    b = melnorm.melspectrogram(y=y, sr=8000, n_fft=512, hop_length=128, n_mels=20)
+    np.testing.assert_array_equal(a, b)
+    c = melnorm.melspectrogram(y=y, sr=8000, n_fft=512, win_length=400, hop_length=None, n_mels=20)
+    assert c.shape[-1] == 1 + 8000 // 100
