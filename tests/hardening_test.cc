@@ -288,6 +288,16 @@ TEST(HardeningAudio, CliRefusesAmplificationQuickly) {
 }
 #endif
 
+// Found by the sanitized suite (UBSan: memcpy from the null data() of an empty
+// file read into memory): an empty file is refused, naming it.
+TEST(HardeningAudio, AnEmptyFileIsRefusedNamingIt) {
+  TempDir dir;
+  std::ofstream(dir / "empty.wav").flush();
+  const std::string msg = error_of([&] { load_audio(dir / "empty.wav"); });
+  EXPECT_NE(msg.find("empty.wav"), std::string::npos) << msg;
+  EXPECT_TRUE(single_line(msg)) << msg;
+}
+
 // ---- text files: sizes checked before reading (src/io/limits.h) ----
 
 TEST(HardeningText, AStatisticsFileLargerThanTheLimitIsRefusedBeforeReading) {

@@ -39,7 +39,7 @@ class MemoryFile {
     v.read = [](void* dst, sf_count_t count, void* self) -> sf_count_t {
       MemoryFile& m = as(self);
       const sf_count_t n = std::clamp<sf_count_t>(count, 0, static_cast<sf_count_t>(m.bytes_.size()) - m.pos_);
-      std::memcpy(dst, m.bytes_.data() + m.pos_, static_cast<std::size_t>(n));
+      if (n > 0) std::memcpy(dst, m.bytes_.data() + m.pos_, static_cast<std::size_t>(n));  // an empty file has no data()
       m.pos_ += n;
       return n;
     };
