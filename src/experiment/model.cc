@@ -149,7 +149,8 @@ void save_model_dir(const fs::path& dir_in, const Classifier& net, const Pipelin
   if (ec) throw Error(ErrorCode::kIo, "save_model", parent.string() + ": cannot create: " + ec.message());
   check_replaceable(dir);
   remove_stale_temporaries(parent, dir.filename().string());
-  const fs::path tmp = parent / ("." + dir.filename().string() + ".tmp-" + std::to_string(::getpid()));
+  // Built with append: GCC 12 misreports "literal" + std::string&& under -Wrestrict.
+  const fs::path tmp = parent / std::string(".").append(dir.filename().string()).append(".tmp-").append(std::to_string(::getpid()));
   fs::remove_all(tmp, ec);
   if (!fs::create_directory(tmp, ec))
     throw Error(ErrorCode::kIo, "save_model", tmp.string() + ": cannot create: " + ec.message());

@@ -183,7 +183,7 @@ std::string csv_header(const PredictOptions& o, bool segmented, const std::vecto
   h += ",status,label,probability";
   for (int i = 2; i <= o.top_k; ++i) h += ",label_" + num(i) + ",probability_" + num(i);
   if (o.logits)
-    for (const auto& c : classes) h += "," + detail::csv_field("logit_" + c);
+    for (const auto& c : classes) h.append(",").append(detail::csv_field(std::string("logit_").append(c)));
   return h + ",error\n";
 }
 
@@ -193,7 +193,7 @@ std::string logit_fields(const std::vector<float>& z, std::size_t n_classes) {
   char buf[32];
   for (std::size_t k = 0; k < n_classes; ++k) {
     if (k < z.size()) std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(z[k]));
-    out += "," + std::string(k < z.size() ? buf : "");
+    out.append(",").append(k < z.size() ? buf : "");
   }
   return out;
 }
@@ -207,7 +207,9 @@ std::string seconds_text(double s) {
 // The file's rows: each segment (when segmented), then the file's own row.
 std::string csv_rows(const detail::Source& src, const FileResult& r, const SavedModel& model, const PredictOptions& o,
                      bool segmented) {
-  const std::string path = detail::csv_field(src.name), truth = o.labels ? "," + detail::csv_field(src.label) : "";
+  // Built with append: GCC 12 misreports "literal" + std::string&& under -Wrestrict.
+  const std::string path = detail::csv_field(src.name);
+  const std::string truth = o.labels ? std::string(",").append(detail::csv_field(src.label)) : "";
   const std::string empty_top = std::string(static_cast<std::size_t>(2 * o.top_k - 1), ',');
   const std::size_t K = o.logits ? model.classes().size() : 0;
   if (!r.error.empty())
