@@ -21,6 +21,7 @@
 #include "melnorm/audio.h"
 #include "melnorm/error.h"
 #include "melnorm/model.h"
+#include "melnorm/predict.h"
 #include "test_util.h"
 
 namespace melnorm {
@@ -260,6 +261,70 @@ TEST_F(PredictFsdd, DamagedModelFoldersAreRefusedNamingTheFile) {
     reseal(m, "stats.json");
   });
   expect_refused(model(), "pipeline.json", [](const fs::path& m) { fs::remove(m / "pipeline.json"); });
+}
+
+// ---- live audio (predict --stream) ----
+
+// Four test clips back to back (about 1.9 s at 8 kHz), as a WAV and as raw s16le.
+fs::path four_clips(const TempDir& dir) {
+  std::vector<float> x;
+  for (const char* name : {"3_george_1", "3_george_2", "5_jackson_3", "5_jackson_4"}) {
+    const Audio a = load_audio(fsdd_dir() / "recordings" / (std::string(name) + ".wav"));
+    x.insert(x.end(), a.samples.begin(), a.samples.end());
+  }
+  testing::write_audio(dir / "four.wav", x, 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  std::ofstream raw(dir / "four.s16", std::ios::binary);
+  for (float v : x) {
+    const auto s = static_cast<std::int16_t>(std::lround(v * 32768.0f));
+    raw.write(reinterpret_cast<const char*>(&s), 2);
+  }
+  return dir / "four.wav";
+}
+
+// The stream's labels, fed in odd-sized chunks, equal predict's segments of
+// the same audio (segment = window, segment_hop = every): the same samples
+// through the same pipeline and network.
+TEST_F(PredictFsdd, StreamLabelsEqualPredictSegmentsOfTheSameAudio) {
+  TempDir dir;
+  const fs::path wav = four_clips(dir);
+  const SavedModel model = SavedModel::load(PredictFsdd::model());
+  const Audio a = load_audio(wav);
+  StreamClassifier stream(model, a.sample_rate, 1.0, 0.25);
+  std::vector<StreamLabel> labels;
+  for (std::size_t i = 0; i < a.samples.size(); i += 777) {
+    const auto due = stream.accept(std::span<const float>(a.samples).subspan(i, std::min<std::size_t>(777, a.samples.size() - i)));
+    labels.insert(labels.end(), due.begin(), due.end());
+  }
+  EXPECT_TRUE(stream.finish().empty());
+  const auto r = testing::run_command(kCli + " predict " + shell_quote(PredictFsdd::model()) + " " + shell_quote(wav) +
+                                      " --segment 1 --segment-hop 0.25 -q -o " + shell_quote(dir / "p.csv"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto rows = read_csv(dir / "p.csv");
+  ASSERT_EQ(labels.size() + 1, rows.size());  // the segments, then the file's row
+  ASSERT_GE(labels.size(), 3u);
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    char start[32];
+    std::snprintf(start, sizeof start, "%.3f", labels[i].start);
+    EXPECT_EQ(rows[i].at("start"), start) << i;
+    EXPECT_EQ(top_fields(labels[i].probabilities, model.classes(), 1), rows[i].at("label") + "," + rows[i].at("probability")) << i;
+  }
+}
+
+TEST_F(PredictFsdd, StreamFromStdinEqualsTheFileFedAsIfLiveAndAnEmptyStreamIsRefused) {
+  TempDir dir;
+  const fs::path wav = four_clips(dir);
+  const std::string cmd = kCli + " predict " + shell_quote(PredictFsdd::model()) + " --stream --every 0.5 --window 1";
+  const auto from_file = testing::run_command(cmd + " " + shell_quote(wav));
+  const auto from_stdin = testing::run_command(cmd + " --rate 8000 < " + shell_quote(dir / "four.s16"));
+  ASSERT_EQ(from_file.exit_code, 0) << from_file.output;
+  EXPECT_EQ(from_stdin.exit_code, 0) << from_stdin.output;
+  EXPECT_EQ(from_stdin.output, from_file.output);
+  EXPECT_EQ(std::count(from_file.output.begin(), from_file.output.end(), '\n'), 3) << from_file.output;  // header + 2 labels
+  EXPECT_EQ(from_file.output.rfind("start,end,label,probability\n0.000,1.000,", 0), 0u) << from_file.output;
+
+  const auto empty = testing::run_command(cmd + " < /dev/null");
+  EXPECT_EQ(empty.exit_code, 1) << empty.output;
+  EXPECT_EQ(empty.output, "melnorm: error: INPUT: stdin: the stream ended before any audio arrived\n");
 }
 
 TEST(SaveModel, SavingOverAFolderThatIsNotAModelIsRefused) {

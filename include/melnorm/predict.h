@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -51,5 +52,49 @@ struct PredictProgress {
 // bad option or an unwritable output throws Error before anything is written.
 PredictSummary predict_files(const PredictOptions& options, std::string* csv_out = nullptr,
                              const std::function<void(const PredictProgress&)>& progress = {});
+
+// ---- live audio ----
+
+class SavedModel;
+
+// One label of a stream: the last `window` seconds up to `end` seconds after
+// the stream began, through the model's pipeline and network.
+struct StreamLabel {
+  double start = 0.0, end = 0.0;     // seconds since the stream began
+  std::vector<float> probabilities;  // per class (several feature rows: softmax of their mean logits)
+};
+
+// Labels a stream of audio as it arrives: every `every` seconds, the last
+// `window` seconds run through the model's own Pipeline (exactly as a file of
+// those samples would: pad_to, dB reference and normalization see the whole
+// window, as they saw each training clip). For a model of fixed-length clips
+// (pad_to) the labels equal predict_files' segments of the same audio with
+// segment = window and segment_hop = every.
+// Latency: `every` at most, plus the work (a 1 s window is under a millisecond).
+class StreamClassifier {
+ public:
+  // sample_rate: the stream's (resampled to the model's); window: default the
+  // model's input (pad_to, or its segment), else 1 s; every: default window / 2.
+  StreamClassifier(const SavedModel& model, int sample_rate, std::optional<double> window = {},
+                   std::optional<double> every = {});
+  // Appends mono samples; returns the labels that became due (in time order).
+  std::vector<StreamLabel> accept(std::span<const float> samples);
+  // The end of the stream: one label over all of it when it was shorter than
+  // one window. Throws Error for an empty stream.
+  std::vector<StreamLabel> finish();
+  double window() const { return static_cast<double>(window_) / rate_; }
+  double every() const { return static_cast<double>(every_) / rate_; }
+
+ private:
+  StreamLabel label(std::size_t end_sample, std::size_t length) const;
+  const SavedModel& model_;
+  int rate_;
+  std::size_t window_, every_;       // in samples
+  std::vector<float> buffer_;        // samples from buffer_start_ on
+  std::size_t buffer_start_ = 0, total_ = 0, next_end_ = 0, labels_ = 0;
+};
+
+// The top k classes of a row as CSV fields: label,probability[,label_2,probability_2...].
+std::string top_fields(const std::vector<float>& probabilities, const std::vector<std::string>& classes, int k);
 
 }  // namespace melnorm

@@ -157,25 +157,6 @@ std::vector<FileResult> classify_all(const SavedModel& model, const std::vector<
   return results;
 }
 
-// The top k classes of a row as CSV fields: label,probability[,label_2,probability_2...].
-std::string top_fields(const std::vector<float>& p, const std::vector<std::string>& classes, int k) {
-  std::vector<std::size_t> order(p.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return p[a] > p[b]; });
-  std::string out;
-  char buf[32];
-  for (int i = 0; i < k; ++i) {
-    if (i) out += ',';
-    if (static_cast<std::size_t>(i) >= order.size()) {
-      out += ',';
-      continue;
-    }
-    std::snprintf(buf, sizeof buf, "%.6f", std::min(1.0f, p[order[static_cast<std::size_t>(i)]]));
-    out += detail::csv_field(classes[order[static_cast<std::size_t>(i)]]) + "," + buf;
-  }
-  return out;
-}
-
 std::string csv_header(const PredictOptions& o, bool segmented, const std::vector<std::string>& classes) {
   std::string h = "path";
   if (segmented) h += ",segment,start,end";
@@ -227,6 +208,79 @@ std::string csv_rows(const detail::Source& src, const FileResult& r, const Saved
 }
 
 }  // namespace
+
+// The top k classes of a row as CSV fields: label,probability[,label_2,probability_2...].
+std::string top_fields(const std::vector<float>& p, const std::vector<std::string>& classes, int k) {
+  std::vector<std::size_t> order(p.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return p[a] > p[b]; });
+  std::string out;
+  char buf[32];
+  for (int i = 0; i < k; ++i) {
+    if (i) out += ',';
+    if (static_cast<std::size_t>(i) >= order.size()) {
+      out += ',';
+      continue;
+    }
+    std::snprintf(buf, sizeof buf, "%.6f", std::min(1.0f, p[order[static_cast<std::size_t>(i)]]));
+    out += detail::csv_field(classes[order[static_cast<std::size_t>(i)]]) + "," + buf;
+  }
+  return out;
+}
+
+// ---- live audio ----
+
+StreamClassifier::StreamClassifier(const SavedModel& model, int sample_rate, std::optional<double> window,
+                                   std::optional<double> every)
+    : model_(model), rate_(sample_rate) {
+  if (sample_rate <= 0) throw_invalid_argument("sr", "the stream's sample rate sr=" + num(sample_rate) + " must be positive");
+  const PipelineOptions& served = model.pipeline().options();
+  const double w = window ? *window : served.pad_to ? *served.pad_to : served.segment ? *served.segment : 1.0;
+  const double e = every ? *every : w / 2;
+  if (!(w > 0 && std::isfinite(w) && w * sample_rate >= 1 && w * sample_rate <= 3600.0 * 192000))
+    throw_invalid_argument("window", "window=" + num(w) + " must be positive seconds (at most an hour)");
+  if (!(e > 0 && std::isfinite(e) && e * sample_rate >= 1))
+    throw_invalid_argument("every", "every=" + num(e) + " must be positive seconds (at least one sample)");
+  if (served.pad_to && w > *served.pad_to + 1e-9)
+    throw_invalid_argument("window", "window=" + num(w) + " s is longer than the model's input (" + num(*served.pad_to) +
+                                         " s): the rest of each window would be cut off");
+  window_ = static_cast<std::size_t>(std::llround(w * sample_rate));
+  every_ = static_cast<std::size_t>(std::max(1LL, std::llround(e * sample_rate)));
+  next_end_ = window_;
+}
+
+StreamLabel StreamClassifier::label(std::size_t end_sample, std::size_t length) const {
+  const std::size_t begin = end_sample - length;
+  const std::span<const float> samples(buffer_.data() + (begin - buffer_start_), length);
+  const std::string what = "stream at " + num(static_cast<double>(begin) / rate_) + " s";
+  const auto rows = model_.pipeline().run(samples, rate_, what);
+  const auto z = model_.logits(rows, what);
+  return {static_cast<double>(begin) / rate_, static_cast<double>(end_sample) / rate_, softmax(mean_logits(z))};
+}
+
+std::vector<StreamLabel> StreamClassifier::accept(std::span<const float> samples) {
+  buffer_.insert(buffer_.end(), samples.begin(), samples.end());
+  total_ += samples.size();
+  std::vector<StreamLabel> due;
+  for (; next_end_ <= total_; next_end_ += every_, ++labels_) due.push_back(label(next_end_, window_));
+  // Keep what the next window needs (from next_end_ - window_); compact once the dead part is the larger.
+  const std::size_t keep_from = next_end_ > window_ ? next_end_ - window_ : 0;
+  const std::size_t dead = std::min(keep_from, total_) - buffer_start_;
+  if (dead > buffer_.size() / 2) {
+    buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(dead));
+    buffer_start_ += dead;
+  }
+  return due;
+}
+
+std::vector<StreamLabel> StreamClassifier::finish() {
+  if (total_ == 0) throw Error(ErrorCode::kInvalidData, "input", "the stream ended before any audio arrived");
+  if (labels_ > 0) return {};
+  std::vector<StreamLabel> last;
+  last.push_back(label(total_, total_));  // shorter than one window: padded as a short clip would be
+  ++labels_;
+  return last;
+}
 
 PredictSummary predict_files(const PredictOptions& options, std::string* csv_out,
                              const std::function<void(const PredictProgress&)>& progress) {
