@@ -1,4 +1,4 @@
-// melnorm experiment --data DIR [--labels CSV] [--split-column C | --holdout-column C --holdout V]
+// melnorm experiment --data DIR [--labels CSV] [--split-column C | --holdout-column C --holdout V] [--group-column C]
 //   [mel options] [--pad-to S | --segment S] --methods M[:scope[:axis]],... [--db-refs max,p99.5]
 //   [--db-floors absolute,relative] --bn-axes channel,freq,time,none
 //   --seeds 1,2,3 [--epochs N] [--eval-gain DB,...] [--eval-click] [--eval-noise SNR] -o RESULTS_DIR
@@ -20,7 +20,7 @@ namespace melnorm::cli {
 namespace {
 
 struct ExperimentArgs {
-  std::string data, labels, split_column, holdout_column, holdout, out_dir, path_column = "path", label_column = "label";
+  std::string data, labels, split_column, holdout_column, holdout, group_column, out_dir, path_column = "path", label_column = "label";
   std::vector<std::string> methods = {"zscore"}, bn_axes = {"channel"}, db_refs, db_floors;
   std::vector<int> seeds = {1, 2, 3};
   std::string method = "zscore", bn_axis = "channel";  // melnorm train: one of each
@@ -93,6 +93,7 @@ int run(const ExperimentArgs& a) {
   o.label_column = a.label_column;
   if (!a.split_column.empty()) o.split_column = a.split_column;
   if (!a.holdout_column.empty()) o.holdout_column = a.holdout_column;
+  if (!a.group_column.empty()) o.group_column = a.group_column;
   if (!a.holdout.empty()) o.holdout_value = a.holdout;
   const OptionValues given = a.mel.given();
   o.features = resolve_pipeline_options(given);
@@ -136,6 +137,8 @@ void add_common(CLI::App* cmd, ExperimentArgs& a) {
   auto* split = cmd->add_option("--split-column", a.split_column, "Column with train/test (optional val) per row; default: 'split' if present");
   auto* holdout = cmd->add_option("--holdout-column", a.holdout_column, "Hold out the rows whose COLUMN equals --holdout as the test set");
   cmd->add_option("--holdout", a.holdout, "The held-out value (e.g. a speaker)");
+  cmd->add_option("--group-column", a.group_column,
+                  "Validation in whole groups of this column (e.g. speaker, a source recording): none on both sides");
   split->excludes(holdout);
   cmd->add_option("-o,--output", a.out_dir, "Results folder (results.csv, results.md, *.png)")->required();
   cmd->add_option("--epochs", a.train.epochs, "Training epochs")->capture_default_str();

@@ -3,11 +3,15 @@
 #include <gtest/gtest.h>
 #include <sndfile.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include "experiment/metrics.h"
+#include "experiment/validation_split.h"
 #include "experiment/perturb.h"
 #include "melnorm/error.h"
 #include "melnorm/experiment.h"
@@ -283,6 +287,89 @@ TEST(CliExperiment, TrainRunsOneConfigurationAndBadFlagsExit2) {
   EXPECT_FALSE(std::filesystem::exists(dir / "out2" / "results.csv"));
 }
 #endif
+
+// ---- validation in whole groups (a speaker, a recording cut into slices) ----
+
+// Each group's rows all on one side.
+void expect_groups_whole(const std::vector<std::size_t>& groups, const std::vector<bool>& is_val) {
+  std::map<std::size_t, std::set<bool>> sides;
+  for (std::size_t i = 0; i < groups.size(); ++i) sides[groups[i]].insert(is_val[i]);
+  for (const auto& [g, side] : sides) EXPECT_EQ(side.size(), 1u) << "group " << g << " is on both sides";
+}
+
+TEST(ValidationSplit, NoGroupIsInBothTrainingAndValidation) {
+  std::vector<int> labels;
+  std::vector<std::size_t> groups;
+  for (std::size_t speaker = 0; speaker < 6; ++speaker)  // FSDD-like: every speaker says every digit 5 times
+    for (int digit = 0; digit < 10; ++digit)
+      for (int take = 0; take < 5; ++take) labels.push_back(digit), groups.push_back(speaker);
+  for (std::uint64_t seed : {1, 2, 3}) {
+    const auto is_val = detail::validation_split(labels, groups, 0.1, seed);
+    expect_groups_whole(groups, is_val);
+    const auto n_val = static_cast<std::size_t>(std::count(is_val.begin(), is_val.end(), true));
+    EXPECT_EQ(n_val, 50u) << "one whole speaker (50 rows) covers every digit's share of 3";
+    EXPECT_EQ(is_val, detail::validation_split(labels, groups, 0.1, seed)) << "deterministic";
+  }
+}
+
+TEST(ValidationSplit, GroupsOfOneLabelAreStratified) {
+  std::vector<int> labels;
+  std::vector<std::size_t> groups;
+  for (int label = 0; label < 3; ++label)  // 10 recordings per label, each cut into 3 slices
+    for (std::size_t rec = 0; rec < 10; ++rec)
+      for (int slice = 0; slice < 3; ++slice) labels.push_back(label), groups.push_back(label * 100 + rec);
+  const auto is_val = detail::validation_split(labels, groups, 0.2, 7);
+  expect_groups_whole(groups, is_val);
+  std::map<int, int> per_label;
+  for (std::size_t i = 0; i < labels.size(); ++i) per_label[labels[i]] += is_val[i];
+  for (const auto& [label, n] : per_label) EXPECT_EQ(n, 6) << "label " << label << ": two recordings of three slices";
+}
+
+TEST(ValidationSplit, OneRowPerGroupKeepsThePerLabelSplitAndOneGroupIsRefused) {
+  std::vector<int> labels;
+  std::vector<std::size_t> groups;
+  for (std::size_t i = 0; i < 40; ++i) labels.push_back(static_cast<int>(i % 4)), groups.push_back(i);
+  const auto is_val = detail::validation_split(labels, groups, 0.2, 3);
+  std::map<int, int> per_label;
+  for (std::size_t i = 0; i < labels.size(); ++i) per_label[labels[i]] += is_val[i];
+  for (const auto& [label, n] : per_label) EXPECT_EQ(n, 2) << label;
+
+  const std::vector<std::size_t> one(labels.size(), 5);
+  try {
+    detail::validation_split(labels, one, 0.2, 3);
+    ADD_FAILURE() << "one group accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.param()), "group_column");
+    EXPECT_NE(std::string(e.what()).find("form 1 group"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Experiment, GroupColumnKeepsGroupsOutOfValidationAndSaysSo) {
+  TempDir dir;
+  auto o = small_experiment(dir, dir / "out");
+  std::ofstream csv(dir / "labels.csv");
+  csv << "path,label,source\n";
+  for (const char* label : {"low", "high"})
+    for (int i = 0; i < 12; ++i) csv << label << "/" << testing::numbered("clip", i, ".wav") << "," << label << ",rec" << i / 3 << label << "\n";
+  csv.close();
+  o.labels = dir / "labels.csv";
+  o.group_column = "source";
+  o.methods = {NormalizeOptions{.method = "zscore"}};
+  o.bn_axes = {BnAxis::kChannel};
+  o.seeds = {1};
+  o.train.val_fraction = 0.2;
+  run_experiment(o);
+  EXPECT_NE(read_file(o.out_dir / "results.md").find("Validation (picks the best epoch): 0.2 of the train rows in whole 'source' groups"),
+            std::string::npos)
+      << read_file(o.out_dir / "results.md");
+  o.group_column = "speaker";
+  try {
+    run_experiment(o);
+    ADD_FAILURE() << "a missing group column accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.param()), "group_column");
+  }
+}
 
 }  // namespace
 }  // namespace melnorm

@@ -64,6 +64,10 @@ struct ExperimentOptions {
   // no "split" column, a deterministic stratified 80/20 split.
   std::optional<std::string> split_column;
   std::optional<std::string> holdout_column, holdout_value;
+  // Rows whose labels CSV has one value in this column (a speaker, a source
+  // recording) stay on one side of the validation split drawn from the train
+  // rows. Without it, each clip is its own group (its segments stay together).
+  std::optional<std::string> group_column;
   // The features up to the dB conversion (sr, pad_to or segment, mel, dB), as
   // melnorm::Pipeline runs them; each arm adds its method (and dB variant).
   // Without sr the clips must share one rate. pad_to: fixed-size input;

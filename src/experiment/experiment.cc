@@ -19,6 +19,7 @@
 #include "experiment/metrics.h"
 #include "experiment/model_dir.h"
 #include "experiment/perturb.h"
+#include "experiment/validation_split.h"
 #include "io/atomic_file.h"
 #include "melnorm/audio.h"
 #include "melnorm/error.h"
@@ -134,6 +135,7 @@ enum class Part { kTrain, kVal, kTest };
 
 struct Row {
   std::size_t source = 0;    // index into the source list (tracks)
+  std::size_t group = 0;     // rows of one group stay on one side of the validation split
   int label = 0;
   Part part = Part::kTrain;
   std::vector<float> samples;
@@ -144,6 +146,7 @@ struct Dataset {
   std::vector<Row> rows;
   int sample_rate = 0;
   bool has_val_split = false;  // the split column had val rows
+  std::vector<std::string> group_names;  // by group index: the group column's values, or the sources
   std::string sha256;          // of every clip's "name,label,part" line: the data a saved model was trained on
   std::string split;           // how the test rows were chosen, in words
 };
@@ -158,12 +161,12 @@ std::string lower(std::string s) {
 Dataset load_dataset(const ExperimentOptions& o) {
   const detail::SourceList list = detail::list_sources(o.data, o.labels, {.path = o.path_column, .label = o.label_column});
   if (list.sources.empty()) throw Error(ErrorCode::kInvalidData, "data", o.data.string() + ": no audio files found");
-  auto column = [&](const std::string& name) -> std::size_t {
+  auto column = [&](const std::string& name, const char* param = "split_column") -> std::size_t {
     for (std::size_t c = 0; c < list.extra_columns.size(); ++c)
       if (list.extra_columns[c] == name) return c;
     std::string have;
     for (const auto& c : list.extra_columns) have += (have.empty() ? "" : ", ") + c;
-    throw Error(ErrorCode::kInvalidArgument, "split_column",
+    throw Error(ErrorCode::kInvalidArgument, param,
                 "no column '" + name + "' in the labels (columns after path,label: " + (have.empty() ? "none" : have) + ")");
   };
   std::vector<Part> parts(list.sources.size(), Part::kTrain);
@@ -192,6 +195,19 @@ Dataset load_dataset(const ExperimentOptions& o) {
     for (std::size_t i = 0; i < parts.size(); ++i)
       if (seen[list.sources[i].label]++ % 5 == 4) parts[i] = Part::kTest;
   }
+  // Groups: the group column's values, or each source (its segments together).
+  std::vector<std::size_t> group_of(list.sources.size());
+  {
+    std::map<std::string, std::size_t> ids;
+    constexpr std::size_t kEachSource = static_cast<std::size_t>(-1);
+    const std::size_t gc = o.group_column ? column(*o.group_column, "group_column") : kEachSource;
+    for (std::size_t i = 0; i < list.sources.size(); ++i) {
+      const std::string name = gc != kEachSource ? list.sources[i].extra[gc] : list.sources[i].name;
+      const auto [it, added] = ids.emplace(name, d.group_names.size());
+      if (added) d.group_names.push_back(name);
+      group_of[i] = it->second;
+    }
+  }
   detail::Sha256 listing;
   for (std::size_t i = 0; i < list.sources.size(); ++i)
     listing.update(list.sources[i].name + "," + list.sources[i].label + "," + part_name(parts[i]) + "\n");
@@ -210,7 +226,7 @@ Dataset load_dataset(const ExperimentOptions& o) {
       throw Error(ErrorCode::kInvalidData, "sr",
                   src.name + " is at " + num(a.sample_rate) + " Hz, other clips at " + num(d.sample_rate) + " Hz: set sr");
     for (auto& [start, y] : cut_clip(o.features, a.samples, a.sample_rate))  // the pipeline's cutting, exactly
-      d.rows.push_back({i, index[src.label], parts[i], std::move(y)});
+      d.rows.push_back({i, group_of[i], index[src.label], parts[i], std::move(y)});
   }
   return d;
 }
@@ -317,6 +333,29 @@ Pipeline served_pipeline(PipelineOptions arm, const ExperimentOptions& o, std::o
   return Pipeline(resolved, std::move(stats));
 }
 
+// The split's own val rows are used as given; a group on both sides is said, not silently kept.
+void warn_shared_groups(const Dataset& d, const std::vector<std::size_t>& train_rows, const std::vector<std::size_t>& val_rows,
+                        const std::string& column) {
+  std::set<std::size_t> train_groups, shared;
+  for (std::size_t i : train_rows) train_groups.insert(d.rows[i].group);
+  for (std::size_t i : val_rows)
+    if (train_groups.count(d.rows[i].group)) shared.insert(d.rows[i].group);
+  if (shared.empty()) return;
+  warn("group_column '" + column + "': " + num(shared.size()) + " groups have rows in both the split's train and val rows (" +
+       column + "=" + d.group_names[*shared.begin()] + ", ...): validation accuracy will flatter the model");
+}
+
+// Which validation picked the best epoch, in words (results.md, model.json).
+std::string validation_text(const ExperimentOptions& o, const Dataset& d) {
+  if (d.has_val_split) return "the split's val rows";
+  if (o.train.val_fraction == 0) return "none (the last epoch is kept)";
+  const std::string part = num(o.train.val_fraction) + " of the train rows";
+  if (o.group_column)
+    return part + " in whole '" + *o.group_column + "' groups (no group on both sides), stratified by label as far as the groups allow, drawn with the seed";
+  if (o.features.segment) return part + " in whole clips (a clip's segments on one side), stratified by label, drawn with the seed";
+  return part + ", stratified by label, drawn with the seed";
+}
+
 // model.json's fields that are the same for every run of the experiment.
 ModelRecord base_record(const ExperimentOptions& o, const Dataset& d, std::size_t test_rows) {
   ModelRecord r;
@@ -325,8 +364,7 @@ ModelRecord base_record(const ExperimentOptions& o, const Dataset& d, std::size_
   r.data = o.data.string();
   if (o.labels) r.labels = o.labels->string(), r.labels_sha256 = detail::sha256_file(*o.labels);
   r.data_sha256 = d.sha256;
-  r.split = d.split + (d.has_val_split ? "; validation: the split's val rows"
-                                       : "; validation: " + num(o.train.val_fraction) + " of each label's train rows, drawn with the seed");
+  r.split = d.split + "; validation: " + validation_text(o, d);
   r.epochs = o.train.epochs;
   r.test_rows = test_rows;
   r.level = o.features.segment ? "track" : "clip";
@@ -361,6 +399,7 @@ ExperimentSummary run_experiment(const ExperimentOptions& options,
     (d.rows[i].part == Part::kTest ? test_rows : d.rows[i].part == Part::kVal ? fixed_val_rows : train_rows).push_back(i);
   if (test_rows.empty()) throw Error(ErrorCode::kInvalidData, "split_column", "the split has no test rows");
   if (train_rows.empty()) throw Error(ErrorCode::kInvalidData, "split_column", "the split has no train rows");
+  if (o.group_column && !fixed_val_rows.empty()) warn_shared_groups(d, train_rows, fixed_val_rows, *o.group_column);
 
   std::vector<Condition> conditions = {{}};
   for (double g : o.eval_gains_db) conditions.push_back({Condition::Kind::kGain, g});
@@ -458,15 +497,10 @@ ExperimentSummary run_experiment(const ExperimentOptions& options,
           train = train_all;
           val = val_fixed;
         } else {
-          std::map<int, std::vector<std::size_t>> by_label;
-          for (std::size_t i = 0; i < train_all.size(); ++i) by_label[train_all.y[i]].push_back(i);
-          std::mt19937_64 rng(static_cast<std::uint64_t>(seed) * 7919 + 1);
-          std::vector<bool> is_val(train_all.size(), false);
-          for (auto& [label, idx] : by_label) {
-            std::shuffle(idx.begin(), idx.end(), rng);
-            const auto k = static_cast<std::size_t>(std::llround(o.train.val_fraction * static_cast<double>(idx.size())));
-            for (std::size_t j = 0; j < k; ++j) is_val[idx[j]] = true;
-          }
+          std::vector<std::size_t> groups(train_rows.size());
+          for (std::size_t i = 0; i < train_rows.size(); ++i) groups[i] = d.rows[train_rows[i]].group;
+          const std::vector<bool> is_val =
+              detail::validation_split(train_all.y, groups, o.train.val_fraction, static_cast<std::uint64_t>(seed));
           for (std::size_t i = 0; i < train_all.size(); ++i) {
             auto& dst = is_val[i] ? val : train;
             dst.x.insert(dst.x.end(), train_all.x.begin() + static_cast<std::ptrdiff_t>(i * per),
@@ -576,7 +610,7 @@ ExperimentSummary run_experiment(const ExperimentOptions& options,
      << d.classes.size() << " classes; rows: " << summary.train_rows << " train, " << summary.val_rows << " validation, "
      << test_rows.size() << " test";
   if (o.holdout_column) md << " (held out: " << *o.holdout_column << " = " << *o.holdout_value << ")";
-  md << ". Model: " << o.model.blocks << " blocks of Conv2d 3x3 -> BatchNorm -> ReLU -> MaxPool, " << o.model.channels
+  md << ". Validation (picks the best epoch): " << validation_text(o, d) << ". Model: " << o.model.blocks << " blocks of Conv2d 3x3 -> BatchNorm -> ReLU -> MaxPool, " << o.model.channels
      << " to " << o.model.max_channels << " channels; Adam lr " << num(o.train.learning_rate) << ", batch "
      << o.train.batch_size << ", " << o.train.epochs << " epochs, the epoch with the best validation accuracy kept. ";
   if (o.train_click_fraction > 0)
