@@ -11,6 +11,7 @@
 #include "melnorm/extract.h"
 #include "melnorm/mel_spectrogram.h"
 #include "melnorm/npy.h"
+#include "melnorm/pipeline.h"
 #include "melnorm/stats.h"
 #include "test_util.h"
 
@@ -335,6 +336,15 @@ TEST(HardeningText, AnOptionsRecordLargerThanTheLimitRefusesTheResume) {
   fs::resize_file(dir / "out" / "options.json", (std::size_t{64} << 20) + 1);
   const std::string msg = error_of([&] { extract_dataset(o); });
   EXPECT_NE(msg.find("options.json: 67108865 bytes, more than the 67108864"), std::string::npos) << msg;
+}
+
+// Found by fuzz_pipeline_record (an uncaught nlohmann::type_error, abort): a
+// pipeline record whose fingerprint holds a non-string is refused as one.
+TEST(HardeningText, APipelineRecordWithANonStringFingerprintIsRefused) {
+  const std::string record =
+      R"({"format_version": 2, "options": {"sr": "8000"}, "fingerprint": {"sr": "8000", "center": 1}})";
+  const std::string msg = error_of([&] { Pipeline::options_from_json(record, "rec.json"); });
+  EXPECT_EQ(msg, "rec.json: fingerprint is not an object of strings");
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <mutex>
 
@@ -131,7 +132,10 @@ PipelineOptions Pipeline::options_from_json(const std::string& text, const std::
     throw Error(ErrorCode::kInvalidData, e.param(), origin + ": " + e.what());
   }
   if (j.contains("fingerprint")) {
-    const Fingerprint recorded = j["fingerprint"].get<Fingerprint>(), now = fingerprint_of(o);
+    const auto& f = j["fingerprint"];
+    if (!f.is_object() || !std::all_of(f.begin(), f.end(), [](const nlohmann::json& v) { return v.is_string(); }))
+      throw Error(ErrorCode::kInvalidData, "fingerprint", origin + ": fingerprint is not an object of strings");
+    const Fingerprint recorded = f.get<Fingerprint>(), now = fingerprint_of(o);
     for (const auto& [key, value] : recorded)
       if (!now.count(key) || now.at(key) != value)
         throw Error(ErrorCode::kInvalidData, key, origin + ": " + key + ": recorded " + value + " vs options " +
