@@ -1,5 +1,9 @@
 // dB conversion: librosa's power_to_db / amplitude_to_db semantics.
 #include "melnorm/db.h"
+
+#include <algorithm>
+#include <cmath>
+
 #include "melnorm/error.h"
 #include "melnorm/mel_spectrogram.h"
 #include "test_util.h"
@@ -118,6 +122,66 @@ TEST(DbFloor, RelativeFloorOfSilenceIsFiniteAndNamesAreParsed) {
   for (float v : s) EXPECT_TRUE(std::isfinite(v));
   EXPECT_EQ(melnorm::parse_db_floor("relative"), melnorm::DbFloor::kRelative);
   EXPECT_THROW(melnorm::parse_db_floor("floating"), melnorm::Error);
+}
+
+// Issue 17: floors that follow the clip's own noise.
+TEST(DbFloor, NoiseFloorsAreGainInvariantWithin1e3Db) {
+  EXPECT_LT(worst_change_db(melnorm::DbFloor::kNoise), 1e-3);
+  EXPECT_LT(worst_change_db(melnorm::DbFloor::kNoisePercentile), 1e-3);
+  EXPECT_LT(worst_change_db(melnorm::DbFloor::kNoise, "p99.5"), 1e-3);
+}
+
+namespace {
+// Mel power (no dB) of `y` at 16 kHz, 40 bands.
+melnorm::Matrix mel_power(const std::vector<float>& y) {
+  melnorm::MelSpectrogramOptions o = melnorm::preset_options(melnorm::Preset::kLibrosa, 16000);
+  o.mel.n_mels = 40;
+  o.db.enabled = false;
+  return melnorm::MelSpectrogram(o).compute(y);
+}
+}  // namespace
+
+// Tone bursts in half the frames over white noise of a known level: each
+// band's noise floor lands within 3 dB of that noise's own mean band power.
+TEST(DbFloor, NoiseFloorLandsWithin3DbOfAddedWhiteNoise) {
+  const std::size_t n = 4 * 16000;
+  const melnorm::Matrix noise_only = mel_power(melnorm::testing::white_noise(n, 11, 0.01));
+  auto y = melnorm::testing::white_noise(n, 12, 0.01);
+  const auto tone = melnorm::testing::sine(700, 16000, n, 0.3);
+  for (std::size_t i = 0; i < n; ++i)
+    if ((i / 8000) % 2 == 0) y[i] += tone[i];  // 0.5 s on, 0.5 s off
+  const melnorm::Matrix m = mel_power(y);
+  const auto floors = melnorm::noise_floor(m.data, m.rows, {.floor = melnorm::DbFloor::kNoise});
+  ASSERT_EQ(floors.size(), m.rows);
+  for (std::size_t b = 0; b < m.rows; ++b) {
+    double level = 0;
+    for (std::size_t t = 0; t < m.cols; ++t) level += noise_only.data[b * m.cols + t];
+    level /= static_cast<double>(m.cols);
+    EXPECT_NEAR(10 * std::log10(floors[b] / level), 0.0, 3.0) << "band " << b;
+  }
+  // The floor gates: no value of the dB spectrogram lies below its band's floor.
+  melnorm::Matrix db = m;
+  melnorm::power_to_db(db.data, {.top_db = std::nullopt, .floor = melnorm::DbFloor::kNoise}, db.rows);
+  const float peak = *std::max_element(m.data.begin(), m.data.end());
+  for (std::size_t b = 0; b < m.rows; ++b)
+    EXPECT_NEAR(*std::min_element(db.data.begin() + b * m.cols, db.data.begin() + (b + 1) * m.cols),
+                10 * std::log10(floors[b] / peak), 1e-3);
+}
+
+TEST(DbFloor, NoiseFloorsOfSilenceAndConstantInputAreFinite) {
+  for (auto floor : {melnorm::DbFloor::kNoise, melnorm::DbFloor::kNoisePercentile}) {
+    std::vector<float> silence(4 * 10, 0.0f), constant(4 * 10, 0.25f), relative = silence;
+    melnorm::power_to_db(silence, {.floor = floor}, 4);
+    melnorm::power_to_db(relative, {.floor = melnorm::DbFloor::kRelative}, 4);
+    EXPECT_EQ(silence, relative) << "digital silence: the relative floor's fallback";
+    melnorm::power_to_db(constant, {.floor = floor}, 4);
+    for (float v : constant) EXPECT_EQ(v, 0.0f);
+  }
+  EXPECT_EQ(melnorm::parse_db_floor("noise"), melnorm::DbFloor::kNoise);
+  EXPECT_EQ(melnorm::to_string(melnorm::parse_db_floor("noise_percentile")), "noise_percentile");
+  std::vector<float> odd(7, 1.0f);
+  EXPECT_THROW(melnorm::power_to_db(odd, {.floor = melnorm::DbFloor::kNoise}, 2), melnorm::Error);
+  EXPECT_THROW(melnorm::power_to_db(odd, {.floor = melnorm::DbFloor::kNoise, .floor_percentile = 100}), melnorm::Error);
 }
 
 // Issue 7's item 2: a dB reference at a percentile of the clip.

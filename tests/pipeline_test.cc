@@ -28,6 +28,7 @@ const std::map<std::string, std::string>& other_values() {
       {"n_mels", "40"},         {"fmin", "20"},          {"fmax", "7000"},         {"mel_scale", "htk"},
       {"htk", "true"},          {"norm", "none"},        {"db", "p99.5"},          {"top_db", "60"},
       {"amin", "1e-8"},         {"db_floor", "relative"}, {"normalize", "minmax"}, {"pcen", "true"},
+      {"db_floor_percentile", "5"},
       {"scope", "global"},      {"axis", "band"},        {"params", "ddof=1"},     {"dtype", "float16"},
   };
   return v;
@@ -39,6 +40,7 @@ OptionValues base_for(const std::string& name) {
   if (name == "segment_hop") base["segment"] = "0.5";
   if (name == "scope" || name == "axis") base["normalize"] = "zscore";
   if (name == "params") base["normalize"] = "zscore";
+  if (name == "db_floor_percentile") base["db_floor"] = "noise";
   return base;
 }
 

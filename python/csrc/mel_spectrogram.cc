@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <string>
 #include <variant>
 
@@ -22,9 +23,15 @@ void define_mel_spectrogram(py::module_& m) {
       o.reference = DbReference::kValue, o.ref_value = std::get<double>(ref);
     }
     std::span<float> values(out.mutable_data(), static_cast<std::size_t>(out.size()));
+    // A noise floor is per band of one spectrogram [n_mels, frames] (a 1-D array is one band).
+    const bool noise = o.floor == DbFloor::kNoise || o.floor == DbFloor::kNoisePercentile;
+    if (noise && s.ndim() > 2)
+      throw_invalid_argument("floor", "floor='" + floor + "' takes one spectrogram [n_mels, frames], got " +
+                                          std::to_string(s.ndim()) + " dimensions; apply it to each item");
+    const std::size_t bands = s.ndim() == 2 ? static_cast<std::size_t>(s.shape(0)) : 1;
     {
       py::gil_scoped_release release;
-      amplitude ? amplitude_to_db(values, o) : power_to_db(values, o);
+      amplitude ? amplitude_to_db(values, o, std::max<std::size_t>(bands, 1)) : power_to_db(values, o, std::max<std::size_t>(bands, 1));
     }
     return out;
   };

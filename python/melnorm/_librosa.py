@@ -320,8 +320,11 @@ def power_to_db(S, *, ref=1.0, amin=1e-10, top_db=80.0, floor="absolute"):
     number, ``np.max`` (or ``"max"``), ``"p99.5"`` (the 99.5th percentile of
     S: one click cannot set the 0 dB level) or a callable. Complex ``S``: its magnitude, with librosa's
     ``UserWarning``. ``floor="relative"`` floors at ``amin * ref`` instead of ``amin``: with ``ref=np.max``
-    or a percentile the result does not change when S is scaled (a gain-invariant log-mel). Any shape;
-    returns float32.
+    or a percentile the result does not change when S is scaled (a gain-invariant log-mel).
+    ``floor="noise"`` (per band: the mean of the clip's quietest 20 % of frames) or
+    ``"noise_percentile"`` (the 20th percentile of all values) follows the clip's own noise, never
+    below the relative floor; they take one spectrogram ``[n_mels, frames]`` (or 1-D). Any shape
+    otherwise; returns float32.
 
     >>> melnorm.power_to_db(np.array([1.0, 10.0, 100.0]), top_db=None)
     array([ 0., 10., 20.], dtype=float32)

@@ -238,10 +238,17 @@ std::vector<Row> db_rows() {
          else o.mel.db.amin = parse_number("amin", t, "a positive number or none");
        },
        [](const PipelineOptions& o) { return exact(o.mel.db.amin.value_or(o.mel.power == 2.0 ? 1e-10 : 1e-5)); }},
-      {{"db_floor", "--db-floor", K::kChoice, S::kDb, "", "absolute | relative", "absolute",
-        "where amin applies: absolute (librosa) or amin x ref (gain-invariant with db=max)", true},
+      {{"db_floor", "--db-floor", K::kChoice, S::kDb, "", "absolute | relative | noise | noise_percentile", "absolute",
+        "the power's floor: amin (librosa), amin x ref (gain-invariant with db=max), or the clip's noise "
+        "(per band: its quietest frames' mean; or a percentile of all values), never below amin x ref", true},
        [](PipelineOptions& o, std::string_view t) { o.mel.db.floor = parse_db_floor(t); },
        [](const PipelineOptions& o) { return to_string(o.mel.db.floor); }},
+      {{"db_floor_percentile", "--db-floor-percentile", K::kNumber, S::kDb, "%", "(0, 100)", "20",
+        "noise floors: the share of quietest frames (noise), or the percentile of all values (noise_percentile)", true},
+       [](PipelineOptions& o, std::string_view t) {
+         o.mel.db.floor_percentile = parse_number("db_floor_percentile", t, "a percentage in (0, 100)");
+       },
+       [](const PipelineOptions& o) { return exact(o.mel.db.floor_percentile); }},
   };
 }
 
@@ -424,6 +431,8 @@ std::map<std::string, std::string> fingerprint_of(const PipelineOptions& o, std:
   const bool single = o.mel.fft_precision == FftPrecision::kSingle ||
                       (o.mel.fft_precision == FftPrecision::kAuto && o.mel.db.enabled && o.mel.db.top_db && *o.mel.db.top_db <= 80);
   if (f.count("fft_precision")) f["fft_precision"] = single ? "single" : "double";
+  // Only a noise floor reads its percentile (and statistics fitted before it existed stay valid).
+  if (o.mel.db.floor != DbFloor::kNoise && o.mel.db.floor != DbFloor::kNoisePercentile) f.erase("db_floor_percentile");
   if (f.count("params") && o.normalize) {
     MethodParams all;
     for (const ParamSpec& p : find_method(o.normalize->method).params) all[p.name] = p.default_value;

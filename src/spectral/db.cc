@@ -25,6 +25,8 @@ void DbOptions::validate() const {
     throw_invalid_argument("amin", "amin=" + num(*amin) + " must be strictly positive");
   if (top_db && !(*top_db >= 0 && std::isfinite(*top_db)))
     throw_invalid_argument("top_db", "top_db=" + num(*top_db) + " must be non-negative (or none)");
+  if (!(floor_percentile > 0 && floor_percentile < 100))
+    throw_invalid_argument("db_floor_percentile", "db_floor_percentile=" + num(floor_percentile) + " must be in (0, 100)");
 }
 
 namespace {
@@ -114,26 +116,82 @@ double reference_of(std::span<const float> s, const DbOptions& o) {
 }
 
 // The floor in the spectrogram's (power) units. A relative floor of a silent
-// clip (ref 0) falls back to the absolute one: there is nothing to be relative to.
+// clip (ref 0) falls back to the absolute one: there is nothing to be relative
+// to. The noise floors stand on the relative one.
 double floor_of(const DbOptions& o, double amin, double ref) {
-  return o.floor == DbFloor::kRelative && ref > 0 ? amin * ref : amin;
+  return o.floor != DbFloor::kAbsolute && ref > 0 ? amin * ref : amin;
+}
+
+bool is_noise_floor(DbFloor f) { return f == DbFloor::kNoise || f == DbFloor::kNoisePercentile; }
+
+// Raises each band's values to its noise floor (above `under`, the relative floor).
+void apply_noise_floor(std::span<float> s, std::size_t n_bands, const DbOptions& o, double under) {
+  const std::vector<double> floors = noise_floor(s, n_bands, o);
+  const std::size_t frames = s.size() / n_bands;
+  for (std::size_t b = 0; b < n_bands; ++b) {
+    const auto f = static_cast<float>(std::max(floors[b], under));
+    for (float& v : s.subspan(b * frames, frames)) v = std::max(v, f);
+  }
+}
+
+void to_db(std::span<float> s, const DbOptions& o, std::size_t n_bands, double amin, double ref) {
+  if (n_bands == 0 || s.size() % n_bands != 0)
+    throw_invalid_argument("n_bands", num(s.size()) + " values are not " + num(n_bands) + " bands of frames");
+  const double under = floor_of(o, amin, ref);
+  if (is_noise_floor(o.floor) && !s.empty()) apply_noise_floor(s, n_bands, o, under);
+  power_to_db_resolved(s, ref, under, o.top_db);
 }
 
 }  // namespace
 
-void power_to_db(std::span<float> s, const DbOptions& options) {
+std::vector<double> noise_floor(std::span<const float> power, std::size_t n_bands, const DbOptions& o) {
+  if (n_bands == 0 || power.size() % n_bands != 0)
+    throw_invalid_argument("n_bands", num(power.size()) + " values are not " + num(n_bands) + " bands of frames");
+  const std::size_t frames = power.size() / n_bands;
+  if (frames == 0) return std::vector<double>(n_bands, 0.0);
+  if (o.floor == DbFloor::kNoisePercentile) return std::vector<double>(n_bands, percentile_of(power, o.floor_percentile));
+  // kNoise: frames ranked by their total power; each band's mean over the quietest share
+  // (a mean, not a minimum: unbiased for noise-only frames, the idea of minimum statistics).
+  std::vector<std::pair<double, std::size_t>> loudness(frames);
+  for (std::size_t t = 0; t < frames; ++t) {
+    double sum = 0.0;
+    for (std::size_t b = 0; b < n_bands; ++b) sum += power[b * frames + t];
+    loudness[t] = {sum, t};
+  }
+  const auto quiet = std::max<std::size_t>(1, static_cast<std::size_t>(std::llround(o.floor_percentile / 100.0 * static_cast<double>(frames))));
+  std::nth_element(loudness.begin(), loudness.begin() + static_cast<std::ptrdiff_t>(quiet - 1), loudness.end());
+  std::vector<double> floors(n_bands, 0.0);
+  for (std::size_t b = 0; b < n_bands; ++b) {
+    for (std::size_t k = 0; k < quiet; ++k) floors[b] += power[b * frames + loudness[k].second];
+    floors[b] /= static_cast<double>(quiet);
+  }
+  return floors;
+}
+
+void power_to_db(std::span<float> s, const DbOptions& options, std::size_t n_bands) {
   options.validate();
   const double ref = reference_of(s, options);
-  power_to_db_resolved(s, ref, floor_of(options, options.amin.value_or(1e-10), ref), options.top_db);
+  to_db(s, options, n_bands, options.amin.value_or(1e-10), ref);
 }
 
 DbFloor parse_db_floor(std::string_view name) {
   if (name == "absolute") return DbFloor::kAbsolute;
   if (name == "relative") return DbFloor::kRelative;
-  throw_invalid_argument("db_floor", "db_floor='" + std::string(name) + "' is not supported; allowed: absolute, relative");
+  if (name == "noise") return DbFloor::kNoise;
+  if (name == "noise_percentile") return DbFloor::kNoisePercentile;
+  throw_invalid_argument("db_floor", "db_floor='" + std::string(name) +
+                                         "' is not supported; allowed: absolute, relative, noise, noise_percentile");
 }
 
-std::string to_string(DbFloor floor) { return floor == DbFloor::kRelative ? "relative" : "absolute"; }
+std::string to_string(DbFloor floor) {
+  switch (floor) {
+    case DbFloor::kAbsolute: return "absolute";
+    case DbFloor::kRelative: return "relative";
+    case DbFloor::kNoise: return "noise";
+    case DbFloor::kNoisePercentile: return "noise_percentile";
+  }
+  return "?";
+}
 
 void parse_db_ref(std::string_view spec, DbOptions& o) {
   auto unsupported = [&] {
@@ -173,14 +231,14 @@ std::string db_ref_name(const DbOptions& o) {
   return o.ref_value == 1.0 ? "ref1" : "ref=" + num(o.ref_value);
 }
 
-void amplitude_to_db(std::span<float> s, const DbOptions& options) {
+void amplitude_to_db(std::span<float> s, const DbOptions& options, std::size_t n_bands) {
   options.validate();
   const double amin = options.amin.value_or(1e-5);
   for (float& v : s) v = v * v;  // librosa squares in the input's precision
   // A given ref is an amplitude; max and percentiles are taken of the squared values.
   const double ref = options.reference == DbReference::kValue ? options.ref_value * options.ref_value
                                                               : reference_of(s, options);
-  power_to_db_resolved(s, ref, floor_of(options, amin * amin, ref), options.top_db);
+  to_db(s, options, n_bands, amin * amin, ref);
 }
 
 }  // namespace melnorm

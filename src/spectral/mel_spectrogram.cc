@@ -271,8 +271,9 @@ Matrix MelSpectrogram::compute(std::span<const float> x) const {
 
 void apply_db(Matrix& mel, const MelSpectrogramOptions& options) {
   if (!options.db.enabled) return;
-  if (options.power == 2.0) power_to_db(mel.data, options.db);
-  else amplitude_to_db(mel.data, options.db);
+  const std::size_t bands = std::max<std::size_t>(mel.rows, 1);
+  if (options.power == 2.0) power_to_db(mel.data, options.db, bands);
+  else amplitude_to_db(mel.data, options.db, bands);
 }
 
 }  // namespace melnorm

@@ -29,6 +29,9 @@ void check_whole_clip_options(const PipelineOptions& o) {
   if (db.enabled && db.reference != DbReference::kValue)
     throw_invalid_argument("db", "db=" + db_ref_name(db) + " takes the dB reference from the whole clip, known only at its end; "
                                  "allowed in a stream: db=ref1 (with top_db=none) or db=off");
+  if (db.enabled && (db.floor == DbFloor::kNoise || db.floor == DbFloor::kNoisePercentile))
+    throw_invalid_argument("db_floor", "db_floor=" + to_string(db.floor) + " follows the whole clip's noise, known only at "
+                                       "its end; allowed in a stream: absolute or relative");
   if (db.enabled && db.top_db)
     throw_invalid_argument("top_db", "top_db=" + num(*db.top_db) + " floors at that many dB below the whole clip's peak, known "
                                      "only at its end; allowed in a stream: top_db=none (with db=ref1), or db=off");
