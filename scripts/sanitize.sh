@@ -23,7 +23,9 @@ flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fsanitize=f
 CC=clang CXX=clang++ cmake -S "$root" -B "$out" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS="$flags" \
   -DMELNORM_BUILD_FUZZ=ON -DMELNORM_BUILD_TESTS=ON -DMELNORM_BUILD_BENCH=OFF -DMELNORM_BUILD_PYTHON=OFF \
   -DMELNORM_BUILD_EXPERIMENT=OFF >/dev/null
-cmake --build "$out" -j "$jobs"
+targets=()  # fuzzing only: just the harnesses (and the CLI that makes their seeds)
+if ((!run_ctest)); then for h in "${harnesses[@]}"; do targets+=(--target "fuzz_$h"); done; targets+=(--target melnorm_cli); fi
+cmake --build "$out" -j "$jobs" "${targets[@]}"
 
 # allocator_may_return_null: a refused huge allocation throws bad_alloc as in a
 # release build instead of aborting; the suppressions name leaks that are not ours.
