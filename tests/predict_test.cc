@@ -90,18 +90,9 @@ TEST(Sha256, KnownDigests) {
 
 const std::string kCli = MELNORM_CLI_PATH;
 
-// Three tones in noise, 12 clips each, 0.5 s at 8 kHz (label = folder): a fast, easy dataset.
+// Three tones in noise (label = folder): a fast, easy dataset.
 fs::path tone_corpus(const TempDir& dir) {
-  for (int i = 0; i < 12; ++i) {
-    for (const auto& [label, freq] : {std::pair{"low", 300.0}, std::pair{"mid", 1000.0}, std::pair{"high", 2500.0}}) {
-      auto y = testing::sine(freq * (1 + 0.02 * i), 8000, 4000, 0.3 + 0.02 * i);
-      const auto n = testing::white_noise(4000, static_cast<unsigned>(i + 1), 0.02);
-      for (std::size_t k = 0; k < y.size(); ++k) y[k] += n[k];
-      testing::write_audio(dir / "corpus" / label / testing::numbered("clip", i, ".wav"), y, 1, 8000,
-                           SF_FORMAT_WAV | SF_FORMAT_PCM_16);
-    }
-  }
-  return dir / "corpus";
+  return testing::tone_corpus(dir.path(), {{"low", 300.0}, {"mid", 1000.0}, {"high", 2500.0}});
 }
 
 fs::path fsdd_dir() { return testing::reference_dir().parent_path() / "data" / "fsdd"; }
