@@ -1,7 +1,6 @@
 // The CNN experiments: metrics, perturbations, the BatchNorm axes, and whole
 // (small) experiments through the library and the CLI.
 #include <gtest/gtest.h>
-#include <sndfile.h>
 
 #include <algorithm>
 #include <cmath>
@@ -21,6 +20,7 @@
 namespace melnorm {
 namespace {
 
+using detail::Condition;
 using testing::TempDir;
 
 std::string read_file(const std::filesystem::path& p) {
@@ -30,19 +30,8 @@ std::string read_file(const std::filesystem::path& p) {
   return s.str();
 }
 
-// Two classes a CNN separates easily: a low and a high tone in noise, 12 clips each, 0.5 s at 8 kHz.
-std::filesystem::path tone_corpus(const TempDir& dir) {
-  for (int i = 0; i < 12; ++i) {
-    for (const auto& [label, freq] : {std::pair{"low", 300.0}, std::pair{"high", 2500.0}}) {
-      auto y = testing::sine(freq * (1 + 0.02 * i), 8000, 4000, 0.3 + 0.02 * i);
-      const auto n = testing::white_noise(4000, static_cast<unsigned>(i + 1), 0.02);
-      for (std::size_t k = 0; k < y.size(); ++k) y[k] += n[k];
-      testing::write_audio(dir / "corpus" / label / testing::numbered("clip", i, ".wav"), y, 1, 8000,
-                           SF_FORMAT_WAV | SF_FORMAT_PCM_16);
-    }
-  }
-  return dir / "corpus";
-}
+// Two classes a CNN separates easily: a low and a high tone in noise.
+std::filesystem::path tone_corpus(const TempDir& dir) { return testing::tone_corpus(dir.path()); }
 
 ExperimentOptions small_experiment(const TempDir& dir, const std::filesystem::path& out) {
   ExperimentOptions o;
@@ -85,16 +74,16 @@ TEST(ExperimentMetrics, ConfidenceIntervalIsStudentT) {
 
 TEST(ExperimentPerturb, GainScalesAndClips) {
   const std::vector<float> y = {0.5f, -0.05f, 0.02f};
-  const auto quiet = detail::perturb(y, {Condition::Kind::kGain, -20}, 1);
+  const auto quiet = detail::perturb(y, Condition::gain(-20), 1);
   EXPECT_NEAR(quiet[0], 0.05f, 1e-7);
-  const auto loud = detail::perturb(y, {Condition::Kind::kGain, 20}, 1);
+  const auto loud = detail::perturb(y, Condition::gain(20), 1);
   EXPECT_EQ(loud[0], 1.0f);   // clipped at full scale
   EXPECT_EQ(loud[1], -0.5f);
 }
 
 TEST(ExperimentPerturb, GainThenPcm16QuantizationRoundsToTheGrid) {
   const std::vector<float> y = {0.5f, -0.05f, 1e-5f, 0.99999f, -1.0f};
-  const Condition c{Condition::Kind::kGain, 0, 16};
+  const Condition c = Condition::gain(0, 16);
   EXPECT_EQ(c.name(), "gain0dB-pcm16");
   const auto q = detail::perturb(y, c, 1);
   for (std::size_t i = 0; i < y.size(); ++i) {
@@ -106,13 +95,13 @@ TEST(ExperimentPerturb, GainThenPcm16QuantizationRoundsToTheGrid) {
   }
   EXPECT_EQ(q[2], 0.0f);                               // below half a step: digital silence
   EXPECT_EQ(q[3], 32767.0f / 32768);                   // clipped to the largest code
-  const auto quiet = detail::perturb(y, {Condition::Kind::kGain, -40, 16}, 1);
+  const auto quiet = detail::perturb(y, Condition::gain(-40, 16), 1);
   EXPECT_EQ(quiet[0], 164.0f / 32768);                 // 0.005 * 32768 = 163.84 -> 164
 }
 
 TEST(ExperimentPerturb, OneClickAndNoiseAtTheSnrDeterministically) {
   const auto y = testing::sine(440, 8000, 8000, 0.1);
-  const auto c = detail::perturb(y, {Condition::Kind::kClick, 0}, 7);
+  const auto c = detail::perturb(y, Condition::click(), 7);
   std::size_t changed = 0, where = 0;
   for (std::size_t i = 0; i < y.size(); ++i)
     if (c[i] != y[i]) ++changed, where = i;
@@ -120,8 +109,8 @@ TEST(ExperimentPerturb, OneClickAndNoiseAtTheSnrDeterministically) {
   EXPECT_EQ(c[where], 1.0f);
   EXPECT_GE(where, 800u);
   EXPECT_LT(where, 7200u);
-  const auto n1 = detail::perturb(y, {Condition::Kind::kNoise, 10}, 3);
-  EXPECT_EQ(n1, detail::perturb(y, {Condition::Kind::kNoise, 10}, 3));
+  const auto n1 = detail::perturb(y, Condition::noise(10), 3);
+  EXPECT_EQ(n1, detail::perturb(y, Condition::noise(10), 3));
   double ps = 0, pn = 0;
   for (std::size_t i = 0; i < y.size(); ++i) ps += y[i] * y[i], pn += (n1[i] - y[i]) * (n1[i] - y[i]);
   EXPECT_NEAR(10 * std::log10(ps / pn), 10.0, 0.3);
@@ -188,7 +177,12 @@ TEST(Experiment, SegmentsGiveTrackAccuracyToo) {
   const std::string csv = read_file(o.out_dir / "results.csv");
   EXPECT_NE(csv.find(",clean,segment,"), std::string::npos);
   EXPECT_NE(csv.find(",clean,track,"), std::string::npos);
-  EXPECT_NE(read_file(o.out_dir / "results.md").find("(track level)"), std::string::npos);
+  const std::string md = read_file(o.out_dir / "results.md");
+  EXPECT_NE(md.find("(track level)"), std::string::npos);
+  // One seed: the value alone, and the preamble says why there is no interval.
+  EXPECT_NE(md.find("n = 1, no interval"), std::string::npos) << md;
+  EXPECT_EQ(md.find(" ± "), std::string::npos) << md;
+  EXPECT_EQ(md.find(" (sd "), std::string::npos) << md;
 }
 
 TEST(Experiment, DbRefsAndFloorsAreGridDimensions) {

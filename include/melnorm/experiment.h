@@ -2,57 +2,23 @@
 // seed) on mel spectrograms of a labelled dataset, evaluate it on clean and
 // perturbed test audio, and write the measured answer (results.csv,
 // results.md, accuracy_vs_gain.png, confusion.png). Needs the library built
-// with MELNORM_BUILD_EXPERIMENT (libtorch).
+// with MELNORM_BUILD_EXPERIMENT (libtorch). The network's options
+// (ModelOptions, TrainOptions) are in melnorm/model.h; the stages of a run
+// (grid, features, one arm, results, report) in src/experiment/.
 #pragma once
 
 #include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "melnorm/mel_spectrogram.h"
+#include "melnorm/model.h"
 #include "melnorm/normalize.h"
 #include "melnorm/pipeline_options.h"
 
 namespace melnorm {
-
-// What BatchNorm normalizes over, as Keras's `axis` on a (time, freq, channel) input.
-enum class BnAxis {
-  kChannel,  // axis=-1: one mean/variance per channel (over batch, freq, time)
-  kFreq,     // axis=2: one per frequency row, shared by the channels (over batch, channel, time)
-  kTime,     // axis=1: one per frame index (over batch, channel, freq); needs fixed-length input
-  kNone,     // no BatchNorm (the convolutions get a bias instead)
-};
-BnAxis parse_bn_axis(std::string_view name);  // channel | freq | time | none
-std::string to_string(BnAxis axis);
-
-struct ModelOptions {
-  int blocks = 4;            // Conv2d 3x3 -> BatchNorm -> ReLU -> MaxPool 2x2 blocks
-  int channels = 16;         // channels of the first block, doubled per block ...
-  int max_channels = 64;     // ... up to this
-  BnAxis bn_axis = BnAxis::kChannel;
-  void validate() const;
-};
-
-struct TrainOptions {
-  int epochs = 20;
-  int batch_size = 32;
-  double learning_rate = 2e-3;  // Adam
-  double val_fraction = 0.1;    // of the train rows, stratified, to pick the best epoch; 0: keep the last epoch
-  int threads = 0;              // libtorch intra-op threads; 0 = all cores
-  void validate() const;
-};
-
-// A waveform perturbation applied to the test audio before the spectrogram.
-struct Condition {
-  enum class Kind { kClean, kGain, kClick, kNoise };
-  Kind kind = Kind::kClean;
-  double value = 0.0;           // gain in dB, or SNR in dB
-  int bits = 0;                 // > 0: re-quantized to this many bits after the perturbation (PCM)
-  std::string name() const;     // "clean", "gain-40dB", "gain-40dB-pcm16", "click", "noise20dB"
-};
 
 struct ExperimentOptions {
   std::filesystem::path data;                   // folder (labels = parent folder) or .txt/.csv list

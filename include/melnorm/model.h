@@ -1,3 +1,5 @@
+// The CNN's options (its shape, how it is trained) and saved models.
+//
 // Saved models: what `melnorm train --save-model DIR` writes and `melnorm
 // predict` / melnorm.load_model read. DIR is self-contained and frozen:
 //   model.pt       the network as TorchScript (torch.jit.load runs it without melnorm)
@@ -14,11 +16,41 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "melnorm/pipeline.h"
 
 namespace melnorm {
+
+// What BatchNorm normalizes over, as Keras's `axis` on a (time, freq, channel) input.
+enum class BnAxis {
+  kChannel,  // axis=-1: one mean/variance per channel (over batch, freq, time)
+  kFreq,     // axis=2: one per frequency row, shared by the channels (over batch, channel, time)
+  kTime,     // axis=1: one per frame index (over batch, channel, freq); needs fixed-length input
+  kNone,     // no BatchNorm (the convolutions get a bias instead)
+};
+BnAxis parse_bn_axis(std::string_view name);  // channel | freq | time | none
+std::string to_string(BnAxis axis);
+
+// The network: N blocks of Conv2d 3x3 -> BatchNorm -> ReLU -> MaxPool 2x2,
+// global average pooling, a linear layer (src/experiment/classifier.h).
+struct ModelOptions {
+  int blocks = 4;            // Conv2d 3x3 -> BatchNorm -> ReLU -> MaxPool 2x2 blocks
+  int channels = 16;         // channels of the first block, doubled per block ...
+  int max_channels = 64;     // ... up to this
+  BnAxis bn_axis = BnAxis::kChannel;
+  void validate() const;
+};
+
+struct TrainOptions {
+  int epochs = 20;
+  int batch_size = 32;
+  double learning_rate = 2e-3;  // Adam
+  double val_fraction = 0.1;    // of the train rows, stratified, to pick the best epoch; 0: keep the last epoch
+  int threads = 0;              // libtorch intra-op threads; 0 = all cores
+  void validate() const;
+};
 
 // model.json, less the digests.
 struct ModelRecord {

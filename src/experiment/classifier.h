@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "melnorm/experiment.h"
+#include "melnorm/model.h"  // ModelOptions, TrainOptions
 
 namespace melnorm::detail {
 

@@ -4,7 +4,19 @@
 #include <cmath>
 #include <random>
 
+#include "core/format.h"
+
 namespace melnorm::detail {
+
+std::string Condition::name() const {
+  switch (kind) {
+    case Kind::kClean: return "clean";
+    case Kind::kGain: return "gain" + std::string(gain_db > 0 ? "+" : "") + num(gain_db) + "dB" + (bits ? "-pcm" + num(bits) : "");
+    case Kind::kClick: return "click";
+    case Kind::kNoise: return "noise" + num(snr_db) + "dB";
+  }
+  return "?";
+}
 
 std::vector<float> perturb(const std::vector<float>& y, const Condition& c, std::uint64_t seed) {
   std::vector<float> out = y;
@@ -12,7 +24,7 @@ std::vector<float> perturb(const std::vector<float>& y, const Condition& c, std:
     case Condition::Kind::kClean:
       break;
     case Condition::Kind::kGain: {  // the phone near or far: scale, then the converter's clipping
-      const float g = static_cast<float>(std::pow(10.0, c.value / 20.0));
+      const float g = static_cast<float>(std::pow(10.0, c.gain_db / 20.0));
       for (float& v : out) v = std::clamp(v * g, -1.0f, 1.0f);
       break;
     }
@@ -27,7 +39,7 @@ std::vector<float> perturb(const std::vector<float>& y, const Condition& c, std:
       double power = 0.0;
       for (float v : out) power += static_cast<double>(v) * v;
       power /= static_cast<double>(std::max<std::size_t>(1, out.size()));
-      const double sigma = std::sqrt(power / std::pow(10.0, c.value / 10.0));
+      const double sigma = std::sqrt(power / std::pow(10.0, c.snr_db / 10.0));
       std::mt19937_64 rng(seed);
       std::normal_distribution<double> noise(0.0, sigma);
       for (float& v : out) v = static_cast<float>(v + noise(rng));

@@ -1,0 +1,71 @@
+#include "experiment/features.h"
+
+#include <random>
+
+#include "core/format.h"
+#include "experiment/perturb.h"
+
+namespace melnorm::detail {
+
+namespace {
+
+// Spectrograms of `rows` under `condition`. With click_fraction > 0, that
+// share of the rows (chosen by a hash of the row, so the same in every run)
+// gets one full-scale click first: training-time augmentation.
+FeatureSet features_of(const Pipeline& features, const Dataset& d, const std::vector<std::size_t>& rows,
+                       const Condition& condition, double click_fraction = 0.0, std::size_t* clicked_rows = nullptr) {
+  FeatureSet f;
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    const Row& r = d.rows[rows[k]];
+    const std::uint64_t row_seed = 0x9E3779B97F4A7C15ull ^ rows[k];
+    Condition c = condition;
+    if (c.kind == Condition::Kind::kClean && click_fraction > 0 &&
+        static_cast<double>(std::mt19937_64(row_seed * 31 + 7)() % 1000000) < click_fraction * 1e6) {
+      c = Condition::click();
+      if (clicked_rows) ++*clicked_rows;
+    }
+    const std::vector<float> perturbed = c.kind == Condition::Kind::kClean ? std::vector<float>{} : perturb(r.samples, c, row_seed);
+    const Matrix m = std::move(
+        features.run_unnormalized(c.kind == Condition::Kind::kClean ? r.samples : perturbed, d.sample_rate).front().features);
+    if (k == 0) f.F = m.rows, f.T = m.cols, f.x.reserve(rows.size() * m.data.size());
+    f.x.insert(f.x.end(), m.data.begin(), m.data.end());
+    f.y.push_back(r.label);
+  }
+  return f;
+}
+
+}  // namespace
+
+PipelineOptions arm_features(const ExperimentOptions& o, int rate, const Grid& grid, const Arm& arm) {
+  OptionValues v = option_values(o.features);
+  for (const char* cut : {"pad_to", "segment", "segment_hop"}) v.erase(cut);
+  v["sr"] = num(rate);
+  if (arm.db) {
+    const DbOptions& db = grid.db_variants[*arm.db];
+    v["db"] = db_ref_name(db);
+    v["db_floor"] = to_string(db.floor);
+  } else {  // the method's input, as the schema resolves it
+    v.erase("power"), v.erase("db");
+    v["normalize"] = arm.method.method;
+  }
+  PipelineOptions features = resolve_pipeline_options(v);
+  features.normalize.reset();  // the arm normalizes whole feature sets itself (global statistics of the train rows)
+  return features;
+}
+
+GridFeatures grid_features(const ExperimentOptions& o, const Dataset& d, const RowSplit& rows, const Grid& grid) {
+  GridFeatures out;
+  for (const auto& arm : grid.arms) {
+    if (out.kinds.count(arm.db)) continue;
+    const Pipeline mel(arm_features(o, d.sample_rate, grid, arm));
+    KindFeatures k;
+    out.train_click_rows = 0;  // the same rows for every feature kind
+    k.train = features_of(mel, d, rows.train, Condition::clean(), o.train_click_fraction, &out.train_click_rows);
+    k.val_fixed = features_of(mel, d, rows.fixed_val, Condition::clean());
+    for (const auto& c : grid.conditions) k.test.push_back(features_of(mel, d, rows.test, c));
+    out.kinds.emplace(arm.db, std::move(k));
+  }
+  return out;
+}
+
+}  // namespace melnorm::detail

@@ -1,0 +1,83 @@
+#include "experiment/grid.h"
+
+#include "melnorm/error.h"
+
+namespace melnorm::detail {
+
+bool normalizes(const NormalizeOptions& method) { return method.method != "none"; }
+
+bool works_on_magnitude(const NormalizeOptions& method) { return method.method == "pcen"; }
+
+NormalizeOptions as_resolved(NormalizeOptions method) {
+  if (works_on_magnitude(method)) method.params.try_emplace("input_scale", 2147483648.0);  // as the schema resolves pcen
+  return method;
+}
+
+std::string method_label(const NormalizeOptions& method) {
+  std::string label = method.method;
+  if (!normalizes(method)) return label;
+  label.append(":").append(to_string(method.scope));  // appended: GCC 12 misreports a + b + c under -Wrestrict
+  if (method.axis != Axis::kAll) label.append(":").append(to_string(method.axis));
+  return label;
+}
+
+void check_method(const NormalizeOptions& method) {
+  if (normalizes(method) && works_on_magnitude(method) && method.scope == Scope::kGlobal)
+    throw_invalid_argument("methods", method.method + " is a local method (no :global)");
+}
+
+namespace {
+
+std::vector<Condition> test_conditions(const ExperimentOptions& o) {
+  std::vector<Condition> conditions = {Condition::clean()};
+  for (double g : o.eval_gains_db) conditions.push_back(Condition::gain(g));
+  if (o.eval_bits)
+    for (double g : o.eval_gains_db) conditions.push_back(Condition::gain(g, *o.eval_bits));
+  if (o.eval_click) conditions.push_back(Condition::click());
+  if (o.eval_noise_snr_db) conditions.push_back(Condition::noise(*o.eval_noise_snr_db));
+  return conditions;
+}
+
+std::vector<DbOptions> db_variants(const ExperimentOptions& o) {
+  const DbOptions& db = o.features.mel.db;
+  std::vector<DbOptions> variants;
+  for (const auto& ref : o.db_refs.empty() ? std::vector<std::string>{db_ref_name(db)} : o.db_refs)
+    for (DbFloor floor : o.db_floors.empty() ? std::vector<DbFloor>{db.floor} : o.db_floors) {
+      DbOptions v = db;
+      if (v.enabled) parse_db_ref(ref, v);
+      v.floor = floor;
+      variants.push_back(v);
+    }
+  return variants;
+}
+
+}  // namespace
+
+Grid make_grid(const ExperimentOptions& o) {
+  Grid grid;
+  for (const auto& m : o.methods) check_method(m);
+  grid.conditions = test_conditions(o);
+  grid.vary_db = !o.db_refs.empty() || !o.db_floors.empty();
+  grid.db_variants = db_variants(o);
+  for (const auto& m : o.methods) {
+    if (works_on_magnitude(m)) grid.arms.push_back({m, std::nullopt});  // once: it has no dB conversion to vary
+    else
+      for (std::size_t v = 0; v < grid.db_variants.size(); ++v) grid.arms.push_back({m, v});
+  }
+  return grid;
+}
+
+std::string db_ref_of(const Grid& grid, const Arm& arm) {
+  return arm.db && grid.db_variants[*arm.db].enabled ? db_ref_name(grid.db_variants[*arm.db]) : "";
+}
+
+std::string db_floor_of(const Grid& grid, const Arm& arm) {
+  return db_ref_of(grid, arm).empty() ? "" : to_string(grid.db_variants[*arm.db].floor);
+}
+
+std::string arm_label(const Grid& grid, const Arm& arm) {
+  const std::string ref = db_ref_of(grid, arm);
+  return method_label(arm.method) + (grid.vary_db && !ref.empty() ? " db=" + ref + "/" + db_floor_of(grid, arm) : "");
+}
+
+}  // namespace melnorm::detail

@@ -1,0 +1,57 @@
+// The experiment's grid: the test conditions, the dB variants and the arms
+// (each method with each dB variant); and every question the experiment asks
+// about a normalization method by its name, in one place.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "experiment/perturb.h"
+#include "melnorm/experiment.h"
+
+namespace melnorm::detail {
+
+// ---- what the experiment needs to know of a method ----
+// Today by name; the normalization registry's metadata (melnorm/normalize.h)
+// is to answer these, and this is the one place to switch.
+
+// False for the method "none" (the dB spectrogram as it is).
+bool normalizes(const NormalizeOptions& method);
+// True for a method on the linear magnitude (PCEN): it gets no dB variants
+// and its input is the schema's (power 1, no dB); it is local only.
+bool works_on_magnitude(const NormalizeOptions& method);
+// The method as the pipeline schema resolves it (PCEN: its int32 input scale).
+NormalizeOptions as_resolved(NormalizeOptions method);
+// "zscore:global", "minmax:local:band", "none".
+std::string method_label(const NormalizeOptions& method);
+// Throws Error(methods) for a method the experiment cannot run (PCEN :global).
+void check_method(const NormalizeOptions& method);
+
+// ---- the grid ----
+
+// One method on one feature kind: a dB variant, or (no db) the magnitude.
+struct Arm {
+  NormalizeOptions method;
+  std::optional<std::size_t> db;  // index into Grid::db_variants; none for a method on the magnitude
+};
+
+struct Grid {
+  std::vector<Condition> conditions;  // the test conditions; [0] is clean
+  std::vector<DbOptions> db_variants; // db_refs x db_floors (mel.db's alone without them)
+  bool vary_db = false;               // db_refs or db_floors given: the report gets a dB column
+  std::vector<Arm> arms;              // methods x db_variants, in this order
+  std::size_t runs(const ExperimentOptions& o) const { return arms.size() * o.bn_axes.size() * o.seeds.size(); }
+};
+
+// Throws Error for a method the experiment cannot run.
+Grid make_grid(const ExperimentOptions& o);
+
+// An arm's dB variant in results.csv: the ref ("max", "p99.5") and the floor; "" on the magnitude or without dB.
+std::string db_ref_of(const Grid& grid, const Arm& arm);
+std::string db_floor_of(const Grid& grid, const Arm& arm);
+// "zscore:global", with " db=max/absolute" when the grid varies the dB conversion.
+std::string arm_label(const Grid& grid, const Arm& arm);
+
+}  // namespace melnorm::detail
