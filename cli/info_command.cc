@@ -7,7 +7,6 @@
 
 #include "commands.h"
 #include "melnorm/audio.h"
-#include "melnorm/npy.h"
 
 namespace melnorm::cli {
 namespace {
@@ -20,21 +19,13 @@ struct InfoArgs {
 int run_info(const InfoArgs& args) {
   nlohmann::ordered_json j;
   j["path"] = args.path;
-  std::filesystem::path p(args.path);
-  if (is_npy_path(p)) {
-    const NpyArray a = read_npy(p);
-    j["format"] = "NumPy .npy";
-    j["dtype"] = to_string(a.dtype);
-    j["shape"] = a.shape;
-  } else {
-    const AudioInfo info = audio_info(p);
-    j["format"] = info.format;
-    j["subtype"] = info.subtype;
-    j["sample_rate"] = info.sample_rate;
-    j["channels"] = info.channels;
-    j["frames"] = info.frames;
-    j["duration"] = info.duration;
-  }
+  const AudioInfo info = audio_info(args.path);
+  j["format"] = info.format;
+  j["subtype"] = info.subtype;
+  if (info.sample_rate > 0) j["sample_rate"] = info.sample_rate;  // .npy waveforms store none
+  j["channels"] = info.channels;
+  j["frames"] = info.frames;
+  if (info.sample_rate > 0) j["duration"] = info.duration;
   if (args.json) {
     std::cout << j.dump(2) << '\n';
     return 0;
@@ -53,7 +44,7 @@ int run_info(const InfoArgs& args) {
 Run add_info_command(CLI::App& app) {
   auto args = std::make_shared<InfoArgs>();
   CLI::App* cmd = app.add_subcommand("info", "Show an audio file's rate, channels, frames, duration and format");
-  cmd->add_option("FILE", args->path, "Audio file or .npy array")->required();
+  cmd->add_option("FILE", args->path, "Audio file or .npy waveform")->required();
   cmd->add_flag("--json", args->json, "Print as JSON");
   return [cmd, args]() -> int { return cmd->parsed() ? run_info(*args) : -1; };
 }

@@ -22,14 +22,7 @@ struct MelArgs {
 
 int run_mel(const MelArgs& args) {
   PipelineOptions options = resolve_pipeline_options(args.flags.given());
-  Audio audio;
-  if (is_npy_path(args.input)) {
-    if (!options.sample_rate)
-      throw_invalid_argument("sr", "sr is required for a .npy waveform: it is the waveform's sample rate in Hz");
-    audio = load_npy_waveform(args.input, *options.sample_rate);
-  } else {
-    audio = load_audio(args.input, {.sample_rate = options.sample_rate});
-  }
+  const Audio audio = load_audio(args.input, {.sample_rate = options.sample_rate});  // a .npy waveform needs sr
   if (!options.sample_rate) options = options.at_rate(audio.sample_rate);
   std::optional<Stats> stats;
   if (!args.stats.empty()) stats = Stats::load(args.stats);

@@ -165,11 +165,11 @@ TEST(NpyWaveform, Float32Float64Int16AndChannelsFirst) {
   const std::vector<float> y = {0.5f, -0.25f, 0.125f, 0.0f};
   const std::size_t shape1[] = {4};
   write_npy(dir / "mono.npy", y, shape1);
-  Audio a = load_npy_waveform(dir / "mono.npy", 8000);
+  Audio a = load_audio(dir / "mono.npy", {.sample_rate = 8000});
   EXPECT_EQ(a.samples, y);
   const std::size_t shape2[] = {2, 2};
   write_npy(dir / "stereo.npy", y, shape2);  // channel 0: 0.5, -0.25; channel 1: 0.125, 0
-  a = load_npy_waveform(dir / "stereo.npy", 8000);
+  a = load_audio(dir / "stereo.npy", {.sample_rate = 8000});
   ASSERT_EQ(a.channels, 1);
   EXPECT_FLOAT_EQ(a.samples[0], 0.3125f);
   EXPECT_FLOAT_EQ(a.samples[1], -0.125f);
@@ -180,16 +180,16 @@ TEST(NpyWaveform, Float32Float64Int16AndChannelsFirst) {
   };
   const std::int16_t i16[] = {16384, -32768, 0};
   write_raw("i16.npy", "<i2", i16, sizeof i16, 3);
-  a = load_npy_waveform(dir / "i16.npy", 8000);
+  a = load_audio(dir / "i16.npy", {.sample_rate = 8000});
   EXPECT_FLOAT_EQ(a.samples[0], 0.5f);
   EXPECT_FLOAT_EQ(a.samples[1], -1.0f);
   const double f64[] = {0.25, -0.75};
   write_raw("f64.npy", "<f8", f64, sizeof f64, 2);
-  a = load_npy_waveform(dir / "f64.npy", 8000);
+  a = load_audio(dir / "f64.npy", {.sample_rate = 8000});
   EXPECT_FLOAT_EQ(a.samples[1], -0.75f);
   const std::int32_t i32[] = {1, 2};
   write_raw("i32.npy", "<i4", i32, sizeof i32, 2);
-  EXPECT_THROW(load_npy_waveform(dir / "i32.npy", 8000), Error);
+  EXPECT_THROW(load_audio(dir / "i32.npy", {.sample_rate = 8000}), Error);
 }
 
 TEST(NpyWaveform, RejectsNaNWrongRankAndMissingRate) {
@@ -198,7 +198,7 @@ TEST(NpyWaveform, RejectsNaNWrongRankAndMissingRate) {
   const std::size_t shape1[] = {8};
   write_npy(dir / "inf.npy", y, shape1);
   try {
-    load_npy_waveform(dir / "inf.npy", 8000);
+    load_audio(dir / "inf.npy", {.sample_rate = 8000});
     FAIL();
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("sample 1 is infinite"), std::string::npos) << e.what();
@@ -206,9 +206,47 @@ TEST(NpyWaveform, RejectsNaNWrongRankAndMissingRate) {
   const std::size_t shape3[] = {2, 2, 2};
   std::vector<float> z(8, 0.0f);
   write_npy(dir / "cube.npy", z, shape3);
-  EXPECT_THROW(load_npy_waveform(dir / "cube.npy", 8000), Error);
+  EXPECT_THROW(load_audio(dir / "cube.npy", {.sample_rate = 8000}), Error);
   write_npy(dir / "ok.npy", z, shape1);
-  EXPECT_THROW(load_npy_waveform(dir / "ok.npy", 0), Error);
+  EXPECT_THROW(load_audio(dir / "ok.npy", {.sample_rate = 0}), Error);
+}
+
+TEST(NpyWaveform, NeedsTheRateAndHonoursTheWindow) {
+  TempDir dir;
+  std::vector<float> y(1000);
+  for (std::size_t i = 0; i < y.size(); ++i) y[i] = static_cast<float>(i) / 1000.0f;
+  const std::size_t shape[] = {y.size()};
+  write_npy(dir / "ramp.npy", y, shape);
+  try {
+    load_audio(dir / "ramp.npy");
+    FAIL() << "a .npy waveform without sr must be refused";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.param(), "sr");
+    EXPECT_NE(std::string(e.what()).find("sr is required for a .npy waveform"), std::string::npos) << e.what();
+  }
+  const Audio part = load_audio(dir / "ramp.npy", LoadOptions{.sample_rate = 1000, .offset = 0.1, .duration = 0.05});
+  ASSERT_EQ(part.frames(), 50u);  // librosa: floor(offset * sr), floor(duration * sr) samples
+  EXPECT_EQ(part.samples.front(), y[100]);
+  EXPECT_EQ(load_audio(dir / "ramp.npy", LoadOptions{.sample_rate = 1000, .offset = 2.0}).frames(), 0u);
+  EXPECT_EQ(load_npy_waveform(dir / "ramp.npy", 1000).samples, y);  // the deprecated spelling, until show switches
+}
+
+TEST(Decoders, ChosenByExtensionForListingInfoAndLoading) {
+  EXPECT_TRUE(is_audio_path("a/b.WAV"));
+  EXPECT_TRUE(is_audio_path("a/b.npy"));
+  EXPECT_FALSE(is_audio_path("a/b.txt"));
+  EXPECT_TRUE(stores_sample_rate("x.flac"));
+  EXPECT_FALSE(stores_sample_rate("x.npy"));
+  TempDir dir;
+  const std::vector<float> y(6, 0.25f);
+  const std::size_t shape[] = {2, 3};
+  write_npy(dir / "st.npy", y, shape);
+  const AudioInfo info = audio_info(dir / "st.npy");
+  EXPECT_EQ(info.sample_rate, 0);  // not stored
+  EXPECT_EQ(info.channels, 2);
+  EXPECT_EQ(info.frames, 3);
+  EXPECT_EQ(info.format, "NumPy .npy");
+  EXPECT_EQ(info.subtype, "float32");
 }
 
 TEST(LoadAudio, OffsetAndDurationEqualSlicingTheWholeDecode) {

@@ -1,8 +1,10 @@
 // melnorm extract: labels, segments, failures, resume after kill -9,
 // determinism across --jobs, training-only statistics, option changes.
+#include <atomic>
 #include <fstream>
 #include <sstream>
 
+#include "core/ordered_parallel_map.h"
 #include "dataset/sources.h"
 #include "melnorm/audio.h"
 #include "melnorm/error.h"
@@ -125,7 +127,7 @@ TEST(Extract, SegmentAndPadArithmetic) {
 
   auto p = small_options(dir / "in", dir / "pad");
   p.features.pad_to = 1.0;
-  p.format = OutputFormat::kPacked;
+  p.format = "packed";
   extract_dataset(p);
   rows = manifest(dir / "pad");
   ASSERT_EQ(rows.size(), 3u);
@@ -252,6 +254,121 @@ TEST(Extract, KillNineThenResumeIsByteIdenticalToACleanRun) {
   expect_same_tree(dir / "clean", dir / "killed");
 }
 #endif
+
+}  // namespace
+}  // namespace melnorm
+
+namespace melnorm {
+namespace {
+
+TEST(OrderedParallelMap, ConsumesInInputOrderAndStopsAtTheFirstError) {
+  for (int jobs : {1, 2, 3}) {
+    std::vector<std::size_t> seen;
+    std::atomic<std::size_t> states{0};
+    detail::ordered_parallel_map(
+        5, 205, jobs, [&] { return states.fetch_add(1) + 1; },  // one state per thread
+        [](std::size_t i, std::size_t&) { return i * i; },
+        [&](std::size_t i, std::size_t&& r) {
+          EXPECT_EQ(r, i * i);
+          seen.push_back(i);
+        });
+    ASSERT_EQ(seen.size(), 200u);
+    for (std::size_t k = 0; k < seen.size(); ++k) EXPECT_EQ(seen[k], 5 + k);
+    EXPECT_LE(states.load(), static_cast<std::size_t>(jobs));
+    std::size_t consumed = 0;
+    EXPECT_THROW(detail::ordered_parallel_map(
+                     0, 1000, jobs, [] { return 0; },
+                     [](std::size_t i, int&) {
+                       if (i == 40) throw Error(ErrorCode::kInvalidData, "i", "item 40");
+                       return i;
+                     },
+                     [&](std::size_t, std::size_t&&) { ++consumed; }),
+                 Error);
+    // Never the failing item or one after it; with one job, every item before it.
+    EXPECT_LE(consumed, 40u);
+    if (jobs == 1) {
+      EXPECT_EQ(consumed, 40u);
+    }
+  }
+}
+
+TEST(Extract, ReadsNpyWaveformsAtTheGivenRateAndRefusesWithoutOne) {
+  TempDir dir;
+  const std::vector<float> y = testing::sine(300, 8000, 8000);
+  const std::size_t shape[] = {y.size()};
+  write_npy(dir / "in" / "tone" / "a.npy", y, shape);
+  auto o = small_options(dir / "in", dir / "out");
+  const ExtractSummary s = extract_dataset(o);
+  ASSERT_EQ(s.rows, 1u);
+  EXPECT_EQ(s.failed, 0u);
+  const auto rows = manifest(dir / "out");
+  EXPECT_EQ(rows[1][0], "tone/a.npy");
+  EXPECT_EQ(rows[1][3], "tone/a.npy");  // the row mirrors the source's path
+  auto mel = o.features.mel;
+  mel.sample_rate = 8000;
+  EXPECT_EQ(read_npy(dir / "out" / "tone" / "a.npy").to_float32(), MelSpectrogram(mel).compute(y).data);
+
+  auto no_rate = small_options(dir / "in", dir / "out2");
+  no_rate.features = resolve_pipeline_options({{"n_fft", "256"}, {"hop_length", "64"}, {"n_mels", "20"}});
+  try {
+    extract_dataset(no_rate);
+    FAIL() << "a .npy waveform without sr must be refused";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.param(), "sr");
+    EXPECT_NE(std::string(e.what()).find("tone/a.npy is a waveform file that stores no sample rate"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_FALSE(fs::exists(dir / "out2"));
+}
+
+TEST(Extract, AnOutdirInsideTheInputFolderIsNotReadAsInput) {
+  TempDir dir;
+  write_audio(dir / "in" / "a.wav", testing::sine(300, 8000, 4000), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  auto o = small_options(dir / "in", dir / "in" / "features");
+  extract_dataset(o);
+  EXPECT_EQ(extract_dataset(o).sources, 1u);  // its a.npy row is not a clip: the re-run resumes
+}
+
+TEST(Extract, UnknownFormatsNameTheRegisteredOnes) {
+  TempDir dir;
+  try {
+    resolve_extract_options({{"input", (dir / "in").string()}, {"out_dir", (dir / "o").string()}, {"format", "zip"}});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.param(), "format");
+    EXPECT_NE(std::string(e.what()).find("allowed: npy, packed"), std::string::npos) << e.what();
+  }
+}
+
+TEST(OutdirReader, ReadsBothFormatsRowsAsWritten) {
+  TempDir dir;
+  write_audio(dir / "in" / "cat" / "a.wav", testing::sine(300, 8000, 8000), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  write_audio(dir / "in" / "dog" / "b.wav", testing::sine(900, 8000, 4000), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  std::ofstream(dir / "in" / "dog" / "broken.wav") << "not audio";
+  for (const std::string format : {"npy", "packed"}) {
+    auto o = small_options(dir / "in", dir / format);
+    o.features.pad_to = 1.0;
+    o.features.dtype = DType::kFloat16;
+    o.format = format;
+    extract_dataset(o);
+    const OutdirReader r(dir / format);
+    EXPECT_EQ(r.format(), format);
+    ASSERT_EQ(r.size(), 3u);
+    EXPECT_EQ(r.columns().front(), "source");
+    EXPECT_TRUE(r.ok(1));   // dog/b.wav
+    EXPECT_FALSE(r.ok(2));  // dog/broken.wav
+    EXPECT_THROW(r.features(2), Error);
+    const Matrix m = r.features(1);
+    EXPECT_EQ(m.rows, 20u);
+    EXPECT_EQ(m.cols, 1 + 8000u / 64);
+    const NpyArray expected = format == "npy" ? read_npy(dir / format / "dog" / "b.npy") : read_npy(dir / format / "features.npy");
+    const auto all = expected.to_float32();
+    const std::size_t offset = format == "npy" ? 0 : m.rows * m.cols;  // packed: the second ok row
+    EXPECT_EQ(m.data, std::vector<float>(all.begin() + static_cast<std::ptrdiff_t>(offset),
+                                         all.begin() + static_cast<std::ptrdiff_t>(offset + m.rows * m.cols)));
+  }
+  EXPECT_THROW(OutdirReader(dir / "in"), Error);  // not an OUTDIR
+}
 
 }  // namespace
 }  // namespace melnorm

@@ -342,7 +342,7 @@ TEST(OutdirJournal, APackedResumeRefusesAManifestRowThatIsNotAFrameCount) {
   testing::write_audio(dir / "in" / "a" / "y.wav", testing::white_noise(4000, 2), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
   ExtractOptions o = tiny_options(dir / "in", dir / "out");
   o.features = resolve_pipeline_options({{"sr", "8000"}, {"n_fft", "256"}, {"hop_length", "64"}, {"n_mels", "20"}, {"pad_to", "0.5"}});
-  o.format = OutputFormat::kPacked;
+  o.format = "packed";
   {
     const ExtractPlan plan(o);
     ExtractWriter first(plan);

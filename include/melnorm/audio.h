@@ -1,5 +1,6 @@
-// Audio input: files through libsndfile (WAV, FLAC, OGG/Vorbis, MP3, ...),
-// raw waveforms from .npy, mono mixing and libsoxr resampling.
+// Audio input (src/audio/): files through registered decoders — libsndfile
+// (WAV, FLAC, OGG/Vorbis, MP3, ...) and raw waveforms in .npy —, mono mixing
+// and libsoxr resampling. A decoder is chosen by the file's extension.
 #pragma once
 
 #include <cstdint>
@@ -23,7 +24,7 @@ struct Audio {
 };
 
 struct AudioInfo {
-  int sample_rate = 0;     // Hz
+  int sample_rate = 0;     // Hz; 0 when the file stores none (.npy)
   int channels = 0;
   std::int64_t frames = 0; // samples per channel
   double duration = 0.0;   // seconds
@@ -32,7 +33,9 @@ struct AudioInfo {
 };
 
 struct LoadOptions {
-  std::optional<int> sample_rate;  // resample to this rate (Hz); unset keeps the file's
+  // Resample to this rate (Hz); unset keeps the file's. A file that stores no
+  // rate (.npy) is taken to be at this rate, and needs it.
+  std::optional<int> sample_rate;
   bool mono = true;                // average the channels, as librosa.load does
   double offset = 0.0;             // seconds to skip (seeked, not decoded, where the format allows)
   std::optional<double> duration;  // seconds to read from offset; unset reads to the end
@@ -40,15 +43,22 @@ struct LoadOptions {
   // librosa.load), not an error.
 };
 
-// Reads the header of an audio file. Throws Error(kIo) with libsndfile's reason.
+// True when a decoder claims the path's extension (what a folder listing reads).
+bool is_audio_path(const std::filesystem::path& path);
+// False for files that hold no sample rate (.npy waveforms): sr must be given.
+bool stores_sample_rate(const std::filesystem::path& path);
+
+// Reads the header of an audio file. Throws Error(kIo) with the decoder's reason.
 AudioInfo audio_info(const std::filesystem::path& path);
 
 // Decodes an audio file. Throws Error for unreadable, empty or NaN/Inf audio.
+// A .npy waveform: float32, float64 or int16 (scaled by 1/32768), 1-D
+// [samples] or 2-D channels-first [channels, samples], at options.sample_rate.
 Audio load_audio(const std::filesystem::path& path, const LoadOptions& options = {});
 
-// A waveform stored as .npy: float32, float64 or int16 (scaled by 1/32768),
-// 1-D [samples] or 2-D channels-first [channels, samples], at `sample_rate` Hz.
-// options.sample_rate, when set, resamples it.
+// Deprecated (load_audio reads .npy): the waveform at `sample_rate` Hz,
+// resampled to options.sample_rate when set. Kept until cli/show_command.cc
+// calls load_audio.
 Audio load_npy_waveform(const std::filesystem::path& path, int sample_rate,
                         const LoadOptions& options = {});
 

@@ -29,7 +29,6 @@
 
 namespace melnorm {
 
-enum class OutputFormat { kNpy, kPacked };
 enum class FitOn { kTrain, kAll };
 
 struct ExtractOptions {
@@ -43,7 +42,7 @@ struct ExtractOptions {
   std::optional<std::filesystem::path> stats;  // global statistics to apply
   bool fit_stats = false;               // fit global statistics on the train rows first
   FitOn fit_on = FitOn::kTrain;         // kAll: on every row (no split column needed)
-  OutputFormat format = OutputFormat::kNpy;
+  std::string format = "npy";           // an output format: npy (one file per row), packed (one features.npy)
   int jobs = 0;                         // worker threads; 0 = all cores
 
   void validate() const;
@@ -60,7 +59,7 @@ OptionValues extract_option_values(const ExtractOptions& options);
 
 struct ExtractProgress {
   std::size_t sources_done = 0, sources_total = 0;
-  std::size_t rows_done = 0, rows_failed = 0;
+  std::size_t rows_failed = 0;
   double audio_seconds = 0.0;           // decoded audio so far (this run)
   std::string phase;                    // "fit-stats" or "extract"
 };
@@ -120,10 +119,11 @@ class ExtractPlan {
   std::vector<std::vector<std::size_t>> fit_chunks() const;
   Fingerprint fingerprint() const;        // of the features before normalization, for the statistics
 
+ private:
+  friend class ExtractWorker;  // they read the listed clips
+  friend class ExtractWriter;
   struct Impl;
   const Impl& impl() const { return *impl_; }
-
- private:
   std::shared_ptr<const Impl> impl_;
 };
 
@@ -161,6 +161,36 @@ class ExtractWriter {
   const Stats* stats() const;             // global statistics to normalize with, if any
   void write(std::size_t source, ExtractResult&& result);
   ExtractSummary finish();                // publishes features.npy (packed), releases OUTDIR; counts
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// ---- Reading a finished OUTDIR ----
+
+// The one reader of the layout extract writes (options.json's
+// format_version, manifest.csv, the output format's files): what the Python
+// bindings and melnorm.torch use instead of their own copy of the layout.
+class OutdirReader {
+ public:
+  static constexpr int kFormatVersion = 2;  // of options.json: the version written and read
+  // Throws Error: no manifest or options (not an OUTDIR), another
+  // format_version, an unfinished extraction (packed: no features.npy yet).
+  explicit OutdirReader(const std::filesystem::path& out_dir);
+  ~OutdirReader();
+  OutdirReader(OutdirReader&&) noexcept;
+  OutdirReader& operator=(OutdirReader&&) noexcept;
+
+  const std::filesystem::path& out_dir() const;
+  const std::string& format() const;               // the output format: "npy", "packed"
+  const std::string& options_json() const;         // options.json as written
+  const std::vector<std::string>& columns() const; // manifest.csv's header
+  std::size_t size() const;                        // manifest rows, ok and failed, in input order
+  const std::vector<std::string>& row(std::size_t i) const;  // row i's fields, in columns() order
+  bool ok(std::size_t i) const;                    // status ok: it has features
+  // Row i's features [n_mels, frames] as float32; throws Error for a failed row.
+  Matrix features(std::size_t i) const;
 
  private:
   struct Impl;

@@ -1,5 +1,4 @@
-// Waveforms that do not come through a decoder: .npy arrays, mono mixing
-// and the NaN/Inf/overflow check every input goes through.
+// What every waveform goes through: the NaN/Inf/overflow check and mono mixing.
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -9,7 +8,6 @@
 #include "io/limits.h"
 #include "melnorm/audio.h"
 #include "melnorm/error.h"
-#include "melnorm/npy.h"
 
 namespace melnorm {
 
@@ -64,33 +62,6 @@ void mix_to_mono(Audio& audio) {
   for (float& v : mono) v *= inv;
   audio.samples = std::move(mono);
   audio.channels = 1;
-}
-
-Audio load_npy_waveform(const std::filesystem::path& path, int sample_rate, const LoadOptions& options) {
-  if (sample_rate <= 0)
-    throw_invalid_argument("sr", "sr=" + std::to_string(sample_rate) + " must be the waveform's positive sample rate in Hz");
-  NpyArray array = read_npy(path);
-  if (array.dtype != DType::kFloat32 && array.dtype != DType::kFloat64 && array.dtype != DType::kInt16)
-    throw Error(ErrorCode::kInvalidData, "y",
-                path.string() + ": waveform dtype " + to_string(array.dtype) + " is not supported; allowed: float32, float64, int16");
-  if (array.shape.empty() || array.shape.size() > 2)
-    throw Error(ErrorCode::kInvalidData, "y",
-                path.string() + ": waveform must be 1-D [samples] or 2-D channels-first [channels, samples], got " +
-                    std::to_string(array.shape.size()) + "-D");
-  Audio audio;
-  audio.sample_rate = sample_rate;
-  if (array.shape.size() == 2 && array.shape[0] > detail::kMaxChannels)
-    throw Error(ErrorCode::kInvalidData, "y",
-                path.string() + ": waveform has " + std::to_string(array.shape[0]) + " channels; at most " +
-                    std::to_string(detail::kMaxChannels) + " (it must be channels-first [channels, samples])");
-  audio.channels = array.shape.size() == 2 ? static_cast<int>(array.shape[0]) : 1;
-  audio.samples = array.to_float32(/*scale_int16=*/true);
-  if (audio.samples.empty() || audio.channels == 0)
-    throw Error(ErrorCode::kInvalidData, "y", path.string() + ": waveform is empty (0 samples)");
-  check_finite(audio.samples, path.string());
-  if (options.mono) mix_to_mono(audio);
-  if (options.sample_rate) resample(audio, *options.sample_rate);
-  return audio;
 }
 
 }  // namespace melnorm

@@ -7,22 +7,21 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <cerrno>
 #include <cmath>
-#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <map>
-#include <mutex>
 #include <string_view>
 #include <set>
 #include <thread>
 
 #include "core/format.h"
+#include "core/ordered_parallel_map.h"
+#include "dataset/output_format.h"
 #include "dataset/sources.h"
+#include "io/append_file.h"
 #include "io/atomic_file.h"
 #include "io/limits.h"
 #include "io/text_file.h"
@@ -39,9 +38,10 @@ void ExtractOptions::validate() const {
   features.validate();
   const bool global = features.normalize && features.normalize->scope == Scope::kGlobal;
   const bool native = features.rate_policy == PipelineOptions::RatePolicy::kNative;
-  if (format == OutputFormat::kPacked && !features.segment && !features.pad_to)
-    throw_invalid_argument("format", "format packed needs fixed-size rows: add segment SECONDS or pad_to SECONDS");
-  if (native && format == OutputFormat::kPacked)
+  const detail::OutputFormat& output = detail::output_format(format);
+  if (output.same_shape_rows && !features.segment && !features.pad_to)
+    throw_invalid_argument("format", "format " + format + " needs fixed-size rows: add segment SECONDS or pad_to SECONDS");
+  if (native && output.same_shape_rows)
     throw_invalid_argument("sr", "sr=native gives rows of different frequency axes; it is for per-file output (format npy) only");
   if (native && (global || fit_stats))
     throw_invalid_argument("sr", "sr=native: statistics over clips of different rates mix different frequency axes; set sr");
@@ -62,154 +62,8 @@ namespace {
 
 constexpr int kOutdirFormatVersion = 2;  // of options.json; 2: the pipeline record
 constexpr const char* kProgressFile = ".progress";
-constexpr const char* kPackedPartial = "features.npy.partial";
 constexpr const char* kTmpDir = ".tmp";     // temporaries: emptied at start-up, removed at finish
 constexpr const char* kLockFile = ".lock";  // held while a writer owns OUTDIR
-constexpr std::size_t kPackedHeaderBytes = 128;  // room for any [N, F, T] shape
-
-std::string row_file(const std::string& source_name, std::size_t segment, bool segmented) {
-  fs::path p(source_name);
-  if (p.is_absolute()) p = p.relative_path();
-  std::string stem = p.replace_extension().generic_string();
-  // keep outputs inside OUTDIR whatever the listed path looks like
-  for (std::size_t pos; (pos = stem.find("../")) != std::string::npos;) stem.replace(pos, 3, "__/");
-  if (segmented) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "_s%04zu", segment);
-    stem += buf;
-  }
-  return stem + ".npy";
-}
-
-// Runs work(i) for i in [begin, end) on `jobs` threads and hands each result
-// to consume(i, result) on the calling thread in index order. Workers stay
-// within `window` indices of the consumer, so memory is bounded by the jobs
-// in flight, not by the dataset.
-template <class Result>
-void ordered_parallel(std::size_t begin, std::size_t end, int jobs, const std::function<Result(std::size_t, ExtractWorker&)>& work,
-                      const std::function<void(std::size_t, Result&&)>& consume, const ExtractPlan& plan,
-                      const Stats* stats) {
-  if (begin >= end) return;
-  if (jobs == 1) {  // no hand-off between threads: a context switch per clip costs ~10% on short clips
-    ExtractWorker worker(plan, stats);
-    for (std::size_t i = begin; i < end; ++i) consume(i, work(i, worker));
-    return;
-  }
-  // Workers take clips in chunks: one lock and one wake-up of the consumer per
-  // chunk instead of per clip (short clips take ~100 us; a wake-up ~5 us).
-  const std::size_t chunk = std::clamp<std::size_t>((end - begin) / (static_cast<std::size_t>(jobs) * 8), 1, 8);
-  const std::size_t window = static_cast<std::size_t>(jobs) * 4 * chunk;
-  std::mutex m;
-  std::condition_variable cv;
-  std::map<std::size_t, Result> ready;
-  std::size_t next_task = begin, next_consume = begin;
-  bool stop = false;
-  std::exception_ptr failure;
-  auto run = [&] {
-    std::optional<ExtractWorker> worker;
-    try {
-      worker.emplace(plan, stats);
-    } catch (...) {
-      std::lock_guard lock(m);
-      if (!failure) failure = std::current_exception();
-      stop = true;
-      cv.notify_all();
-      return;
-    }
-    std::vector<std::pair<std::size_t, Result>> done;
-    for (;;) {
-      std::size_t first, last;
-      {
-        std::unique_lock lock(m);
-        cv.wait(lock, [&] { return stop || next_task >= end || next_task < next_consume + window; });
-        if (stop || next_task >= end) return;
-        first = next_task;
-        last = std::min(end, first + chunk);
-        next_task = last;
-      }
-      try {
-        done.clear();
-        for (std::size_t i = first; i < last; ++i) done.emplace_back(i, work(i, *worker));
-        std::lock_guard lock(m);
-        for (auto& [i, r] : done) ready.emplace(i, std::move(r));
-      } catch (...) {
-        std::lock_guard lock(m);
-        if (!failure) failure = std::current_exception();
-        stop = true;
-      }
-      cv.notify_all();
-    }
-  };
-  std::vector<std::thread> threads;
-  for (int t = 0; t < jobs; ++t) threads.emplace_back(run);
-  std::exception_ptr consumer_failure;
-  while (next_consume < end) {
-    std::optional<Result> r;
-    {
-      std::unique_lock lock(m);
-      cv.wait(lock, [&] { return stop || ready.count(next_consume) > 0; });
-      if (stop) break;
-      r.emplace(std::move(ready.at(next_consume)));
-      ready.erase(next_consume);
-    }
-    try {
-      consume(next_consume, std::move(*r));
-    } catch (...) {
-      consumer_failure = std::current_exception();
-      std::lock_guard lock(m);
-      stop = true;
-    }
-    {
-      std::lock_guard lock(m);
-      ++next_consume;
-    }
-    cv.notify_all();
-    if (consumer_failure) break;
-  }
-  {
-    std::lock_guard lock(m);
-    stop = true;
-  }
-  cv.notify_all();
-  for (auto& t : threads) t.join();
-  if (consumer_failure) std::rethrow_exception(consumer_failure);
-  if (failure) std::rethrow_exception(failure);
-}
-
-// Appends with one write(2) per call, no user-space buffer: what append()
-// returned is in the file (the kernel's page cache) even if the process is
-// killed the next moment. The journal of what is done lives in `.progress`.
-class AppendFile {
- public:
-  AppendFile(const fs::path& path, std::uintmax_t truncate_to) : path_(path) {
-    std::error_code ec;
-    if (fs::exists(path, ec)) fs::resize_file(path, truncate_to, ec);
-    if (ec) throw Error(ErrorCode::kIo, "path", path.string() + ": cannot truncate: " + ec.message());
-    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw Error(ErrorCode::kIo, "path", path.string() + ": cannot open for appending: " + std::strerror(errno));
-  }
-  ~AppendFile() { if (fd_ >= 0) ::close(fd_); }
-  AppendFile(const AppendFile&) = delete;
-  AppendFile& operator=(const AppendFile&) = delete;
-  void append(const void* data, std::size_t n) {
-    const char* p = static_cast<const char*>(data);
-    for (std::size_t done = 0; done < n;) {
-      const ssize_t w = ::write(fd_, p + done, n - done);
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) throw Error(ErrorCode::kIo, "path", path_.string() + ": write failed: " + std::strerror(errno));
-      done += static_cast<std::size_t>(w);
-    }
-    size_ += n;
-  }
-  void append(const std::string& s) { append(s.data(), s.size()); }
-  std::uintmax_t size() const { return size_; }
-  void set_size(std::uintmax_t s) { size_ = s; }
-
- private:
-  fs::path path_;
-  int fd_ = -1;
-  std::uintmax_t size_ = 0;
-};
 
 // Holds OUTDIR for one writer: an flock on OUTDIR/.lock, which the kernel
 // drops when the holder dies (a killed run never blocks its resume), with the
@@ -297,16 +151,6 @@ void write_whole(const fs::path& path, const std::string& text, const fs::path& 
   f.commit();
 }
 
-void write_row_npy(const fs::path& path, const Matrix& m, DType dtype, const fs::path& tmp_dir) {
-  const std::size_t shape[] = {m.rows, m.cols};
-  const std::string header = npy_header(dtype, shape);
-  const std::vector<std::byte> bytes = encode_floats(m.data, dtype);
-  detail::AtomicFile f(path, tmp_dir);
-  f.write(header.data(), header.size());
-  f.write(bytes.data(), bytes.size());
-  f.commit();
-}
-
 // Absolute, symlinks resolved, no trailing separator.
 fs::path resolved(const fs::path& p) {
   std::error_code ec;
@@ -330,7 +174,11 @@ void check_paths(const ExtractOptions& o) {
   // A folder inside OUTDIR would list the outputs as clips; a list or labels file may live there
   // (melnorm.dask writes its list of paths there) unless it is one of the files extract writes.
   auto clobbered = [&](const fs::path& p) {
-    static const std::set<std::string> written = {"options.json", "manifest.csv", "stats.json", "features.npy", ".progress"};
+    static const std::set<std::string> written = [] {
+      std::set<std::string> names = {"options.json", "manifest.csv", "stats.json", kProgressFile};
+      for (const detail::OutputFormat* f : detail::output_formats()) names.insert(f->written.begin(), f->written.end());
+      return names;
+    }();
     std::error_code ec;
     return is_within(p, out) && (fs::is_directory(p, ec) || written.count(p.filename().string()));
   };
@@ -340,6 +188,17 @@ void check_paths(const ExtractOptions& o) {
   if (o.labels && clobbered(resolved(*o.labels)))
     throw_invalid_argument("out_dir", "labels " + o.labels->string() + " is inside OUTDIR " + o.out_dir.string() +
                                           ", which extract owns and rewrites; choose an OUTDIR outside the inputs");
+}
+
+// An OUTDIR inside the INPUT folder holds .npy rows, which a folder listing
+// would take for waveforms: extract never reads its own outputs.
+void skip_own_outputs(const ExtractOptions& o, detail::SourceList& list) {
+  std::error_code ec;
+  if (o.labels || !fs::is_directory(o.input, ec)) return;
+  const fs::path out = resolved(o.out_dir), in = resolved(o.input);
+  if (!is_within(out, in)) return;
+  const std::string prefix = out.lexically_relative(in).generic_string() + "/";
+  std::erase_if(list.sources, [&](const detail::Source& s) { return s.name.starts_with(prefix); });
 }
 
 nlohmann::ordered_json options_record(const ExtractPlan& plan, const detail::SourceList& list) {
@@ -353,7 +212,7 @@ nlohmann::ordered_json options_record(const ExtractPlan& plan, const detail::Sou
   j["pipeline"] = nlohmann::ordered_json::parse(plan.pipeline().to_json());
   j["pipeline"].erase("melnorm_version");  // a newer melnorm may resume an OUTDIR of the same format
   j["stats"] = o.stats ? o.stats->string() : (o.fit_stats ? "fit on " + std::string(o.fit_on == FitOn::kAll ? "all" : "train") + " rows" : "");
-  j["format"] = o.format == OutputFormat::kNpy ? "npy" : "packed";
+  j["format"] = o.format;
   return j;
 }
 
@@ -392,6 +251,8 @@ std::optional<int> shared_rate(const detail::SourceList& list) {
   std::optional<int> rate;
   const detail::Source* first = nullptr;
   for (const auto& src : list.sources) {
+    if (!stores_sample_rate(src.path))
+      throw_invalid_argument("sr", src.name + " is a waveform file that stores no sample rate: set sr to its rate in Hz");
     AudioInfo info;
     try {
       info = audio_info(src.path);
@@ -417,6 +278,7 @@ ExtractPlan::ExtractPlan(const ExtractOptions& options) {
   check_paths(o);
   if (o.jobs == 0) o.jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   impl->list = detail::list_sources(o.input, o.labels, {.path = o.path_column, .label = o.label_column});
+  skip_own_outputs(o, impl->list);
   if (impl->list.sources.empty()) throw Error(ErrorCode::kInvalidData, "input", o.input.string() + ": no audio files found");
   if (o.labels && o.split_column != "split") {  // the split is read from the named column
     const auto& cols = impl->list.extra_columns;
@@ -500,7 +362,7 @@ ExtractResult ExtractWorker::process(std::size_t source) {
   }
   for (PipelineRow& p : rows) {
     ExtractRow row{.offset = p.offset, .n_frames = p.features.cols};
-    if (o.format == OutputFormat::kPacked) row.encoded = encode_floats(p.features.data, o.features.dtype);
+    if (detail::output_format(o.format).encoded_rows) row.encoded = encode_floats(p.features.data, o.features.dtype);
     else row.features = std::move(p.features);
     r.rows.push_back(std::move(row));
   }
@@ -537,15 +399,15 @@ Stats merge_tree(std::vector<Stats> parts) {
 namespace {
 
 // Where an interrupted run stopped: the last complete line of OUTDIR/.progress,
-// "next_source manifest_bytes packed_bytes rows ok failed", checked against the
+// "next_source manifest_bytes sink_bytes rows ok failed", checked against the
 // files it speaks of (a journal from elsewhere must not make resume extend a
 // file with zeros or skip sources the input no longer has).
 struct ResumePoint {
   std::size_t next_source = 0, rows = 0, ok_rows = 0, failed = 0;
-  std::uintmax_t manifest_bytes = 0, packed_bytes = 0, progress_bytes = 0;
+  std::uintmax_t manifest_bytes = 0, sink_bytes = 0, progress_bytes = 0;  // sink: the output format's appended file
 };
 
-ResumePoint read_resume_point(const fs::path& out_dir, std::size_t n_sources) {
+ResumePoint read_resume_point(const fs::path& out_dir, std::size_t n_sources, const detail::OutputFormat& format) {
   const fs::path path = out_dir / kProgressFile;
   std::ifstream in(path);
   ResumePoint at;
@@ -578,19 +440,8 @@ ResumePoint read_resume_point(const fs::path& out_dir, std::size_t n_sources) {
                    std::to_string(size));
   };
   check_size(out_dir / "manifest.csv", at.manifest_bytes);
-  if (!fs::exists(out_dir / "features.npy", ec)) check_size(out_dir / kPackedPartial, at.packed_bytes);
+  if (const fs::path sink_file = format.resume_file(out_dir); !sink_file.empty()) check_size(sink_file, at.sink_bytes);
   return at;
-}
-
-// n_frames of an "ok" manifest row, the width of every packed row.
-std::size_t manifest_frames(const std::string& field, std::size_t n_mels, const fs::path& manifest) {
-  std::size_t frames = 0;
-  const auto [end, err] = std::from_chars(field.data(), field.data() + field.size(), frames);
-  if (err != std::errc() || end != field.data() + field.size() || frames == 0 ||
-      frames > detail::kMaxSpectrogramValues / std::max<std::size_t>(n_mels, 1))
-    throw Error(ErrorCode::kInvalidData, "out_dir",
-                manifest.string() + ": n_frames '" + field + "' is not a frame count; remove OUTDIR or choose another");
-  return frames;
 }
 
 }  // namespace
@@ -602,8 +453,8 @@ struct ExtractWriter::Impl {
   bool needs_fit = false;
   std::optional<Stats> stats;
   std::size_t start = 0, next = 0, rows = 0, ok_rows = 0, failed = 0;
-  std::optional<AppendFile> manifest, journal, packed;
-  std::optional<std::array<std::size_t, 2>> packed_shape;  // [F, T] of every packed row
+  std::optional<detail::AppendFile> manifest, journal;
+  std::unique_ptr<detail::OutputSink> sink;
   ExtractSummary summary;
   std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
   fs::path tmp_dir;
@@ -698,50 +549,29 @@ ExtractWriter::~ExtractWriter() = default;
 void ExtractWriter::Impl::open_outputs() {
   const ExtractOptions& o = plan.options();
   const detail::SourceList& list = plan.impl().list;
+  const detail::OutputFormat& format = detail::output_format(o.format);
   std::error_code ec;
-  // Resume point: the last line of .progress is "next_source manifest_bytes packed_bytes rows ok failed".
   const fs::path manifest_path = o.out_dir / "manifest.csv";
   const fs::path progress_path = o.out_dir / kProgressFile;
-  const fs::path packed_path = o.out_dir / kPackedPartial;
   ResumePoint at;
-  if (resuming && fs::exists(progress_path, ec)) at = read_resume_point(o.out_dir, list.sources.size());
+  if (resuming && fs::exists(progress_path, ec)) at = read_resume_point(o.out_dir, list.sources.size(), format);
   start = at.next_source, rows = at.rows, ok_rows = at.ok_rows, failed = at.failed;
-  const std::uintmax_t manifest_bytes = at.manifest_bytes, packed_bytes = at.packed_bytes, progress_bytes = at.progress_bytes;
   next = start;
   summary.resumed = start;
-  std::string header = "source,label";
-  for (const auto& c : list.extra_columns) header.append(",").append(detail::csv_field(c));
-  header += ",offset,output,n_frames,status,error\n";
-  manifest.emplace(manifest_path, start > 0 ? manifest_bytes : 0);
-  if (start == 0) manifest->append(header);
-  else manifest->set_size(manifest_bytes);
-  journal.emplace(progress_path, progress_bytes);
-  journal->set_size(progress_bytes);
-  const bool is_packed = o.format == OutputFormat::kPacked;
-  const bool packed_done = is_packed && fs::exists(o.out_dir / "features.npy", ec) && !fs::exists(packed_path, ec);
-  if (is_packed && !packed_done) {
-    if (start == 0) {
-      packed.emplace(packed_path, 0);
-      const std::string reserve(kPackedHeaderBytes, ' ');  // the real header is written at the end
-      packed->append(reserve);
-    } else {
-      packed.emplace(packed_path, packed_bytes);
-      packed->set_size(packed_bytes);
-    }
+  manifest.emplace(manifest_path, start > 0 ? at.manifest_bytes : 0);
+  if (start == 0) {
+    std::string header = "source,label";
+    for (const auto& c : list.extra_columns) header.append(",").append(detail::csv_field(c));
+    manifest->append(header + ",offset,output,n_frames,status,error\n");
   }
-  if (is_packed && !packed_done && ok_rows > 0) {  // the row shape, from the manifest of the earlier run
-    std::ifstream in(manifest_path);
-    std::string line;
-    std::getline(in, line);
-    while (std::getline(in, line)) {
-      const auto f = detail::parse_csv_line(line);
-      if (f.size() >= 4 && f[f.size() - 2] == "ok") {
-        const auto n_mels = static_cast<std::size_t>(o.features.mel.mel.n_mels);
-        packed_shape = std::array<std::size_t, 2>{n_mels, manifest_frames(f[f.size() - 3], n_mels, manifest_path)};
-        break;
-      }
-    }
-  }
+  journal.emplace(progress_path, at.progress_bytes);
+  const detail::SinkContext context{.out_dir = o.out_dir,
+                                    .tmp_dir = tmp_dir,
+                                    .dtype = o.features.dtype,
+                                    .n_mels = static_cast<std::size_t>(o.features.mel.mel.n_mels),
+                                    .segmented = o.features.segment.has_value(),
+                                    .manifest = manifest_path};
+  sink = format.open(context, {.next_source = start, .ok_rows = ok_rows, .bytes = at.sink_bytes});
 }
 
 std::size_t ExtractWriter::next_source() const { return impl_->next; }
@@ -764,31 +594,11 @@ void ExtractWriter::write(std::size_t i, ExtractResult&& r) {
   Impl& s = *impl_;
   if (s.needs_fit) throw_invalid_argument("stats", "fit the statistics (set_fitted_stats) before writing rows");
   if (i != s.next) throw_invalid_argument("source", "rows must be written in clip order: expected clip " + num(s.next) + ", got " + num(i));
-  const ExtractOptions& o = s.plan.options();
   const detail::Source& src = s.plan.impl().list.sources.at(i);
-  const bool is_packed = o.format == OutputFormat::kPacked;
-  const bool segmented = o.features.segment.has_value();
   std::string block;
-  std::string packed_block_rows;
   for (std::size_t k = 0; k < r.rows.size(); ++k) {
     ExtractRow& row = r.rows[k];
-    std::string output;
-    if (row.ok() && !is_packed) {  // a file that cannot be written (a full disk) stops the run: it resumes here
-      output = row_file(src.name, k, segmented);
-      write_row_npy(o.out_dir / output, row.features, o.features.dtype, s.tmp_dir);
-    }
-    if (row.ok() && is_packed) {
-      const std::array<std::size_t, 2> shape{static_cast<std::size_t>(o.features.mel.mel.n_mels), row.n_frames};
-      if (row.encoded.empty()) row.encoded = encode_floats(row.features.data, o.features.dtype);
-      if (!s.packed_shape) s.packed_shape = shape;
-      if (*s.packed_shape != shape) {
-        row.error = "row is [" + num(shape[0]) + ", " + num(shape[1]) + "] but packed rows are [" +
-                    num((*s.packed_shape)[0]) + ", " + num((*s.packed_shape)[1]) + "]; clips differ in sample rate (set sr)";
-      } else {
-        output = num(s.ok_rows);
-        packed_block_rows.append(reinterpret_cast<const char*>(row.encoded.data()), row.encoded.size());
-      }
-    }
+    const std::string output = row.ok() ? s.sink->write_row(src.name, k, s.ok_rows, row) : "";
     // Appended piece by piece (GCC 12 misreports "," + s chains under -Wrestrict).
     char offset[32];
     std::snprintf(offset, sizeof offset, "%.3f", row.offset);
@@ -800,10 +610,10 @@ void ExtractWriter::write(std::size_t i, ExtractResult&& r) {
     ++s.rows;
     row.ok() ? ++s.ok_rows : ++s.failed;
   }
-  if (s.packed && !packed_block_rows.empty()) s.packed->append(packed_block_rows);
+  s.sink->end_source();
   s.manifest->append(block);
   s.journal->append(num(i + 1) + " " + num(static_cast<std::size_t>(s.manifest->size())) + " " +
-                    num(static_cast<std::size_t>(s.packed ? s.packed->size() : 0)) + " " + num(s.rows) + " " +
+                    num(static_cast<std::size_t>(s.sink->journal_bytes())) + " " + num(s.rows) + " " +
                     num(s.ok_rows) + " " + num(s.failed) + "\n");
   s.next = i + 1;
   s.summary.audio_seconds += r.audio_seconds;
@@ -811,25 +621,10 @@ void ExtractWriter::write(std::size_t i, ExtractResult&& r) {
 
 ExtractSummary ExtractWriter::finish() {
   Impl& s = *impl_;
-  const ExtractOptions& o = s.plan.options();
   if (s.needs_fit) throw_invalid_argument("stats", "fit the statistics (set_fitted_stats) before finishing");
   if (s.next != s.plan.size())
     throw_invalid_argument("source", "finish() after " + num(s.next) + " of " + num(s.plan.size()) + " clips");
-  if (s.packed) {  // write the real header over the reserved bytes, then publish the file
-    const fs::path packed_path = o.out_dir / kPackedPartial;
-    const std::size_t F = s.packed_shape ? (*s.packed_shape)[0] : static_cast<std::size_t>(o.features.mel.mel.n_mels);
-    const std::size_t T = s.packed_shape ? (*s.packed_shape)[1] : 0;
-    const std::size_t shape[] = {s.ok_rows, F, T};
-    const std::string h = npy_header(o.features.dtype, shape, kPackedHeaderBytes);
-    if (h.size() != kPackedHeaderBytes) throw Error(ErrorCode::kIo, "path", "packed header does not fit its reserved space");
-    s.packed.reset();
-    std::FILE* f = std::fopen(packed_path.c_str(), "r+b");
-    if (!f || std::fwrite(h.data(), 1, h.size(), f) != h.size() || std::fclose(f) != 0)
-      throw Error(ErrorCode::kIo, "path", packed_path.string() + ": cannot write the header");
-    std::error_code ec;
-    fs::rename(packed_path, o.out_dir / "features.npy", ec);
-    if (ec) throw Error(ErrorCode::kIo, "path", packed_path.string() + ": cannot rename into place: " + ec.message());
-  }
+  s.sink->finish(s.ok_rows);
   s.release_outdir();  // a finished OUTDIR holds only the outputs: no .tmp, no .lock
   s.summary.rows = s.rows;
   s.summary.failed = s.failed;
@@ -850,30 +645,30 @@ ExtractSummary extract_dataset(const ExtractOptions& options, const std::functio
     prog.phase = "fit-stats";
     for (const auto& c : chunks) prog.sources_total += c.size();
     std::vector<Stats> parts;
-    ordered_parallel<Stats>(
-        0, chunks.size(), jobs, [&](std::size_t i, ExtractWorker& w) { return w.fit(chunks[i]); },
+    detail::ordered_parallel_map(
+        0, chunks.size(), jobs, [&] { return ExtractWorker(plan, nullptr); },
+        [&](std::size_t i, ExtractWorker& w) { return w.fit(chunks[i]); },
         [&](std::size_t i, Stats&& part) {
           parts.push_back(std::move(part));
           prog.sources_done += chunks[i].size();
           if (progress) progress(prog);
-        },
-        plan, nullptr);
+        });
     writer.set_fitted_stats(merge_tree(std::move(parts)));
   }
   prog = {};
   prog.phase = "extract";
   prog.sources_total = plan.size();
   prog.sources_done = writer.resumed();
-  ordered_parallel<ExtractResult>(
-      writer.resumed(), plan.size(), jobs, [&](std::size_t i, ExtractWorker& w) { return w.process(i); },
+  detail::ordered_parallel_map(
+      writer.resumed(), plan.size(), jobs, [&] { return ExtractWorker(plan, writer.stats()); },
+      [&](std::size_t i, ExtractWorker& w) { return w.process(i); },
       [&](std::size_t i, ExtractResult&& r) {
-        for (const auto& row : r.rows) row.ok() ? ++prog.rows_done : (++prog.rows_done, ++prog.rows_failed);
+        for (const auto& row : r.rows) prog.rows_failed += row.ok() ? 0 : 1;
         prog.audio_seconds += r.audio_seconds;
         writer.write(i, std::move(r));
         prog.sources_done = i + 1;
         if (progress) progress(prog);
-      },
-      plan, writer.stats());
+      });
   return writer.finish();
 }
 

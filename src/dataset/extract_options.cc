@@ -4,6 +4,7 @@
 
 #include "core/format.h"
 #include "core/names.h"
+#include "dataset/output_format.h"
 #include "melnorm/error.h"
 #include "melnorm/extract.h"
 
@@ -19,7 +20,13 @@ struct ExtractOptionRow {
   std::function<std::string(const ExtractOptions&)> get;
 };
 
-std::string format_name(OutputFormat f) { return f == OutputFormat::kNpy ? "npy" : "packed"; }
+// "npy | packed" and "npy: one file per row; packed: ...", from the registered formats.
+std::string format_choices(const char* separator, bool with_help) {
+  std::string text;
+  for (const detail::OutputFormat* f : detail::output_formats())
+    text += (text.empty() ? "" : separator) + f->name + (with_help ? ": " + f->help : "");
+  return text;
+}
 
 const std::vector<ExtractOptionRow>& rows() {
   using K = OptionKind;
@@ -64,13 +71,10 @@ const std::vector<ExtractOptionRow>& rows() {
          else throw_invalid_argument("fit_on", "fit_on='" + t + "' is not supported; allowed: train, all");
        },
        [](const ExtractOptions& o) { return std::string(o.fit_on == FitOn::kTrain ? "train" : "all"); }},
-      {{"format", "--format", K::kChoice, S, "", "npy | packed", "npy", "npy: one file per row; packed: one [N, F, T] features.npy", false},
-       [](ExtractOptions& o, const std::string& t) {
-         if (t == "npy") o.format = OutputFormat::kNpy;
-         else if (t == "packed") o.format = OutputFormat::kPacked;
-         else throw_invalid_argument("format", "format='" + t + "' is not supported; allowed: npy, packed");
-       },
-       [](const ExtractOptions& o) { return format_name(o.format); }},
+      {{"format", "--format", K::kChoice, S, "", format_choices(" | ", false), detail::output_formats().front()->name,
+        format_choices("; ", true), false},
+       [](ExtractOptions& o, const std::string& t) { o.format = detail::output_format(t).name; },
+       [](const ExtractOptions& o) { return o.format; }},
       {{"jobs", "--jobs", K::kInteger, S, "", "integer >= 0", "0 (all cores)", "worker threads; the output is the same for any value", false},
        [](ExtractOptions& o, const std::string& t) {
          try {

@@ -6,6 +6,7 @@
 
 #include "io/limits.h"
 #include "io/text_file.h"
+#include "melnorm/audio.h"
 #include "melnorm/error.h"
 
 namespace melnorm::detail {
@@ -13,14 +14,6 @@ namespace melnorm::detail {
 namespace fs = std::filesystem;
 
 namespace {
-
-bool is_audio_path(const fs::path& p) {
-  static const std::set<std::string> kExtensions = {".wav", ".flac", ".ogg", ".oga", ".mp3", ".aiff",
-                                                    ".aif",  ".au",   ".w64", ".caf", ".opus"};
-  std::string ext = p.extension().string();
-  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return kExtensions.count(ext) > 0;
-}
 
 std::string trim(std::string s) {
   while (!s.empty() && (s.back() == '\r' || s.back() == '\n' || s.back() == ' ')) s.pop_back();
@@ -166,7 +159,7 @@ SourceList list_sources(const fs::path& input, const std::optional<fs::path>& la
 
   if (input_is_dir) {
     for (auto it = fs::recursive_directory_iterator(input, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-      if (!it->is_regular_file() || !is_audio_path(it->path())) continue;
+      if (!it->is_regular_file() || !melnorm::is_audio_path(it->path())) continue;  // the decoders' extensions
       if (list.sources.size() >= kMaxListRows)
         throw Error(ErrorCode::kInvalidData, "input",
                     input.string() + ": more than " + std::to_string(kMaxListRows) + " audio files, the most melnorm lists");

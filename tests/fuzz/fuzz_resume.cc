@@ -39,7 +39,7 @@ melnorm::ExtractOptions options(bool packed, const fs::path& out_dir) {
   o.out_dir = out_dir;
   o.features = melnorm::resolve_pipeline_options(
       {{"sr", "8000"}, {"n_fft", "256"}, {"hop_length", "128"}, {"n_mels", "16"}, {"pad_to", "0.25"}});
-  o.format = packed ? melnorm::OutputFormat::kPacked : melnorm::OutputFormat::kNpy;
+  o.format = packed ? "packed" : "npy";
   o.jobs = 1;
   return o;
 }

@@ -1,4 +1,4 @@
-// Decoding through libsndfile: WAV (PCM 8/16/24/32, float), FLAC,
+// The libsndfile decoder: WAV (PCM 8/16/24/32, float), FLAC,
 // OGG/Vorbis, MP3 and the other formats libsndfile reads.
 #include <fcntl.h>
 #include <sndfile.h>
@@ -15,10 +15,10 @@
 
 #include "core/format.h"
 #include "io/limits.h"
-#include "melnorm/audio.h"
+#include "audio/decoder.h"
 #include "melnorm/error.h"
 
-namespace melnorm {
+namespace melnorm::detail {
 namespace {
 
 // The whole file in memory, read with one system call, for libsndfile's
@@ -127,16 +127,16 @@ std::string format_name(int format) {
 // up to what the file's bytes could plausibly decode to (about 8 samples per
 // byte covers MP3 and Vorbis); the buffer grows if the decoder gives more.
 std::size_t initial_samples(const SF_INFO& info, std::size_t file_bytes) {
-  const std::size_t claimed = detail::checked_mul(static_cast<std::size_t>(std::max<sf_count_t>(info.frames, 1)),
+  const std::size_t claimed = checked_mul(static_cast<std::size_t>(std::max<sf_count_t>(info.frames, 1)),
                                                   static_cast<std::size_t>(info.channels))
                                   .value_or(SIZE_MAX);
   const std::size_t plausible = (file_bytes ? std::min(file_bytes, SIZE_MAX / 16) * 8 : 0) + (std::size_t{1} << 16);
-  return std::min({claimed, plausible, detail::kMaxArrayElements});
+  return std::min({claimed, plausible, kMaxArrayElements});
 }
 
 [[noreturn]] void too_long(const std::filesystem::path& path) {
   throw Error(ErrorCode::kInvalidData, "path", path.string() + ": decodes to more than " +
-                                                   std::to_string(detail::kMaxArrayElements) + " samples (the limit, 2^31)");
+                                                   std::to_string(kMaxArrayElements) + " samples (the limit, 2^31)");
 }
 
 // Decodes until the decoder stops: frame counts of compressed formats (MP3)
@@ -157,8 +157,8 @@ std::vector<float> read_interleaved(const OpenAudio& f, const SF_INFO& info, con
       const sf_count_t got = sf_readf_float(f.get(), probe.data(), static_cast<sf_count_t>(std::min<std::size_t>(4096, max_frames - frames)));
       if (got <= 0) break;
       const std::size_t need = (frames + static_cast<std::size_t>(got)) * ch;
-      if (need > detail::kMaxArrayElements) too_long(path);
-      interleaved.resize(std::min(std::max(interleaved.size() * 3 / 2, need), detail::kMaxArrayElements / ch * ch));
+      if (need > kMaxArrayElements) too_long(path);
+      interleaved.resize(std::min(std::max(interleaved.size() * 3 / 2, need), kMaxArrayElements / ch * ch));
       std::copy_n(probe.begin(), got * ch, interleaved.begin() + frames * ch);
       frames += static_cast<std::size_t>(got);
     }
@@ -169,9 +169,7 @@ std::vector<float> read_interleaved(const OpenAudio& f, const SF_INFO& info, con
   return interleaved;
 }
 
-}  // namespace
-
-AudioInfo audio_info(const std::filesystem::path& path) {
+AudioInfo sndfile_info(const std::filesystem::path& path) {
   SF_INFO info;
   const OpenAudio f(path, info);
   AudioInfo out;
@@ -184,7 +182,7 @@ AudioInfo audio_info(const std::filesystem::path& path) {
   return out;
 }
 
-Audio load_audio(const std::filesystem::path& path, const LoadOptions& options) {
+Audio sndfile_decode(const std::filesystem::path& path, const LoadOptions& options) {
   SF_INFO info;
   const OpenAudio f(path, info);
   if (info.channels <= 0 || info.samplerate <= 0)
@@ -193,10 +191,7 @@ Audio load_audio(const std::filesystem::path& path, const LoadOptions& options) 
                                                      std::to_string(info.samplerate) + ")");
   const int ch = info.channels;
   const bool window = options.offset != 0.0 || options.duration.has_value();
-  if (!(options.offset >= 0.0) || !std::isfinite(options.offset))
-    throw_invalid_argument("offset", "offset=" + std::to_string(options.offset) + " must be >= 0 seconds");
-  if (options.duration && (!(*options.duration >= 0.0) || !std::isfinite(*options.duration)))
-    throw_invalid_argument("duration", "duration=" + std::to_string(*options.duration) + " must be >= 0 seconds (or None)");
+  check_window(options);
   std::size_t frames = 0, max_frames = SIZE_MAX;
   bool past_end = false;
   if (options.offset > 0.0) {  // librosa: seek(int(offset * sr_native))
@@ -220,22 +215,18 @@ Audio load_audio(const std::filesystem::path& path, const LoadOptions& options) 
     for (std::size_t i = 0; i < frames; ++i)
       for (int c = 0; c < ch; ++c) audio.samples[c * frames + i] = interleaved[i * ch + c];
   }
-  check_finite(audio.samples, path.string());
-
-  if (options.mono) mix_to_mono(audio);
-  if (frames == 0) {  // an empty window: nothing to resample
-    if (options.sample_rate) audio.sample_rate = *options.sample_rate;
-    return audio;
-  }
-  if (options.sample_rate) {
-    try {
-      resample(audio, *options.sample_rate);
-    } catch (const Error& e) {
-      const bool about_file = e.code() == ErrorCode::kInvalidData;  // its rate or length, not the option
-      throw Error(e.code(), about_file ? "path" : e.param(), path.string() + ": " + e.what());
-    }
-  }
   return audio;
 }
 
-}  // namespace melnorm
+}  // namespace
+
+extern const Decoder kSndfileDecoder;
+const Decoder kSndfileDecoder{
+    .name = "libsndfile",
+    .extensions = {".wav", ".flac", ".ogg", ".oga", ".mp3", ".aiff", ".aif", ".au", ".w64", ".caf", ".opus"},
+    .stores_rate = true,
+    .info = sndfile_info,
+    .decode = sndfile_decode,
+};
+
+}  // namespace melnorm::detail

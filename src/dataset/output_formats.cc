@@ -1,0 +1,25 @@
+// The registry of extract's output formats: adding one is its source file
+// (defining an OutputFormat) and a line here.
+#include "dataset/output_format.h"
+#include "melnorm/error.h"
+
+namespace melnorm::detail {
+
+extern const OutputFormat kNpyOutput;     // npy_output.cc
+extern const OutputFormat kPackedOutput;  // packed_output.cc
+
+const std::vector<const OutputFormat*>& output_formats() {
+  static const std::vector<const OutputFormat*> formats = {&kNpyOutput, &kPackedOutput};
+  return formats;
+}
+
+const OutputFormat& output_format(const std::string& name) {
+  std::string allowed;
+  for (const OutputFormat* f : output_formats()) {
+    if (f->name == name) return *f;
+    allowed += (allowed.empty() ? "" : ", ") + f->name;
+  }
+  throw_invalid_argument("format", "format='" + name + "' is not supported; allowed: " + allowed);
+}
+
+}  // namespace melnorm::detail
