@@ -117,6 +117,41 @@ void define_extract(py::module_& m) {
 
   m.def("merge_tree", &merge_tree, py::arg("parts"));
 
+  // A finished OUTDIR, for melnorm.torch.ExtractedDataset (pickled as its path).
+  py::class_<OutdirReader>(m, "OutdirReader")
+      .def(py::init([](const std::string& out_dir) { return std::make_unique<OutdirReader>(out_dir); }), py::arg("out_dir"))
+      .def_property_readonly("out_dir", [](const OutdirReader& r) { return r.out_dir().string(); })
+      .def_property_readonly("format", &OutdirReader::format)
+      .def_property_readonly("options_json", &OutdirReader::options_json)
+      .def_property_readonly("columns", &OutdirReader::columns)
+      .def("__len__", &OutdirReader::size)
+      .def("rows", [](const OutdirReader& r) {  // every manifest row as a dict, in input order
+        py::list rows;
+        py::list names = py::cast(r.columns());
+        for (std::size_t i = 0; i < r.size(); ++i) {
+          py::dict d;
+          for (std::size_t c = 0; c < r.columns().size(); ++c) d[names[c]] = r.row(i)[c];
+          rows.append(d);
+        }
+        return rows;
+      })
+      .def("ok", &OutdirReader::ok, py::arg("i"))
+      .def(
+          "features",
+          [](const OutdirReader& r, std::size_t i) {
+            Matrix row;
+            {
+              py::gil_scoped_release release;
+              row = r.features(i);
+            }
+            py::array_t<float> a({row.rows, row.cols});
+            std::copy(row.data.begin(), row.data.end(), a.mutable_data());
+            return a;
+          },
+          py::arg("i"))
+      .def(py::pickle([](const OutdirReader& r) { return py::make_tuple(r.out_dir().string()); },
+                      [](const py::tuple& t) { return std::make_unique<OutdirReader>(t[0].cast<std::string>()); }));
+
   py::class_<ExtractWriter>(m, "ExtractWriter")
       .def(py::init([](const ExtractPlan& plan) {
              WarningsToPython w;

@@ -8,7 +8,6 @@ operations, TorchScript-able, differentiable where the math is).
 >>> ds = melnorm.torch.ExtractedDataset("out/samples")  # doctest: +SKIP
 >>> x, y = ds[0]; x.shape  # [1, n_mels, frames]  # doctest: +SKIP
 """
-import csv
 import json
 import os
 
@@ -38,14 +37,13 @@ class ExtractedDataset(torch.utils.data.Dataset):
     """
 
     def __init__(self, out_dir, *, split=None, classes=None, transform=None, channel_dim=True):
+        from . import _melnorm
         self.out_dir = os.fspath(out_dir)
-        manifest = os.path.join(self.out_dir, "manifest.csv")
-        if not os.path.exists(manifest):
-            raise OSError(f"{manifest}: no manifest; is {self.out_dir!r} the OUTDIR of melnorm extract?")
-        with open(os.path.join(self.out_dir, "options.json")) as f:
-            self.options = json.load(f)
-        with open(manifest, newline="") as f:
-            all_rows = [r for r in csv.DictReader(f) if r["status"] == "ok"]
+        # The OUTDIR layout (options.json, manifest.csv, the format's files) is the library's to read.
+        self._outdir = _melnorm.OutdirReader(self.out_dir)
+        self.options = json.loads(self._outdir.options_json)
+        ok = [(i, r) for i, r in enumerate(self._outdir.rows()) if r["status"] == "ok"]
+        all_rows = [r for _, r in ok]
         if split is not None:
             if all_rows and "split" not in all_rows[0]:
                 raise ValueError(f"split={split!r} given but the manifest has no split column")
@@ -53,7 +51,9 @@ class ExtractedDataset(torch.utils.data.Dataset):
             if split not in splits:
                 raise ValueError(f"split={split!r} is not in the manifest; its splits: {', '.join(splits)}")
         self.classes = list(classes) if classes is not None else sorted({r["label"] for r in all_rows})
-        self.rows = [r for r in all_rows if split is None or r["split"] == split]
+        kept = [(i, r) for i, r in ok if split is None or r["split"] == split]
+        self.rows = [r for _, r in kept]
+        self._manifest_index = [i for i, _ in kept]  # row i's place in the manifest
         index = {c: i for i, c in enumerate(self.classes)}
         unknown = sorted({r["label"] for r in self.rows} - set(index))
         if unknown:
@@ -61,12 +61,6 @@ class ExtractedDataset(torch.utils.data.Dataset):
         self.targets = [index[r["label"]] for r in self.rows]
         self.transform = transform
         self.channel_dim = channel_dim
-        self._packed = None
-        if self.options.get("format") == "packed":
-            path = os.path.join(self.out_dir, "features.npy")
-            if not os.path.exists(path):
-                raise OSError(f"{path}: missing; the extraction has not finished (re-run it to resume)")
-            self._packed = np.load(path, mmap_mode="r")
 
     def __len__(self):
         return len(self.rows)
@@ -80,10 +74,7 @@ class ExtractedDataset(torch.utils.data.Dataset):
 
     def features(self, i):
         """Row i's features as a float32 NumPy array [n_mels, frames]."""
-        row = self.rows[i]
-        if self._packed is not None:
-            return np.asarray(self._packed[int(row["output"])], dtype=np.float32)
-        return np.load(os.path.join(self.out_dir, row["output"])).astype(np.float32, copy=False)
+        return self._outdir.features(self._manifest_index[i])
 
     def __getitem__(self, i):
         x = torch.from_numpy(np.array(self.features(i), dtype=np.float32))

@@ -117,6 +117,9 @@ def test_extracted_dataset_reads_both_formats(tmp_path, fmt):
     assert float(x.min()) == 0.0 and float(x.max()) == 1.0
     with pytest.raises(ValueError, match="split='val' is not in the manifest"):
         melnorm.torch.ExtractedDataset(out, split="val")
+    # DataLoader workers started with spawn receive the dataset pickled: it reopens the OUTDIR.
+    copy = pickle.loads(pickle.dumps(train))
+    assert torch.equal(copy[3][0], train[3][0]) and copy[3][1] == train[3][1]
 
 
 def test_readme_training_loop_runs(tmp_path, monkeypatch):
