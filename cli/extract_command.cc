@@ -1,6 +1,6 @@
 // melnorm extract INPUT -o OUTDIR [mel options] [--normalize METHOD [--scope ...] [--axis ...]
 //   [--stats STATS.json | --fit-stats]] [--labels LABELS.csv] [--jobs N] [--segment S [--segment-hop S]]
-//   [--pad-to S] [--format npy|packed] [--dtype float32|float16] [--quiet]
+//   [--pad-to S] [--format FORMAT (npy, packed: --help lists them)] [--dtype float32|float16] [--quiet]
 #include <unistd.h>
 
 #include <algorithm>

@@ -31,9 +31,10 @@ class ExtractedDataset(torch.utils.data.Dataset):
     Conv2d; ``channel_dim=False`` drops it). ``target``: the index of the
     row's label in ``classes`` (sorted labels of the whole manifest, so train
     and test subsets agree). ``split``: keep rows whose ``split`` column
-    equals it (``"train"``, ``"test"``...). Packed output (``features.npy``)
-    is memory-mapped, so opening a large dataset costs nothing; ``npy`` output
-    loads one file per item. ``transform`` is applied to the features tensor.
+    equals it (``"train"``, ``"test"``...). Rows are read one per item by
+    the library's OUTDIR reader, whatever the format (packed: in place from
+    ``features.npy``; npy: the row's file), so opening a large dataset reads
+    only its manifest. ``transform`` is applied to the features tensor.
     """
 
     def __init__(self, out_dir, *, split=None, classes=None, transform=None, channel_dim=True):
