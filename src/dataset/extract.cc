@@ -1,10 +1,6 @@
 #include "melnorm/extract.h"
 
-#include <fcntl.h>
 #include <nlohmann/json.hpp>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -20,10 +16,12 @@
 #include "core/format.h"
 #include "core/ordered_parallel_map.h"
 #include "dataset/output_format.h"
+#include "dataset/resume_journal.h"
 #include "dataset/sources.h"
 #include "io/append_file.h"
 #include "io/atomic_file.h"
 #include "io/limits.h"
+#include "io/outdir_lock.h"
 #include "io/text_file.h"
 #include "melnorm/audio.h"
 #include "melnorm/error.h"
@@ -60,73 +58,7 @@ void ExtractOptions::validate() const {
 
 namespace {
 
-constexpr int kOutdirFormatVersion = 2;  // of options.json; 2: the pipeline record
-constexpr const char* kProgressFile = ".progress";
 constexpr const char* kTmpDir = ".tmp";     // temporaries: emptied at start-up, removed at finish
-constexpr const char* kLockFile = ".lock";  // held while a writer owns OUTDIR
-
-// Holds OUTDIR for one writer: an flock on OUTDIR/.lock, which the kernel
-// drops when the holder dies (a killed run never blocks its resume), with the
-// holder's pid inside for the message that refuses a second writer.
-class OutdirLock {
- public:
-  explicit OutdirLock(const fs::path& out_dir);
-  ~OutdirLock() { release(); }
-  OutdirLock(const OutdirLock&) = delete;
-  OutdirLock& operator=(const OutdirLock&) = delete;
-  void release() {
-    if (fd_ < 0) return;
-    ::unlink(path_.c_str());  // before close: a waiting opener sees another inode and retries
-    ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  fs::path path_;
-  int fd_ = -1;
-};
-
-// The pid a holder wrote into the lock file (it may not have written it yet).
-std::string lock_holder(int fd) {
-  for (int attempt = 0; attempt < 50; ++attempt) {
-    char buf[32] = {};
-    const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
-    if (n > 0 && buf[n - 1] == '\n') return std::string(buf, static_cast<std::size_t>(n - 1));
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return "unknown";
-}
-
-OutdirLock::OutdirLock(const fs::path& out_dir) : path_(out_dir / kLockFile) {
-  for (;;) {
-    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw Error(ErrorCode::kIo, "out_dir", path_.string() + ": cannot open: " + std::strerror(errno));
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      const int err = errno;
-      if (err != EWOULDBLOCK) {  // a file system without locks: run unguarded rather than not at all
-        warn(path_.string() + ": cannot lock (" + std::strerror(err) + "); a second extract into this OUTDIR would not be refused");
-        break;
-      }
-      const std::string holder = lock_holder(fd_);
-      ::close(fd_);
-      fd_ = -1;
-      throw Error(ErrorCode::kIo, "out_dir",
-                  "OUTDIR " + out_dir.string() + " is being written by another melnorm extract (pid " + holder +
-                      "); wait for it or choose another OUTDIR");
-    }
-    // A holder that finished unlinked the file we opened: locking it holds nothing.
-    struct stat held{}, named{};
-    if (::fstat(fd_, &held) == 0 && ::stat(path_.c_str(), &named) == 0 && held.st_ino == named.st_ino &&
-        held.st_dev == named.st_dev)
-      break;
-    ::close(fd_);
-  }
-  // The pid only serves the message: a full disk must not stop the run here.
-  const std::string pid = std::to_string(::getpid()) + "\n";
-  if (::ftruncate(fd_, 0) == 0) {
-    [[maybe_unused]] const ssize_t written = ::pwrite(fd_, pid.data(), pid.size(), 0);
-  }
-}
 
 // The temporaries of an older melnorm, which left them next to their targets
 // ("x.npy.tmp-PID-N"); only a resumed OUTDIR can hold them.
@@ -175,7 +107,7 @@ void check_paths(const ExtractOptions& o) {
   // (melnorm.dask writes its list of paths there) unless it is one of the files extract writes.
   auto clobbered = [&](const fs::path& p) {
     static const std::set<std::string> written = [] {
-      std::set<std::string> names = {"options.json", "manifest.csv", "stats.json", kProgressFile};
+      std::set<std::string> names = {"options.json", "manifest.csv", "stats.json", detail::kProgressFile};
       for (const detail::OutputFormat* f : detail::output_formats()) names.insert(f->written.begin(), f->written.end());
       return names;
     }();
@@ -204,7 +136,7 @@ void skip_own_outputs(const ExtractOptions& o, detail::SourceList& list) {
 nlohmann::ordered_json options_record(const ExtractPlan& plan, const detail::SourceList& list) {
   const ExtractOptions& o = plan.options();
   nlohmann::ordered_json j;
-  j["format_version"] = kOutdirFormatVersion;
+  j["format_version"] = OutdirReader::kFormatVersion;  // 2: the pipeline record
   j["input"] = o.input.string();
   j["labels"] = o.labels ? o.labels->string() : "";
   j["columns"] = {{"path", o.path_column}, {"label", o.label_column}, {"split", o.split_column}};
@@ -398,52 +330,6 @@ Stats merge_tree(std::vector<Stats> parts) {
 
 namespace {
 
-// Where an interrupted run stopped: the last complete line of OUTDIR/.progress,
-// "next_source manifest_bytes sink_bytes rows ok failed", checked against the
-// files it speaks of (a journal from elsewhere must not make resume extend a
-// file with zeros or skip sources the input no longer has).
-struct ResumePoint {
-  std::size_t next_source = 0, rows = 0, ok_rows = 0, failed = 0;
-  std::uintmax_t manifest_bytes = 0, sink_bytes = 0, progress_bytes = 0;  // sink: the output format's appended file
-};
-
-ResumePoint read_resume_point(const fs::path& out_dir, std::size_t n_sources, const detail::OutputFormat& format) {
-  const fs::path path = out_dir / kProgressFile;
-  std::ifstream in(path);
-  ResumePoint at;
-  char line[256];  // a journal line is six numbers: a longer one is not ours
-  std::size_t line_no = 0;
-  while (in.getline(line, sizeof line)) {
-    ++line_no;
-    if (in.eof()) break;  // an unterminated last line was cut by an interruption
-    unsigned long long v[6];
-    char extra;
-    if (std::sscanf(line, "%llu %llu %llu %llu %llu %llu %c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &extra) != 6) break;
-    at = ResumePoint{v[0], v[3], v[4], v[5], v[1], v[2], at.progress_bytes + std::strlen(line) + 1};
-  }
-  const auto refuse = [&](const std::string& why) {
-    return Error(ErrorCode::kInvalidData, "out_dir",
-                 path.string() + ": " + why + "; the folder was changed since that run: remove OUTDIR or choose another");
-  };
-  if (in.fail() && !in.eof()) throw refuse("line " + std::to_string(line_no + 1) + " is longer than a journal line");
-  if (at.next_source > n_sources)
-    throw refuse("says " + std::to_string(at.next_source) + " sources are done, the input has " + std::to_string(n_sources));
-  if (at.ok_rows + at.failed > at.rows || (at.next_source > 0 && at.manifest_bytes == 0))
-    throw refuse("inconsistent counts (rows " + std::to_string(at.rows) + ", ok " + std::to_string(at.ok_rows) +
-                 ", failed " + std::to_string(at.failed) + ")");
-  std::error_code ec;
-  const auto check_size = [&](const fs::path& file, std::uintmax_t claimed) {
-    if (at.next_source == 0 || claimed == 0) return;
-    const std::uintmax_t size = fs::exists(file, ec) ? fs::file_size(file, ec) : 0;
-    if (size < claimed)
-      throw refuse("says " + file.filename().string() + " holds " + std::to_string(claimed) + " bytes, it holds " +
-                   std::to_string(size));
-  };
-  check_size(out_dir / "manifest.csv", at.manifest_bytes);
-  if (const fs::path sink_file = format.resume_file(out_dir); !sink_file.empty()) check_size(sink_file, at.sink_bytes);
-  return at;
-}
-
 }  // namespace
 
 
@@ -458,7 +344,7 @@ struct ExtractWriter::Impl {
   ExtractSummary summary;
   std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
   fs::path tmp_dir;
-  std::optional<OutdirLock> lock;
+  std::optional<detail::OutdirLock> lock;
 
   explicit Impl(const ExtractPlan& p) : plan(p), tmp_dir(p.options().out_dir / kTmpDir) {}
   ~Impl() { release_outdir(); }
@@ -552,9 +438,9 @@ void ExtractWriter::Impl::open_outputs() {
   const detail::OutputFormat& format = detail::output_format(o.format);
   std::error_code ec;
   const fs::path manifest_path = o.out_dir / "manifest.csv";
-  const fs::path progress_path = o.out_dir / kProgressFile;
-  ResumePoint at;
-  if (resuming && fs::exists(progress_path, ec)) at = read_resume_point(o.out_dir, list.sources.size(), format);
+  const fs::path progress_path = o.out_dir / detail::kProgressFile;
+  detail::ResumePoint at;
+  if (resuming && fs::exists(progress_path, ec)) at = detail::read_resume_point(o.out_dir, list.sources.size(), format);
   start = at.next_source, rows = at.rows, ok_rows = at.ok_rows, failed = at.failed;
   next = start;
   summary.resumed = start;
