@@ -22,7 +22,8 @@ int run_methods(bool json) {
                           {"description", p.description}});
       j.push_back({{"name", m.name}, {"description", m.description},
                    {"scopes", m.supports_global ? nlohmann::ordered_json{"local", "global"} : nlohmann::ordered_json{"local"}},
-                   {"params", params}});
+                   {"params", params}, {"input", to_string(m.input)}, {"unit", m.unit}, {"range", m.range},
+                   {"needs_frame_rate", m.needs_frame_rate()}});
     }
     std::cout << j.dump(2) << '\n';
     return 0;
@@ -61,9 +62,18 @@ Run add_options_command(CLI::App& app) {
 
 Run add_methods_command(CLI::App& app) {
   auto json = std::make_shared<bool>(false);
+  auto markdown = std::make_shared<bool>(false);
   CLI::App* cmd = app.add_subcommand("methods", "List the normalization methods and their parameters");
   cmd->add_flag("--json", *json, "Print as JSON");
-  return [cmd, json]() -> int { return cmd->parsed() ? run_methods(*json) : -1; };
+  cmd->add_flag("--markdown", *markdown, "Print the Markdown table of docs/normalization.md");
+  return [cmd, json, markdown]() -> int {
+    if (!cmd->parsed()) return -1;
+    if (*markdown) {
+      std::cout << methods_markdown();
+      return 0;
+    }
+    return run_methods(*json);
+  };
 }
 
 }  // namespace melnorm::cli

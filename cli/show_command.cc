@@ -22,21 +22,18 @@ struct ShowArgs {
   OptionFlags flags;
 };
 
-std::string unit_of(const std::string& method, const MelSpectrogramOptions& o) {
-  if (method.empty()) {
-    if (!o.db.enabled) return o.power == 2.0 ? "power" : "magnitude";
-    if (o.db.reference == DbReference::kValue) return "dB";
-    return o.db.reference == DbReference::kMax ? "dB re max" : "dB re " + db_ref_name(o.db);
-  }
-  if (method == "zscore" || method == "robust-zscore") return "z-score";
-  if (method == "pcen") return "PCEN";
-  return "0..1";
+// The axis label: the method's declared unit, or (none) the features' own.
+std::string unit_of(const MethodInfo& method, const MelSpectrogramOptions& o) {
+  if (!method.unit.empty()) return method.unit;
+  if (!o.db.enabled) return o.power == 2.0 ? "power" : "magnitude";
+  if (o.db.reference == DbReference::kValue) return "dB";
+  return o.db.reference == DbReference::kMax ? "dB re max" : "dB re " + db_ref_name(o.db);
 }
 
 // Each panel's spectrogram: the file through the pipeline with that method.
-Matrix panel_of(const Audio& audio, OptionValues values, const std::string& method, const std::optional<Stats>& stats,
+Matrix panel_of(const Audio& audio, OptionValues values, const MethodInfo& method, const std::optional<Stats>& stats,
                 const std::string& input) {
-  values["normalize"] = method.empty() ? "none" : method;
+  values["normalize"] = method.name;
   PipelineOptions o = resolve_pipeline_options(values);
   if (!o.sample_rate) o = o.at_rate(audio.sample_rate);
   const bool global = o.normalize && o.normalize->scope == Scope::kGlobal;
@@ -47,12 +44,12 @@ Matrix panel_of(const Audio& audio, OptionValues values, const std::string& meth
 int run_show(const ShowArgs& a) {
   const OptionValues given = a.flags.given();
   PipelineOptions options = resolve_pipeline_options(given);
-  std::vector<std::string> methods;
+  std::vector<const MethodInfo*> methods;
   if (!a.compare.empty()) {
     std::stringstream ss(a.compare);
-    for (std::string m; std::getline(ss, m, ',');) methods.push_back(m == "none" ? "" : m);
+    for (std::string m; std::getline(ss, m, ',');) methods.push_back(&find_method(m.empty() ? "none" : m));
   } else {
-    methods.push_back(options.normalize ? options.normalize->method : "");
+    methods.push_back(options.normalize ? &find_method(options.normalize->method) : &no_normalization());
   }
   std::optional<Stats> stats;
   if (!a.stats.empty()) stats = Stats::load(a.stats);
@@ -62,13 +59,13 @@ int run_show(const ShowArgs& a) {
       throw_invalid_argument("sr", "sr is required to draw a .npy spectrogram: the rate of the audio it came from");
     const NpyArray arr = read_npy(a.input);
     options.mel.mel.n_mels = static_cast<int>(arr.shape[0]);
-    for (const auto& method : methods) {
+    for (const MethodInfo* method : methods) {
       Matrix m(arr.shape[0], arr.shape[1]);
       m.data = arr.to_float32();
-      if (!method.empty()) {  // the pipeline's normalization at its rate and hop, statistics checked
+      if (method->kind != MethodKind::kIdentity) {  // the pipeline's normalization at its rate and hop, statistics checked
         PipelineOptions with_method = options;
         with_method.normalize = options.normalize.value_or(NormalizeOptions{});
-        with_method.normalize->method = method;
+        with_method.normalize->method = method->name;
         if (stats && with_method.normalize->scope == Scope::kGlobal) Pipeline(with_method).with_stats(*stats);
         Normalizer(normalization_at(with_method, *options.sample_rate), stats ? &*stats : nullptr)
             .apply(BatchView{m.data.data(), 1, m.rows, m.cols});
@@ -81,10 +78,10 @@ int run_show(const ShowArgs& a) {
     const Audio audio = is_npy_path(a.input) ? load_npy_waveform(a.input, *options.sample_rate)
                                              : load_audio(a.input, {.sample_rate = options.sample_rate});
     if (!options.sample_rate) options = options.at_rate(audio.sample_rate);
-    for (const auto& method : methods) {
+    for (const MethodInfo* method : methods) {
       OptionValues values = given;
       if (!a.compare.empty()) values.erase("params");  // each method's own defaults
-      shown.push_back(panel_of(audio, values, method, stats, a.input));
+      shown.push_back(panel_of(audio, values, *method, stats, a.input));
     }
   }
   const MelSpectrogramOptions& mel = options.mel;
@@ -93,11 +90,11 @@ int run_show(const ShowArgs& a) {
   for (int m = 0; m < fb.n_mels(); ++m) axes.band_centres_hz.push_back(fb.band_edges_hz()[static_cast<std::size_t>(m) + 1]);
   std::vector<PlotPanel> panels;
   for (std::size_t i = 0; i < methods.size(); ++i) {
-    const std::string& method = methods[i];
+    const MethodInfo& method = *methods[i];
     std::string title = "log-mel";
-    if (!method.empty()) {
+    if (method.kind != MethodKind::kIdentity) {
       const NormalizeOptions n = options.normalize.value_or(NormalizeOptions{});
-      title = method + " (" + to_string(n.scope) + (n.axis == Axis::kAll ? "" : ", per " + to_string(n.axis)) + ")";
+      title = method.name + " (" + to_string(n.scope) + (n.axis == Axis::kAll ? "" : ", per " + to_string(n.axis)) + ")";
     }
     panels.push_back({&shown[i], title, unit_of(method, mel)});
   }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 
 #include "melnorm/error.h"
 #include "melnorm/normalize.h"
@@ -65,14 +67,91 @@ TEST(Normalize, RobustZscoreUsesMedianAndIqr) {
   expect_near(run({.method = "robust-zscore"}, x, 1, 1, 5), {-1, -0.5, 0, 0.5, 48.5});
 }
 
+// Every registered method, `none` included: what its declaration promises.
+std::vector<const MethodInfo*> every_method() {
+  std::vector<const MethodInfo*> all;
+  for (const auto& m : normalization_methods()) all.push_back(&m);
+  all.push_back(&no_normalization());
+  return all;
+}
+
+std::vector<Axis> axes_of(const MethodInfo& m) {
+  if (m.supports_frame_axis()) return {Axis::kAll, Axis::kBand, Axis::kFrame};
+  return {Axis::kAll, Axis::kBand};
+}
+
 TEST(Normalize, ConstantInputGivesZerosNeverNaN) {
-  for (const auto& m : normalization_methods()) {
-    if (m.name == "pcen") continue;
-    for (Axis axis : {Axis::kAll, Axis::kBand, Axis::kFrame}) {
-      const auto y = run({.method = m.name, .axis = axis}, std::vector<float>(12, -7.5f), 1, 3, 4);
-      for (float v : y) EXPECT_EQ(v, 0.0f) << m.name << " " << to_string(axis);
+  // Statistics methods: zeros. Others stay finite: a filter's output of a
+  // constant input, the identity's the input itself.
+  for (const MethodInfo* m : every_method()) {
+    const float c = m->input == MethodInput::kLinearMagnitude ? 0.25f : -7.5f;
+    for (Axis axis : axes_of(*m)) {
+      const auto y = run({.method = m->name, .axis = axis}, std::vector<float>(12, c), 1, 3, 4);
+      for (float v : y) {
+        if (m->kind == MethodKind::kStatistics) EXPECT_EQ(v, 0.0f) << m->name << " " << to_string(axis);
+        else if (m->kind == MethodKind::kIdentity) EXPECT_EQ(v, c) << m->name;
+        else EXPECT_TRUE(std::isfinite(v)) << m->name << " " << to_string(axis);
+      }
     }
   }
+}
+
+TEST(Normalize, EveryMethodRefusesNaNAndLeavesTheInput) {
+  for (const MethodInfo* m : every_method()) {
+    std::vector<float> x = {1, 2, 3, 4, std::nanf(""), 8};
+    const std::vector<float> before = x;
+    try {
+      Normalizer({.method = m->name}).apply(BatchView{x.data(), 1, 2, 3});
+      ADD_FAILURE() << m->name << " accepted NaN";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("item 0, band 1, frame 1 is NaN"), std::string::npos) << m->name << ": " << e.what();
+    }
+    EXPECT_EQ(std::memcmp(x.data(), before.data(), x.size() * 4), 0) << m->name << ": input changed on error";
+  }
+}
+
+TEST(Normalize, EveryMethodZeroesPaddingAndHonoursItsDeclaredScopesAndAxes) {
+  for (const MethodInfo* m : every_method()) {
+    std::vector<float> x = {1, 3, 99, 5, 7, 99};
+    const std::size_t lengths[] = {2};
+    Normalizer({.method = m->name}).apply(BatchView{x.data(), 1, 2, 3, lengths});
+    EXPECT_EQ(x[2], 0.0f) << m->name;
+    EXPECT_EQ(x[5], 0.0f) << m->name;
+    if (!m->supports_frame_axis()) {
+      EXPECT_THROW(Normalizer({.method = m->name, .axis = Axis::kFrame}), Error) << m->name;
+    }
+    if (!m->supports_global) {
+      EXPECT_THROW(Normalizer({.method = m->name, .scope = Scope::kGlobal}), Error) << m->name;
+    }
+  }
+}
+
+TEST(Normalize, FilterMethodsStreamExactly) {
+  // A method with state along time: chunks through stream() equal one apply().
+  std::vector<float> x = testing::white_noise(3 * 50, 11, 1.0);
+  for (float& v : x) v = std::abs(v);
+  for (const MethodInfo* m : every_method()) {
+    const Normalizer n({.method = m->name});
+    auto stream = n.stream(3);
+    ASSERT_EQ(stream != nullptr, m->kind == MethodKind::kFilter) << m->name;
+    if (!stream) continue;
+    std::vector<float> whole = x;
+    n.apply(BatchView{whole.data(), 1, 3, 50});
+    std::vector<float> chunked = x;
+    for (std::size_t t0 = 0; t0 < 50; t0 += 7) stream->process(chunked.data() + t0, std::min<std::size_t>(7, 50 - t0), 50);
+    EXPECT_EQ(chunked, whole) << m->name;
+  }
+}
+
+TEST(Normalize, FrameRateComesFromTheContextUnlessGiven) {
+  for (const MethodInfo* m : every_method()) {
+    const NormalizeOptions n = in_context({.method = m->name}, {.sample_rate = 16000, .hop_length = 160});
+    EXPECT_EQ(!n.params.empty(), m->needs_frame_rate()) << m->name;
+  }
+  const NormalizeOptions p = in_context({.method = "pcen", .params = {{"sr", 8000}}}, {.sample_rate = 16000, .hop_length = 160});
+  EXPECT_EQ(p.params.at("sr"), 8000);
+  EXPECT_EQ(p.params.at("hop_length"), 160);
+  EXPECT_TRUE(in_context({.method = "pcen"}, {}).params.empty());
 }
 
 TEST(Normalize, PaddedFramesAreExcludedAndZeroed) {
@@ -134,25 +213,39 @@ TEST(Normalize, BadInputIsAClearError) {
   EXPECT_THROW(parse_axis("time"), Error);
 }
 
-TEST(Registry, ListsEveryMethodWithDescriptionAndParameters) {
-  std::vector<std::string> names;
-  for (const auto& m : normalization_methods()) {
-    names.push_back(m.name);
-    EXPECT_FALSE(m.description.empty());
-    for (const auto& p : m.params) {
-      EXPECT_LE(p.min, p.default_value) << m.name << "." << p.name;
-      EXPECT_GE(p.max, p.default_value) << m.name << "." << p.name;
+TEST(Registry, EveryMethodDeclaresDescriptionUnitRangeAndParameters) {
+  std::string names;
+  for (const MethodInfo* m : every_method()) {
+    if (m->kind != MethodKind::kIdentity) names += (names.empty() ? "" : ", ") + m->name;
+    EXPECT_FALSE(m->description.empty()) << m->name;
+    EXPECT_FALSE(m->range.empty()) << m->name;
+    EXPECT_EQ(m->unit.empty(), m->kind == MethodKind::kIdentity) << m->name << ": only none keeps the input's unit";
+    EXPECT_EQ(find_method(m->name).unit, m->unit) << m->name;
+    for (const auto& p : m->params) {
+      EXPECT_LE(p.min, p.default_value) << m->name << "." << p.name;
+      EXPECT_GE(p.max, p.default_value) << m->name << "." << p.name;
+      const double pipeline_default = p.pipeline_default.value_or(p.default_value);
+      EXPECT_TRUE(pipeline_default >= p.min && pipeline_default <= p.max) << m->name << "." << p.name;
     }
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"minmax", "zscore", "zscore-minmax", "robust", "robust-zscore", "pcen"}));
   EXPECT_EQ(find_method("pcen").supports_global, false);
+  EXPECT_EQ(find_method("pcen").input, MethodInput::kLinearMagnitude);
+  EXPECT_TRUE(find_method("pcen").needs_frame_rate());
   try {
     find_method("l2");
     FAIL();
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("allowed: minmax, zscore, zscore-minmax, robust, robust-zscore, pcen"),
-              std::string::npos);
+  } catch (const Error& e) {  // the listed methods, in registry order; none is accepted but not listed
+    EXPECT_NE(std::string(e.what()).find("allowed: " + names), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()).find("none"), std::string::npos) << e.what();
   }
+}
+
+TEST(Registry, DocsListEveryMethod) {
+  std::ifstream in(std::string(MELNORM_SOURCE_DIR) + "/docs/normalization.md");
+  ASSERT_TRUE(in) << "docs/normalization.md";
+  const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(doc.find(methods_markdown()), std::string::npos)
+      << "docs/normalization.md differs from the registry: regenerate its table with `melnorm methods --markdown`";
 }
 
 }  // namespace

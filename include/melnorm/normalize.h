@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -40,12 +41,10 @@ struct BatchView {
   std::span<const std::size_t> lengths;
 };
 
-// The batch layout of an array shape: [F, T] is one spectrogram, [B, F, T]
-// a batch. Throws Error "<what>: spectrograms must be [F, T] or [B, F, T], got a N-D array".
-struct BatchShape {
-  std::size_t batch, bands, frames;
-};
-BatchShape batch_shape(std::span<const std::size_t> shape, const std::string& what);
+// What a parameter's value comes from when it is not given: its default, or
+// the features' frame rate (MethodContext), which a pipeline knows and a
+// bare array does not.
+enum class ParamSource { kDefault, kSampleRate, kHopLength };
 
 struct ParamSpec {
   std::string name;
@@ -53,6 +52,26 @@ struct ParamSpec {
   double min;  // allowed range, inclusive
   double max;
   std::string description;
+  ParamSource source = ParamSource::kDefault;
+  // The pipeline's default when it differs from the library's (PCEN's
+  // input_scale: 2**31 for magnitudes of [-1, 1] audio, as librosa's examples).
+  std::optional<double> pipeline_default;
+};
+
+// What a method reads.
+enum class MethodInput {
+  kFeatures,         // the features as configured (dB log-mel by default); any finite values
+  kLinearMagnitude,  // the linear magnitude mel spectrogram (power 1, no dB): PCEN
+};
+
+// "features" | "linear-magnitude"
+std::string to_string(MethodInput input);
+
+// How a method works, which decides what it supports.
+enum class MethodKind {
+  kIdentity,    // none: values unchanged
+  kStatistics,  // one affine map per group of values, from their statistics: any scope and axis
+  kFilter,      // a causal filter along time per band, with state (PCEN): local, axis all/band, streams exactly
 };
 
 struct MethodInfo {
@@ -60,12 +79,30 @@ struct MethodInfo {
   std::string description;        // one line
   std::vector<ParamSpec> params;
   bool supports_global = true;    // false: local only (pcen)
+  MethodKind kind = MethodKind::kStatistics;
+  MethodInput input = MethodInput::kFeatures;
+  // The output's unit, for axis labels ("0..1", "z-score", "PCEN"); empty for
+  // none: the input's own unit. `range` says what values to expect.
+  std::string unit;
+  std::string range;
+
+  bool supports_frame_axis() const { return kind != MethodKind::kFilter; }
+  // PCEN's time constant is in seconds: its sr and hop_length come from the features.
+  bool needs_frame_rate() const;
+  const ParamSpec* param(std::string_view name) const;  // nullptr when it has none of that name
 };
 
-// The registry, in a stable order.
+// The registry, in a stable order: every method that changes values (what
+// `melnorm methods` and melnorm.methods() list). `none` is not listed but is
+// found by find_method, so listings and "allowed:" messages stay as they were.
 const std::vector<MethodInfo>& normalization_methods();
-// Throws Error listing the known names when `name` is not one.
+// Throws Error listing the known names when `name` is not one ("none" is one).
 const MethodInfo& find_method(std::string_view name);
+// The identity's entry: normalize=none.
+const MethodInfo& no_normalization();
+// The listed methods' declarations as a Markdown table (docs/normalization.md
+// holds it, checked by a test; `melnorm methods --markdown` prints it).
+std::string methods_markdown();
 
 using MethodParams = std::map<std::string, double>;
 
@@ -74,6 +111,28 @@ struct NormalizeOptions {
   Scope scope = Scope::kLocal;
   Axis axis = Axis::kAll;
   MethodParams params;  // overrides of the method's defaults (checked against the ranges)
+};
+
+// What the features are beyond their values: a pipeline knows its frame rate,
+// a bare array does not (then the parameters' defaults apply).
+struct MethodContext {
+  std::optional<double> sample_rate;  // Hz of the audio
+  std::optional<int> hop_length;      // samples between frames
+};
+// `options` with each parameter the method takes from the context filled in,
+// unless it was given.
+NormalizeOptions in_context(NormalizeOptions options, const MethodContext& context);
+// `options` with the pipeline's defaults of the method's parameters where they
+// differ from the library's (ParamSpec::pipeline_default), unless given.
+NormalizeOptions with_pipeline_defaults(NormalizeOptions options);
+
+// One stream's state for a method with state along time (kFilter): chunks of
+// frames processed in order give what Normalizer::apply gives for the whole.
+class MethodStream {
+ public:
+  virtual ~MethodStream() = default;
+  // [bands][frames] with row stride `stride`, in place.
+  virtual void process(float* data, std::size_t frames, std::size_t stride) = 0;
 };
 
 class Normalizer {
@@ -85,12 +144,14 @@ class Normalizer {
   Normalizer(Normalizer&&) noexcept;
 
   const NormalizeOptions& options() const { return options_; }
-  // The value of a parameter after defaults.
-  double param(const std::string& name) const;
+  const MethodInfo& info() const;
 
   // In place. Throws Error for NaN/Inf values (with their position), band
   // counts other than the statistics', or lengths longer than the frames.
   void apply(const BatchView& batch) const;
+  // A stream of `bands` bands, for a method with state along time (kFilter);
+  // nullptr for the others (apply() on each chunk is already exact or refused).
+  std::unique_ptr<MethodStream> stream(std::size_t bands) const;
 
   // Scope global: the fitted map of each group, for front ends that apply it
   // elsewhere (melnorm.torch.Normalize keeps them as buffers):

@@ -41,7 +41,6 @@ class Pcen {
   void process(float* spectrogram, const float* reference, std::size_t frames, std::size_t stride,
                std::size_t reference_stride);
   void process(std::span<float> spectrogram, std::size_t frames) { process(spectrogram.data(), frames, frames); }
-  void reset();
 
   // Filter state per band (librosa's zf), and setting it (zi).
   const std::vector<double>& state() const { return state_; }

@@ -22,6 +22,15 @@ namespace melnorm {
 // ("n_mels" -> "128", "db" -> "max"). Compared key by key.
 using Fingerprint = std::map<std::string, std::string>;
 
+// The batch layout of an array shape: [F, T] is one spectrogram, [B, F, T]
+// a batch. Throws Error "<what>: spectrograms must be [F, T] or [B, F, T], got a N-D array".
+// (Here rather than in normalize.h: fitting statistics reads batches too, and
+// normalize depends on stats, not the reverse.)
+struct BatchShape {
+  std::size_t batch, bands, frames;
+};
+BatchShape batch_shape(std::span<const std::size_t> shape, const std::string& what);
+
 // Count, mean, sum of squared deviations (M2), min and max of a set of values.
 struct Moments {
   std::uint64_t count = 0;

@@ -56,7 +56,9 @@ void define_normalize(py::module_& m) {
         params.append(py::dict(py::arg("name") = p.name, py::arg("default") = p.default_value, py::arg("min") = p.min,
                                py::arg("max") = p.max, py::arg("description") = p.description));
       out.append(py::dict(py::arg("name") = info.name, py::arg("description") = info.description,
-                          py::arg("supports_global") = info.supports_global, py::arg("params") = params));
+                          py::arg("supports_global") = info.supports_global, py::arg("params") = params,
+                          py::arg("input") = to_string(info.input), py::arg("unit") = info.unit,
+                          py::arg("range") = info.range, py::arg("needs_frame_rate") = info.needs_frame_rate()));
     }
     return out;
   });

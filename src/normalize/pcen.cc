@@ -37,13 +37,8 @@ double PcenOptions::smoothing() const {
 Pcen::Pcen(const PcenOptions& options, std::size_t n_bands) : options_(options) {
   options_.validate();
   b_ = options_.smoothing();
-  state_.assign(n_bands, 0.0);
-  reset();
-}
-
-void Pcen::reset() {
   // scipy.signal.lfilter_zi([b], [1, b - 1]) = 1 - b, what librosa uses when zi is None.
-  for (double& z : state_) z = 1.0 - b_;
+  state_.assign(n_bands, 1.0 - b_);
 }
 
 void Pcen::set_state(std::vector<double> zi) {

@@ -13,12 +13,18 @@
 #include "io/limits.h"
 #include "io/text_file.h"
 #include "melnorm/error.h"
-#include "melnorm/normalize.h"
 #include "melnorm/npy.h"
 
 namespace melnorm {
 
 using detail::num;
+
+BatchShape batch_shape(std::span<const std::size_t> shape, const std::string& what) {
+  if (shape.size() == 2) return {1, shape[0], shape[1]};
+  if (shape.size() == 3) return {shape[0], shape[1], shape[2]};
+  throw Error(ErrorCode::kInvalidData, "X",
+              what + ": spectrograms must be [F, T] or [B, F, T], got a " + num(shape.size()) + "-D array");
+}
 
 // ---- Moments ----
 

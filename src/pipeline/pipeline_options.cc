@@ -104,6 +104,8 @@ struct Row {
   OptionSpec spec;
   Setter set;  // empty for aliases
   Getter get;  // empty for aliases
+  // An alias (a bool): the value it gives its target when true, when false.
+  std::pair<std::string_view, std::string_view> alias_values;
 };
 
 std::string dtype_name(DType d) { return to_string(d); }
@@ -208,7 +210,7 @@ std::vector<Row> mel_rows() {
        [](PipelineOptions& o, std::string_view t) { o.mel.mel.scale = parse_mel_scale(t); },
        [](const PipelineOptions& o) { return to_string(o.mel.mel.scale); }},
       {{"htk", "--htk", K::kBool, S::kSpectrogram, "", "true | false", "false", "librosa's name: true is mel_scale=htk", true,
-        "mel_scale"}, {}, {}},
+        "mel_scale"}, {}, {}, {"htk", "slaney"}},
       {{"norm", "--mel-norm", K::kChoice, S::kSpectrogram, "", "slaney | none", "slaney (librosa), none (torchaudio)",
         "filter normalization: slaney divides each triangle by its width (constant energy per band)", true},
        [](PipelineOptions& o, std::string_view t) { o.mel.mel.norm = parse_mel_norm(t); },
@@ -260,11 +262,13 @@ std::vector<Row> normalization_rows() {
       {{"normalize", "--normalize", K::kChoice, S::kNormalize, "", "none | a method of `melnorm methods`", "none",
         "normalization method", true},
        [](PipelineOptions& o, std::string_view t) {
-         if (t == "none" || t.empty()) o.normalize.reset();
-         else o.normalize = NormalizeOptions{.method = find_method(t).name};
+         const MethodInfo& method = t.empty() ? no_normalization() : find_method(t);
+         if (method.kind == MethodKind::kIdentity) o.normalize.reset();  // none: kept unset, as records and fingerprints read it
+         else o.normalize = NormalizeOptions{.method = method.name};
        },
-       [](const PipelineOptions& o) { return o.normalize ? o.normalize->method : std::string("none"); }},
-      {{"pcen", "--pcen", K::kBool, S::kNormalize, "", "true | false", "false", "true is normalize=pcen", true, "normalize"}, {}, {}},
+       [](const PipelineOptions& o) { return o.normalize ? o.normalize->method : no_normalization().name; }},
+      {{"pcen", "--pcen", K::kBool, S::kNormalize, "", "true | false", "false", "true is normalize=pcen", true, "normalize"}, {}, {},
+       {"pcen", "none"}},
       {{"scope", "--scope", K::kChoice, S::kNormalize, "", "local | global", "local",
         "statistics of each spectrogram, or fitted on the training set", true},
        [](PipelineOptions& o, std::string_view t) { normalization(o, "scope").scope = parse_scope(t); },
@@ -316,9 +320,10 @@ OptionValues preset_values(Preset preset) {
   return {};  // the structs' defaults are librosa's
 }
 
-// What a method needs of its input (PCEN: the linear magnitude mel spectrogram).
+// What a method needs of its input, from its declaration (PCEN: the linear magnitude mel spectrogram).
 OptionValues implied_values(const PipelineOptions& o) {
-  if (o.normalize && o.normalize->method == "pcen") return {{"power", "1"}, {"db", "off"}};
+  if (o.normalize && find_method(o.normalize->method).input == MethodInput::kLinearMagnitude)
+    return {{"power", "1"}, {"db", "off"}};
   return {};
 }
 
@@ -328,10 +333,7 @@ OptionValues expand_aliases(const OptionValues& given) {
   for (const auto& [name, text] : given) {
     const Row& r = row(name);
     if (r.spec.alias_of.empty()) continue;
-    const bool on = parse_bool(name, text);
-    std::string value;
-    if (name == "htk") value = on ? "htk" : "slaney";
-    else if (name == "pcen") value = on ? "pcen" : "none";
+    const std::string value(parse_bool(name, text) ? r.alias_values.first : r.alias_values.second);
     const auto it = given.find(r.spec.alias_of);
     if (it != given.end() && it->second != value)
       throw_invalid_argument(name, name + "=" + text + " contradicts " + r.spec.alias_of + "=" + it->second);
@@ -408,7 +410,7 @@ PipelineOptions resolve_pipeline_options(const OptionValues& given_raw) {
   // An unset hop follows the window, as each library does.
   if (o.mel.stft.hop_length == 0 || !values.count("hop_length"))
     o.mel.stft.hop_length = std::max(1, o.mel.stft.effective_win_length() / (o.preset == Preset::kTorchaudio ? 2 : 4));
-  if (o.normalize && o.normalize->method == "pcen") o.normalize->params.try_emplace("input_scale", 2147483648.0);
+  if (o.normalize) o.normalize = with_pipeline_defaults(*o.normalize);
   if (o.sample_rate) o.mel.sample_rate = *o.sample_rate;
   o.validate();
   return o;
@@ -438,7 +440,8 @@ std::map<std::string, std::string> fingerprint_of(const PipelineOptions& o, std:
     for (const ParamSpec& p : find_method(o.normalize->method).params) all[p.name] = p.default_value;
     const NormalizeOptions used = o.sample_rate ? normalization_at(o, *o.sample_rate) : *o.normalize;
     for (const auto& [k, v] : used.params) all[k] = v;
-    if (!o.sample_rate && o.normalize->method == "pcen" && !o.normalize->params.count("sr")) all.erase("sr");  // each clip's
+    for (const ParamSpec& p : find_method(o.normalize->method).params)  // each clip's rate: not one value
+      if (!o.sample_rate && p.source == ParamSource::kSampleRate && !o.normalize->params.count(p.name)) all.erase(p.name);
     f["params"] = params_text(all);
   }
   return f;
@@ -474,12 +477,7 @@ MelSpectrogramOptions preset_options(Preset preset, double sample_rate) {
 }
 
 NormalizeOptions normalization_at(const PipelineOptions& o, double sample_rate) {
-  NormalizeOptions n = o.normalize.value_or(NormalizeOptions{});
-  if (n.method == "pcen") {
-    n.params.try_emplace("sr", sample_rate);
-    n.params.try_emplace("hop_length", o.mel.stft.hop_length);
-  }
-  return n;
+  return in_context(o.normalize.value_or(NormalizeOptions{}), {.sample_rate = sample_rate, .hop_length = o.mel.stft.hop_length});
 }
 
 void PipelineOptions::validate() const {

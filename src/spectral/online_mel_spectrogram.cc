@@ -6,7 +6,6 @@
 #include "core/format.h"
 #include "melnorm/audio.h"
 #include "melnorm/error.h"
-#include "melnorm/pcen.h"
 
 namespace melnorm {
 
@@ -14,8 +13,10 @@ using detail::num;
 
 namespace {
 
+// Local statistics over all frames of a band or the clip: known only at its end.
+// (A filter along time streams exactly; axis frame uses each frame's own.)
 bool normalizes_per_clip(const NormalizeOptions& n) {
-  return n.scope == Scope::kLocal && n.method != "pcen" && n.axis != Axis::kFrame;
+  return n.scope == Scope::kLocal && find_method(n.method).kind == MethodKind::kStatistics && n.axis != Axis::kFrame;
 }
 
 void check_whole_clip_options(const PipelineOptions& o) {
@@ -60,8 +61,7 @@ struct OnlineMelSpectrogram::State {
   MelSpectrogram framer;                  // center off: frames of the already padded stream
   std::unique_ptr<MelSpectrogram> whole;  // offline engine: a reflect stream shorter than its padding
   std::optional<Normalizer> normalizer;   // global, local per frame, or local over the window
-  std::optional<PcenOptions> pcen_options;
-  std::optional<Pcen> pcen;
+  std::unique_ptr<MethodStream> filter;   // a method with state along time (pcen): carries across chunks
   std::size_t pad = 0;                    // centre padding at each end
   std::vector<float> buffer;              // the padded stream from padded index `base` on
   std::size_t base = 0;
@@ -91,12 +91,6 @@ Pipeline at_stream_rate(const Pipeline& p, const OnlineOptions& online) {
   return Pipeline(o.at_rate(*online.sample_rate), std::move(stats));
 }
 
-PcenOptions pcen_options_of(const Normalizer& n) {
-  return {.sr = n.param("sr"), .hop_length = static_cast<int>(n.param("hop_length")), .gain = n.param("gain"),
-          .bias = n.param("bias"), .power = n.param("power"), .time_constant = n.param("time_constant"),
-          .eps = n.param("eps"), .input_scale = n.param("input_scale")};
-}
-
 }  // namespace
 
 OnlineMelSpectrogram::OnlineMelSpectrogram(const Pipeline& pipeline, OnlineOptions online)
@@ -112,10 +106,7 @@ OnlineMelSpectrogram::OnlineMelSpectrogram(const Pipeline& pipeline, OnlineOptio
   state_ = std::make_unique<State>(framing);
   State& s = *state_;
   s.pad = o.mel.stft.center ? static_cast<std::size_t>(o.mel.stft.n_fft / 2) : 0;
-  if (o.normalize) {
-    s.normalizer.emplace(normalization_at(o, *o.sample_rate), pipeline_.stats());
-    if (o.normalize->method == "pcen") s.pcen_options = pcen_options_of(*s.normalizer);
-  }
+  if (o.normalize) s.normalizer.emplace(normalization_at(o, *o.sample_rate), pipeline_.stats());
   reset();
 }
 
@@ -130,7 +121,7 @@ void OnlineMelSpectrogram::reset() {
   s.window.clear();
   s.base = s.accepted = s.emitted = 0;
   s.finished = false;
-  if (s.pcen_options) s.pcen.emplace(*s.pcen_options, n_mels());
+  if (s.normalizer) s.filter = s.normalizer->stream(n_mels());
   // Zeros are known now; a reflection waits for the samples it mirrors.
   const bool reflect = s.pad > 0 && pipeline_.options().mel.stft.pad_mode == PadMode::kReflect;
   s.started = !reflect;
@@ -230,8 +221,8 @@ Matrix OnlineMelSpectrogram::postprocess(Matrix m) {
   State& s = *state_;
   if (m.cols == 0) return m;
   apply_db(m, pipeline_.options().mel);
-  if (s.pcen) {
-    s.pcen->process(m.data.data(), m.cols, m.cols);
+  if (s.filter) {
+    s.filter->process(m.data.data(), m.cols, m.cols);
   } else if (s.normalizer && online_.window_frames) {
     normalize_over_window(m);
   } else if (s.normalizer) {

@@ -76,9 +76,22 @@ def test_stats_save_load_round_trip(tmp_path):
     assert t.percentile(50) == pytest.approx(s.percentile(50))
 
 
-def test_methods_lists_the_registry():
-    names = [m["name"] for m in melnorm.methods()]
-    assert names == ["minmax", "zscore", "zscore-minmax", "robust", "robust-zscore", "pcen"]
+def test_methods_lists_the_registry_with_its_declarations():
+    methods = melnorm.methods()
+    assert len({m["name"] for m in methods}) == len(methods) > 0 and "none" not in [m["name"] for m in methods]
+    for m in methods:
+        assert m["description"] and m["unit"] and m["range"], m["name"]
+        assert m["input"] in ("features", "linear-magnitude"), m["name"]
+        assert m["needs_frame_rate"] == any(p["name"] in ("sr", "hop_length") for p in m["params"]), m["name"]
+
+
+@pytest.mark.parametrize("method", [m["name"] for m in melnorm.methods()])
+def test_every_method_keeps_constant_input_finite_and_refuses_nan(method):
+    x = np.full((3, 4), 0.25, np.float32)
+    assert np.isfinite(melnorm.normalize(x, method)).all()
+    x[1, 2] = np.nan
+    with pytest.raises(ValueError, match="band 1, frame 2 is NaN"):
+        melnorm.normalize(x, method)
 
 
 def test_power_to_db_percentile_ref_is_numpys_percentile_and_gain_invariant_with_relative_floor():
