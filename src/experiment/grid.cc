@@ -1,17 +1,18 @@
 #include "experiment/grid.h"
 
+#include <utility>
+
 #include "melnorm/error.h"
 
 namespace melnorm::detail {
 
-bool normalizes(const NormalizeOptions& method) { return method.method != "none"; }
+bool normalizes(const NormalizeOptions& method) { return find_method(method.method).kind != MethodKind::kIdentity; }
 
-bool works_on_magnitude(const NormalizeOptions& method) { return method.method == "pcen"; }
-
-NormalizeOptions as_resolved(NormalizeOptions method) {
-  if (works_on_magnitude(method)) method.params.try_emplace("input_scale", 2147483648.0);  // as the schema resolves pcen
-  return method;
+bool works_on_magnitude(const NormalizeOptions& method) {
+  return find_method(method.method).input == MethodInput::kLinearMagnitude;
 }
+
+NormalizeOptions as_resolved(NormalizeOptions method) { return with_pipeline_defaults(std::move(method)); }
 
 std::string method_label(const NormalizeOptions& method) {
   std::string label = method.method;
@@ -22,7 +23,7 @@ std::string method_label(const NormalizeOptions& method) {
 }
 
 void check_method(const NormalizeOptions& method) {
-  if (normalizes(method) && works_on_magnitude(method) && method.scope == Scope::kGlobal)
+  if (normalizes(method) && !find_method(method.method).supports_global && method.scope == Scope::kGlobal)
     throw_invalid_argument("methods", method.method + " is a local method (no :global)");
 }
 

@@ -14,19 +14,18 @@
 namespace melnorm::detail {
 
 // ---- what the experiment needs to know of a method ----
-// Today by name; the normalization registry's metadata (melnorm/normalize.h)
-// is to answer these, and this is the one place to switch.
+// From the normalization registry's metadata (melnorm/normalize.h), in one place.
 
-// False for the method "none" (the dB spectrogram as it is).
+// False for the identity (the method "none": the dB spectrogram as it is).
 bool normalizes(const NormalizeOptions& method);
 // True for a method on the linear magnitude (PCEN): it gets no dB variants
-// and its input is the schema's (power 1, no dB); it is local only.
+// and its input is the schema's (power 1, no dB).
 bool works_on_magnitude(const NormalizeOptions& method);
-// The method as the pipeline schema resolves it (PCEN: its int32 input scale).
+// The method as the pipeline schema resolves it (its pipeline defaults: PCEN's int32 input scale).
 NormalizeOptions as_resolved(NormalizeOptions method);
 // "zscore:global", "minmax:local:band", "none".
 std::string method_label(const NormalizeOptions& method);
-// Throws Error(methods) for a method the experiment cannot run (PCEN :global).
+// Throws Error(methods) for a method the experiment cannot run (a local-only method with :global).
 void check_method(const NormalizeOptions& method);
 
 // ---- the grid ----
