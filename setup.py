@@ -29,7 +29,7 @@ class CMakeBuild(build_ext):
         subprocess.run(
             ["cmake", "-S", str(ROOT), "-B", str(build_dir), "-DCMAKE_BUILD_TYPE=Release",
              "-DMELNORM_BUILD_CLI=OFF", "-DMELNORM_BUILD_TESTS=OFF", "-DMELNORM_BUILD_BENCH=OFF",
-             "-DMELNORM_BUILD_EXPERIMENT=OFF",
+             "-DMELNORM_BUILD_EXPERIMENT=OFF", "-DMELNORM_BUILD_RENDER=OFF",  # the package needs neither libtorch nor cairo
              "-DMELNORM_BUILD_PYTHON=ON", f"-DPython3_EXECUTABLE={sys.executable}"],
             check=True)
         env = dict(os.environ)

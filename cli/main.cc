@@ -60,7 +60,9 @@ int main(int argc, char** argv) {
       melnorm::cli::add_methods_command(app),
       melnorm::cli::add_options_command(app),
       melnorm::cli::add_extract_command(app),
+#ifdef MELNORM_HAS_RENDER  // pictures need cairo (CMake MELNORM_BUILD_RENDER)
       melnorm::cli::add_show_command(app),
+#endif
   };
   add_experiment_help_entries(app);
   return melnorm::cli::run_app(app, commands, argc, argv);
