@@ -14,7 +14,6 @@ the ratios, the --jobs 1 -> 2 scaling and each side's peak memory.
 """
 import argparse
 import os
-import resource
 import shutil
 import subprocess
 import sys

@@ -325,4 +325,4 @@ from ._librosa import (load, stft, melspectrogram, mel as filters_mel, power_to_
 # Saved models (melnorm train --save-model DIR; docs/deploy.md): python/melnorm/model.py.
 from .model import load_model, Model, Prediction  # noqa: E402
 
-__all__ += ["load_model"]
+__all__ += ["load_model", "Model", "Prediction"]
