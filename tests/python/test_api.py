@@ -1,7 +1,6 @@
 """The Python API's behaviour: dtypes, layouts, threads, statistics, errors, docstring examples."""
 import doctest
 import os
-import pickle
 
 import numpy as np
 import pytest
