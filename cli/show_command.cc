@@ -73,10 +73,8 @@ int run_show(const ShowArgs& a) {
       shown.push_back(std::move(m));
     }
   } else {
-    if (is_npy_path(a.input) && !options.sample_rate)
-      throw_invalid_argument("sr", "sr is required for a .npy waveform: it is the waveform's sample rate in Hz");
-    const Audio audio = is_npy_path(a.input) ? load_npy_waveform(a.input, *options.sample_rate)
-                                             : load_audio(a.input, {.sample_rate = options.sample_rate});
+    // Any decoder's file; a .npy waveform is at --sr (load_audio refuses it without).
+    const Audio audio = load_audio(a.input, {.sample_rate = options.sample_rate});
     if (!options.sample_rate) options = options.at_rate(audio.sample_rate);
     for (const MethodInfo* method : methods) {
       OptionValues values = given;

@@ -228,7 +228,6 @@ TEST(NpyWaveform, NeedsTheRateAndHonoursTheWindow) {
   ASSERT_EQ(part.frames(), 50u);  // librosa: floor(offset * sr), floor(duration * sr) samples
   EXPECT_EQ(part.samples.front(), y[100]);
   EXPECT_EQ(load_audio(dir / "ramp.npy", LoadOptions{.sample_rate = 1000, .offset = 2.0}).frames(), 0u);
-  EXPECT_EQ(load_npy_waveform(dir / "ramp.npy", 1000).samples, y);  // the deprecated spelling, until show switches
 }
 
 TEST(Decoders, ChosenByExtensionForListingInfoAndLoading) {

@@ -56,11 +56,6 @@ AudioInfo audio_info(const std::filesystem::path& path);
 // [samples] or 2-D channels-first [channels, samples], at options.sample_rate.
 Audio load_audio(const std::filesystem::path& path, const LoadOptions& options = {});
 
-// Deprecated (load_audio reads .npy): the waveform at `sample_rate` Hz,
-// resampled to options.sample_rate when set. Kept until cli/show_command.cc
-// calls load_audio.
-Audio load_npy_waveform(const std::filesystem::path& path, int sample_rate,
-                        const LoadOptions& options = {});
 
 // Averages channels (in place: the result has one channel).
 void mix_to_mono(Audio& audio);

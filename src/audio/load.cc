@@ -67,14 +67,4 @@ Audio load_audio(const std::filesystem::path& path, const LoadOptions& options) 
   return audio;
 }
 
-Audio load_npy_waveform(const std::filesystem::path& path, int sample_rate, const LoadOptions& options) {
-  if (sample_rate <= 0)
-    throw_invalid_argument("sr", "sr=" + std::to_string(sample_rate) + " must be the waveform's positive sample rate in Hz");
-  LoadOptions at_rate = options;
-  at_rate.sample_rate = sample_rate;
-  Audio audio = load_audio(path, at_rate);
-  if (options.sample_rate) resample(audio, *options.sample_rate);
-  return audio;
-}
-
 }  // namespace melnorm
