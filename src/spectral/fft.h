@@ -5,7 +5,9 @@
 #include <complex>
 #include <cstddef>
 #include <cstdlib>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <new>
 
 namespace melnorm::detail {
@@ -27,9 +29,20 @@ class RealFft {
   virtual void forward(const T* in, std::complex<T>* out) const = 0;
 };
 
-// The transform for size n, planned once per process and shared.
+// The backend's transform for size n (fft_fftw.cc or fft_kissfft.cc: one is built).
 template <class T>
-std::shared_ptr<const RealFft<T>> make_real_fft(int n);
+std::shared_ptr<const RealFft<T>> plan_real_fft(int n);
+
+// The transform for size n, planned once per process and shared (whatever the backend).
+template <class T>
+std::shared_ptr<const RealFft<T>> make_real_fft(int n) {
+  static std::mutex cache_mutex;
+  static std::map<int, std::shared_ptr<const RealFft<T>>> cache;
+  std::lock_guard lock(cache_mutex);
+  auto& slot = cache[n];
+  if (!slot) slot = plan_real_fft<T>(n);
+  return slot;
+}
 
 // A fixed-size, 64-byte aligned, zero-initialised buffer (SIMD-friendly).
 template <class T>

@@ -76,16 +76,11 @@ class FftwRealFft final : public RealFft<T> {
 }  // namespace
 
 template <class T>
-std::shared_ptr<const RealFft<T>> make_real_fft(int n) {
-  static std::mutex cache_mutex;
-  static std::map<int, std::shared_ptr<const RealFft<T>>> cache;
-  std::lock_guard lock(cache_mutex);
-  auto& slot = cache[n];
-  if (!slot) slot = std::make_shared<FftwRealFft<T>>(n);
-  return slot;
+std::shared_ptr<const RealFft<T>> plan_real_fft(int n) {
+  return std::make_shared<FftwRealFft<T>>(n);
 }
 
-template std::shared_ptr<const RealFft<double>> make_real_fft<double>(int n);
-template std::shared_ptr<const RealFft<float>> make_real_fft<float>(int n);
+template std::shared_ptr<const RealFft<double>> plan_real_fft<double>(int n);
+template std::shared_ptr<const RealFft<float>> plan_real_fft<float>(int n);
 
 }  // namespace melnorm::detail

@@ -5,8 +5,6 @@
 // (docs/performance.md), numerically equivalent at the references' tolerances.
 #include <kissfft.hh>
 
-#include <map>
-#include <mutex>
 #include <vector>
 
 #include "melnorm/error.h"
@@ -52,17 +50,12 @@ class KissRealFft final : public RealFft<T> {
 }  // namespace
 
 template <class T>
-std::shared_ptr<const RealFft<T>> make_real_fft(int n) {
+std::shared_ptr<const RealFft<T>> plan_real_fft(int n) {
   if (n < 2) throw Error(ErrorCode::kInvalidArgument, "n_fft", "n_fft=" + std::to_string(n) + " is too small; allowed: >= 2");
-  static std::mutex cache_mutex;
-  static std::map<int, std::shared_ptr<const RealFft<T>>> cache;
-  std::lock_guard lock(cache_mutex);
-  auto& slot = cache[n];
-  if (!slot) slot = std::make_shared<KissRealFft<T>>(n);
-  return slot;
+  return std::make_shared<KissRealFft<T>>(n);
 }
 
-template std::shared_ptr<const RealFft<double>> make_real_fft<double>(int n);
-template std::shared_ptr<const RealFft<float>> make_real_fft<float>(int n);
+template std::shared_ptr<const RealFft<double>> plan_real_fft<double>(int n);
+template std::shared_ptr<const RealFft<float>> plan_real_fft<float>(int n);
 
 }  // namespace melnorm::detail
