@@ -33,8 +33,8 @@ void run(benchmark::State& state, melnorm::Preset preset, double sr, double seco
     benchmark::DoNotOptimize(m.data.data());
   }
   state.counters["x_realtime"] = benchmark::Counter(seconds, benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["frames/s"] = benchmark::Counter(static_cast<double>(mel.n_frames(y.size())),
-                                                  benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["frames/s"] =
+      benchmark::Counter(static_cast<double>(mel.n_frames(y.size())), benchmark::Counter::kIsIterationInvariantRate);
 }
 
 // The target: 600 s at 22.05 kHz, librosa preset, --db max.

@@ -69,7 +69,11 @@ int main(int argc, char** argv) {
   o.db.top_db.reset();
   const MelSpectrogram mel(o);
 
-  struct Row { std::string method; Axis axis; double quiet20 = 0, quiet40 = 0, click = 0; };
+  struct Row {
+    std::string method;
+    Axis axis;
+    double quiet20 = 0, quiet40 = 0, click = 0;
+  };
   std::vector<Row> rows;
   for (const auto& m : normalization_methods()) {
     if (m.name == "pcen") continue;
@@ -94,13 +98,15 @@ int main(int argc, char** argv) {
     seed001_vs_minmax = std::max(seed001_vs_minmax, max_abs_diff(normalized(clean, "zscore-minmax", Axis::kAll),
                                                                  normalized(clean, "minmax", Axis::kAll)));
   }
-  std::printf("%zu clips from %s; log-mel (n_fft 512, hop 128, 40 mels, dB ref=1, no top_db).\n", clips.size(), dir.c_str());
+  std::printf("%zu clips from %s; log-mel (n_fft 512, hop 128, 40 mels, dB ref=1, no top_db).\n", clips.size(),
+              dir.c_str());
   std::printf("Mean |change| of each value after normalization, in standard deviations of the clean\n");
   std::printf("clip's normalized values (0 = unaffected), averaged over the clips.\n\n");
   std::printf("| method (local) | axis | -20 dB gain | -40 dB gain | one full-scale click |\n");
   std::printf("| --- | --- | --- | --- | --- |\n");
   for (const Row& r : rows)
-    std::printf("| %s | %s | %.4f | %.4f | %.4f |\n", r.method.c_str(), to_string(r.axis).c_str(), r.quiet20, r.quiet40, r.click);
+    std::printf("| %s | %s | %.4f | %.4f | %.4f |\n", r.method.c_str(), to_string(r.axis).c_str(), r.quiet20, r.quiet40,
+                r.click);
   std::printf("\nzscore-minmax vs minmax, max |difference| over all clips: %.2e\n", seed001_vs_minmax);
   return 0;
 }

@@ -40,7 +40,8 @@ std::vector<float> test_audio(double seconds) {
   std::normal_distribution<float> noise(0.0f, 0.05f);
   std::vector<float> y(n);
   for (std::size_t i = 0; i < n; ++i)
-    y[i] = static_cast<float>(0.3 * std::sin(2 * std::numbers::pi * 440.0 * static_cast<double>(i) / kRate)) + noise(gen);
+    y[i] =
+        static_cast<float>(0.3 * std::sin(2 * std::numbers::pi * 440.0 * static_cast<double>(i) / kRate)) + noise(gen);
   return y;
 }
 
@@ -59,13 +60,15 @@ double best_cpu(int repeats, F&& f) {
 double stream_all(OnlineMelSpectrogram& online, const std::vector<float>& y, std::size_t chunk) {
   online.reset();
   std::size_t frames = 0;
-  for (std::size_t i = 0; i < y.size(); i += chunk) frames += online.accept(y.data() + i, std::min(chunk, y.size() - i)).cols;
+  for (std::size_t i = 0; i < y.size(); i += chunk)
+    frames += online.accept(y.data() + i, std::min(chunk, y.size() - i)).cols;
   frames += online.finish().cols;
   return static_cast<double>(frames);
 }
 
 // Wall time of each accept() that emits a frame, feeding `chunk` samples at a time: median and p99, microseconds.
-std::pair<double, double> per_frame_micros(OnlineMelSpectrogram& online, const std::vector<float>& y, std::size_t chunk) {
+std::pair<double, double> per_frame_micros(OnlineMelSpectrogram& online, const std::vector<float>& y,
+                                           std::size_t chunk) {
   online.reset();
   std::vector<double> times;
   for (std::size_t i = 0; i < y.size(); i += chunk) {
@@ -84,15 +87,17 @@ void report(const std::string& name, const melnorm::OptionValues& options, const
   OnlineMelSpectrogram online(pipeline);
   const double seconds = static_cast<double>(y.size()) / kRate;
   const double offline = best_cpu(repeats, [&] { pipeline.run(y, kRate); });
-  std::printf("%s: n_fft %d, hop %zu; algorithmic latency %zu samples = %.1f ms (look-ahead %zu + hop - 1)\n", name.c_str(),
-              pipeline.options().mel.stft.n_fft, online.hop_length(), online.latency_samples(),
+  std::printf("%s: n_fft %d, hop %zu; algorithmic latency %zu samples = %.1f ms (look-ahead %zu + hop - 1)\n",
+              name.c_str(), pipeline.options().mel.stft.n_fft, online.hop_length(), online.latency_samples(),
               1e3 * static_cast<double>(online.latency_samples()) / kRate, online.lookahead_samples());
   std::printf("  offline Pipeline::run       %8.2f ms CPU per s of audio\n", 1e3 * offline / seconds);
   for (std::size_t chunk : {std::size_t{1}, std::size_t{160}, std::size_t{1600}, std::size_t{16000}}) {
     const double t = best_cpu(repeats, [&] { stream_all(online, y, chunk); });
     const auto [median, p99] = per_frame_micros(online, y, chunk);
-    std::printf("  stream, chunks of %5zu     %8.2f ms CPU per s of audio (%.2fx offline); accept() per frame: median %.1f us, p99 %.1f us\n",
-                chunk, 1e3 * t / seconds, t / offline, median, p99);
+    std::printf(
+        "  stream, chunks of %5zu     %8.2f ms CPU per s of audio (%.2fx offline); accept() per frame: median %.1f us, "
+        "p99 %.1f us\n",
+        chunk, 1e3 * t / seconds, t / offline, median, p99);
   }
 }
 
@@ -104,7 +109,8 @@ int main(int argc, char** argv) {
   const std::vector<float> y = test_audio(seconds);
   std::printf("%.0f s of 16 kHz audio, best of %d runs, one thread\n", seconds, repeats);
   const melnorm::OptionValues db{{"sr", std::to_string(kRate)}, {"db", "ref1"}, {"top_db", "none"}};
-  melnorm::OptionValues librosa = db, torchaudio = db, pcen{{"sr", std::to_string(kRate)}, {"preset", "torchaudio"}, {"normalize", "pcen"}};
+  melnorm::OptionValues librosa = db, torchaudio = db,
+                        pcen{{"sr", std::to_string(kRate)}, {"preset", "torchaudio"}, {"normalize", "pcen"}};
   torchaudio["preset"] = "torchaudio";
   report("librosa preset, db=ref1", librosa, y, repeats);
   report("torchaudio preset, db=ref1", torchaudio, y, repeats);

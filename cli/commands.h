@@ -20,6 +20,6 @@ Run add_extract_command(CLI::App& app);
 Run add_show_command(CLI::App& app);
 Run add_experiment_command(CLI::App& app);  // in melnorm-experiment (links libtorch)
 Run add_train_command(CLI::App& app);
-Run add_predict_command(CLI::App& app);     // in melnorm-experiment too (runs the saved network)
+Run add_predict_command(CLI::App& app);  // in melnorm-experiment too (runs the saved network)
 
 }  // namespace melnorm::cli

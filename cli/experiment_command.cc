@@ -20,7 +20,8 @@ namespace melnorm::cli {
 namespace {
 
 struct ExperimentArgs {
-  std::string data, labels, split_column, holdout_column, holdout, group_column, out_dir, path_column = "path", label_column = "label";
+  std::string data, labels, split_column, holdout_column, holdout, group_column, out_dir, path_column = "path",
+                                                                                          label_column = "label";
   std::vector<std::string> methods = {"zscore"}, bn_axes = {"channel"}, db_refs, db_floors;
   std::vector<int> seeds = {1, 2, 3};
   std::string method = "zscore", bn_axis = "channel";  // melnorm train: one of each
@@ -76,8 +77,8 @@ class ExperimentDisplay {
     last_ = now;
     char val[32] = "";
     if (std::isfinite(p.val_accuracy)) std::snprintf(val, sizeof val, "  val %.1f%%", 100 * p.val_accuracy);
-    std::fprintf(stderr, "%srun %zu/%zu  %s  epoch %d/%d%s  %.0f s%s", tty_ ? "\r" : "", p.run, p.runs, p.config.c_str(),
-                 p.epoch, p.epochs, val, p.seconds, tty_ ? (run_end ? "\n" : "   ") : "\n");
+    std::fprintf(stderr, "%srun %zu/%zu  %s  epoch %d/%d%s  %.0f s%s", tty_ ? "\r" : "", p.run, p.runs,
+                 p.config.c_str(), p.epoch, p.epochs, val, p.seconds, tty_ ? (run_end ? "\n" : "   ") : "\n");
   }
 
  private:
@@ -99,14 +100,13 @@ int run(const ExperimentArgs& a) {
   o.features = resolve_pipeline_options(given);
   for (const auto& m : a.methods) o.methods.push_back(parse_method_spec(m));
   if (!a.db_refs.empty() && given.count("db")) throw_invalid_argument("db_refs", "--db and --db-refs are alternatives");
-  if (!a.db_floors.empty() && given.count("db_floor")) throw_invalid_argument("db_floors", "--db-floor and --db-floors are alternatives");
+  if (!a.db_floors.empty() && given.count("db_floor"))
+    throw_invalid_argument("db_floors", "--db-floor and --db-floors are alternatives");
   o.db_refs = a.db_refs;
   for (const auto& f : a.db_floors) {
     try {
       o.db_floors.push_back(parse_db_floor(f));
-    } catch (const Error& e) {
-      throw_invalid_argument("db_floors", e.what());
-    }
+    } catch (const Error& e) { throw_invalid_argument("db_floors", e.what()); }
   }
   o.bn_axes.clear();
   for (const auto& b : a.bn_axes) o.bn_axes.push_back(parse_bn_axis(b));
@@ -134,8 +134,10 @@ void add_common(CLI::App* cmd, ExperimentArgs& a) {
   cmd->add_option("--labels", a.labels, "CSV path,label[,split,speaker,...]");
   cmd->add_option("--path-column", a.path_column, "The labels CSV's column of paths")->capture_default_str();
   cmd->add_option("--label-column", a.label_column, "The labels CSV's column of labels")->capture_default_str();
-  auto* split = cmd->add_option("--split-column", a.split_column, "Column with train/test (optional val) per row; default: 'split' if present");
-  auto* holdout = cmd->add_option("--holdout-column", a.holdout_column, "Hold out the rows whose COLUMN equals --holdout as the test set");
+  auto* split = cmd->add_option("--split-column", a.split_column,
+                                "Column with train/test (optional val) per row; default: 'split' if present");
+  auto* holdout = cmd->add_option("--holdout-column", a.holdout_column,
+                                  "Hold out the rows whose COLUMN equals --holdout as the test set");
   cmd->add_option("--holdout", a.holdout, "The held-out value (e.g. a speaker)");
   cmd->add_option("--group-column", a.group_column,
                   "Validation in whole groups of this column (e.g. speaker, a source recording): none on both sides");
@@ -144,17 +146,23 @@ void add_common(CLI::App* cmd, ExperimentArgs& a) {
   cmd->add_option("--epochs", a.train.epochs, "Training epochs")->capture_default_str();
   cmd->add_option("--batch-size", a.train.batch_size, "Rows per batch")->capture_default_str();
   cmd->add_option("--lr", a.train.learning_rate, "Adam learning rate")->capture_default_str();
-  cmd->add_option("--val-fraction", a.train.val_fraction, "Part of the train rows held out to pick the best epoch (0: last epoch)")
+  cmd->add_option("--val-fraction", a.train.val_fraction,
+                  "Part of the train rows held out to pick the best epoch (0: last epoch)")
       ->capture_default_str();
-  cmd->add_option("--threads", a.train.threads, "libtorch threads (0: all cores); same seed and threads give the same numbers")
+  cmd->add_option("--threads", a.train.threads,
+                  "libtorch threads (0: all cores); same seed and threads give the same numbers")
       ->capture_default_str();
   cmd->add_option("--blocks", a.model.blocks, "Conv-BN-ReLU-pool blocks")->capture_default_str();
-  cmd->add_option("--channels", a.model.channels, "Channels of the first block (doubled per block)")->capture_default_str();
+  cmd->add_option("--channels", a.model.channels, "Channels of the first block (doubled per block)")
+      ->capture_default_str();
   cmd->add_option("--max-channels", a.model.max_channels, "Channel cap")->capture_default_str();
-  cmd->add_option("--eval-gain", a.eval_gains, "Gain shifts of the test audio, dB (comma-separated; clipped to [-1, 1])")
+  cmd->add_option("--eval-gain", a.eval_gains,
+                  "Gain shifts of the test audio, dB (comma-separated; clipped to [-1, 1])")
       ->delimiter(',');
-  cmd->add_option("--eval-bits", a.eval_bits, "Also evaluate each --eval-gain re-quantized to this many bits (e.g. 16: PCM16)");
-  cmd->add_option("--train-click", a.train_click, "Augmentation: give this share (0..1) of the training clips one full-scale click");
+  cmd->add_option("--eval-bits", a.eval_bits,
+                  "Also evaluate each --eval-gain re-quantized to this many bits (e.g. 16: PCM16)");
+  cmd->add_option("--train-click", a.train_click,
+                  "Augmentation: give this share (0..1) of the training clips one full-scale click");
   cmd->add_flag("--eval-click", a.eval_click, "Also evaluate with one full-scale click per test clip");
   cmd->add_option("--eval-noise", a.eval_noise, "Also evaluate with white noise at this SNR, dB");
   cmd->add_flag("-q,--quiet", a.quiet, "No progress and no summary");
@@ -165,25 +173,33 @@ void add_common(CLI::App* cmd, ExperimentArgs& a) {
 
 Run add_experiment_command(CLI::App& app) {
   auto a = std::make_shared<ExperimentArgs>();
-  CLI::App* cmd = app.add_subcommand("experiment", "Train and evaluate CNNs for every normalization x BatchNorm axis x seed");
+  CLI::App* cmd =
+      app.add_subcommand("experiment", "Train and evaluate CNNs for every normalization x BatchNorm axis x seed");
   add_common(cmd, *a);
-  cmd->add_option("--methods", a->methods, "METHOD[:local|global[:all|band|frame]],... or none")->delimiter(',')->capture_default_str();
+  cmd->add_option("--methods", a->methods, "METHOD[:local|global[:all|band|frame]],... or none")
+      ->delimiter(',')
+      ->capture_default_str();
   cmd->add_option("--bn-axes", a->bn_axes, "channel,freq,time,none")->delimiter(',')->capture_default_str();
-  cmd->add_option("--db-refs", a->db_refs, "dB references as a dimension: max,p99.5,ref1 (default: --db's)")->delimiter(',');
-  cmd->add_option("--db-floors", a->db_floors, "dB floors as a dimension: absolute,relative (default: --db-floor's)")->delimiter(',');
+  cmd->add_option("--db-refs", a->db_refs, "dB references as a dimension: max,p99.5,ref1 (default: --db's)")
+      ->delimiter(',');
+  cmd->add_option("--db-floors", a->db_floors, "dB floors as a dimension: absolute,relative (default: --db-floor's)")
+      ->delimiter(',');
   cmd->add_option("--seeds", a->seeds, "Seeds, comma-separated")->delimiter(',')->capture_default_str();
-  cmd->add_option("--save-models", a->save_models, "Save every run's model in DIR/<run>/, and DIR/best: the best validation accuracy's");
+  cmd->add_option("--save-models", a->save_models,
+                  "Save every run's model in DIR/<run>/, and DIR/best: the best validation accuracy's");
   return [cmd, a]() -> int { return cmd->parsed() ? run(*a) : -1; };
 }
 
 Run add_train_command(CLI::App& app) {
   auto a = std::make_shared<ExperimentArgs>();
-  CLI::App* cmd = app.add_subcommand("train", "Train and evaluate one CNN configuration (one method, BatchNorm axis and seed)");
+  CLI::App* cmd =
+      app.add_subcommand("train", "Train and evaluate one CNN configuration (one method, BatchNorm axis and seed)");
   add_common(cmd, *a);
   cmd->add_option("--method", a->method, "METHOD[:local|global[:all|band|frame]] or none")->capture_default_str();
   cmd->add_option("--bn-axis", a->bn_axis, "channel | freq | time | none")->capture_default_str();
   cmd->add_option("--seed", a->seed, "Seed")->capture_default_str();
-  cmd->add_option("--save-model", a->save_model, "Save the trained model (network, pipeline, statistics) in this folder");
+  cmd->add_option("--save-model", a->save_model,
+                  "Save the trained model (network, pipeline, statistics) in this folder");
   return [cmd, a]() -> int {
     if (!cmd->parsed()) return -1;
     a->methods = {a->method};

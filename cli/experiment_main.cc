@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "commands.h"
-#include "run_app.h"
 #include "melnorm/version.h"
+#include "run_app.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"melnorm train / melnorm experiment: CNNs on mel spectrograms, per normalization and BatchNorm axis"};

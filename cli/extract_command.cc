@@ -52,9 +52,10 @@ class ProgressDisplay {
     if (elapsed < 0.5 && !last) return;  // rates over a few milliseconds mean nothing
     const double rate = static_cast<double>(p.sources_done - first_done_) / std::max(elapsed, 1e-9);
     const double eta = rate > 0 ? static_cast<double>(p.sources_total - p.sources_done) / rate : 0.0;
-    std::fprintf(stderr, "%s%s %zu/%zu clips  %.1f clips/s  %.3f h audio/s  ETA %s  failed %zu%s",
-                 tty_ ? "\r" : "", p.phase.c_str(), p.sources_done, p.sources_total, rate,
-                 p.audio_seconds / 3600.0 / std::max(elapsed, 1e-3), clock_text(eta).c_str(), p.rows_failed, tty_ ? "   " : "\n");
+    std::fprintf(stderr, "%s%s %zu/%zu clips  %.1f clips/s  %.3f h audio/s  ETA %s  failed %zu%s", tty_ ? "\r" : "",
+                 p.phase.c_str(), p.sources_done, p.sources_total, rate,
+                 p.audio_seconds / 3600.0 / std::max(elapsed, 1e-3), clock_text(eta).c_str(), p.rows_failed,
+                 tty_ ? "   " : "\n");
     std::fflush(stderr);
   }
   void finish() {
@@ -74,10 +75,10 @@ int run_extract(const ExtractArgs& a) {
   const ExtractSummary s = extract_dataset(o, [&](const ExtractProgress& p) { display.update(p); });
   display.finish();
   if (!a.quiet) {
-    std::fprintf(stderr, "%s: %zu clips -> %zu rows, %zu failed%s; %.1f s, %.1f clips/s",
-                 o.out_dir.c_str(), s.sources, s.rows, s.failed,
-                 s.resumed ? (" (" + std::to_string(s.resumed) + " clips done by an earlier run)").c_str() : "", s.seconds,
-                 static_cast<double>(s.sources - s.resumed) / std::max(s.seconds, 1e-9));
+    std::fprintf(stderr, "%s: %zu clips -> %zu rows, %zu failed%s; %.1f s, %.1f clips/s", o.out_dir.c_str(), s.sources,
+                 s.rows, s.failed,
+                 s.resumed ? (" (" + std::to_string(s.resumed) + " clips done by an earlier run)").c_str() : "",
+                 s.seconds, static_cast<double>(s.sources - s.resumed) / std::max(s.seconds, 1e-9));
     std::fprintf(stderr, "%s\n", s.failed ? "; failed rows and their reasons are in manifest.csv" : "");
   }
   return s.failed ? 1 : 0;

@@ -28,8 +28,8 @@ int run_fit_stats(const FitStatsArgs& a) {
   if (!a.quiet) {
     const Moments& m = stats.overall();
     std::cout << a.output << ": " << summary.spectrograms << " spectrograms from " << summary.files << " files, "
-              << m.count << " values; mean " << std::setprecision(6) << m.mean << ", std " << m.stddev()
-              << ", min " << m.min << ", max " << m.max << '\n';
+              << m.count << " values; mean " << std::setprecision(6) << m.mean << ", std " << m.stddev() << ", min "
+              << m.min << ", max " << m.max << '\n';
   }
   return 0;
 }

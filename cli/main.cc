@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "commands.h"
-#include "run_app.h"
 #include "melnorm/version.h"
+#include "run_app.h"
 
 namespace {
 
@@ -53,12 +53,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("melnorm ") + melnorm::version());
   app.require_subcommand(1);
   const std::vector<melnorm::cli::Run> commands = {
-      melnorm::cli::add_mel_command(app),
-      melnorm::cli::add_info_command(app),
-      melnorm::cli::add_normalize_command(app),
-      melnorm::cli::add_fit_stats_command(app),
-      melnorm::cli::add_methods_command(app),
-      melnorm::cli::add_options_command(app),
+      melnorm::cli::add_mel_command(app),       melnorm::cli::add_info_command(app),
+      melnorm::cli::add_normalize_command(app), melnorm::cli::add_fit_stats_command(app),
+      melnorm::cli::add_methods_command(app),   melnorm::cli::add_options_command(app),
       melnorm::cli::add_extract_command(app),
 #ifdef MELNORM_HAS_RENDER  // pictures need cairo (CMake MELNORM_BUILD_RENDER)
       melnorm::cli::add_show_command(app),

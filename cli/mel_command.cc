@@ -37,7 +37,8 @@ int run_mel(const MelArgs& args) {
   if (!args.quiet) {
     std::cout << args.output << ": [";
     for (std::size_t i = 0; i < shape.size(); ++i) std::cout << (i ? ", " : "") << shape[i];
-    std::cout << "] " << to_string(options.dtype) << " from " << audio.frames() << " samples at " << audio.sample_rate << " Hz\n";
+    std::cout << "] " << to_string(options.dtype) << " from " << audio.frames() << " samples at " << audio.sample_rate
+              << " Hz\n";
   }
   return 0;
 }
@@ -48,7 +49,8 @@ Run add_mel_command(CLI::App& app) {
   auto args = std::make_shared<MelArgs>();
   CLI::App* cmd = app.add_subcommand("mel", "Compute the (log-)mel spectrogram of one audio file or .npy waveform");
   cmd->add_option("INPUT", args->input, "Audio file (WAV, FLAC, OGG, MP3, ...) or .npy waveform")->required();
-  cmd->add_option("-o,--output", args->output, "Output .npy: [n_mels, n_frames] ([segments, n_mels, n_frames] with --segment)")
+  cmd->add_option("-o,--output", args->output,
+                  "Output .npy: [n_mels, n_frames] ([segments, n_mels, n_frames] with --segment)")
       ->required();
   cmd->add_option("--stats", args->stats, "Statistics for --scope global (from fit-stats or extract --fit-stats)");
   cmd->add_flag("-q,--quiet", args->quiet, "Print nothing on success");

@@ -17,13 +17,15 @@ void OptionFlags::add_to(CLI::App& app, const std::vector<OptionSpec>& schema,
     } else if (spec.name == "params") {
       app.add_option(spec.flag, params_, help + " (repeatable NAME=VALUE)");
     } else if (spec.kind == OptionKind::kBool) {
-      app.add_flag_callback(spec.flag, [this, name = spec.name] { values_[name] = "true"; }, help);
+      app.add_flag_callback(
+          spec.flag, [this, name = spec.name] { values_[name] = "true"; }, help);
       if (spec.default_text == "true")
-        app.add_flag_callback("--no-" + spec.flag.substr(2), [this, name = spec.name] { values_[name] = "false"; },
-                              "the opposite of " + spec.flag);
+        app.add_flag_callback(
+            "--no-" + spec.flag.substr(2), [this, name = spec.name] { values_[name] = "false"; },
+            "the opposite of " + spec.flag);
     } else {
-      app.add_option_function<std::string>(spec.flag, [this, name = spec.name](const std::string& v) { values_[name] = v; },
-                                           help);
+      app.add_option_function<std::string>(
+          spec.flag, [this, name = spec.name](const std::string& v) { values_[name] = v; }, help);
     }
   }
 }
@@ -44,9 +46,12 @@ std::string flag_for_param(const std::string& param) {
       if (s.name == param) return s.flag;
   // The few command-specific flags that library errors name.
   static const std::map<std::string, std::string> others = {
-      {"method", "--method"}, {"lengths", "--lengths"}, {"db_refs", "--db-refs"}, {"db_floors", "--db-floors"},
-      {"eval_bits", "--eval-bits"}, {"train_click", "--train-click"}, {"methods", "--methods"},
-      {"top_k", "--top-k"}, {"aggregate", "--aggregate"}, {"save_model", "--save-model"}, {"save_models", "--save-models"}};
+      {"method", "--method"},          {"lengths", "--lengths"},
+      {"db_refs", "--db-refs"},        {"db_floors", "--db-floors"},
+      {"eval_bits", "--eval-bits"},    {"train_click", "--train-click"},
+      {"methods", "--methods"},        {"top_k", "--top-k"},
+      {"aggregate", "--aggregate"},    {"save_model", "--save-model"},
+      {"save_models", "--save-models"}};
   const auto it = others.find(param);
   return it == others.end() ? std::string() : it->second;
 }

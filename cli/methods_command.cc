@@ -18,12 +18,20 @@ int run_methods(bool json) {
     for (const auto& m : normalization_methods()) {
       nlohmann::ordered_json params = nlohmann::ordered_json::array();
       for (const auto& p : m.params)
-        params.push_back({{"name", p.name}, {"default", p.default_value}, {"min", p.min}, {"max", p.max},
+        params.push_back({{"name", p.name},
+                          {"default", p.default_value},
+                          {"min", p.min},
+                          {"max", p.max},
                           {"description", p.description}});
-      j.push_back({{"name", m.name}, {"description", m.description},
-                   {"scopes", m.supports_global ? nlohmann::ordered_json{"local", "global"} : nlohmann::ordered_json{"local"}},
-                   {"params", params}, {"input", to_string(m.input)}, {"unit", m.unit}, {"range", m.range},
-                   {"needs_frame_rate", m.needs_frame_rate()}});
+      j.push_back(
+          {{"name", m.name},
+           {"description", m.description},
+           {"scopes", m.supports_global ? nlohmann::ordered_json{"local", "global"} : nlohmann::ordered_json{"local"}},
+           {"params", params},
+           {"input", to_string(m.input)},
+           {"unit", m.unit},
+           {"range", m.range},
+           {"needs_frame_rate", m.needs_frame_rate()}});
     }
     std::cout << j.dump(2) << '\n';
     return 0;
@@ -42,20 +50,24 @@ int run_methods(bool json) {
 // melnorm options [--json | --markdown]: the feature option schema (docs/options.md is its --markdown).
 Run add_options_command(CLI::App& app) {
   auto format = std::make_shared<std::string>("text");
-  CLI::App* cmd = app.add_subcommand("options", "List every feature option: flag, allowed values, default, fingerprint");
-  cmd->add_flag_callback("--json", [format] { *format = "json"; }, "Print as JSON");
-  cmd->add_flag_callback("--markdown", [format] { *format = "markdown"; }, "Print the Markdown table of docs/options.md");
+  CLI::App* cmd =
+      app.add_subcommand("options", "List every feature option: flag, allowed values, default, fingerprint");
+  cmd->add_flag_callback(
+      "--json", [format] { *format = "json"; }, "Print as JSON");
+  cmd->add_flag_callback(
+      "--markdown", [format] { *format = "markdown"; }, "Print the Markdown table of docs/options.md");
   return [cmd, format]() -> int {
     if (!cmd->parsed()) return -1;
     if (*format == "json") std::cout << options_json() << '\n';
     else if (*format == "markdown")
-      std::cout << "## Feature options\n\n" << options_markdown() << "\n## Extraction options (`melnorm extract`, `melnorm.extract`)\n\n"
+      std::cout << "## Feature options\n\n"
+                << options_markdown() << "\n## Extraction options (`melnorm extract`, `melnorm.extract`)\n\n"
                 << options_markdown(extract_schema());
     else
       for (const auto* schema : {&pipeline_schema(), &extract_schema()})
         for (const OptionSpec& s : *schema)
-          std::cout << s.flag << "  (" << s.name << ")  " << s.allowed << "; default " << s.default_text << "\n    " << s.doc
-                    << '\n';
+          std::cout << s.flag << "  (" << s.name << ")  " << s.allowed << "; default " << s.default_text << "\n    "
+                    << s.doc << '\n';
     return 0;
   };
 }

@@ -5,10 +5,10 @@
 
 #include "commands.h"
 #include "mel_options.h"
-#include "melnorm/pipeline_options.h"
 #include "melnorm/error.h"
 #include "melnorm/normalize.h"
 #include "melnorm/npy.h"
+#include "melnorm/pipeline_options.h"
 #include "melnorm/stats.h"
 
 namespace melnorm::cli {
@@ -27,10 +27,13 @@ struct NormalizeArgs {
 };
 
 int run_normalize(const NormalizeArgs& a) {
-  NormalizeOptions options{.method = a.method, .scope = parse_scope(a.scope), .axis = parse_axis(a.axis),
+  NormalizeOptions options{.method = a.method,
+                           .scope = parse_scope(a.scope),
+                           .axis = parse_axis(a.axis),
                            .params = parse_method_params(joined(a.params))};
   if (!a.stats.empty() && options.scope == Scope::kLocal)
-    throw_invalid_argument("stats", "--stats is used only with --scope global (local scope uses each spectrogram's own statistics)");
+    throw_invalid_argument(
+        "stats", "--stats is used only with --scope global (local scope uses each spectrogram's own statistics)");
   std::optional<Stats> stats;
   if (!a.stats.empty()) stats = Stats::load(a.stats);
   const Normalizer normalizer(options, stats ? &*stats : nullptr);

@@ -12,9 +12,9 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
-#include <span>
 #include <iostream>
 #include <memory>
+#include <span>
 
 #include "commands.h"
 #include "melnorm/audio.h"
@@ -57,7 +57,8 @@ class PredictDisplay {
 // Raw PCM from `in` in blocks, as mono float samples; `on_block` gets each.
 void read_pcm(std::FILE* in, const std::string& format, const std::function<void(std::span<const float>)>& on_block) {
   const bool f32 = format == "f32le";
-  if (!f32 && format != "s16le") throw_invalid_argument("pcm", "pcm '" + format + "' is not supported; allowed: s16le, f32le");
+  if (!f32 && format != "s16le")
+    throw_invalid_argument("pcm", "pcm '" + format + "' is not supported; allowed: s16le, f32le");
   const std::size_t width = f32 ? 4 : 2;
   std::vector<unsigned char> bytes(4096 * width);
   std::vector<float> block;
@@ -78,32 +79,40 @@ void read_pcm(std::FILE* in, const std::string& format, const std::function<void
 }
 
 int run_stream(const PredictArgs& a) {
-  if (a.inputs.size() > 1) throw_invalid_argument("input", "--stream takes one input: an audio file, or - (stdin, the default)");
-  if (!a.output.empty()) throw_invalid_argument("output", "--stream prints its labels to stdout as they come; leave out -o");
+  if (a.inputs.size() > 1)
+    throw_invalid_argument("input", "--stream takes one input: an audio file, or - (stdin, the default)");
+  if (!a.output.empty())
+    throw_invalid_argument("output", "--stream prints its labels to stdout as they come; leave out -o");
   const SavedModel model = SavedModel::load(a.model);
   const bool from_file = !a.inputs.empty() && a.inputs[0] != "-";
   std::optional<Audio> audio;
   if (from_file) audio = model.pipeline().load(a.inputs[0]);
   const std::optional<int> served = model.pipeline().options().sample_rate;
   const int rate = audio ? audio->sample_rate : a.rate ? *a.rate : served ? *served : 0;
-  if (rate == 0) throw_invalid_argument("rate", "this model takes each clip's own rate: give the stream's with --rate HZ");
+  if (rate == 0)
+    throw_invalid_argument("rate", "this model takes each clip's own rate: give the stream's with --rate HZ");
   StreamClassifier stream(model, rate, a.window, a.every);
   std::string header = "start,end,label,probability";
-  for (int i = 2; i <= a.options.top_k; ++i) header += ",label_" + std::to_string(i) + ",probability_" + std::to_string(i);
+  for (int i = 2; i <= a.options.top_k; ++i)
+    header += ",label_" + std::to_string(i) + ",probability_" + std::to_string(i);
   bool started = false;  // the header goes with the first label: a refused stream prints nothing
   const auto print = [&](const std::vector<StreamLabel>& labels) {
     if (!labels.empty() && !started) std::printf("%s\n", header.c_str()), started = true;
     for (const auto& l : labels)
-      std::printf("%.3f,%.3f,%s\n", l.start, l.end, top_fields(l.probabilities, model.classes(), a.options.top_k).c_str());
+      std::printf("%.3f,%.3f,%s\n", l.start, l.end,
+                  top_fields(l.probabilities, model.classes(), a.options.top_k).c_str());
     if (!labels.empty()) std::fflush(stdout);
   };
   if (audio) {  // fed as if live, in blocks of 4096 samples
     const std::span<const float> all(audio->samples);
-    for (std::size_t i = 0; i < all.size(); i += 4096) print(stream.accept(all.subspan(i, std::min<std::size_t>(4096, all.size() - i))));
+    for (std::size_t i = 0; i < all.size(); i += 4096)
+      print(stream.accept(all.subspan(i, std::min<std::size_t>(4096, all.size() - i))));
   } else {
     std::size_t received = 0;
-    read_pcm(stdin, a.pcm, [&](std::span<const float> block) { received += block.size(), print(stream.accept(block)); });
-    if (received == 0) throw Error(ErrorCode::kInvalidData, "input", "stdin: the stream ended before any audio arrived");
+    read_pcm(stdin, a.pcm,
+             [&](std::span<const float> block) { received += block.size(), print(stream.accept(block)); });
+    if (received == 0)
+      throw Error(ErrorCode::kInvalidData, "input", "stdin: the stream ended before any audio arrived");
   }
   print(stream.finish());
   return 0;
@@ -142,12 +151,15 @@ Run add_predict_command(CLI::App& app) {
   auto a = std::make_shared<PredictArgs>();
   CLI::App* cmd = app.add_subcommand("predict", "Classify audio files with a saved model (train --save-model DIR)");
   cmd->add_option("model", a->model, "Saved model folder")->required();
-  cmd->add_option("inputs", a->inputs, "Audio files, folders, or .txt/.csv lists of paths (with --stream: a file or -)");
+  cmd->add_option("inputs", a->inputs,
+                  "Audio files, folders, or .txt/.csv lists of paths (with --stream: a file or -)");
   cmd->add_option("-o,--output", a->output, "predictions.csv (default: the CSV on stdout)");
   cmd->add_option("--top-k", a->options.top_k, "Classes per row, most probable first")->capture_default_str();
-  cmd->add_option("--labels", a->labels, "Labels CSV (path,label,...) of one input folder: adds true_label and the accuracy");
+  cmd->add_option("--labels", a->labels,
+                  "Labels CSV (path,label,...) of one input folder: adds true_label and the accuracy");
   cmd->add_option("--path-column", a->options.path_column, "The labels CSV's column of paths")->capture_default_str();
-  cmd->add_option("--label-column", a->options.label_column, "The labels CSV's column of labels")->capture_default_str();
+  cmd->add_option("--label-column", a->options.label_column, "The labels CSV's column of labels")
+      ->capture_default_str();
   cmd->add_option("--segment", a->segment, "Classify segments of this many seconds; the file's label by --aggregate");
   cmd->add_option("--segment-hop", a->segment_hop, "Seconds between segment starts (default: --segment)");
   cmd->add_option("--aggregate", a->aggregate, "A file's label from its segments: mean (of logits) | vote")
@@ -155,7 +167,8 @@ Run add_predict_command(CLI::App& app) {
   cmd->add_flag("--logits", a->options.logits, "Also the network's logits: a logit_<class> column per class");
   cmd->add_option("--jobs", a->options.jobs, "Files at once (0: all cores)")->capture_default_str();
   cmd->add_flag("-q,--quiet", a->quiet, "No progress and no summary");
-  cmd->add_flag("--stream", a->stream, "Live: raw PCM from stdin (or a file fed as if live), a label every --every seconds");
+  cmd->add_flag("--stream", a->stream,
+                "Live: raw PCM from stdin (or a file fed as if live), a label every --every seconds");
   cmd->add_option("--window", a->window, "--stream: seconds each label looks at (default: the model's input length)");
   cmd->add_option("--every", a->every, "--stream: seconds between labels (default: half the window)");
   cmd->add_option("--rate", a->rate, "--stream: the PCM's sample rate (default: the model's)");

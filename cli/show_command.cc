@@ -62,7 +62,8 @@ int run_show(const ShowArgs& a) {
     for (const MethodInfo* method : methods) {
       Matrix m(arr.shape[0], arr.shape[1]);
       m.data = arr.to_float32();
-      if (method->kind != MethodKind::kIdentity) {  // the pipeline's normalization at its rate and hop, statistics checked
+      if (method->kind !=
+          MethodKind::kIdentity) {  // the pipeline's normalization at its rate and hop, statistics checked
         PipelineOptions with_method = options;
         with_method.normalize = options.normalize.value_or(NormalizeOptions{});
         with_method.normalize->method = method->name;
@@ -85,14 +86,16 @@ int run_show(const ShowArgs& a) {
   const MelSpectrogramOptions& mel = options.mel;
   PlotAxes axes{.sample_rate = mel.sample_rate, .hop_length = mel.stft.hop_length};
   const MelFilterbank fb(mel.sample_rate, mel.stft.n_fft, mel.mel);
-  for (int m = 0; m < fb.n_mels(); ++m) axes.band_centres_hz.push_back(fb.band_edges_hz()[static_cast<std::size_t>(m) + 1]);
+  for (int m = 0; m < fb.n_mels(); ++m)
+    axes.band_centres_hz.push_back(fb.band_edges_hz()[static_cast<std::size_t>(m) + 1]);
   std::vector<PlotPanel> panels;
   for (std::size_t i = 0; i < methods.size(); ++i) {
     const MethodInfo& method = *methods[i];
     std::string title = "log-mel";
     if (method.kind != MethodKind::kIdentity) {
       const NormalizeOptions n = options.normalize.value_or(NormalizeOptions{});
-      title = method.name + " (" + to_string(n.scope) + (n.axis == Axis::kAll ? "" : ", per " + to_string(n.axis)) + ")";
+      title =
+          method.name + " (" + to_string(n.scope) + (n.axis == Axis::kAll ? "" : ", per " + to_string(n.axis)) + ")";
     }
     panels.push_back({&shown[i], title, unit_of(method, mel)});
   }
@@ -106,8 +109,10 @@ int run_show(const ShowArgs& a) {
 
 Run add_show_command(CLI::App& app) {
   auto a = std::make_shared<ShowArgs>();
-  CLI::App* cmd = app.add_subcommand("show", "Draw a spectrogram (audio or .npy) as a PNG, optionally under several normalizations");
-  cmd->add_option("INPUT", a->input, "Audio file, .npy waveform (1-D) or .npy spectrogram (2-D, needs --sr)")->required();
+  CLI::App* cmd = app.add_subcommand(
+      "show", "Draw a spectrogram (audio or .npy) as a PNG, optionally under several normalizations");
+  cmd->add_option("INPUT", a->input, "Audio file, .npy waveform (1-D) or .npy spectrogram (2-D, needs --sr)")
+      ->required();
   cmd->add_option("-o,--output", a->output, "PNG to write")->required();
   cmd->add_option("--stats", a->stats, "Statistics for --scope global");
   cmd->add_option("--compare", a->compare, "Comma-separated methods drawn side by side (none = the log-mel itself)");

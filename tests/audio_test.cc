@@ -15,9 +15,13 @@ using testing::sine;
 using testing::TempDir;
 using testing::write_audio;
 
-struct FormatCase { const char* name; const char* ext; int format; double tolerance; };
+struct FormatCase {
+  const char* name;
+  const char* ext;
+  int format;
+  double tolerance;
+};
 void PrintTo(const FormatCase& c, std::ostream* os) { *os << c.name; }
-
 
 class DecodeFormat : public ::testing::TestWithParam<FormatCase> {};
 
@@ -102,7 +106,8 @@ TEST(Resample, KeepsTheToneAndUsesLibrosasLength) {
   // Compare against a tone synthesised at the target rate (skip the filter's edges).
   const auto want = sine(1000, 22050, a.frames(), 0.5);
   double max_err = 0;
-  for (std::size_t i = 1000; i + 1000 < a.frames(); ++i) max_err = std::max(max_err, double(std::abs(a.samples[i] - want[i])));
+  for (std::size_t i = 1000; i + 1000 < a.frames(); ++i)
+    max_err = std::max(max_err, double(std::abs(a.samples[i] - want[i])));
   EXPECT_LT(max_err, 1e-3);
 }
 
@@ -175,8 +180,11 @@ TEST(NpyWaveform, Float32Float64Int16AndChannelsFirst) {
   EXPECT_FLOAT_EQ(a.samples[1], -0.125f);
 
   // int16 and float64 written by hand (write_npy only writes float32).
-  auto write_raw = [&](const std::string& name, const std::string& descr, const void* data, std::size_t bytes, std::size_t n) {
-    testing::write_raw_npy(dir / name, "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + std::to_string(n) + ",), }", data, bytes);
+  auto write_raw = [&](const std::string& name, const std::string& descr, const void* data, std::size_t bytes,
+                       std::size_t n) {
+    testing::write_raw_npy(
+        dir / name, "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + std::to_string(n) + ",), }", data,
+        bytes);
   };
   const std::int16_t i16[] = {16384, -32768, 0};
   write_raw("i16.npy", "<i2", i16, sizeof i16, 3);
@@ -259,9 +267,10 @@ TEST(LoadAudio, OffsetAndDurationEqualSlicingTheWholeDecode) {
   const Audio part = load_audio(path, LoadOptions{.offset = 0.0101, .duration = 0.05});
   ASSERT_EQ(part.frames(), 400u);
   for (std::size_t i = 0; i < part.frames(); ++i) ASSERT_EQ(part.samples[i], whole.samples[80 + i]);
-  EXPECT_EQ(load_audio(path, LoadOptions{.offset = 0.1}).frames(), 200u);      // to the end
-  EXPECT_EQ(load_audio(path, LoadOptions{.offset = 0.0, .duration = 1.0}).frames(), 1000u);  // past the end: what is there
-  EXPECT_EQ(load_audio(path, LoadOptions{.offset = 0.2}).frames(), 0u);       // a window past the end is empty
+  EXPECT_EQ(load_audio(path, LoadOptions{.offset = 0.1}).frames(), 200u);  // to the end
+  EXPECT_EQ(load_audio(path, LoadOptions{.offset = 0.0, .duration = 1.0}).frames(),
+            1000u);                                                      // past the end: what is there
+  EXPECT_EQ(load_audio(path, LoadOptions{.offset = 0.2}).frames(), 0u);  // a window past the end is empty
   EXPECT_EQ(load_audio(path, LoadOptions{.sample_rate = 16000, .offset = 0.2}).sample_rate, 16000);
   EXPECT_THROW(load_audio(path, LoadOptions{.offset = -1.0}), Error);
   EXPECT_THROW(load_audio(path, LoadOptions{.duration = -0.5}), Error);

@@ -69,9 +69,7 @@ TEST(CliParse, MisspelledCommandSuggestsTheClosest) {
   EXPECT_TRUE(contains(r.output, "unknown command trian; did you mean train?")) << r.output;
 }
 
-TEST(CliParse, MissingCommandExits2) {
-  expect_parse_error(run_command(kCli));
-}
+TEST(CliParse, MissingCommandExits2) { expect_parse_error(run_command(kCli)); }
 
 TEST(CliParse, HelpListsEveryCommand) {
   const auto r = run_command(kCli + " --help");

@@ -68,8 +68,12 @@ TEST(Cli, NpyWaveformMatchesTheLibrary) {
   MelSpectrogramOptions o = preset_options(Preset::kLibrosa, 16000);
   o.db.reference = DbReference::kValue;
   o.db.top_db.reset();
-  o.stft = {.n_fft = 512, .hop_length = 128, .win_length = 400, .window = WindowType::kHamming,
-            .center = true, .pad_mode = PadMode::kReflect};
+  o.stft = {.n_fft = 512,
+            .hop_length = 128,
+            .win_length = 400,
+            .window = WindowType::kHamming,
+            .center = true,
+            .pad_mode = PadMode::kReflect};
   o.mel = {.n_mels = 64, .fmin = 50, .fmax = 7000, .scale = MelScale::kHtk, .norm = MelNorm::kNone};
   o.power = 1;
   EXPECT_EQ(read_npy(dir / "m.npy").to_float32(), MelSpectrogram(o).compute(y).data);
@@ -95,12 +99,11 @@ TEST(Cli, InfoShowsRateChannelsFramesDurationFormat) {
 
 struct BadCase {
   const char* name;
-  std::string args;       // after "melnorm mel INPUT -o OUT"
-  std::string input;      // "" = the sample
-  std::string expected;   // substring of the message
+  std::string args;      // after "melnorm mel INPUT -o OUT"
+  std::string input;     // "" = the sample
+  std::string expected;  // substring of the message
 };
 void PrintTo(const BadCase& c, std::ostream* os) { *os << c.name; }
-
 
 class CliBadInput : public ::testing::TestWithParam<BadCase> {};
 

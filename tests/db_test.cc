@@ -285,7 +285,8 @@ TEST(PowerToDb, VectorisedLogWithin1e4DbOfDoubleAcrossTheFloatRange) {
   for (double e = -37; e <= 38; e += 0.01) s.push_back(static_cast<float>(std::pow(10.0, e)));
   for (float f = 1.0f; f < 2.0f; f = std::nextafter(f, 3.0f) + 1e-5f) s.push_back(f);  // mantissas near 1 and sqrt(2)
   const auto x = s;
-  melnorm::DbOptions o{.reference = melnorm::DbReference::kValue, .ref_value = 1.0, .amin = 1e-37, .top_db = std::nullopt};
+  melnorm::DbOptions o{
+      .reference = melnorm::DbReference::kValue, .ref_value = 1.0, .amin = 1e-37, .top_db = std::nullopt};
   melnorm::power_to_db(s, o);
   double worst = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {

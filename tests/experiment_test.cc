@@ -10,8 +10,8 @@
 #include <sstream>
 
 #include "experiment/metrics.h"
-#include "experiment/validation_split.h"
 #include "experiment/perturb.h"
+#include "experiment/validation_split.h"
 #include "melnorm/error.h"
 #include "melnorm/experiment.h"
 #include "melnorm/render.h"
@@ -77,7 +77,7 @@ TEST(ExperimentPerturb, GainScalesAndClips) {
   const auto quiet = detail::perturb(y, Condition::gain(-20), 1);
   EXPECT_NEAR(quiet[0], 0.05f, 1e-7);
   const auto loud = detail::perturb(y, Condition::gain(20), 1);
-  EXPECT_EQ(loud[0], 1.0f);   // clipped at full scale
+  EXPECT_EQ(loud[0], 1.0f);  // clipped at full scale
   EXPECT_EQ(loud[1], -0.5f);
 }
 
@@ -88,15 +88,15 @@ TEST(ExperimentPerturb, GainThenPcm16QuantizationRoundsToTheGrid) {
   const auto q = detail::perturb(y, c, 1);
   for (std::size_t i = 0; i < y.size(); ++i) {
     const double steps = double(q[i]) * 32768;
-    EXPECT_EQ(steps, std::round(steps)) << i;        // on the PCM16 grid
-    if (i != 3) {  // 3 is clipped
+    EXPECT_EQ(steps, std::round(steps)) << i;  // on the PCM16 grid
+    if (i != 3) {                              // 3 is clipped
       EXPECT_LE(std::abs(double(q[i]) - y[i]), 0.5 / 32768 + 1e-9) << i;
     }
   }
-  EXPECT_EQ(q[2], 0.0f);                               // below half a step: digital silence
-  EXPECT_EQ(q[3], 32767.0f / 32768);                   // clipped to the largest code
+  EXPECT_EQ(q[2], 0.0f);              // below half a step: digital silence
+  EXPECT_EQ(q[3], 32767.0f / 32768);  // clipped to the largest code
   const auto quiet = detail::perturb(y, Condition::gain(-40, 16), 1);
-  EXPECT_EQ(quiet[0], 164.0f / 32768);                 // 0.005 * 32768 = 163.84 -> 164
+  EXPECT_EQ(quiet[0], 164.0f / 32768);  // 0.005 * 32768 = 163.84 -> 164
 }
 
 TEST(ExperimentPerturb, OneClickAndNoiseAtTheSnrDeterministically) {
@@ -151,7 +151,8 @@ TEST(Experiment, SmallGridWritesResultsAndIsReproducible) {
   for (const char* f : {"results.csv", "results.md", "accuracy_vs_gain.png", "confusion.png"})
     EXPECT_TRUE(std::filesystem::exists(o.out_dir / f)) << f;
   const std::string csv = read_file(o.out_dir / "results.csv");
-  EXPECT_EQ(csv.substr(0, csv.find('\n')), "method,scope,axis,db_ref,db_floor,bn_axis,seed,condition,level,accuracy,macro_f1,epochs,train_seconds");
+  EXPECT_EQ(csv.substr(0, csv.find('\n')),
+            "method,scope,axis,db_ref,db_floor,bn_axis,seed,condition,level,accuracy,macro_f1,epochs,train_seconds");
   EXPECT_NE(csv.find("minmax,global,all,max,absolute,time,2,gain-20dB,clip,"), std::string::npos);
   const std::string md = read_file(o.out_dir / "results.md");
   EXPECT_NE(md.find("| zscore:local | channel |"), std::string::npos);
@@ -198,9 +199,10 @@ TEST(Experiment, DbRefsAndFloorsAreGridDimensions) {
   const ExperimentSummary s = run_experiment(o);
   EXPECT_EQ(s.runs, 5u);  // minmax x 2 refs x 2 floors, and PCEN (no dB) once
   const std::string csv = read_file(o.out_dir / "results.csv");
-  for (const char* row : {"minmax,local,all,max,absolute,channel,1,clean,", "minmax,local,all,max,relative,channel,1,clean,",
-                          "minmax,local,all,p99.5,absolute,channel,1,clean,", "minmax,local,all,p99.5,relative,channel,1,clean,",
-                          "pcen,local,all,,,channel,1,clean,"})
+  for (const char* row :
+       {"minmax,local,all,max,absolute,channel,1,clean,", "minmax,local,all,max,relative,channel,1,clean,",
+        "minmax,local,all,p99.5,absolute,channel,1,clean,", "minmax,local,all,p99.5,relative,channel,1,clean,",
+        "pcen,local,all,,,channel,1,clean,"})
     EXPECT_NE(csv.find(row), std::string::npos) << row;
   const std::string md = read_file(o.out_dir / "results.md");
   EXPECT_NE(md.find("| normalization | dB ref / floor | BatchNorm axis |"), std::string::npos) << md;
@@ -212,9 +214,7 @@ TEST(Experiment, DbRefsAndFloorsAreGridDimensions) {
   try {
     run_experiment(o);
     ADD_FAILURE() << "p120 accepted";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("p120"), std::string::npos) << e.what();
-  }
+  } catch (const Error& e) { EXPECT_NE(std::string(e.what()).find("p120"), std::string::npos) << e.what(); }
   o.db_refs = {"off"};
   EXPECT_THROW(run_experiment(o), Error);
   o.db_refs = {"max"};
@@ -241,9 +241,9 @@ TEST(Experiment, TrainClickAugmentationClicksTheChosenShareOfTrainingRows) {
   const std::size_t train_rows = s.train_rows + s.val_rows;  // the val part is drawn from the train rows
   EXPECT_GE(s.train_click_rows, train_rows / 4);
   EXPECT_LE(s.train_click_rows, train_rows * 3 / 4);
-  EXPECT_NE(read_file(augmented.out_dir / "results.md").find("Training augmentation: 50.0% of the training rows (" +
-                                                             std::to_string(s.train_click_rows) + " of " +
-                                                             std::to_string(train_rows)),
+  EXPECT_NE(read_file(augmented.out_dir / "results.md")
+                .find("Training augmentation: 50.0% of the training rows (" + std::to_string(s.train_click_rows) +
+                      " of " + std::to_string(train_rows)),
             std::string::npos);
   augmented.train_click_fraction = 1.0;
   augmented.out_dir = dir / "all";
@@ -252,7 +252,9 @@ TEST(Experiment, TrainClickAugmentationClicksTheChosenShareOfTrainingRows) {
 
 TEST(Render, LineChartAndConfusionArePngs) {
   TempDir dir;
-  LineChart chart{.title = "t", .x_label = "x", .y_label = "y",
+  LineChart chart{.title = "t",
+                  .x_label = "x",
+                  .y_label = "y",
                   .series = {{"a", {0, 1, 2}, {1, 2, NAN}}, {"b", {0, 1, 2}, {3, 1, 2}}}};
   render_line_chart(dir / "c.png", chart);
   EXPECT_EQ(read_file(dir / "c.png").substr(1, 3), "PNG");
@@ -268,14 +270,18 @@ TEST(Render, LineChartAndConfusionArePngs) {
 TEST(CliExperiment, TrainRunsOneConfigurationAndBadFlagsExit2) {
   TempDir dir;
   tone_corpus(dir);
-  const std::string base = std::string(MELNORM_CLI_PATH) + " train --data " + testing::shell_quote(dir / "corpus") +
-                           " --n-fft 256 --hop 128 --n-mels 16 --pad-to 0.5 --epochs 2 --blocks 2 --channels 4 --threads 1 -q";
-  auto r = testing::run_command(base + " --method zscore:global --bn-axis freq -o " + testing::shell_quote(dir / "out"));
+  const std::string base =
+      std::string(MELNORM_CLI_PATH) + " train --data " + testing::shell_quote(dir / "corpus") +
+      " --n-fft 256 --hop 128 --n-mels 16 --pad-to 0.5 --epochs 2 --blocks 2 --channels 4 --threads 1 -q";
+  auto r =
+      testing::run_command(base + " --method zscore:global --bn-axis freq -o " + testing::shell_quote(dir / "out"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(read_file(dir / "out" / "results.csv").find("zscore,global,all,max,absolute,freq,1,clean,clip,"), std::string::npos);
+  EXPECT_NE(read_file(dir / "out" / "results.csv").find("zscore,global,all,max,absolute,freq,1,clean,clip,"),
+            std::string::npos);
   r = testing::run_command(base + " --bn-axis batch -o " + testing::shell_quote(dir / "out2"));
   EXPECT_EQ(r.exit_code, 2) << r.output;
-  EXPECT_NE(r.output.find("bn axis 'batch' is not supported; allowed: channel, freq, time, none"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("bn axis 'batch' is not supported; allowed: channel, freq, time, none"), std::string::npos)
+      << r.output;
   r = testing::run_command(base + " --method zscore:worldwide -o " + testing::shell_quote(dir / "out3"));
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_FALSE(std::filesystem::exists(dir / "out2" / "results.csv"));
@@ -344,7 +350,8 @@ TEST(Experiment, GroupColumnKeepsGroupsOutOfValidationAndSaysSo) {
   std::ofstream csv(dir / "labels.csv");
   csv << "path,label,source\n";
   for (const char* label : {"low", "high"})
-    for (int i = 0; i < 12; ++i) csv << label << "/" << testing::numbered("clip", i, ".wav") << "," << label << ",rec" << i / 3 << label << "\n";
+    for (int i = 0; i < 12; ++i)
+      csv << label << "/" << testing::numbered("clip", i, ".wav") << "," << label << ",rec" << i / 3 << label << "\n";
   csv.close();
   o.labels = dir / "labels.csv";
   o.group_column = "source";
@@ -353,16 +360,15 @@ TEST(Experiment, GroupColumnKeepsGroupsOutOfValidationAndSaysSo) {
   o.seeds = {1};
   o.train.val_fraction = 0.2;
   run_experiment(o);
-  EXPECT_NE(read_file(o.out_dir / "results.md").find("Validation (picks the best epoch): 0.2 of the train rows in whole 'source' groups"),
+  EXPECT_NE(read_file(o.out_dir / "results.md")
+                .find("Validation (picks the best epoch): 0.2 of the train rows in whole 'source' groups"),
             std::string::npos)
       << read_file(o.out_dir / "results.md");
   o.group_column = "speaker";
   try {
     run_experiment(o);
     ADD_FAILURE() << "a missing group column accepted";
-  } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.param()), "group_column");
-  }
+  } catch (const Error& e) { EXPECT_EQ(std::string(e.param()), "group_column"); }
 }
 
 }  // namespace

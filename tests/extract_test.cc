@@ -59,15 +59,18 @@ ExtractOptions small_options(const fs::path& in, const fs::path& out) {
 
 TEST(Sources, LabelsFromFoldersAndCsv) {
   TempDir dir;
-  write_audio(dir / "corpus" / "cat" / "a.wav", testing::sine(300, 8000, 800), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
-  write_audio(dir / "corpus" / "dog" / "b.flac", testing::sine(300, 8000, 800), 1, 8000, SF_FORMAT_FLAC | SF_FORMAT_PCM_16);
+  write_audio(dir / "corpus" / "cat" / "a.wav", testing::sine(300, 8000, 800), 1, 8000,
+              SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  write_audio(dir / "corpus" / "dog" / "b.flac", testing::sine(300, 8000, 800), 1, 8000,
+              SF_FORMAT_FLAC | SF_FORMAT_PCM_16);
   std::ofstream(dir / "corpus" / "notes.txt") << "not audio, not listed";
   auto list = detail::list_sources(dir / "corpus", std::nullopt);
   ASSERT_EQ(list.sources.size(), 2u);
   EXPECT_EQ(list.sources[0].name, "cat/a.wav");
   EXPECT_EQ(list.sources[0].label, "cat");
   EXPECT_EQ(list.sources[1].label, "dog");
-  std::ofstream(dir / "labels.csv") << "path,label,split,speaker\ncorpus/cat/a.wav,meow,train,\"Smith, J\"\ncorpus/dog/b.flac,woof,test,x\n";
+  std::ofstream(dir / "labels.csv")
+      << "path,label,split,speaker\ncorpus/cat/a.wav,meow,train,\"Smith, J\"\ncorpus/dog/b.flac,woof,test,x\n";
   list = detail::list_sources(dir / "corpus", dir / "labels.csv");
   ASSERT_EQ(list.sources.size(), 2u);
   EXPECT_EQ(list.extra_columns, (std::vector<std::string>{"split", "speaker"}));
@@ -82,7 +85,8 @@ TEST(Sources, LabelsFromFoldersAndCsv) {
 TEST(Extract, WritesOneNpyPerClipWithTheManifest) {
   TempDir dir;
   write_audio(dir / "in" / "cat" / "a.wav", testing::sine(300, 8000, 8000), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
-  write_audio(dir / "in" / "dog" / "b.wav", testing::sine(900, 16000, 4000), 1, 16000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  write_audio(dir / "in" / "dog" / "b.wav", testing::sine(900, 16000, 4000), 1, 16000,
+              SF_FORMAT_WAV | SF_FORMAT_PCM_16);
   auto o = small_options(dir / "in", dir / "out");
   o.features.normalize = NormalizeOptions{.method = "minmax"};
   const ExtractSummary s = extract_dataset(o);
@@ -105,8 +109,10 @@ TEST(Extract, WritesOneNpyPerClipWithTheManifest) {
 
 TEST(Extract, SegmentAndPadArithmetic) {
   TempDir dir;
-  write_audio(dir / "in" / "x" / "long.wav", testing::sine(300, 8000, 20000), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_FLOAT);  // 2.5 s
-  write_audio(dir / "in" / "x" / "short.wav", testing::sine(300, 8000, 4000), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_FLOAT);  // 0.5 s
+  write_audio(dir / "in" / "x" / "long.wav", testing::sine(300, 8000, 20000), 1, 8000,
+              SF_FORMAT_WAV | SF_FORMAT_FLOAT);  // 2.5 s
+  write_audio(dir / "in" / "x" / "short.wav", testing::sine(300, 8000, 4000), 1, 8000,
+              SF_FORMAT_WAV | SF_FORMAT_FLOAT);  // 0.5 s
   auto o = small_options(dir / "in", dir / "seg");
   o.features.segment = 1.0;
   o.features.segment_hop = 0.5;
@@ -156,9 +162,7 @@ TEST(Extract, BrokenFilesBecomeFailedRowsAndTheRestCompletes) {
     const bool bad = row[0].rfind("bad/", 0) == 0;
     EXPECT_EQ(row[5], bad ? "failed" : "ok") << row[0];
     EXPECT_EQ(row[6].empty(), !bad) << row[0] << ": " << row[6];
-    if (bad) {
-      EXPECT_NE(row[6].find(row[0].substr(4)), std::string::npos) << "the reason names the file: " << row[6];
-    }
+    if (bad) { EXPECT_NE(row[6].find(row[0].substr(4)), std::string::npos) << "the reason names the file: " << row[6]; }
   }
 }
 
@@ -244,8 +248,11 @@ TEST(Extract, KillNineThenResumeIsByteIdenticalToACleanRun) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   // Start, wait until some rows are in the manifest, kill -9, resume.
   const std::string killed = testing::shell_quote(dir / "killed");
-  r = testing::run_command(cli + " extract" + args + killed + " & pid=$!; "
-                           "while [ \"$(cat " + killed + "/manifest.csv 2>/dev/null | wc -l)\" -lt 500 ]; do sleep 0.01; done; "
+  r = testing::run_command(cli + " extract" + args + killed +
+                           " & pid=$!; "
+                           "while [ \"$(cat " +
+                           killed +
+                           "/manifest.csv 2>/dev/null | wc -l)\" -lt 500 ]; do sleep 0.01; done; "
                            "kill -9 $pid; wait $pid; echo killed");
   ASSERT_NE(r.output.find("killed"), std::string::npos) << r.output;
   ASSERT_FALSE(fs::exists(dir / "killed" / "features.npy")) << "the run finished before the kill";
@@ -286,9 +293,7 @@ TEST(OrderedParallelMap, ConsumesInInputOrderAndStopsAtTheFirstError) {
                  Error);
     // Never the failing item or one after it; with one job, every item before it.
     EXPECT_LE(consumed, 40u);
-    if (jobs == 1) {
-      EXPECT_EQ(consumed, 40u);
-    }
+    if (jobs == 1) { EXPECT_EQ(consumed, 40u); }
   }
 }
 
@@ -361,7 +366,8 @@ TEST(OutdirReader, ReadsBothFormatsRowsAsWritten) {
     const Matrix m = r.features(1);
     EXPECT_EQ(m.rows, 20u);
     EXPECT_EQ(m.cols, 1 + 8000u / 64);
-    const NpyArray expected = format == "npy" ? read_npy(dir / format / "dog" / "b.npy") : read_npy(dir / format / "features.npy");
+    const NpyArray expected =
+        format == "npy" ? read_npy(dir / format / "dog" / "b.npy") : read_npy(dir / format / "features.npy");
     const auto all = expected.to_float32();
     const std::size_t offset = format == "npy" ? 0 : m.rows * m.cols;  // packed: the second ok row
     EXPECT_EQ(m.data, std::vector<float>(all.begin() + static_cast<std::ptrdiff_t>(offset),

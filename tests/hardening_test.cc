@@ -29,9 +29,7 @@ template <class F>
 std::string error_of(F&& f) {
   try {
     f();
-  } catch (const Error& e) {
-    return e.what();
-  }
+  } catch (const Error& e) { return e.what(); }
   return "";
 }
 
@@ -130,7 +128,7 @@ TEST(HardeningNpy, CliRefusesWrappedShapesWithExitOne) {
   const auto zero = hostile_npy(dir, "zero.npy", "(1, 2, 9223372036854775808)", 0);
   for (const auto& p : {four, zero}) {
     for (const std::string& cmd : {" normalize " + q(p) + " -o " + q(dir / "out.npy") + " --method minmax",
-                                  " fit-stats " + q(p) + " -o " + q(dir / "stats.json")}) {
+                                   " fit-stats " + q(p) + " -o " + q(dir / "stats.json")}) {
       const auto r = run_command(kCli + cmd);
       EXPECT_EQ(r.exit_code, 1) << cmd << "\n" << r.output;
       EXPECT_NE(r.output.find(p.filename().string() + ": shape ("), std::string::npos) << cmd << "\n" << r.output;

@@ -26,9 +26,16 @@ TEST(MelScale, IsStrictlyIncreasing) {
     for (double hz = 0.0; hz < 20000.0; hz += 10.0) EXPECT_LT(hz_to_mel(hz, s), hz_to_mel(hz + 10.0, s));
 }
 
-struct FbCase { double sr; int n_fft; int n_mels; MelScale scale; MelNorm norm; };
+struct FbCase {
+  double sr;
+  int n_fft;
+  int n_mels;
+  MelScale scale;
+  MelNorm norm;
+};
 void PrintTo(const FbCase& c, std::ostream* os) {
-  *os << "sr=" << c.sr << " n_fft=" << c.n_fft << " n_mels=" << c.n_mels << " " << to_string(c.scale) << "/" << to_string(c.norm);
+  *os << "sr=" << c.sr << " n_fft=" << c.n_fft << " n_mels=" << c.n_mels << " " << to_string(c.scale) << "/"
+      << to_string(c.norm);
 }
 
 class FilterbankProperties : public ::testing::TestWithParam<FbCase> {};

@@ -21,7 +21,8 @@ TEST(MelSpectrogram, PureTonePeaksInTheBandContainingIt) {
     const Matrix s = mel.compute(sine(freq, 16000, 16000));
     const std::size_t t = s.cols / 2;
     int best = 0;
-    for (int m = 1; m < int(s.rows); ++m) if (s(m, t) > s(best, t)) best = m;
+    for (int m = 1; m < int(s.rows); ++m)
+      if (s(m, t) > s(best, t)) best = m;
     const auto& edges = mel.filterbank().band_edges_hz();
     EXPECT_GT(freq, edges[best]) << freq;
     EXPECT_LT(freq, edges[best + 2]) << freq;
@@ -86,7 +87,8 @@ TEST(MelSpectrogram, GainOfTwoAddsSixDbWithRefOne) {
   const Matrix b = MelSpectrogram(o).compute(y);
   const std::size_t t = a.cols / 2;
   int peak = 0;
-  for (int m = 0; m < int(a.rows); ++m) if (a(m, t) > a(peak, t)) peak = m;
+  for (int m = 0; m < int(a.rows); ++m)
+    if (a(m, t) > a(peak, t)) peak = m;
   EXPECT_NEAR(b(peak, t) - a(peak, t), 20 * std::log10(2.0), 1e-3);
 }
 
@@ -117,18 +119,32 @@ TEST(MelSpectrogramOptions, InvalidOptionsFailAtConstruction) {
     try {
       MelSpectrogram m(o);
       ADD_FAILURE() << "expected an error about " << param;
-    } catch (const Error& e) {
-      EXPECT_EQ(e.param(), param) << e.what();
-    }
+    } catch (const Error& e) { EXPECT_EQ(e.param(), param) << e.what(); }
   };
   auto base = [] { return preset_options(Preset::kLibrosa, 16000); };
-  auto o = base(); o.stft.hop_length = 0; expect_param(o, "hop_length");
-  o = base(); o.stft.n_fft = 256; o.stft.win_length = 400; expect_param(o, "win_length");
-  o = base(); o.mel.fmax = 8001; expect_param(o, "fmax");
-  o = base(); o.mel.fmin = 4000; o.mel.fmax = 3000; expect_param(o, "fmin");
-  o = base(); o.power = 3; expect_param(o, "power");
-  o = base(); o.sample_rate = -1; expect_param(o, "sr");
-  o = base(); o.db.top_db = -5; expect_param(o, "top_db");
+  auto o = base();
+  o.stft.hop_length = 0;
+  expect_param(o, "hop_length");
+  o = base();
+  o.stft.n_fft = 256;
+  o.stft.win_length = 400;
+  expect_param(o, "win_length");
+  o = base();
+  o.mel.fmax = 8001;
+  expect_param(o, "fmax");
+  o = base();
+  o.mel.fmin = 4000;
+  o.mel.fmax = 3000;
+  expect_param(o, "fmin");
+  o = base();
+  o.power = 3;
+  expect_param(o, "power");
+  o = base();
+  o.sample_rate = -1;
+  expect_param(o, "sr");
+  o = base();
+  o.db.top_db = -5;
+  expect_param(o, "top_db");
   EXPECT_THROW(parse_preset("kaldi"), Error);
 }
 

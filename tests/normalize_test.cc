@@ -39,7 +39,8 @@ TEST(Normalize, ZscorePopulationAndUnbiased) {
   // band 0: mean 2, population std sqrt(2/3), unbiased std 1
   const double s = std::sqrt(2.0 / 3.0);
   expect_near(run({.method = "zscore", .axis = Axis::kBand}, kX, 1, 2, 3), {-1 / s, 0, 1 / s, -1 / s, 0, 1 / s});
-  expect_near(run({.method = "zscore", .axis = Axis::kBand, .params = {{"ddof", 1}}}, kX, 1, 2, 3), {-1, 0, 1, -1, 0, 1});
+  expect_near(run({.method = "zscore", .axis = Axis::kBand, .params = {{"ddof", 1}}}, kX, 1, 2, 3),
+              {-1, 0, 1, -1, 0, 1});
   // frame axis: (1, 4) -> mean 2.5, std 1.5
   expect_near(run({.method = "zscore", .axis = Axis::kFrame}, kX, 1, 2, 3), {-1, -1, -1, 1, 1, 1});
 }
@@ -57,9 +58,9 @@ TEST(Normalize, RobustClipsToPercentiles) {
   for (int i = 0; i <= 100; ++i) x[i] = static_cast<float>(i);
   x[100] = 1e6f;  // an outlier: the 99th percentile is 99 + 0.01 * (1e6 - 99)... numpy linear
   const auto y = run({.method = "robust", .params = {{"low", 10}, {"high", 90}}}, x, 1, 1, 101);
-  EXPECT_NEAR(y[0], 0.0, 1e-6);   // below p10 = 10: clipped
-  EXPECT_NEAR(y[50], 0.5, 1e-6);  // (50 - 10) / 80
-  EXPECT_NEAR(y[100], 1.0, 1e-6); // outlier clipped
+  EXPECT_NEAR(y[0], 0.0, 1e-6);    // below p10 = 10: clipped
+  EXPECT_NEAR(y[50], 0.5, 1e-6);   // (50 - 10) / 80
+  EXPECT_NEAR(y[100], 1.0, 1e-6);  // outlier clipped
 }
 
 TEST(Normalize, RobustZscoreUsesMedianAndIqr) {
@@ -104,7 +105,8 @@ TEST(Normalize, EveryMethodRefusesNaNAndLeavesTheInput) {
       Normalizer({.method = m->name}).apply(BatchView{x.data(), 1, 2, 3});
       ADD_FAILURE() << m->name << " accepted NaN";
     } catch (const Error& e) {
-      EXPECT_NE(std::string(e.what()).find("item 0, band 1, frame 1 is NaN"), std::string::npos) << m->name << ": " << e.what();
+      EXPECT_NE(std::string(e.what()).find("item 0, band 1, frame 1 is NaN"), std::string::npos)
+          << m->name << ": " << e.what();
     }
     EXPECT_EQ(std::memcmp(x.data(), before.data(), x.size() * 4), 0) << m->name << ": input changed on error";
   }
@@ -138,7 +140,8 @@ TEST(Normalize, FilterMethodsStreamExactly) {
     std::vector<float> whole = x;
     n.apply(BatchView{whole.data(), 1, 3, 50});
     std::vector<float> chunked = x;
-    for (std::size_t t0 = 0; t0 < 50; t0 += 7) stream->process(chunked.data() + t0, std::min<std::size_t>(7, 50 - t0), 50);
+    for (std::size_t t0 = 0; t0 < 50; t0 += 7)
+      stream->process(chunked.data() + t0, std::min<std::size_t>(7, 50 - t0), 50);
     EXPECT_EQ(chunked, whole) << m->name;
   }
 }
@@ -148,7 +151,8 @@ TEST(Normalize, FrameRateComesFromTheContextUnlessGiven) {
     const NormalizeOptions n = in_context({.method = m->name}, {.sample_rate = 16000, .hop_length = 160});
     EXPECT_EQ(!n.params.empty(), m->needs_frame_rate()) << m->name;
   }
-  const NormalizeOptions p = in_context({.method = "pcen", .params = {{"sr", 8000}}}, {.sample_rate = 16000, .hop_length = 160});
+  const NormalizeOptions p =
+      in_context({.method = "pcen", .params = {{"sr", 8000}}}, {.sample_rate = 16000, .hop_length = 160});
   EXPECT_EQ(p.params.at("sr"), 8000);
   EXPECT_EQ(p.params.at("hop_length"), 160);
   EXPECT_TRUE(in_context({.method = "pcen"}, {}).params.empty());
@@ -264,7 +268,8 @@ double reference_percentile(std::vector<double> v, double q) {
   return k + 1 < v.size() ? v[k] + (v[k + 1] - v[k]) * (rank - k) : v[k];
 }
 
-std::vector<double> reference_group(const std::string& method, const std::vector<double>& g, const std::vector<double>& fit) {
+std::vector<double> reference_group(const std::string& method, const std::vector<double>& g,
+                                    const std::vector<double>& fit) {
   double mean = 0, var = 0;
   for (double v : fit) mean += v;
   mean /= fit.size();
@@ -282,7 +287,8 @@ std::vector<double> reference_group(const std::string& method, const std::vector
       const double a = reference_percentile(fit, 1), b = reference_percentile(fit, 99);
       out.push_back((std::clamp(x, a, b) - a) / (b - a));
     } else {  // robust-zscore
-      out.push_back((x - reference_percentile(fit, 50)) / (reference_percentile(fit, 75) - reference_percentile(fit, 25)));
+      out.push_back((x - reference_percentile(fit, 50)) /
+                    (reference_percentile(fit, 75) - reference_percentile(fit, 25)));
     }
   }
   return out;
@@ -294,7 +300,9 @@ TEST(NormalizeExhaustive, EveryMethodScopeAxisMatchesBruteForce) {
   auto x = testing::white_noise(B * F * T, 12, 30.0);
   Stats stats(F);
   for (std::size_t i = 0; i < B; ++i) stats.update(train.data() + i * F * T, F, T);
-  auto at = [&](const std::vector<float>& v, std::size_t i, std::size_t b, std::size_t t) { return double(v[(i * F + b) * T + t]); };
+  auto at = [&](const std::vector<float>& v, std::size_t i, std::size_t b, std::size_t t) {
+    return double(v[(i * F + b) * T + t]);
+  };
   for (const std::string method : {"minmax", "zscore", "zscore-minmax", "robust", "robust-zscore"}) {
     const bool binned = method == "robust" || method == "robust-zscore";
     for (Scope scope : {Scope::kLocal, Scope::kGlobal}) {
@@ -309,7 +317,8 @@ TEST(NormalizeExhaustive, EveryMethodScopeAxisMatchesBruteForce) {
           std::vector<std::vector<std::pair<std::size_t, std::size_t>>> groups;
           if (axis == Axis::kAll) {
             groups.emplace_back();
-            for (std::size_t b = 0; b < F; ++b) for (std::size_t t = 0; t < T; ++t) groups.back().push_back({b, t});
+            for (std::size_t b = 0; b < F; ++b)
+              for (std::size_t t = 0; t < T; ++t) groups.back().push_back({b, t});
           } else if (axis == Axis::kBand) {
             for (std::size_t b = 0; b < F; ++b) {
               groups.emplace_back();

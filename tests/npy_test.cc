@@ -40,7 +40,8 @@ TEST(Npy, ReadsFortranOrderAndBigEndian) {
     testing::write_raw_npy(dir / name, dict, bytes.data(), bytes.size());
   };
   // [[1, 2, 3], [4, 5, 6]] as int16 stored column-major: 1 4 2 5 3 6
-  write_raw("f.npy", "{'descr': '<i2', 'fortran_order': True, 'shape': (2, 3), }", {1, 0, 4, 0, 2, 0, 5, 0, 3, 0, 6, 0});
+  write_raw("f.npy", "{'descr': '<i2', 'fortran_order': True, 'shape': (2, 3), }",
+            {1, 0, 4, 0, 2, 0, 5, 0, 3, 0, 6, 0});
   EXPECT_EQ(read_npy(dir / "f.npy").to_float32(), (std::vector<float>{1, 2, 3, 4, 5, 6}));
   // big-endian float32 1.0 = 3f 80 00 00
   write_raw("be.npy", "{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }", {0x3f, 0x80, 0, 0});
@@ -50,9 +51,7 @@ TEST(Npy, ReadsFortranOrderAndBigEndian) {
   try {
     read_npy(dir / "short.npy");
     FAIL();
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("truncated"), std::string::npos) << e.what();
-  }
+  } catch (const Error& e) { EXPECT_NE(std::string(e.what()).find("truncated"), std::string::npos) << e.what(); }
   write_raw("c.npy", "{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }", {0, 0, 0, 0, 0, 0, 0, 0});
   EXPECT_THROW(read_npy(dir / "c.npy"), Error);
 }

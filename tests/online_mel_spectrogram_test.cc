@@ -68,7 +68,8 @@ void expect_same(const Matrix& got, const Matrix& want) {
   for (std::size_t i = 0; i < want.data.size(); ++i) {
     const double a = got.data[i], b = want.data[i];
     if (std::fabs(a - b) > 1e-6 * std::max(std::fabs(a), std::fabs(b)) && bad++ < 3)
-      ADD_FAILURE() << "value " << i << " (band " << i / want.cols << ", frame " << i % want.cols << "): " << a << " vs " << b;
+      ADD_FAILURE() << "value " << i << " (band " << i / want.cols << ", frame " << i % want.cols << "): " << a
+                    << " vs " << b;
   }
   EXPECT_EQ(bad, 0u);
 }
@@ -92,18 +93,31 @@ TEST(OnlineMelSpectrogram, FramesEqualOfflineForEveryPresetPadModeAndCenter) {
         for (const char* db : {"ref1", "off"}) {
           SCOPED_TRACE(std::string(preset) + " center=" + center + " pad_mode=" + pad_mode + " db=" + db);
           expect_stream_equals_offline(
-              pipeline_of({{"preset", preset}, {"center", center}, {"pad_mode", pad_mode}, {"db", db}, {"top_db", "none"}}), y);
+              pipeline_of(
+                  {{"preset", preset}, {"center", center}, {"pad_mode", pad_mode}, {"db", db}, {"top_db", "none"}}),
+              y);
         }
 }
 
 TEST(OnlineMelSpectrogram, MagnitudeDbAndOddFftEqualOffline) {
   const std::vector<float> y = test_signal(9001);
-  expect_stream_equals_offline(pipeline_of({{"preset", "torchaudio"}, {"power", "1"}, {"db", "ref1"}, {"top_db", "none"},
-                                            {"db_floor", "relative"}, {"fft_precision", "single"}}), y);
-  expect_stream_equals_offline(pipeline_of({{"n_fft", "511"}, {"win_length", "300"}, {"hop_length", "97"}, {"pad_mode", "reflect"},
-                                            {"n_mels", "40"}, {"db", "off"}}), y);
+  expect_stream_equals_offline(pipeline_of({{"preset", "torchaudio"},
+                                            {"power", "1"},
+                                            {"db", "ref1"},
+                                            {"top_db", "none"},
+                                            {"db_floor", "relative"},
+                                            {"fft_precision", "single"}}),
+                               y);
+  expect_stream_equals_offline(pipeline_of({{"n_fft", "511"},
+                                            {"win_length", "300"},
+                                            {"hop_length", "97"},
+                                            {"pad_mode", "reflect"},
+                                            {"n_mels", "40"},
+                                            {"db", "off"}}),
+                               y);
   // A hop longer than the window: frames skip samples.
-  expect_stream_equals_offline(pipeline_of({{"n_fft", "256"}, {"hop_length", "700"}, {"n_mels", "32"}, {"db", "off"}}), y);
+  expect_stream_equals_offline(pipeline_of({{"n_fft", "256"}, {"hop_length", "700"}, {"n_mels", "32"}, {"db", "off"}}),
+                               y);
 }
 
 TEST(OnlineMelSpectrogram, PcenCarriesItsStateAndEqualsOffline) {
@@ -129,7 +143,8 @@ TEST(OnlineMelSpectrogram, GlobalNormalizationWithStatsEqualsOffline) {
   for (const char* method : {"zscore", "robust"})
     for (const char* axis : {"all", "band"}) {
       SCOPED_TRACE(std::string(method) + " axis=" + axis);
-      const OptionValues o{{"db", "ref1"}, {"top_db", "none"}, {"normalize", method}, {"scope", "global"}, {"axis", axis}};
+      const OptionValues o{
+          {"db", "ref1"}, {"top_db", "none"}, {"normalize", method}, {"scope", "global"}, {"axis", axis}};
       const Pipeline unfitted = pipeline_of(o);
       expect_stream_equals_offline(pipeline_of(o, fitted_stats(unfitted)), y);
     }
@@ -137,14 +152,16 @@ TEST(OnlineMelSpectrogram, GlobalNormalizationWithStatsEqualsOffline) {
 
 TEST(OnlineMelSpectrogram, LocalPerFrameNormalizationEqualsOffline) {
   expect_stream_equals_offline(
-      pipeline_of({{"preset", "torchaudio"}, {"db", "ref1"}, {"top_db", "none"}, {"normalize", "zscore"}, {"axis", "frame"}}),
+      pipeline_of(
+          {{"preset", "torchaudio"}, {"db", "ref1"}, {"top_db", "none"}, {"normalize", "zscore"}, {"axis", "frame"}}),
       test_signal());
 }
 
 TEST(OnlineMelSpectrogram, LocalNormalizationOverTheLastFramesIsCausal) {
   const std::vector<float> y = test_signal();
   const OptionValues o{{"preset", "torchaudio"}, {"db", "ref1"}, {"top_db", "none"}, {"normalize", "zscore"}};
-  const Pipeline p = pipeline_of(o), unnormalized = pipeline_of({{"preset", "torchaudio"}, {"db", "ref1"}, {"top_db", "none"}});
+  const Pipeline p = pipeline_of(o),
+                 unnormalized = pipeline_of({{"preset", "torchaudio"}, {"db", "ref1"}, {"top_db", "none"}});
   const Matrix linear = offline(unnormalized, y), whole = offline(p, y);
   // A window longer than the clip: the last frame sees every frame, as offline.
   OnlineMelSpectrogram long_window(p, {.window_frames = 10000});
@@ -161,7 +178,8 @@ TEST(OnlineMelSpectrogram, LocalNormalizationOverTheLastFramesIsCausal) {
     for (std::size_t b = 0; b < w.rows; ++b)
       for (std::size_t j = 0; j < n; ++j) w(b, j) = linear(b, from + j);
     zscore.apply(BatchView{w.data.data(), 1, w.rows, n});
-    for (std::size_t b = 0; b < w.rows; ++b) EXPECT_FLOAT_EQ(windowed(b, t), w(b, n - 1)) << "frame " << t << " band " << b;
+    for (std::size_t b = 0; b < w.rows; ++b)
+      EXPECT_FLOAT_EQ(windowed(b, t), w(b, n - 1)) << "frame " << t << " band " << b;
   }
 }
 
@@ -211,9 +229,7 @@ TEST(OnlineMelSpectrogram, EmptyAndTooShortStreamsAreRefusedAsOffline) {
   try {
     short_stream.finish();
     FAIL() << "a stream shorter than n_fft without centring gave frames";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.param(), "n_fft");
-  }
+  } catch (const Error& e) { EXPECT_EQ(e.param(), "n_fft"); }
 }
 
 TEST(OnlineMelSpectrogram, NanSamplesAreRefusedAndLeaveTheStreamAsItWas) {
@@ -245,9 +261,7 @@ std::pair<std::string, std::string> refusal(const OptionValues& o, OnlineOptions
                                             std::optional<Stats> stats = std::nullopt) {
   try {
     OnlineMelSpectrogram s(pipeline_of(o, std::move(stats)), online);
-  } catch (const Error& e) {
-    return {e.param(), e.what()};
-  }
+  } catch (const Error& e) { return {e.param(), e.what()}; }
   return {"", "(accepted)"};
 }
 

@@ -57,7 +57,8 @@ void expect_identical(const fs::path& clean, const fs::path& other) {
 // Runs argv with output to `log`; `file_size_limit` > 0 sets RLIMIT_FSIZE:
 // a write past it fails with EFBIG, as on a full disk, or with `die_at_limit`
 // kills the process (SIGXFSZ) in the middle of writing that file.
-pid_t spawn(const std::vector<std::string>& args, const fs::path& log, rlim_t file_size_limit = 0, bool die_at_limit = false) {
+pid_t spawn(const std::vector<std::string>& args, const fs::path& log, rlim_t file_size_limit = 0,
+            bool die_at_limit = false) {
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
@@ -103,7 +104,8 @@ class OutdirCrash : public ::testing::Test {
     for (int i = 0; i < kClips; ++i) {
       const std::string label = i % 2 ? "b" : "a";
       const std::string name = label + "/" + testing::numbered("clip", i, ".wav");
-      testing::write_audio(*dir_ / "in" / name, testing::white_noise(16000, i + 1), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+      testing::write_audio(*dir_ / "in" / name, testing::white_noise(16000, i + 1), 1, 8000,
+                           SF_FORMAT_WAV | SF_FORMAT_PCM_16);
       csv << "in/" << name << "," << label << "," << (i % 4 == 3 ? "test" : "train") << "\n";
     }
     csv.close();
@@ -118,11 +120,29 @@ class OutdirCrash : public ::testing::Test {
 
   // npy: one file per 1 s segment; packed: global z-score fitted on the train rows.
   static std::vector<std::string> args(bool packed, const fs::path& out) {
-    std::vector<std::string> a = {MELNORM_CLI_PATH, "extract", (*dir_ / "in").string(), "-o", out.string(),
-                                  "--sr", "8000", "--n-fft", "4096", "--hop", "16", "--n-mels", "32", "--jobs", "2", "-q"};
+    std::vector<std::string> a = {MELNORM_CLI_PATH,
+                                  "extract",
+                                  (*dir_ / "in").string(),
+                                  "-o",
+                                  out.string(),
+                                  "--sr",
+                                  "8000",
+                                  "--n-fft",
+                                  "4096",
+                                  "--hop",
+                                  "16",
+                                  "--n-mels",
+                                  "32",
+                                  "--jobs",
+                                  "2",
+                                  "-q"};
     const std::vector<std::string> npy = {"--segment", "1"};
-    const std::vector<std::string> pk = {"--labels", (*dir_ / "labels.csv").string(), "--pad-to", "1", "--format", "packed",
-                                         "--normalize", "zscore", "--scope", "global", "--fit-stats"};
+    const std::vector<std::string> pk = {"--labels",    (*dir_ / "labels.csv").string(),
+                                         "--pad-to",    "1",
+                                         "--format",    "packed",
+                                         "--normalize", "zscore",
+                                         "--scope",     "global",
+                                         "--fit-stats"};
     a.insert(a.end(), packed ? pk.begin() : npy.begin(), packed ? pk.end() : npy.end());
     return a;
   }
@@ -177,7 +197,8 @@ TEST_F(OutdirCrash, ASecondExtractIntoTheSameOutdirIsRefusedNamingTheFirst) {
   EXPECT_EQ(wait_for(spawn(args(false, out), log)), 1);
   const auto said = lines(read_bytes(log));
   ASSERT_EQ(said.size(), 1u) << read_bytes(log);
-  EXPECT_NE(said[0].find("is being written by another melnorm extract (pid " + std::to_string(first) + ")"), std::string::npos)
+  EXPECT_NE(said[0].find("is being written by another melnorm extract (pid " + std::to_string(first) + ")"),
+            std::string::npos)
       << said[0];
   EXPECT_NE(said[0].find(out.string()), std::string::npos) << said[0];
   ASSERT_EQ(wait_for(first), 0) << read_bytes(*dir_ / "first.log");
@@ -196,16 +217,19 @@ TEST_F(OutdirCrash, AFullDiskStopsWithOneLineNamingTheFileAndTheResumeEqualsACle
   std::string run_args;
   for (const auto& a : args(false, mnt / "out")) run_args.append(" ").append(testing::shell_quote(a));
   const std::string d = testing::shell_quote(dir_->path());
-  std::ofstream(script) << "mount -t tmpfs -o size=" << size << " tmpfs " << testing::shell_quote(mnt) << " || exit 77\n"
+  std::ofstream(script) << "mount -t tmpfs -o size=" << size << " tmpfs " << testing::shell_quote(mnt)
+                        << " || exit 77\n"
                         << "head -c " << filler << " /dev/zero > " << testing::shell_quote(mnt / "filler") << "\n"
                         << run_args << " > " << d << "/full.log 2>&1; echo $? > " << d << "/full.rc\n"
                         << "rm " << testing::shell_quote(mnt / "filler") << "\n"
                         << run_args << " > " << d << "/resume.log 2>&1; echo $? > " << d << "/resume.rc\n"
                         << "cp -a " << testing::shell_quote(mnt / "out") << " " << d << "/full-resumed\n";
   const std::string sh = "sh " + testing::shell_quote(script);
-  const auto r = testing::run_command("if unshare -rm true 2>/dev/null; then unshare -rm " + sh +
-                                      "; elif unshare -m true 2>/dev/null; then unshare -m " + sh + "; else exit 77; fi");
-  if (r.exit_code == 77) GTEST_SKIP() << "no mount namespace for a small tmpfs here (unshare -rm or root): " << r.output;
+  const auto r =
+      testing::run_command("if unshare -rm true 2>/dev/null; then unshare -rm " + sh +
+                           "; elif unshare -m true 2>/dev/null; then unshare -m " + sh + "; else exit 77; fi");
+  if (r.exit_code == 77)
+    GTEST_SKIP() << "no mount namespace for a small tmpfs here (unshare -rm or root): " << r.output;
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(read_bytes(*dir_ / "full.rc"), "1\n");
   const auto said = lines(read_bytes(*dir_ / "full.log"));
@@ -222,7 +246,9 @@ TEST_F(OutdirCrash, AnUnwritableRowStopsTheRunAndTheResumeEqualsACleanRun) {
   EXPECT_EQ(wait_for(spawn(args(false, out), log, 20000)), 1);
   const auto said = lines(read_bytes(log));
   ASSERT_EQ(said.size(), 1u) << read_bytes(log);
-  EXPECT_NE(said[0].find((out / "a" / "clip0_s0000.npy").string() + ": write failed: File too large"), std::string::npos) << said[0];
+  EXPECT_NE(said[0].find((out / "a" / "clip0_s0000.npy").string() + ": write failed: File too large"),
+            std::string::npos)
+      << said[0];
   ASSERT_EQ(wait_for(spawn(args(false, out), log)), 0) << read_bytes(log);
   expect_identical(clean(false), out);
 }
@@ -252,15 +278,14 @@ ExtractOptions tiny_options(const fs::path& in, const fs::path& out) {
 std::string refusal(const ExtractOptions& o) {
   try {
     extract_dataset(o);
-  } catch (const Error& e) {
-    return e.what();
-  }
+  } catch (const Error& e) { return e.what(); }
   return "(not refused)";
 }
 
 TEST(OutdirLock, ASecondWriterInTheSameProcessIsRefusedUntilTheFirstFinishes) {
   TempDir dir;
-  testing::write_audio(dir / "in" / "a" / "x.wav", testing::white_noise(4000), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  testing::write_audio(dir / "in" / "a" / "x.wav", testing::white_noise(4000), 1, 8000,
+                       SF_FORMAT_WAV | SF_FORMAT_PCM_16);
   const ExtractPlan plan(tiny_options(dir / "in", dir / "out"));
   {
     ExtractWriter first(plan);
@@ -280,13 +305,16 @@ TEST(OutdirLock, ASecondWriterInTheSameProcessIsRefusedUntilTheFirstFinishes) {
 
 TEST(OutdirPaths, OutputsAmongTheInputsAreRefusedBeforeAnyWork) {
   TempDir dir;
-  testing::write_audio(dir / "in" / "a" / "x.wav", testing::white_noise(4000), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  testing::write_audio(dir / "in" / "a" / "x.wav", testing::white_noise(4000), 1, 8000,
+                       SF_FORMAT_WAV | SF_FORMAT_PCM_16);
   std::string said = refusal(tiny_options(dir / "in", dir / "in/"));
-  EXPECT_NE(said.find("OUTDIR " + (dir / "in/").string() + " is INPUT " + (dir / "in").string()), std::string::npos) << said;
+  EXPECT_NE(said.find("OUTDIR " + (dir / "in/").string() + " is INPUT " + (dir / "in").string()), std::string::npos)
+      << said;
   EXPECT_FALSE(fs::exists(dir / "in" / "options.json"));
 
   said = refusal(tiny_options(dir / "in" / "a", dir / "in"));
-  EXPECT_NE(said.find("INPUT " + (dir / "in" / "a").string() + " is inside OUTDIR " + (dir / "in").string()), std::string::npos)
+  EXPECT_NE(said.find("INPUT " + (dir / "in" / "a").string() + " is inside OUTDIR " + (dir / "in").string()),
+            std::string::npos)
       << said;
   EXPECT_FALSE(fs::exists(dir / "in" / "options.json"));
 
@@ -296,7 +324,8 @@ TEST(OutdirPaths, OutputsAmongTheInputsAreRefusedBeforeAnyWork) {
   fs::create_directories(o.input);
   o.labels = dir / "in" / "manifest.csv";
   said = refusal(o);
-  EXPECT_NE(said.find("labels " + o.labels->string() + " is inside OUTDIR " + (dir / "in").string()), std::string::npos) << said;
+  EXPECT_NE(said.find("labels " + o.labels->string() + " is inside OUTDIR " + (dir / "in").string()), std::string::npos)
+      << said;
   EXPECT_EQ(read_bytes(dir / "in" / "manifest.csv"), "path,label\na/x.wav,cat\n");
 }
 
@@ -304,8 +333,10 @@ TEST(OutdirPaths, OutputsAmongTheInputsAreRefusedBeforeAnyWork) {
 
 // Two clips extracted to `out`, then `.progress` replaced by `journal`.
 std::string resume_with_journal(const TempDir& dir, const std::string& journal) {
-  testing::write_audio(dir / "in" / "a" / "x.wav", testing::white_noise(4000), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
-  testing::write_audio(dir / "in" / "a" / "y.wav", testing::white_noise(4000, 2), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  testing::write_audio(dir / "in" / "a" / "x.wav", testing::white_noise(4000), 1, 8000,
+                       SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  testing::write_audio(dir / "in" / "a" / "y.wav", testing::white_noise(4000, 2), 1, 8000,
+                       SF_FORMAT_WAV | SF_FORMAT_PCM_16);
   const ExtractOptions o = tiny_options(dir / "in", dir / "out");
   extract_dataset(o);
   std::ofstream(dir / "out" / ".progress", std::ios::trunc) << journal;
@@ -315,7 +346,8 @@ std::string resume_with_journal(const TempDir& dir, const std::string& journal) 
 TEST(OutdirJournal, MoreSourcesDoneThanTheInputHasIsRefused) {
   TempDir dir;
   const std::string said = resume_with_journal(dir, "5 300 0 5 5 0\n");
-  EXPECT_NE(said.find((dir / "out" / ".progress").string() + ": says 5 sources are done, the input has 2"), std::string::npos)
+  EXPECT_NE(said.find((dir / "out" / ".progress").string() + ": says 5 sources are done, the input has 2"),
+            std::string::npos)
       << said;
 }
 
@@ -338,10 +370,13 @@ TEST(OutdirJournal, InconsistentCountsAndOverlongLinesAreRefused) {
 // A packed run interrupted after one row; its manifest's n_frames edited.
 TEST(OutdirJournal, APackedResumeRefusesAManifestRowThatIsNotAFrameCount) {
   TempDir dir;
-  testing::write_audio(dir / "in" / "a" / "x.wav", testing::white_noise(4000), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
-  testing::write_audio(dir / "in" / "a" / "y.wav", testing::white_noise(4000, 2), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  testing::write_audio(dir / "in" / "a" / "x.wav", testing::white_noise(4000), 1, 8000,
+                       SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  testing::write_audio(dir / "in" / "a" / "y.wav", testing::white_noise(4000, 2), 1, 8000,
+                       SF_FORMAT_WAV | SF_FORMAT_PCM_16);
   ExtractOptions o = tiny_options(dir / "in", dir / "out");
-  o.features = resolve_pipeline_options({{"sr", "8000"}, {"n_fft", "256"}, {"hop_length", "64"}, {"n_mels", "20"}, {"pad_to", "0.5"}});
+  o.features = resolve_pipeline_options(
+      {{"sr", "8000"}, {"n_fft", "256"}, {"hop_length", "64"}, {"n_mels", "20"}, {"pad_to", "0.5"}});
   o.format = "packed";
   {
     const ExtractPlan plan(o);

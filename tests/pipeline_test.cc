@@ -22,14 +22,35 @@ using testing::TempDir;
 // A new schema row without an entry here fails EveryByteChangingOptionIsInTheFingerprint.
 const std::map<std::string, std::string>& other_values() {
   static const std::map<std::string, std::string> v = {
-      {"sr", "16000"},          {"pad_to", "1"},         {"segment", "0.5"},       {"segment_hop", "0.25"},
-      {"n_fft", "512"},         {"win_length", "400"},   {"hop_length", "100"},    {"window", "hamming"},
-      {"center", "false"},      {"pad_mode", "reflect"}, {"power", "1"},           {"fft_precision", "double"},
-      {"n_mels", "40"},         {"fmin", "20"},          {"fmax", "7000"},         {"mel_scale", "htk"},
-      {"htk", "true"},          {"norm", "none"},        {"db", "p99.5"},          {"top_db", "60"},
-      {"amin", "1e-8"},         {"db_floor", "relative"}, {"normalize", "minmax"}, {"pcen", "true"},
+      {"sr", "16000"},
+      {"pad_to", "1"},
+      {"segment", "0.5"},
+      {"segment_hop", "0.25"},
+      {"n_fft", "512"},
+      {"win_length", "400"},
+      {"hop_length", "100"},
+      {"window", "hamming"},
+      {"center", "false"},
+      {"pad_mode", "reflect"},
+      {"power", "1"},
+      {"fft_precision", "double"},
+      {"n_mels", "40"},
+      {"fmin", "20"},
+      {"fmax", "7000"},
+      {"mel_scale", "htk"},
+      {"htk", "true"},
+      {"norm", "none"},
+      {"db", "p99.5"},
+      {"top_db", "60"},
+      {"amin", "1e-8"},
+      {"db_floor", "relative"},
+      {"normalize", "minmax"},
+      {"pcen", "true"},
       {"db_floor_percentile", "5"},
-      {"scope", "global"},      {"axis", "band"},        {"params", "ddof=1"},     {"dtype", "float16"},
+      {"scope", "global"},
+      {"axis", "band"},
+      {"params", "ddof=1"},
+      {"dtype", "float16"},
   };
   return v;
 }
@@ -85,11 +106,11 @@ TEST(Schema, ResolvedValuesReadBackToTheSameOptions) {
 TEST(Schema, FingerprintIsResolvedToNumbers) {
   const auto f = fingerprint_of(resolve_pipeline_options({{"sr", "16000"}, {"db", "max"}}));
   EXPECT_EQ(f.at("sr"), "16000");
-  EXPECT_EQ(f.at("fmax"), "8000");                // not "sr/2"
-  EXPECT_EQ(f.at("fft_precision"), "single");     // what auto runs in with top_db 80
+  EXPECT_EQ(f.at("fmax"), "8000");             // not "sr/2"
+  EXPECT_EQ(f.at("fft_precision"), "single");  // what auto runs in with top_db 80
   EXPECT_EQ(f.at("win_length"), "2048");
   const auto z = fingerprint_of(resolve_pipeline_options({{"sr", "16000"}, {"normalize", "robust"}}));
-  EXPECT_EQ(z.at("params"), "high=99,low=1");    // every parameter, defaults included
+  EXPECT_EQ(z.at("params"), "high=99,low=1");  // every parameter, defaults included
 }
 
 TEST(Schema, DocsTableIsTheSchema) {
@@ -114,7 +135,7 @@ TEST(Schema, ExplicitOptionsOverrideThePreset) {
   const PipelineOptions t = resolve_pipeline_options({{"preset", "torchaudio"}, {"norm", "slaney"}, {"n_fft", "512"}});
   EXPECT_EQ(t.mel.mel.norm, MelNorm::kSlaney);
   EXPECT_EQ(t.mel.mel.scale, MelScale::kHtk);
-  EXPECT_EQ(t.mel.stft.hop_length, 256);  // torchaudio: win_length // 2
+  EXPECT_EQ(t.mel.stft.hop_length, 256);                                             // torchaudio: win_length // 2
   EXPECT_EQ(resolve_pipeline_options({{"n_fft", "512"}}).mel.stft.hop_length, 128);  // librosa: win_length // 4
   EXPECT_EQ(resolve_pipeline_options({{"n_fft", "512"}, {"hop_length", "64"}}).mel.stft.hop_length, 64);
 }
@@ -131,12 +152,14 @@ TEST(Schema, MethodImplicationsAndContradictions) {
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.param(), "segment_hop");
-    EXPECT_EQ(std::string(e.what()).find("--"), std::string::npos) << "the library speaks parameter names: " << e.what();
+    EXPECT_EQ(std::string(e.what()).find("--"), std::string::npos)
+        << "the library speaks parameter names: " << e.what();
   }
 }
 
 TEST(Pipeline, JsonRecordRoundTripsAndRefusesOtherVersions) {
-  const Pipeline p(resolve_pipeline_options({{"sr", "16000"}, {"normalize", "zscore"}, {"axis", "band"}, {"segment", "1"}}));
+  const Pipeline p(
+      resolve_pipeline_options({{"sr", "16000"}, {"normalize", "zscore"}, {"axis", "band"}, {"segment", "1"}}));
   const PipelineOptions back = Pipeline::options_from_json(p.to_json(), "p.json");
   EXPECT_EQ(option_values(back), p.describe());
   std::string other = p.to_json();
@@ -150,8 +173,10 @@ TEST(Pipeline, JsonRecordRoundTripsAndRefusesOtherVersions) {
 }
 
 TEST(Pipeline, StatisticsOfAnotherRateAreRefusedNamingTheField) {
-  const PipelineOptions at22 = resolve_pipeline_options({{"sr", "22050"}, {"normalize", "zscore"}, {"scope", "global"}});
-  const PipelineOptions at16 = resolve_pipeline_options({{"sr", "16000"}, {"normalize", "zscore"}, {"scope", "global"}});
+  const PipelineOptions at22 =
+      resolve_pipeline_options({{"sr", "22050"}, {"normalize", "zscore"}, {"scope", "global"}});
+  const PipelineOptions at16 =
+      resolve_pipeline_options({{"sr", "16000"}, {"normalize", "zscore"}, {"scope", "global"}});
   Stats stats(128, fingerprint_of(at22, OptionStage::kNormalize));
   const std::vector<float> ones(128 * 4, 1.0f);
   stats.update(ones.data(), 128, 4);
@@ -165,7 +190,8 @@ TEST(Pipeline, StatisticsOfAnotherRateAreRefusedNamingTheField) {
 }
 
 TEST(Pipeline, BatchItemsAreIndependentOfEachOther) {
-  const Pipeline p(resolve_pipeline_options({{"sr", "8000"}, {"n_fft", "256"}, {"n_mels", "20"}, {"normalize", "zscore"}}));
+  const Pipeline p(
+      resolve_pipeline_options({{"sr", "8000"}, {"n_fft", "256"}, {"n_mels", "20"}, {"normalize", "zscore"}}));
   const auto loud = testing::sine(440, 8000, 4000);
   std::vector<float> quiet = loud;
   for (float& v : quiet) v *= 0.01f;
@@ -194,9 +220,7 @@ TEST(Pipeline, WarningsAndErrorsNameTheClip) {
   try {
     p.run(bad, 8000, "clips/bad.wav");
     FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()).rfind("clips/bad.wav: ", 0), 0u) << e.what();
-  }
+  } catch (const Error& e) { EXPECT_EQ(std::string(e.what()).rfind("clips/bad.wav: ", 0), 0u) << e.what(); }
 }
 
 void write_wav(const fs::path& path, int rate, int n) {
@@ -212,8 +236,8 @@ TEST(ExtractPipeline, MixedRatesAreRefusedBeforeAnyWorkNamingBothFiles) {
   TempDir dir;
   write_wav(dir / "in" / "a" / "x.wav", 8000, 4000);
   write_wav(dir / "in" / "b" / "y.wav", 16000, 8000);
-  ExtractOptions o = resolve_extract_options({{"input", (dir / "in").string()}, {"out_dir", (dir / "out").string()},
-                                              {"n_fft", "256"}, {"n_mels", "20"}});
+  ExtractOptions o = resolve_extract_options(
+      {{"input", (dir / "in").string()}, {"out_dir", (dir / "out").string()}, {"n_fft", "256"}, {"n_mels", "20"}});
   try {
     extract_dataset(o);
     FAIL();
@@ -237,7 +261,8 @@ TEST(ExtractPipeline, MixedRatesAreRefusedBeforeAnyWorkNamingBothFiles) {
 TEST(ExtractPipeline, TheSharedRateIsRecordedResolved) {
   TempDir dir;
   write_wav(dir / "in" / "a" / "x.wav", 8000, 4000);
-  const ExtractPlan plan(resolve_extract_options({{"input", (dir / "in").string()}, {"out_dir", (dir / "out").string()}, {"n_fft", "256"}}));
+  const ExtractPlan plan(resolve_extract_options(
+      {{"input", (dir / "in").string()}, {"out_dir", (dir / "out").string()}, {"n_fft", "256"}}));
   EXPECT_EQ(plan.fingerprint().at("sr"), "8000");
   EXPECT_EQ(plan.fingerprint().at("fmax"), "4000");
 }
@@ -245,8 +270,12 @@ TEST(ExtractPipeline, TheSharedRateIsRecordedResolved) {
 TEST(ExtractPipeline, FitStatsWithoutASplitIsRefusedNamingTheFix) {
   TempDir dir;
   write_wav(dir / "in" / "a" / "x.wav", 8000, 4000);
-  OptionValues v{{"input", (dir / "in").string()}, {"out_dir", (dir / "out").string()}, {"n_fft", "256"},
-                 {"normalize", "zscore"}, {"scope", "global"}, {"fit_stats", "true"}};
+  OptionValues v{{"input", (dir / "in").string()},
+                 {"out_dir", (dir / "out").string()},
+                 {"n_fft", "256"},
+                 {"normalize", "zscore"},
+                 {"scope", "global"},
+                 {"fit_stats", "true"}};
   try {
     extract_dataset(resolve_extract_options(v));
     FAIL();
@@ -261,7 +290,8 @@ TEST(ExtractPipeline, FitStatsWithoutASplitIsRefusedNamingTheFix) {
 }
 
 TEST(ExtractPipeline, PackedOutputOfNativeRatesIsRefused) {
-  EXPECT_THROW(resolve_extract_options({{"input", "x"}, {"out_dir", "y"}, {"sr", "native"}, {"pad_to", "1"}, {"format", "packed"}}),
+  EXPECT_THROW(resolve_extract_options(
+                   {{"input", "x"}, {"out_dir", "y"}, {"sr", "native"}, {"pad_to", "1"}, {"format", "packed"}}),
                Error);
 }
 
@@ -310,8 +340,14 @@ TEST(ExtractPipeline, GivenStatisticsAreCopiedAndAnotherFileRefusedOnResume) {
   TempDir dir;
   write_wav(dir / "in" / "a" / "x.wav", 8000, 4000);
   write_wav(dir / "in" / "b" / "y.wav", 8000, 6000);
-  OptionValues v{{"input", (dir / "in").string()}, {"out_dir", (dir / "fit").string()}, {"n_fft", "256"}, {"n_mels", "20"},
-                 {"normalize", "zscore"}, {"scope", "global"}, {"fit_stats", "true"}, {"fit_on", "all"}};
+  OptionValues v{{"input", (dir / "in").string()},
+                 {"out_dir", (dir / "fit").string()},
+                 {"n_fft", "256"},
+                 {"n_mels", "20"},
+                 {"normalize", "zscore"},
+                 {"scope", "global"},
+                 {"fit_stats", "true"},
+                 {"fit_on", "all"}};
   extract_dataset(resolve_extract_options(v));
   fs::copy_file(dir / "fit" / "stats.json", dir / "stats.json");
   v.erase("fit_stats"), v.erase("fit_on");

@@ -74,7 +74,8 @@ TEST(SavedNetwork, ScriptedLogitsEqualTheTrainedNetworksBitForBit) {
     TempDir dir;
     net->save(dir / "model.pt");
     const auto loaded = detail::load_classifier(dir / "model.pt", train.F, train.T, 2);
-    EXPECT_EQ(net->logits(train.x.data(), train.size()), loaded->logits(train.x.data(), train.size())) << to_string(axis);
+    EXPECT_EQ(net->logits(train.x.data(), train.size()), loaded->logits(train.x.data(), train.size()))
+        << to_string(axis);
     EXPECT_THROW(detail::load_classifier(dir / "model.pt", train.F, train.T, 3), Error);  // output is 2 wide
   }
 }
@@ -120,7 +121,8 @@ class PredictFsdd : public ::testing::Test {
     train_output_ = new testing::CommandResult(testing::run_command(
         kCli + " train --data " + shell_quote(fsdd_dir()) + " --labels " + shell_quote(*dir_ / "labels.csv") +
         " --n-fft 256 --hop 128 --n-mels 32 --pad-to 1 --method zscore:global --epochs 4 --blocks 3 --channels 8"
-        " --max-channels 32 --threads 2 -q -o " + shell_quote(*dir_ / "results") + " --save-model " + shell_quote(model())));
+        " --max-channels 32 --threads 2 -q -o " +
+        shell_quote(*dir_ / "results") + " --save-model " + shell_quote(model())));
   }
   static void TearDownTestSuite() {
     delete train_output_;
@@ -161,12 +163,14 @@ TEST_F(PredictFsdd, PredictOnTheTestRowsReproducesTrainsAccuracy) {
 // checks segmenting and aggregation, not the small test model's accuracy.
 std::string best_recognized_digit(const fs::path& model, const fs::path& test_csv) {
   TempDir dir;
-  const auto r = testing::run_command(kCli + " predict " + shell_quote(model) + " " + shell_quote(fsdd_dir()) + " --labels " +
-                                      shell_quote(test_csv) + " -q -o " + shell_quote(dir / "p.csv"));
+  const auto r = testing::run_command(kCli + " predict " + shell_quote(model) + " " + shell_quote(fsdd_dir()) +
+                                      " --labels " + shell_quote(test_csv) + " -q -o " + shell_quote(dir / "p.csv"));
   EXPECT_EQ(r.exit_code, 0) << r.output;
   std::map<std::string, int> right;
-  for (const auto& row : read_csv(dir / "p.csv")) right[row.at("true_label")] += row.at("label") == row.at("true_label");
-  return std::max_element(right.begin(), right.end(), [](const auto& a, const auto& b) { return a.second < b.second; })->first;
+  for (const auto& row : read_csv(dir / "p.csv"))
+    right[row.at("true_label")] += row.at("label") == row.at("true_label");
+  return std::max_element(right.begin(), right.end(), [](const auto& a, const auto& b) { return a.second < b.second; })
+      ->first;
 }
 
 // A 30 s file: 10 test clips of one digit, each in a 1 s slot (as the model's
@@ -175,7 +179,8 @@ TEST_F(PredictFsdd, SegmentsOfALongFileGiveItsClassByVoteAndByMean) {
   const std::string digit = best_recognized_digit(model(), *dir_ / "test.csv");
   std::vector<float> slots, track;
   for (int i = 0; i < 10; ++i) {
-    const Audio a = load_audio(fsdd_dir() / "recordings" / (digit + "_" + (i < 5 ? "george_" : "jackson_") + std::to_string(i % 5) + ".wav"));
+    const Audio a = load_audio(fsdd_dir() / "recordings" /
+                               (digit + "_" + (i < 5 ? "george_" : "jackson_") + std::to_string(i % 5) + ".wav"));
     std::vector<float> slot(8000, 0.0f);
     std::copy_n(a.samples.begin(), std::min<std::size_t>(a.samples.size(), slot.size()), slot.begin());
     slots.insert(slots.end(), slot.begin(), slot.end());
@@ -184,8 +189,9 @@ TEST_F(PredictFsdd, SegmentsOfALongFileGiveItsClassByVoteAndByMean) {
   testing::write_audio(*dir_ / "long.wav", track, 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
   for (const std::string how : {"vote", "mean"}) {
     const fs::path out = *dir_ / ("segments-" + how + ".csv");
-    const auto r = testing::run_command(kCli + " predict " + shell_quote(model()) + " " + shell_quote(*dir_ / "long.wav") +
-                                        " --segment 1 --aggregate " + how + " -q -o " + shell_quote(out));
+    const auto r =
+        testing::run_command(kCli + " predict " + shell_quote(model()) + " " + shell_quote(*dir_ / "long.wav") +
+                             " --segment 1 --aggregate " + how + " -q -o " + shell_quote(out));
     ASSERT_EQ(r.exit_code, 0) << r.output;
     const auto rows = read_csv(out);
     ASSERT_EQ(rows.size(), 31u);  // 30 segments and the file
@@ -213,12 +219,14 @@ TEST_F(PredictFsdd, BrokenAudioIsAFailedRowAndExitsOne) {
 
 // A copy of the model with `damage` done to it; predict must exit 1 with one
 // line naming `file`, and write no predictions.
-void expect_refused(const fs::path& model, const std::string& file, const std::function<void(const fs::path&)>& damage) {
+void expect_refused(const fs::path& model, const std::string& file,
+                    const std::function<void(const fs::path&)>& damage) {
   TempDir dir;
   fs::copy(model, dir / "m", fs::copy_options::recursive);
   damage(dir / "m");
   const auto r = testing::run_command(kCli + " predict " + shell_quote(dir / "m") + " " +
-                                      shell_quote(fsdd_dir() / "recordings" / "7_george_0.wav") + " -o " + shell_quote(dir / "p.csv"));
+                                      shell_quote(fsdd_dir() / "recordings" / "7_george_0.wav") + " -o " +
+                                      shell_quote(dir / "p.csv"));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find((dir / "m" / file).string()), std::string::npos) << r.output;
   EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
@@ -234,7 +242,8 @@ void reseal(const fs::path& model, const std::string& file) {
 }
 
 TEST_F(PredictFsdd, DamagedModelFoldersAreRefusedNamingTheFile) {
-  expect_refused(model(), "model.pt", [](const fs::path& m) { fs::resize_file(m / "model.pt", fs::file_size(m / "model.pt") / 2); });
+  expect_refused(model(), "model.pt",
+                 [](const fs::path& m) { fs::resize_file(m / "model.pt", fs::file_size(m / "model.pt") / 2); });
   expect_refused(model(), "model.pt", [](const fs::path& m) {  // truncated, and the record updated: torch refuses it
     fs::resize_file(m / "model.pt", fs::file_size(m / "model.pt") / 2);
     reseal(m, "model.pt");
@@ -283,7 +292,8 @@ TEST_F(PredictFsdd, StreamLabelsEqualPredictSegmentsOfTheSameAudio) {
   StreamClassifier stream(model, a.sample_rate, 1.0, 0.25);
   std::vector<StreamLabel> labels;
   for (std::size_t i = 0; i < a.samples.size(); i += 777) {
-    const auto due = stream.accept(std::span<const float>(a.samples).subspan(i, std::min<std::size_t>(777, a.samples.size() - i)));
+    const auto due =
+        stream.accept(std::span<const float>(a.samples).subspan(i, std::min<std::size_t>(777, a.samples.size() - i)));
     labels.insert(labels.end(), due.begin(), due.end());
   }
   EXPECT_TRUE(stream.finish().empty());
@@ -297,7 +307,9 @@ TEST_F(PredictFsdd, StreamLabelsEqualPredictSegmentsOfTheSameAudio) {
     char start[32];
     std::snprintf(start, sizeof start, "%.3f", labels[i].start);
     EXPECT_EQ(rows[i].at("start"), start) << i;
-    EXPECT_EQ(top_fields(labels[i].probabilities, model.classes(), 1), rows[i].at("label") + "," + rows[i].at("probability")) << i;
+    EXPECT_EQ(top_fields(labels[i].probabilities, model.classes(), 1),
+              rows[i].at("label") + "," + rows[i].at("probability"))
+        << i;
   }
 }
 
@@ -310,7 +322,8 @@ TEST_F(PredictFsdd, StreamFromStdinEqualsTheFileFedAsIfLiveAndAnEmptyStreamIsRef
   ASSERT_EQ(from_file.exit_code, 0) << from_file.output;
   EXPECT_EQ(from_stdin.exit_code, 0) << from_stdin.output;
   EXPECT_EQ(from_stdin.output, from_file.output);
-  EXPECT_EQ(std::count(from_file.output.begin(), from_file.output.end(), '\n'), 3) << from_file.output;  // header + 2 labels
+  EXPECT_EQ(std::count(from_file.output.begin(), from_file.output.end(), '\n'), 3)
+      << from_file.output;  // header + 2 labels
   EXPECT_EQ(from_file.output.rfind("start,end,label,probability\n0.000,1.000,", 0), 0u) << from_file.output;
 
   const auto empty = testing::run_command(cmd + " < /dev/null");
@@ -322,9 +335,10 @@ TEST(SaveModel, SavingOverAFolderThatIsNotAModelIsRefused) {
   TempDir dir;
   fs::create_directories(dir / "mine");
   write_file(dir / "mine" / "notes.txt", "mine");
-  const auto r = testing::run_command(
-      kCli + " train --data " + shell_quote(tone_corpus(dir)) + " --n-fft 256 --hop 128 --n-mels 16 --pad-to 0.5 --epochs 1"
-      " --blocks 1 --channels 2 --threads 1 -q -o " + shell_quote(dir / "r") + " --save-model " + shell_quote(dir / "mine"));
+  const auto r = testing::run_command(kCli + " train --data " + shell_quote(tone_corpus(dir)) +
+                                      " --n-fft 256 --hop 128 --n-mels 16 --pad-to 0.5 --epochs 1"
+                                      " --blocks 1 --channels 2 --threads 1 -q -o " +
+                                      shell_quote(dir / "r") + " --save-model " + shell_quote(dir / "mine"));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("is not a saved model"), std::string::npos) << r.output;
   EXPECT_EQ(read_file(dir / "mine" / "notes.txt"), "mine");
@@ -337,7 +351,8 @@ TEST(SaveModel, AKilledSaveLeavesTheOldOrTheNewModelNeverHalf) {
   TempDir dir;
   const std::string train = kCli + " train --data " + shell_quote(tone_corpus(dir)) +
                             " --n-fft 256 --hop 128 --n-mels 16 --pad-to 0.5 --epochs 1 --blocks 1 --channels 2"
-                            " --threads 1 -q -o " + shell_quote(dir / "r") + " --save-model " + shell_quote(dir / "m");
+                            " --threads 1 -q -o " +
+                            shell_quote(dir / "r") + " --save-model " + shell_quote(dir / "m");
   ASSERT_EQ(testing::run_command(train).exit_code, 0);
   std::mt19937 rng(7);
   for (int i = 0; i < 6; ++i) {
@@ -361,9 +376,10 @@ TEST(PredictCli, HelpListsPredict) {
 TEST(ExperimentSaveModels, OneFolderPerRunAndBestLinksTheBestValidation) {
   TempDir dir;
   const auto r = testing::run_command(
-      kCli + " experiment --data " + shell_quote(tone_corpus(dir)) + " --n-fft 256 --hop 128 --n-mels 16 --pad-to 0.5 --methods zscore,minmax:global --bn-axes channel --seeds 1,2"
-      " --epochs 2 --blocks 1 --channels 2 --val-fraction 0.2 --threads 1 -q -o " + shell_quote(dir / "r") +
-      " --save-models " + shell_quote(dir / "models"));
+      kCli + " experiment --data " + shell_quote(tone_corpus(dir)) +
+      " --n-fft 256 --hop 128 --n-mels 16 --pad-to 0.5 --methods zscore,minmax:global --bn-axes channel --seeds 1,2"
+      " --epochs 2 --blocks 1 --channels 2 --val-fraction 0.2 --threads 1 -q -o " +
+      shell_quote(dir / "r") + " --save-models " + shell_quote(dir / "models"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   double best_val = -1;
   std::string best;

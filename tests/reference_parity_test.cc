@@ -61,7 +61,8 @@ namespace {
 
 std::string case_name(const ::testing::TestParamInfo<nlohmann::json>& info) {
   std::string n = info.param["name"].get<std::string>();
-  for (char& c : n) if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  for (char& c : n)
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
   return n;
 }
 
@@ -151,8 +152,8 @@ TEST_P(TorchaudioDefaultsReference, PresetMatchesWithinRelativeFrobenius1e5) {
   EXPECT_LT(relative_frobenius(got.data, want), 1e-5);
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, TorchaudioDefaultsReference,
-                         ::testing::ValuesIn(cases_of_kind("torchaudio_defaults")), case_name);
+INSTANTIATE_TEST_SUITE_P(Cases, TorchaudioDefaultsReference, ::testing::ValuesIn(cases_of_kind("torchaudio_defaults")),
+                         case_name);
 
 }  // namespace
 }  // namespace melnorm
@@ -183,9 +184,14 @@ class LibrosaPcenReference : public ::testing::TestWithParam<nlohmann::json> {
   PcenOptions options() const {
     const auto& c = GetParam();
     const auto& p = c["params"]["pcen"];
-    return {.sr = c["sr"].get<double>(), .hop_length = c["params"]["hop_length"].get<int>(),
-            .gain = p["gain"], .bias = p["bias"], .power = p["power"], .time_constant = p["time_constant"],
-            .eps = p["eps"], .input_scale = p["input_scale"]};
+    return {.sr = c["sr"].get<double>(),
+            .hop_length = c["params"]["hop_length"].get<int>(),
+            .gain = p["gain"],
+            .bias = p["bias"],
+            .power = p["power"],
+            .time_constant = p["time_constant"],
+            .eps = p["eps"],
+            .input_scale = p["input_scale"]};
   }
   double relative_error(const std::vector<float>& got, const std::vector<float>& want) const {
     return relative_frobenius(got, want);

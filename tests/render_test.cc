@@ -52,7 +52,8 @@ TEST(Pcen, RejectsNegativeInputInsteadOfReturningNaN) {
     p.process(db, 4);
     FAIL();
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("non-negative (linear magnitude) spectrogram, not dB"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("non-negative (linear magnitude) spectrogram, not dB"), std::string::npos)
+        << e.what();
   }
 }
 
@@ -61,14 +62,16 @@ TEST(Cli, ShowDrawsAudioAndComparisons) {
   TempDir dir;
   const std::string cli = MELNORM_CLI_PATH;
   const auto sample = testing::shell_quote(testing::samples_dir() / "0" / "0_george_5.wav");
-  auto r = testing::run_command(cli + " show " + sample + " -o " + testing::shell_quote(dir / "s.png") + " --n-fft 512 --hop 128");
+  auto r = testing::run_command(cli + " show " + sample + " -o " + testing::shell_quote(dir / "s.png") +
+                                " --n-fft 512 --hop 128");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_GT(png_size(dir / "s.png").first, 0);
   r = testing::run_command(cli + " show " + sample + " -o " + testing::shell_quote(dir / "c.png") +
                            " --n-fft 512 --hop 128 --compare none,zscore,pcen");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(png_size(dir / "c.png").first, 3 * png_size(dir / "s.png").first);
-  r = testing::run_command(cli + " show " + sample + " -o " + testing::shell_quote(dir / "x.png") + " --compare none,l2");
+  r = testing::run_command(cli + " show " + sample + " -o " + testing::shell_quote(dir / "x.png") +
+                           " --compare none,l2");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.output.find("method='l2' is not known"), std::string::npos) << r.output;
   EXPECT_FALSE(std::filesystem::exists(dir / "x.png"));

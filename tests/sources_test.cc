@@ -15,9 +15,7 @@ std::string error_of(const std::filesystem::path& input, const std::filesystem::
                      const detail::LabelColumns& columns = {}) {
   try {
     detail::list_sources(input, labels, columns);
-  } catch (const Error& e) {
-    return e.what();
-  }
+  } catch (const Error& e) { return e.what(); }
   return "(no error)";
 }
 
@@ -42,11 +40,12 @@ TEST(Sources, ByteOrderMarkBeforeAListFileHeaderIsSkipped) {
 
 TEST(Sources, NamedColumnsMayBeAnywhere) {
   TempDir dir;
-  std::ofstream(dir / "UrbanSound8K.csv")
-      << "\xEF\xBB\xBF" "fsID,slice_file_name,split,class,salience\n"
-         "100032,100032-3-0-0.wav,train,dog_bark,1\n"
-         "100263,\"100263-2-0-117.wav\",test,children_playing,2\n";
-  const auto list = detail::list_sources(dir.path(), dir / "UrbanSound8K.csv", {.path = "slice_file_name", .label = "class"});
+  std::ofstream(dir / "UrbanSound8K.csv") << "\xEF\xBB\xBF"
+                                             "fsID,slice_file_name,split,class,salience\n"
+                                             "100032,100032-3-0-0.wav,train,dog_bark,1\n"
+                                             "100263,\"100263-2-0-117.wav\",test,children_playing,2\n";
+  const auto list =
+      detail::list_sources(dir.path(), dir / "UrbanSound8K.csv", {.path = "slice_file_name", .label = "class"});
   ASSERT_EQ(list.sources.size(), 2u);
   EXPECT_EQ(list.extra_columns, (std::vector<std::string>{"fsID", "split", "salience"}));
   EXPECT_EQ(list.split_column, 1u);
@@ -64,7 +63,8 @@ TEST(Sources, MissingNamedColumnNamesTheFileColumnAndHeader) {
   std::ofstream(dir / "labels.csv") << "fold,class,fsID\n1,dog_bark,100032\n";
   const std::string message = error_of(dir.path(), dir / "labels.csv", {.path = "slice_file_name", .label = "class"});
   EXPECT_NE(message.find("labels.csv: no column 'slice_file_name'; the header has: fold, class, fsID"),
-            std::string::npos) << message;
+            std::string::npos)
+      << message;
 }
 
 TEST(Sources, DefaultColumnsStillMustLeadTheHeader) {

@@ -27,7 +27,9 @@ Stats fit(const std::vector<std::vector<float>>& items, std::size_t from, std::s
   return s;
 }
 
-void expect_rel(double a, double b, double tol) { EXPECT_LE(std::abs(a - b), tol * std::max(1.0, std::abs(b))) << a << " vs " << b; }
+void expect_rel(double a, double b, double tol) {
+  EXPECT_LE(std::abs(a - b), tol * std::max(1.0, std::abs(b))) << a << " vs " << b;
+}
 
 TEST(Stats, MergingPartsEqualsOnePass) {
   const auto items = dataset();
@@ -53,10 +55,15 @@ TEST(Stats, MomentsMatchADirectComputation) {
   const auto items = dataset();
   const Stats s = fit(items, 0, items.size());
   double sum = 0, n = 0;
-  for (const auto& x : items) for (float v : x) { sum += v; ++n; }
+  for (const auto& x : items)
+    for (float v : x) {
+      sum += v;
+      ++n;
+    }
   const double mean = sum / n;
   double ss = 0;
-  for (const auto& x : items) for (float v : x) ss += (v - mean) * (v - mean);
+  for (const auto& x : items)
+    for (float v : x) ss += (v - mean) * (v - mean);
   expect_rel(s.overall().mean, mean, 1e-12);
   expect_rel(s.overall().variance(), ss / n, 1e-10);
 }
@@ -120,9 +127,7 @@ TEST(Stats, MissingCorruptTruncatedFilesAreClearErrors) {
   try {
     Stats::load(dir / "none.json");
     FAIL();
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("no such statistics file"), std::string::npos);
-  }
+  } catch (const Error& e) { EXPECT_NE(std::string(e.what()).find("no such statistics file"), std::string::npos); }
   std::ofstream(dir / "corrupt.json") << "{\"format\": \"melnorm-stats\", \"version\": 1, \"n_b";
   try {
     Stats::load(dir / "corrupt.json");

@@ -123,9 +123,7 @@ TEST(Stft, RefusesEmptyNonFiniteAndTooShortInput) {
   try {
     stft(bad, o);
     FAIL() << "NaN accepted";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("sample 3"), std::string::npos) << e.what();
-  }
+  } catch (const Error& e) { EXPECT_NE(std::string(e.what()).find("sample 3"), std::string::npos) << e.what(); }
 }
 
 }  // namespace

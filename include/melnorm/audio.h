@@ -13,23 +13,21 @@
 namespace melnorm {
 
 struct Audio {
-  int sample_rate = 0;          // Hz
+  int sample_rate = 0;  // Hz
   int channels = 0;
-  std::vector<float> samples;   // channels-first: [channels][frames], in [-1, 1] for PCM
+  std::vector<float> samples;  // channels-first: [channels][frames], in [-1, 1] for PCM
 
   std::size_t frames() const { return channels ? samples.size() / channels : 0; }
-  std::span<const float> channel(int c) const {
-    return {samples.data() + c * frames(), frames()};
-  }
+  std::span<const float> channel(int c) const { return {samples.data() + c * frames(), frames()}; }
 };
 
 struct AudioInfo {
-  int sample_rate = 0;     // Hz; 0 when the file stores none (.npy)
+  int sample_rate = 0;  // Hz; 0 when the file stores none (.npy)
   int channels = 0;
-  std::int64_t frames = 0; // samples per channel
-  double duration = 0.0;   // seconds
-  std::string format;      // container, e.g. "WAV (Microsoft)"
-  std::string subtype;     // encoding, e.g. "Signed 16 bit PCM"
+  std::int64_t frames = 0;  // samples per channel
+  double duration = 0.0;    // seconds
+  std::string format;       // container, e.g. "WAV (Microsoft)"
+  std::string subtype;      // encoding, e.g. "Signed 16 bit PCM"
 };
 
 struct LoadOptions {
@@ -55,7 +53,6 @@ AudioInfo audio_info(const std::filesystem::path& path);
 // A .npy waveform: float32, float64 or int16 (scaled by 1/32768), 1-D
 // [samples] or 2-D channels-first [channels, samples], at options.sample_rate.
 Audio load_audio(const std::filesystem::path& path, const LoadOptions& options = {});
-
 
 // Averages channels (in place: the result has one channel).
 void mix_to_mono(Audio& audio);

@@ -13,8 +13,8 @@
 namespace melnorm {
 
 enum class DbReference {
-  kValue,  // ref = DbOptions::ref_value (librosa ref=1.0 by default)
-  kMax,    // ref = the spectrogram's own maximum (librosa ref=np.max): peak is 0 dB
+  kValue,       // ref = DbOptions::ref_value (librosa ref=1.0 by default)
+  kMax,         // ref = the spectrogram's own maximum (librosa ref=np.max): peak is 0 dB
   kPercentile,  // ref = a percentile of the spectrogram's values (DbOptions::ref_percentile):
                 // one click or outlier bin cannot set the 0 dB level
 };
@@ -33,16 +33,16 @@ enum class DbFloor {
 };
 
 struct DbOptions {
-  bool enabled = true;               // false: keep the linear spectrogram
+  bool enabled = true;  // false: keep the linear spectrogram
   DbReference reference = DbReference::kMax;
-  double ref_value = 1.0;            // with kValue, in the spectrogram's units (> 0)
-  double ref_percentile = 99.5;      // with kPercentile, in (0, 100]; linear interpolation (numpy's)
-  std::optional<double> amin;        // floor in the spectrogram's units; unset means
-                                     // 1e-10 for power, 1e-5 for amplitude (librosa)
+  double ref_value = 1.0;               // with kValue, in the spectrogram's units (> 0)
+  double ref_percentile = 99.5;         // with kPercentile, in (0, 100]; linear interpolation (numpy's)
+  std::optional<double> amin;           // floor in the spectrogram's units; unset means
+                                        // 1e-10 for power, 1e-5 for amplitude (librosa)
   std::optional<double> top_db = 80.0;  // dB below the peak to floor at; unset: no floor
   DbFloor floor = DbFloor::kAbsolute;
-  double floor_percentile = 20.0;    // the noise floors' share of frames / percentile, in (0, 100);
-                                     // a noise floor is never below the relative one
+  double floor_percentile = 20.0;  // the noise floors' share of frames / percentile, in (0, 100);
+                                   // a noise floor is never below the relative one
   void validate() const;
 };
 

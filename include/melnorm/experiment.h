@@ -39,22 +39,22 @@ struct ExperimentOptions {
   // Without sr the clips must share one rate. pad_to: fixed-size input;
   // segment: one row per segment, and track accuracy too.
   PipelineOptions features;
-  std::vector<NormalizeOptions> methods;        // method "none": the dB spectrogram as it is
+  std::vector<NormalizeOptions> methods;  // method "none": the dB spectrogram as it is
   // dB conversions as grid dimensions like methods (each ref x each floor);
   // empty: mel.db's. PCEN methods do not use them (they run once).
-  std::vector<std::string> db_refs;             // "max", "ref1", "p99.5" (see parse_db_ref)
-  std::vector<DbFloor> db_floors;               // absolute, relative
+  std::vector<std::string> db_refs;  // "max", "ref1", "p99.5" (see parse_db_ref)
+  std::vector<DbFloor> db_floors;    // absolute, relative
   std::vector<BnAxis> bn_axes = {BnAxis::kChannel};
   std::vector<int> seeds = {1, 2, 3};
-  ModelOptions model;                           // bn_axis is replaced by each of bn_axes
+  ModelOptions model;  // bn_axis is replaced by each of bn_axes
   TrainOptions train;
-  std::vector<double> eval_gains_db;            // gain shifts of the test audio, dB (clipped to [-1, 1] after)
-  bool eval_click = false;                      // one full-scale click per test clip
-  double train_click_fraction = 0.0;            // augmentation: this share of the training clips gets a click
+  std::vector<double> eval_gains_db;  // gain shifts of the test audio, dB (clipped to [-1, 1] after)
+  bool eval_click = false;            // one full-scale click per test clip
+  double train_click_fraction = 0.0;  // augmentation: this share of the training clips gets a click
   // Also evaluate each gain with the test audio re-quantized to this many bits
   // (PCM, e.g. 16), as a quieter or louder recording would be stored.
   std::optional<int> eval_bits;
-  std::optional<double> eval_noise_snr_db;      // additive white noise at this SNR
+  std::optional<double> eval_noise_snr_db;  // additive white noise at this SNR
   std::filesystem::path out_dir;
   // Saved models (include/melnorm/model.h): save_model is the one run's model
   // folder (a grid of one run only); save_models gets a folder per run and
@@ -68,14 +68,14 @@ struct ExperimentProgress {
   std::string config;             // "zscore:global:all bn=channel seed=2"
   int epoch = 0, epochs = 0;
   double val_accuracy = 0.0;
-  double seconds = 0.0;           // since the experiment started
-  std::string phase;              // "features", "train", "done"
+  double seconds = 0.0;  // since the experiment started
+  std::string phase;     // "features", "train", "done"
 };
 
 struct ExperimentSummary {
   std::size_t runs = 0, train_rows = 0, val_rows = 0, test_rows = 0;
   std::size_t train_click_rows = 0;  // training rows given a click (train_click_fraction)
-  std::string best_config;        // by mean clean accuracy over seeds
+  std::string best_config;           // by mean clean accuracy over seeds
   double best_clean_accuracy = 0.0;
   double seconds = 0.0;
 };

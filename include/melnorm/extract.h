@@ -32,18 +32,18 @@ namespace melnorm {
 enum class FitOn { kTrain, kAll };
 
 struct ExtractOptions {
-  std::filesystem::path input;          // folder (recursive) or a .txt/.csv list of paths
+  std::filesystem::path input;  // folder (recursive) or a .txt/.csv list of paths
   std::filesystem::path out_dir;
   std::optional<std::filesystem::path> labels;  // CSV: path,label[,more columns]
-  std::string path_column = "path";     // the labels CSV's columns holding the path and the label
+  std::string path_column = "path";             // the labels CSV's columns holding the path and the label
   std::string label_column = "label";
-  std::string split_column = "split";   // train/test (val) per row: statistics are fitted on train rows
-  PipelineOptions features;             // the features; a shared rate is found in the clips
+  std::string split_column = "split";          // train/test (val) per row: statistics are fitted on train rows
+  PipelineOptions features;                    // the features; a shared rate is found in the clips
   std::optional<std::filesystem::path> stats;  // global statistics to apply
-  bool fit_stats = false;               // fit global statistics on the train rows first
-  FitOn fit_on = FitOn::kTrain;         // kAll: on every row (no split column needed)
-  std::string format = "npy";           // an output format: npy (one file per row), packed (one features.npy)
-  int jobs = 0;                         // worker threads; 0 = all cores
+  bool fit_stats = false;                      // fit global statistics on the train rows first
+  FitOn fit_on = FitOn::kTrain;                // kAll: on every row (no split column needed)
+  std::string format = "npy";                  // an output format: npy (one file per row), packed (one features.npy)
+  int jobs = 0;                                // worker threads; 0 = all cores
 
   void validate() const;
 };
@@ -60,17 +60,17 @@ OptionValues extract_option_values(const ExtractOptions& options);
 struct ExtractProgress {
   std::size_t sources_done = 0, sources_total = 0;
   std::size_t rows_failed = 0;
-  double audio_seconds = 0.0;           // decoded audio so far (this run)
-  std::string phase;                    // "fit-stats" or "extract"
+  double audio_seconds = 0.0;  // decoded audio so far (this run)
+  std::string phase;           // "fit-stats" or "extract"
 };
 
 struct ExtractSummary {
-  std::size_t sources = 0;              // clips listed
-  std::size_t rows = 0;                 // rows in the manifest
-  std::size_t failed = 0;               // rows with status failed
-  std::size_t resumed = 0;              // sources already done by an earlier run
-  double audio_seconds = 0.0;           // decoded in this run
-  double seconds = 0.0;                 // wall time of this run
+  std::size_t sources = 0;     // clips listed
+  std::size_t rows = 0;        // rows in the manifest
+  std::size_t failed = 0;      // rows with status failed
+  std::size_t resumed = 0;     // sources already done by an earlier run
+  double audio_seconds = 0.0;  // decoded in this run
+  double seconds = 0.0;        // wall time of this run
 };
 
 // Runs (or resumes) an extraction. Throws Error for invalid options, an
@@ -86,18 +86,18 @@ ExtractSummary extract_dataset(const ExtractOptions& options,
 
 // One output row as a worker computes it: normalized, not yet written.
 struct ExtractRow {
-  double offset = 0.0;               // seconds into the source clip
-  Matrix features;                   // [n_mels, frames] (format npy); empty when failed
-  std::vector<std::byte> encoded;    // the row's bytes in the output dtype (format packed)
+  double offset = 0.0;             // seconds into the source clip
+  Matrix features;                 // [n_mels, frames] (format npy); empty when failed
+  std::vector<std::byte> encoded;  // the row's bytes in the output dtype (format packed)
   std::size_t n_frames = 0;
-  std::string error;                 // empty when the row is ok
+  std::string error;  // empty when the row is ok
   bool ok() const { return error.empty(); }
 };
 
 // Everything one clip produces.
 struct ExtractResult {
   std::vector<ExtractRow> rows;
-  double audio_seconds = 0.0;        // decoded audio
+  double audio_seconds = 0.0;  // decoded audio
 };
 
 // The read-only part: options checked, clips listed with their labels.
@@ -117,7 +117,7 @@ class ExtractPlan {
   // kFitChunk, so the merged statistics are the same bits whoever computes them.
   static constexpr std::size_t kFitChunk = 64;
   std::vector<std::vector<std::size_t>> fit_chunks() const;
-  Fingerprint fingerprint() const;        // of the features before normalization, for the statistics
+  Fingerprint fingerprint() const;  // of the features before normalization, for the statistics
 
  private:
   friend class ExtractWorker;  // they read the listed clips
@@ -152,15 +152,16 @@ Stats merge_tree(std::vector<Stats> parts);
 // results in clip order.
 class ExtractWriter {
  public:
-  explicit ExtractWriter(const ExtractPlan& plan);  // throws Error: OUTDIR made with other options or held by another writer, bad --stats
+  explicit ExtractWriter(
+      const ExtractPlan& plan);  // throws Error: OUTDIR made with other options or held by another writer, bad --stats
   ~ExtractWriter();
-  std::size_t next_source() const;        // the clip write() expects next (the resume point at first)
-  std::size_t resumed() const;            // clips an earlier run completed
-  bool needs_fit() const;                 // fit_stats and no stats.json yet: call set_fitted_stats first
-  void set_fitted_stats(Stats stats);     // saves OUTDIR/stats.json
-  const Stats* stats() const;             // global statistics to normalize with, if any
+  std::size_t next_source() const;     // the clip write() expects next (the resume point at first)
+  std::size_t resumed() const;         // clips an earlier run completed
+  bool needs_fit() const;              // fit_stats and no stats.json yet: call set_fitted_stats first
+  void set_fitted_stats(Stats stats);  // saves OUTDIR/stats.json
+  const Stats* stats() const;          // global statistics to normalize with, if any
   void write(std::size_t source, ExtractResult&& result);
-  ExtractSummary finish();                // publishes features.npy (packed), releases OUTDIR; counts
+  ExtractSummary finish();  // publishes features.npy (packed), releases OUTDIR; counts
 
  private:
   struct Impl;
@@ -183,12 +184,12 @@ class OutdirReader {
   OutdirReader& operator=(OutdirReader&&) noexcept;
 
   const std::filesystem::path& out_dir() const;
-  const std::string& format() const;               // the output format: "npy", "packed"
-  const std::string& options_json() const;         // options.json as written
-  const std::vector<std::string>& columns() const; // manifest.csv's header
-  std::size_t size() const;                        // manifest rows, ok and failed, in input order
+  const std::string& format() const;                         // the output format: "npy", "packed"
+  const std::string& options_json() const;                   // options.json as written
+  const std::vector<std::string>& columns() const;           // manifest.csv's header
+  std::size_t size() const;                                  // manifest rows, ok and failed, in input order
   const std::vector<std::string>& row(std::size_t i) const;  // row i's fields, in columns() order
-  bool ok(std::size_t i) const;                    // status ok: it has features
+  bool ok(std::size_t i) const;                              // status ok: it has features
   // Row i's features [n_mels, frames] as float32; throws Error for a failed row.
   Matrix features(std::size_t i) const;
 

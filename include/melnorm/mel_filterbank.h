@@ -28,9 +28,9 @@ double hz_to_mel(double hz, MelScale scale);
 double mel_to_hz(double mel, MelScale scale);
 
 struct MelOptions {
-  int n_mels = 128;                 // number of mel bands
-  double fmin = 0.0;                // lowest band edge, Hz
-  std::optional<double> fmax;       // highest band edge, Hz; unset means sample_rate / 2
+  int n_mels = 128;            // number of mel bands
+  double fmin = 0.0;           // lowest band edge, Hz
+  std::optional<double> fmax;  // highest band edge, Hz; unset means sample_rate / 2
   MelScale scale = MelScale::kSlaney;
   MelNorm norm = MelNorm::kSlaney;
 
@@ -51,9 +51,7 @@ class MelFilterbank {
   const std::vector<double>& band_edges_hz() const { return edges_hz_; }
   // Filter m's non-zero span: bins [first_bin(m), first_bin(m) + weights(m).size()).
   int first_bin(int m) const { return first_bin_[m]; }
-  std::span<const float> weights(int m) const {
-    return {weights_.data() + offset_[m], offset_[m + 1] - offset_[m]};
-  }
+  std::span<const float> weights(int m) const { return {weights_.data() + offset_[m], offset_[m + 1] - offset_[m]}; }
   // Dense [n_mels][n_bins] copy, for inspection and tests.
   std::vector<float> dense() const;
 

@@ -30,8 +30,8 @@ struct MelSpectrogramOptions {
   double sample_rate = 22050.0;  // Hz of the waveform given to compute()
   StftOptions stft;
   MelOptions mel;
-  double power = 2.0;            // 2: power spectrogram, 1: magnitude
-  DbOptions db;                  // dB uses power_to_db for power 2, amplitude_to_db for 1
+  double power = 2.0;  // 2: power spectrogram, 1: magnitude
+  DbOptions db;        // dB uses power_to_db for power 2, amplitude_to_db for 1
   FftPrecision fft_precision = FftPrecision::kAuto;
 
   // Throws Error naming the first invalid option.

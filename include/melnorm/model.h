@@ -36,9 +36,9 @@ std::string to_string(BnAxis axis);
 // The network: N blocks of Conv2d 3x3 -> BatchNorm -> ReLU -> MaxPool 2x2,
 // global average pooling, a linear layer (src/experiment/classifier.h).
 struct ModelOptions {
-  int blocks = 4;            // Conv2d 3x3 -> BatchNorm -> ReLU -> MaxPool 2x2 blocks
-  int channels = 16;         // channels of the first block, doubled per block ...
-  int max_channels = 64;     // ... up to this
+  int blocks = 4;         // Conv2d 3x3 -> BatchNorm -> ReLU -> MaxPool 2x2 blocks
+  int channels = 16;      // channels of the first block, doubled per block ...
+  int max_channels = 64;  // ... up to this
   BnAxis bn_axis = BnAxis::kChannel;
   void validate() const;
 };
@@ -62,13 +62,13 @@ struct ModelRecord {
   int blocks = 0, channels = 0, max_channels = 0;
   std::string bn_axis;
   // The training data's fingerprint.
-  std::string data, labels;     // as given to train (labels: "" without a labels CSV)
-  std::string labels_sha256;    // of the labels CSV ("" without one)
-  std::string data_sha256;      // of every listed clip's "name,label,part" line, in order
-  std::string split;            // how test and validation rows were chosen
+  std::string data, labels;   // as given to train (labels: "" without a labels CSV)
+  std::string labels_sha256;  // of the labels CSV ("" without one)
+  std::string data_sha256;    // of every listed clip's "name,label,part" line, in order
+  std::string split;          // how test and validation rows were chosen
   int seed = 0, epochs = 0, best_epoch = 0;
   std::size_t train_rows = 0, val_rows = 0, test_rows = 0;
-  std::string level = "clip";   // what test_accuracy counts: clip, or track (segments' mean logits)
+  std::string level = "clip";  // what test_accuracy counts: clip, or track (segments' mean logits)
   double val_accuracy = std::numeric_limits<double>::quiet_NaN();   // at best_epoch; NaN without validation rows
   double test_accuracy = std::numeric_limits<double>::quiet_NaN();  // clean test rows, as results.csv reports it
 };
@@ -91,7 +91,8 @@ class SavedModel {
 
   // Logits [rows.size()][n_classes] of feature rows (each n_mels x frames;
   // another shape is refused naming `what`).
-  std::vector<std::vector<float>> logits(const std::vector<PipelineRow>& rows, const std::string& what = "waveform") const;
+  std::vector<std::vector<float>> logits(const std::vector<PipelineRow>& rows,
+                                         const std::string& what = "waveform") const;
 
  private:
   SavedModel() = default;

@@ -76,9 +76,9 @@ enum class MethodKind {
 
 struct MethodInfo {
   std::string name;
-  std::string description;        // one line
+  std::string description;  // one line
   std::vector<ParamSpec> params;
-  bool supports_global = true;    // false: local only (pcen)
+  bool supports_global = true;  // false: local only (pcen)
   MethodKind kind = MethodKind::kStatistics;
   MethodInput input = MethodInput::kFeatures;
   // The output's unit, for axis labels ("0..1", "z-score", "PCEN"); empty for

@@ -18,7 +18,7 @@ struct NpyArray {
   std::vector<std::size_t> shape;
   std::vector<std::byte> data;  // native byte order, C (row-major) order
 
-  std::size_t size() const;     // number of elements
+  std::size_t size() const;  // number of elements
   // Element values converted to float32 (int16 is scaled by 1/32768 when
   // `scale_int16` is set, the audio convention).
   std::vector<float> to_float32(bool scale_int16 = false) const;
@@ -41,8 +41,8 @@ NpyArray read_npy(const std::filesystem::path& path);
 
 // Writes float data of the given shape atomically (temporary file + rename),
 // stored as float32 or float16 (`dtype`; others are refused).
-void write_npy(const std::filesystem::path& path, std::span<const float> data,
-               std::span<const std::size_t> shape, DType dtype = DType::kFloat32);
+void write_npy(const std::filesystem::path& path, std::span<const float> data, std::span<const std::size_t> shape,
+               DType dtype = DType::kFloat32);
 
 // The header of a C-order .npy (magic, version 1.0, dict), padded so the data
 // starts on a 64-byte boundary and the header is at least `min_size` bytes

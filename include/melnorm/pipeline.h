@@ -61,7 +61,8 @@ class Pipeline {
   Audio load(const std::filesystem::path& path) const;
   // One clip (mono samples at `sample_rate` Hz, resampled when the pipeline's
   // rate differs) -> its rows. Errors name `what` (the file, or "waveform").
-  std::vector<PipelineRow> run(std::span<const float> samples, int sample_rate, const std::string& what = "waveform") const;
+  std::vector<PipelineRow> run(std::span<const float> samples, int sample_rate,
+                               const std::string& what = "waveform") const;
   // The same before normalization (what statistics are fitted on).
   std::vector<PipelineRow> run_unnormalized(std::span<const float> samples, int sample_rate,
                                             const std::string& what = "waveform") const;

@@ -36,12 +36,12 @@ struct PipelineOptions {
     kNative,  // each clip keeps its own rate (per-file output only: no packing, no statistics)
   };
   RatePolicy rate_policy = RatePolicy::kShared;
-  MelSpectrogramOptions mel;                 // mel.sample_rate follows sample_rate when it is set
-  std::optional<NormalizeOptions> normalize; // unset: the (dB) mel spectrogram as it is
-  std::optional<double> pad_to;              // seconds: pad or crop every clip to this length
-  std::optional<double> segment;             // seconds: cut clips into segments, one row each
-  std::optional<double> segment_hop;         // seconds between segment starts (default: segment)
-  DType dtype = DType::kFloat32;             // of the written features: float32 or float16
+  MelSpectrogramOptions mel;                  // mel.sample_rate follows sample_rate when it is set
+  std::optional<NormalizeOptions> normalize;  // unset: the (dB) mel spectrogram as it is
+  std::optional<double> pad_to;               // seconds: pad or crop every clip to this length
+  std::optional<double> segment;              // seconds: cut clips into segments, one row each
+  std::optional<double> segment_hop;          // seconds between segment starts (default: segment)
+  DType dtype = DType::kFloat32;              // of the written features: float32 or float16
 
   // Throws Error naming the first invalid option (its schema name).
   void validate() const;
@@ -58,16 +58,16 @@ enum class OptionStage { kDecode, kCut, kSpectrogram, kDb, kNormalize, kOutput }
 std::string to_string(OptionStage stage);
 
 struct OptionSpec {
-  std::string name;         // "hop_length": library, Python and JSON name
-  std::string flag;         // "--hop": the command line's spelling
+  std::string name;  // "hop_length": library, Python and JSON name
+  std::string flag;  // "--hop": the command line's spelling
   OptionKind kind;
   OptionStage stage;
-  std::string unit;         // "samples", "Hz", "dB", "s" or ""
-  std::string allowed;      // "integer >= 1", "hann | hamming | blackman | rect", ...
-  std::string default_text; // as docs show it: "2048 (librosa), 400 (torchaudio)", "sr/2", ...
-  std::string doc;          // one line
-  bool changes_output;      // in the fingerprint (resolved to numbers)
-  std::string alias_of;     // non-empty: another spelling of that option (htk -> mel_scale)
+  std::string unit;          // "samples", "Hz", "dB", "s" or ""
+  std::string allowed;       // "integer >= 1", "hann | hamming | blackman | rect", ...
+  std::string default_text;  // as docs show it: "2048 (librosa), 400 (torchaudio)", "sr/2", ...
+  std::string doc;           // one line
+  bool changes_output;       // in the fingerprint (resolved to numbers)
+  std::string alias_of;      // non-empty: another spelling of that option (htk -> mel_scale)
 };
 
 // Every feature option, in pipeline order.

@@ -14,23 +14,24 @@
 namespace melnorm {
 
 struct PredictOptions {
-  std::filesystem::path model;                  // a saved model folder
-  std::vector<std::filesystem::path> inputs;    // audio files, folders (searched recursively), .txt/.csv lists of paths
-  std::optional<std::filesystem::path> labels;  // labels CSV (path,label,...; one input folder): true_label column and accuracy
+  std::filesystem::path model;                // a saved model folder
+  std::vector<std::filesystem::path> inputs;  // audio files, folders (searched recursively), .txt/.csv lists of paths
+  std::optional<std::filesystem::path>
+      labels;  // labels CSV (path,label,...; one input folder): true_label column and accuracy
   std::string path_column = "path", label_column = "label";
   // predictions.csv, written whole at the end (atomically); empty: the CSV goes to `csv_out` of predict_files.
   std::filesystem::path output;
-  int top_k = 1;                                // classes per row: label, probability, label_2, probability_2, ...
-  bool logits = false;                          // also the network's logits, a logit_<class> column per class
+  int top_k = 1;        // classes per row: label, probability, label_2, probability_2, ...
+  bool logits = false;  // also the network's logits, a logit_<class> column per class
   // Cut each file into segments of this many seconds (every segment_hop
   // seconds; default: segment) and classify each; the file's label comes
   // from its segments by `aggregate`. Each segment is then padded to the
   // model's input like a short training clip.
   std::optional<double> segment, segment_hop;
   enum class Aggregate { kMean, kVote };
-  Aggregate aggregate = Aggregate::kMean;       // mean: softmax of the segments' mean logits; vote: most segments' label
-  int jobs = 1;                                 // files at once (0: all cores); libtorch runs one thread per job
-  void validate() const;                        // throws Error naming the option
+  Aggregate aggregate = Aggregate::kMean;  // mean: softmax of the segments' mean logits; vote: most segments' label
+  int jobs = 1;                            // files at once (0: all cores); libtorch runs one thread per job
+  void validate() const;                   // throws Error naming the option
 };
 
 PredictOptions::Aggregate parse_aggregate(const std::string& name);  // mean | vote
@@ -89,8 +90,8 @@ class StreamClassifier {
   StreamLabel label(std::size_t end_sample, std::size_t length) const;
   const SavedModel& model_;
   int rate_;
-  std::size_t window_, every_;       // in samples
-  std::vector<float> buffer_;        // samples from buffer_start_ on
+  std::size_t window_, every_;  // in samples
+  std::vector<float> buffer_;   // samples from buffer_start_ on
   std::size_t buffer_start_ = 0, total_ = 0, next_end_ = 0, labels_ = 0;
 };
 

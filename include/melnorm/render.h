@@ -35,7 +35,7 @@ void render_png(const std::filesystem::path& path, std::span<const PlotPanel> pa
 // and a legend (the experiments' accuracy vs gain).
 struct LineSeries {
   std::string label;
-  std::vector<double> x, y;            // same length; NaN y values are skipped
+  std::vector<double> x, y;  // same length; NaN y values are skipped
 };
 struct LineChart {
   std::string title, x_label, y_label;

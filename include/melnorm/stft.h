@@ -20,13 +20,13 @@ PadMode parse_pad_mode(std::string_view name, std::string param = "pad_mode");
 std::string to_string(PadMode mode);
 
 struct StftOptions {
-  int n_fft = 2048;       // FFT size, samples
-  int hop_length = 512;   // samples between the starts of successive frames
-  int win_length = 0;     // window length, samples; 0 means n_fft. A shorter window
-                          // is zero-padded at the centre of the n_fft frame.
+  int n_fft = 2048;      // FFT size, samples
+  int hop_length = 512;  // samples between the starts of successive frames
+  int win_length = 0;    // window length, samples; 0 means n_fft. A shorter window
+                         // is zero-padded at the centre of the n_fft frame.
   WindowType window = WindowType::kHann;
-  bool center = true;     // pad n_fft/2 samples at both ends so frame t is centred
-                          // on sample t * hop_length
+  bool center = true;                     // pad n_fft/2 samples at both ends so frame t is centred
+                                          // on sample t * hop_length
   PadMode pad_mode = PadMode::kConstant;  // how the `center` padding is filled
 
   int effective_win_length() const { return win_length > 0 ? win_length : n_fft; }

@@ -1,5 +1,5 @@
-#include "bindings.h"
 #include "melnorm/audio.h"
+#include "bindings.h"
 
 namespace melnorm::python {
 

@@ -18,9 +18,7 @@ namespace py = pybind11;
 using FloatArray = py::array_t<float, py::array::c_style | py::array::forcecast>;
 
 // Shape as size_t, for the library's views.
-inline std::vector<std::size_t> shape_of(const py::array& a) {
-  return {a.shape(), a.shape() + a.ndim()};
-}
+inline std::vector<std::size_t> shape_of(const py::array& a) { return {a.shape(), a.shape() + a.ndim()}; }
 
 // Python keywords -> the library's option text, through the schema (one
 // conversion for every front end: json.dumps of the value, then option_text).

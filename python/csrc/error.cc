@@ -1,7 +1,7 @@
 // melnorm::Error -> melnorm.ParameterError (a ValueError, as librosa's: a bad
 // option or data) or OSError (files), with the library's message.
-#include "bindings.h"
 #include "melnorm/error.h"
+#include "bindings.h"
 
 namespace melnorm::python {
 

@@ -83,7 +83,8 @@ void define_extract(py::module_& m) {
       .def(py::init([](const py::dict& options) {
              WarningsToPython w;
              return ExtractPlan(options_from(options));
-           }), py::arg("options"))
+           }),
+           py::arg("options"))
       .def("__len__", &ExtractPlan::size)
       .def("source_name", &ExtractPlan::source_name, py::arg("i"))
       .def("fit_chunks", &ExtractPlan::fit_chunks)
@@ -119,22 +120,24 @@ void define_extract(py::module_& m) {
 
   // A finished OUTDIR, for melnorm.torch.ExtractedDataset (pickled as its path).
   py::class_<OutdirReader>(m, "OutdirReader")
-      .def(py::init([](const std::string& out_dir) { return std::make_unique<OutdirReader>(out_dir); }), py::arg("out_dir"))
+      .def(py::init([](const std::string& out_dir) { return std::make_unique<OutdirReader>(out_dir); }),
+           py::arg("out_dir"))
       .def_property_readonly("out_dir", [](const OutdirReader& r) { return r.out_dir().string(); })
       .def_property_readonly("format", &OutdirReader::format)
       .def_property_readonly("options_json", &OutdirReader::options_json)
       .def_property_readonly("columns", &OutdirReader::columns)
       .def("__len__", &OutdirReader::size)
-      .def("rows", [](const OutdirReader& r) {  // every manifest row as a dict, in input order
-        py::list rows;
-        py::list names = py::cast(r.columns());
-        for (std::size_t i = 0; i < r.size(); ++i) {
-          py::dict d;
-          for (std::size_t c = 0; c < r.columns().size(); ++c) d[names[c]] = r.row(i)[c];
-          rows.append(d);
-        }
-        return rows;
-      })
+      .def("rows",
+           [](const OutdirReader& r) {  // every manifest row as a dict, in input order
+             py::list rows;
+             py::list names = py::cast(r.columns());
+             for (std::size_t i = 0; i < r.size(); ++i) {
+               py::dict d;
+               for (std::size_t c = 0; c < r.columns().size(); ++c) d[names[c]] = r.row(i)[c];
+               rows.append(d);
+             }
+             return rows;
+           })
       .def("ok", &OutdirReader::ok, py::arg("i"))
       .def(
           "features",
@@ -156,17 +159,22 @@ void define_extract(py::module_& m) {
       .def(py::init([](const ExtractPlan& plan) {
              WarningsToPython w;
              return std::make_unique<ExtractWriter>(plan);
-           }), py::arg("plan"))
+           }),
+           py::arg("plan"))
       .def_property_readonly("next_source", &ExtractWriter::next_source)
       .def_property_readonly("resumed", &ExtractWriter::resumed)
       .def_property_readonly("needs_fit", &ExtractWriter::needs_fit)
-      .def_property_readonly("stats", [](const ExtractWriter& w) -> std::optional<Stats> {
-        return w.stats() ? std::optional<Stats>(*w.stats()) : std::nullopt;
-      })
-      .def("set_fitted_stats", [](ExtractWriter& w, Stats stats) {
-        WarningsToPython warnings;
-        w.set_fitted_stats(std::move(stats));
-      }, py::arg("stats"))
+      .def_property_readonly("stats",
+                             [](const ExtractWriter& w) -> std::optional<Stats> {
+                               return w.stats() ? std::optional<Stats>(*w.stats()) : std::nullopt;
+                             })
+      .def(
+          "set_fitted_stats",
+          [](ExtractWriter& w, Stats stats) {
+            WarningsToPython warnings;
+            w.set_fitted_stats(std::move(stats));
+          },
+          py::arg("stats"))
       .def(
           "write",
           [](ExtractWriter& w, std::size_t source, ExtractResult result) {

@@ -24,8 +24,12 @@ void define_librosa(py::module_& m) {
          const std::string& pad_mode) {
         WarningsToPython w;
         if (y.ndim() != 2) throw_invalid_argument("y", "y must be [batch, samples]");
-        StftOptions o{.n_fft = n_fft, .hop_length = hop_length, .win_length = win_length,
-                      .window = parse_window(window), .center = center, .pad_mode = parse_pad_mode(pad_mode)};
+        StftOptions o{.n_fft = n_fft,
+                      .hop_length = hop_length,
+                      .win_length = win_length,
+                      .window = parse_window(window),
+                      .center = center,
+                      .pad_mode = parse_pad_mode(pad_mode)};
         o.validate();
         const std::size_t batch = static_cast<std::size_t>(y.shape(0)), n = static_cast<std::size_t>(y.shape(1));
         const std::size_t T = o.n_frames(n), F = static_cast<std::size_t>(o.n_bins());
@@ -49,7 +53,10 @@ void define_librosa(py::module_& m) {
       [](double sr, int n_fft, int n_mels, double fmin, std::optional<double> fmax, const std::string& scale,
          const std::string& norm) {
         WarningsToPython w;
-        MelOptions o{.n_mels = n_mels, .fmin = fmin, .fmax = fmax, .scale = parse_mel_scale(scale, "htk"),
+        MelOptions o{.n_mels = n_mels,
+                     .fmin = fmin,
+                     .fmax = fmax,
+                     .scale = parse_mel_scale(scale, "htk"),
                      .norm = parse_mel_norm(norm)};
         const MelFilterbank fb(sr, n_fft, o);
         py::array_t<float> out({static_cast<std::size_t>(fb.n_mels()), static_cast<std::size_t>(fb.n_bins())});
@@ -63,16 +70,23 @@ void define_librosa(py::module_& m) {
   // S [F, T] along T; ref (optional, [F, T]) feeds the smoothing; zi [F] -> (out, zf [F]).
   m.def(
       "pcen_ref",
-      [](FloatArray s, std::optional<FloatArray> ref, double sr, int hop_length, double gain, double bias,
-         double power, double time_constant, double eps, std::optional<double> b, std::optional<std::vector<double>> zi) {
+      [](FloatArray s, std::optional<FloatArray> ref, double sr, int hop_length, double gain, double bias, double power,
+         double time_constant, double eps, std::optional<double> b, std::optional<std::vector<double>> zi) {
         WarningsToPython w;
-        if (s.ndim() != 2) throw_invalid_argument("S", "S must be [bands, frames], got a " + std::to_string(s.ndim()) + "-D array");
+        if (s.ndim() != 2)
+          throw_invalid_argument("S", "S must be [bands, frames], got a " + std::to_string(s.ndim()) + "-D array");
         const std::size_t F = static_cast<std::size_t>(s.shape(0)), T = static_cast<std::size_t>(s.shape(1));
         if (ref && (ref->ndim() != 2 || static_cast<std::size_t>(ref->shape(0)) != F ||
                     static_cast<std::size_t>(ref->shape(1)) != T))
           throw_invalid_argument("ref", "ref must have S's shape");
-        Pcen p({.sr = sr, .hop_length = hop_length, .gain = gain, .bias = bias, .power = power,
-                .time_constant = time_constant, .eps = eps, .b = b},
+        Pcen p({.sr = sr,
+                .hop_length = hop_length,
+                .gain = gain,
+                .bias = bias,
+                .power = power,
+                .time_constant = time_constant,
+                .eps = eps,
+                .b = b},
                F);
         if (zi) p.set_state(*zi);
         py::array_t<float> out({F, T});

@@ -17,7 +17,9 @@ void define_mel_spectrogram(py::module_& m) {
     DbOptions o{.amin = amin, .top_db = top_db, .floor = parse_db_floor(floor)};
     if (const auto* spec = std::get_if<std::string>(&ref)) {
       if (*spec == "off" || *spec == "ref1")
-        throw_invalid_argument("ref", "ref='" + *spec + "' is not supported; allowed: a number, np.max, 'max', 'pP' (e.g. 'p99.5') or a callable");
+        throw_invalid_argument(
+            "ref", "ref='" + *spec +
+                       "' is not supported; allowed: a number, np.max, 'max', 'pP' (e.g. 'p99.5') or a callable");
       parse_db_ref(*spec, o);
     } else {
       o.reference = DbReference::kValue, o.ref_value = std::get<double>(ref);
@@ -31,7 +33,8 @@ void define_mel_spectrogram(py::module_& m) {
     const std::size_t bands = s.ndim() == 2 ? static_cast<std::size_t>(s.shape(0)) : 1;
     {
       py::gil_scoped_release release;
-      amplitude ? amplitude_to_db(values, o, std::max<std::size_t>(bands, 1)) : power_to_db(values, o, std::max<std::size_t>(bands, 1));
+      amplitude ? amplitude_to_db(values, o, std::max<std::size_t>(bands, 1))
+                : power_to_db(values, o, std::max<std::size_t>(bands, 1));
     }
     return out;
   };

@@ -57,7 +57,8 @@ py::array_t<float> waveform_array(const py::array& y, const char* name) {
     std::copy(f.begin(), f.end(), out.mutable_data());
     return out;
   }
-  throw_invalid_argument(name, std::string(name) + " has dtype " + py::cast<std::string>(py::str(static_cast<const py::handle&>(dt))) +
+  throw_invalid_argument(name, std::string(name) + " has dtype " +
+                                   py::cast<std::string>(py::str(static_cast<const py::handle&>(dt))) +
                                    "; allowed: float32, float64, or int16 PCM (scaled by 1/32768 as the CLI does)");
 }
 
@@ -76,8 +77,8 @@ std::pair<std::string, bool> without_item(const std::string& m) {
 // The caller's frame: the first one outside the melnorm package, so the
 // warning points at the user's line whichever wrapper called the core.
 int caller_stacklevel() {
-  const py::object package_dir = py::module_::import("os").attr("path").attr("dirname")(
-      py::module_::import("melnorm").attr("__file__"));
+  const py::object package_dir =
+      py::module_::import("os").attr("path").attr("dirname")(py::module_::import("melnorm").attr("__file__"));
   const std::string dir = py::cast<std::string>(package_dir);
   int level = 1;
   py::object frame = py::module_::import("sys").attr("_getframe")(0);
@@ -100,7 +101,8 @@ WarningsToPython::~WarningsToPython() {
   std::vector<std::pair<std::string, std::size_t>> distinct;  // message, items of a batch that gave it
   for (const auto& m : messages) {
     const auto [text, per_item] = without_item(m);
-    auto it = std::find_if(distinct.begin(), distinct.end(), [&](const auto& d) { return d.first == (per_item ? text : m); });
+    auto it =
+        std::find_if(distinct.begin(), distinct.end(), [&](const auto& d) { return d.first == (per_item ? text : m); });
     if (it == distinct.end()) distinct.emplace_back(per_item ? text : m, per_item ? 1 : 0);
     else if (per_item) ++it->second;
   }
@@ -108,7 +110,8 @@ WarningsToPython::~WarningsToPython() {
     const int level = caller_stacklevel();
     const py::object warn = py::module_::import("warnings").attr("warn");
     for (const auto& [text, items] : distinct) {
-      const std::string message = items ? text + " (" + std::to_string(items) + " item" + (items > 1 ? "s" : "") + " of the batch)" : text;
+      const std::string message =
+          items ? text + " (" + std::to_string(items) + " item" + (items > 1 ? "s" : "") + " of the batch)" : text;
       warn(message, py::module_::import("builtins").attr("UserWarning"), level);
     }
   } catch (const py::error_already_set&) {  // warnings as errors: not from a destructor
@@ -125,7 +128,8 @@ void install_warning_handler() {
 namespace {
 
 // [batch, samples] -> [batch, rows, F, T] (rows: segments, 1 otherwise) on n_threads threads.
-py::array_t<float> run_batch(const Pipeline& p, const py::array_t<float>& y, int sr, int n_threads, const std::string& what) {
+py::array_t<float> run_batch(const Pipeline& p, const py::array_t<float>& y, int sr, int n_threads,
+                             const std::string& what) {
   if (y.ndim() != 2) throw_invalid_argument("y", "y must be [batch, samples]");
   if (n_threads < 1) throw_invalid_argument("n_threads", "n_threads=" + std::to_string(n_threads) + " must be >= 1");
   const std::size_t batch = static_cast<std::size_t>(y.shape(0)), n = static_cast<std::size_t>(y.shape(1));
@@ -139,9 +143,7 @@ py::array_t<float> run_batch(const Pipeline& p, const py::array_t<float>& y, int
       try {
         for (std::size_t i = static_cast<std::size_t>(t); i < batch; i += static_cast<std::size_t>(threads))
           results[i] = p.run({in + i * n, n}, sr, batch > 1 ? what + " " + std::to_string(i) : what);
-      } catch (...) {
-        errors[static_cast<std::size_t>(t)] = std::current_exception();
-      }
+      } catch (...) { errors[static_cast<std::size_t>(t)] = std::current_exception(); }
     };
     std::vector<std::thread> pool;
     for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);
@@ -163,49 +165,62 @@ py::array_t<float> run_batch(const Pipeline& p, const py::array_t<float>& y, int
 }  // namespace
 
 void define_pipeline(py::module_& m) {
-  m.def("options_schema", [](bool extract) {
-    std::vector<OptionSpec> rows = pipeline_schema();
-    if (extract) rows.insert(rows.begin(), extract_schema().begin(), extract_schema().end());
-    return options_json(rows);
-  }, py::arg("extract") = false);
+  m.def(
+      "options_schema",
+      [](bool extract) {
+        std::vector<OptionSpec> rows = pipeline_schema();
+        if (extract) rows.insert(rows.begin(), extract_schema().begin(), extract_schema().end());
+        return options_json(rows);
+      },
+      py::arg("extract") = false);
   m.def("options_markdown", &options_markdown);
   py::class_<Pipeline>(m, "PipelineCore")
       .def(py::init([](const py::dict& options, std::optional<Stats> stats) {
              WarningsToPython w;
-             return Pipeline(resolve_pipeline_options(option_values_from(options, {&pipeline_schema()})), std::move(stats));
+             return Pipeline(resolve_pipeline_options(option_values_from(options, {&pipeline_schema()})),
+                             std::move(stats));
            }),
            py::arg("options"), py::arg("stats") = py::none())
-      .def_static("from_json", [](const std::string& text, const std::string& origin, std::optional<Stats> stats) {
-        WarningsToPython w;
-        return Pipeline(Pipeline::options_from_json(text, origin), std::move(stats));
-      })
-      .def("at_rate", [](const Pipeline& p, int rate) {
-        return Pipeline(p.options().at_rate(rate), p.stats() ? std::optional<Stats>(*p.stats()) : std::nullopt);
-      })
+      .def_static("from_json",
+                  [](const std::string& text, const std::string& origin, std::optional<Stats> stats) {
+                    WarningsToPython w;
+                    return Pipeline(Pipeline::options_from_json(text, origin), std::move(stats));
+                  })
+      .def("at_rate",
+           [](const Pipeline& p, int rate) {
+             return Pipeline(p.options().at_rate(rate), p.stats() ? std::optional<Stats>(*p.stats()) : std::nullopt);
+           })
       .def("describe", &Pipeline::describe)
       .def("fingerprint", &Pipeline::fingerprint)
       .def("features_fingerprint", &Pipeline::features_fingerprint)
       .def("to_json", &Pipeline::to_json)
       .def_property_readonly("needs_stats", &Pipeline::needs_stats)
-      .def_property_readonly("stats", [](const Pipeline& p) { return p.stats() ? std::optional<Stats>(*p.stats()) : std::nullopt; })
+      .def_property_readonly(
+          "stats", [](const Pipeline& p) { return p.stats() ? std::optional<Stats>(*p.stats()) : std::nullopt; })
       .def_property_readonly("sample_rate", [](const Pipeline& p) { return p.options().sample_rate; })
       .def_property_readonly("dtype", [](const Pipeline& p) { return to_string(p.options().dtype); })
       .def_property_readonly("segmented", [](const Pipeline& p) { return p.options().segment.has_value(); })
-      .def("run", [](const Pipeline& p, const py::array& y, int sr, int n_threads, const std::string& what) {
-        WarningsToPython w;
-        return run_batch(p, waveform_array(y), sr, n_threads, what);
-      }, py::arg("y"), py::arg("sr"), py::arg("n_threads") = 1, py::arg("what") = "waveform")
-      .def("load", [](const Pipeline& p, const std::filesystem::path& path) {
-        WarningsToPython w;
-        Audio a;
-        {
-          py::gil_scoped_release release;
-          a = p.load(path);
-        }
-        py::array_t<float> y(a.samples.size());
-        std::copy(a.samples.begin(), a.samples.end(), y.mutable_data());
-        return py::make_tuple(y, a.sample_rate);
-      }, py::arg("path"));
+      .def(
+          "run",
+          [](const Pipeline& p, const py::array& y, int sr, int n_threads, const std::string& what) {
+            WarningsToPython w;
+            return run_batch(p, waveform_array(y), sr, n_threads, what);
+          },
+          py::arg("y"), py::arg("sr"), py::arg("n_threads") = 1, py::arg("what") = "waveform")
+      .def(
+          "load",
+          [](const Pipeline& p, const std::filesystem::path& path) {
+            WarningsToPython w;
+            Audio a;
+            {
+              py::gil_scoped_release release;
+              a = p.load(path);
+            }
+            py::array_t<float> y(a.samples.size());
+            std::copy(a.samples.begin(), a.samples.end(), y.mutable_data());
+            return py::make_tuple(y, a.sample_rate);
+          },
+          py::arg("path"));
 }
 
 }  // namespace melnorm::python

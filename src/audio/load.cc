@@ -21,7 +21,8 @@ const std::vector<const Decoder*>& decoders() {
 
 const Decoder& decoder_for(const std::filesystem::path& path) {
   std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   for (const Decoder* d : decoders())
     if (std::find(d->extensions.begin(), d->extensions.end(), ext) != d->extensions.end()) return *d;
   return *decoders().back();
@@ -31,14 +32,16 @@ void check_window(const LoadOptions& options) {
   if (!(options.offset >= 0.0) || !std::isfinite(options.offset))
     throw_invalid_argument("offset", "offset=" + std::to_string(options.offset) + " must be >= 0 seconds");
   if (options.duration && (!(*options.duration >= 0.0) || !std::isfinite(*options.duration)))
-    throw_invalid_argument("duration", "duration=" + std::to_string(*options.duration) + " must be >= 0 seconds (or None)");
+    throw_invalid_argument("duration",
+                           "duration=" + std::to_string(*options.duration) + " must be >= 0 seconds (or None)");
 }
 
 }  // namespace detail
 
 bool is_audio_path(const std::filesystem::path& path) {
   std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   for (const detail::Decoder* d : detail::decoders())
     if (std::find(d->extensions.begin(), d->extensions.end(), ext) != d->extensions.end()) return true;
   return false;

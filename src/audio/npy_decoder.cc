@@ -18,7 +18,8 @@ namespace fs = std::filesystem;
 std::pair<std::size_t, std::size_t> waveform_shape(const NpyArray& array, const fs::path& path) {
   if (array.dtype != DType::kFloat32 && array.dtype != DType::kFloat64 && array.dtype != DType::kInt16)
     throw Error(ErrorCode::kInvalidData, "y",
-                path.string() + ": waveform dtype " + to_string(array.dtype) + " is not supported; allowed: float32, float64, int16");
+                path.string() + ": waveform dtype " + to_string(array.dtype) +
+                    " is not supported; allowed: float32, float64, int16");
   if (array.shape.empty() || array.shape.size() > 2)
     throw Error(ErrorCode::kInvalidData, "y",
                 path.string() + ": waveform must be 1-D [samples] or 2-D channels-first [channels, samples], got " +
@@ -44,10 +45,11 @@ AudioInfo npy_info(const fs::path& path) {
 
 Audio npy_decode(const fs::path& path, const LoadOptions& options) {
   if (!options.sample_rate)
-    throw_invalid_argument("sr", "sr is required for a .npy waveform: it is the waveform's sample rate in Hz (" +
-                                     path.string() + ")");
+    throw_invalid_argument(
+        "sr", "sr is required for a .npy waveform: it is the waveform's sample rate in Hz (" + path.string() + ")");
   if (*options.sample_rate <= 0)
-    throw_invalid_argument("sr", "sr=" + std::to_string(*options.sample_rate) + " must be the waveform's positive sample rate in Hz");
+    throw_invalid_argument(
+        "sr", "sr=" + std::to_string(*options.sample_rate) + " must be the waveform's positive sample rate in Hz");
   check_window(options);
   const NpyArray array = read_npy(path);
   const auto [channels, frames] = waveform_shape(array, path);
@@ -62,10 +64,12 @@ Audio npy_decode(const fs::path& path, const LoadOptions& options) {
   // librosa.load's window: start = floor(offset * sr), floor(duration * sr) frames, cut at the end.
   const auto start = static_cast<std::size_t>(std::min<double>(std::floor(options.offset * audio.sample_rate), frames));
   std::size_t count = frames - start;
-  if (options.duration) count = std::min<std::size_t>(count, static_cast<std::size_t>(std::floor(*options.duration * audio.sample_rate)));
+  if (options.duration)
+    count = std::min<std::size_t>(count, static_cast<std::size_t>(std::floor(*options.duration * audio.sample_rate)));
   std::vector<float> cut(channels * count);
   for (std::size_t c = 0; c < channels; ++c)
-    std::copy_n(audio.samples.begin() + static_cast<std::ptrdiff_t>(c * frames + start), count, cut.begin() + static_cast<std::ptrdiff_t>(c * count));
+    std::copy_n(audio.samples.begin() + static_cast<std::ptrdiff_t>(c * frames + start), count,
+                cut.begin() + static_cast<std::ptrdiff_t>(c * count));
   audio.samples = std::move(cut);
   return audio;
 }

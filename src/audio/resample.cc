@@ -17,12 +17,14 @@ void check_bounds(const Audio& audio, int target_rate, double ratio) {
   using detail::num;
   const std::string what = "resampling from " + num(audio.sample_rate) + " Hz to " + num(target_rate) + " Hz";
   if (ratio > detail::kMaxResampleRatio)
-    throw Error(ErrorCode::kInvalidData, "sr", what + " is an upsampling ratio " + num(ratio) + "; at most " +
-                                                   num(detail::kMaxResampleRatio) + " is allowed");
+    throw Error(
+        ErrorCode::kInvalidData, "sr",
+        what + " is an upsampling ratio " + num(ratio) + "; at most " + num(detail::kMaxResampleRatio) + " is allowed");
   const double out = std::ceil(static_cast<double>(audio.frames()) * ratio) * audio.channels;
   if (out > static_cast<double>(detail::kMaxArrayElements))
-    throw Error(ErrorCode::kInvalidData, "sr", what + " gives " + num(out) + " samples; at most " +
-                                                   num(detail::kMaxArrayElements) + " (2^31) are allowed");
+    throw Error(
+        ErrorCode::kInvalidData, "sr",
+        what + " gives " + num(out) + " samples; at most " + num(detail::kMaxArrayElements) + " (2^31) are allowed");
 }
 
 }  // namespace
@@ -44,9 +46,9 @@ void resample(Audio& audio, int target_rate) {
   const soxr_quality_spec_t quality = soxr_quality_spec(SOXR_HQ, 0);
   for (int c = 0; c < audio.channels; ++c) {
     std::size_t done = 0;
-    const soxr_error_t err = soxr_oneshot(audio.sample_rate, target_rate, 1, audio.channel(c).data(), in_frames,
-                                          nullptr, out.data() + c * out_frames, out_frames, &done, &io, &quality,
-                                          nullptr);
+    const soxr_error_t err =
+        soxr_oneshot(audio.sample_rate, target_rate, 1, audio.channel(c).data(), in_frames, nullptr,
+                     out.data() + c * out_frames, out_frames, &done, &io, &quality, nullptr);
     if (err)
       throw Error(ErrorCode::kInvalidArgument, "sr",
                   "resampling from " + std::to_string(audio.sample_rate) + " Hz to " + std::to_string(target_rate) +

@@ -13,9 +13,9 @@
 #include <memory>
 #include <vector>
 
+#include "audio/decoder.h"
 #include "core/format.h"
 #include "io/limits.h"
-#include "audio/decoder.h"
 #include "melnorm/error.h"
 
 namespace melnorm::detail {
@@ -32,14 +32,17 @@ class MemoryFile {
     v.get_filelen = [](void* self) -> sf_count_t { return static_cast<sf_count_t>(as(self).bytes_.size()); };
     v.seek = [](sf_count_t offset, int whence, void* self) -> sf_count_t {
       MemoryFile& m = as(self);
-      const sf_count_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? m.pos_ : static_cast<sf_count_t>(m.bytes_.size());
+      const sf_count_t base = whence == SEEK_SET   ? 0
+                              : whence == SEEK_CUR ? m.pos_
+                                                   : static_cast<sf_count_t>(m.bytes_.size());
       m.pos_ = std::clamp<sf_count_t>(base + offset, 0, static_cast<sf_count_t>(m.bytes_.size()));
       return m.pos_;
     };
     v.read = [](void* dst, sf_count_t count, void* self) -> sf_count_t {
       MemoryFile& m = as(self);
       const sf_count_t n = std::clamp<sf_count_t>(count, 0, static_cast<sf_count_t>(m.bytes_.size()) - m.pos_);
-      if (n > 0) std::memcpy(dst, m.bytes_.data() + m.pos_, static_cast<std::size_t>(n));  // an empty file has no data()
+      if (n > 0)
+        std::memcpy(dst, m.bytes_.data() + m.pos_, static_cast<std::size_t>(n));  // an empty file has no data()
       m.pos_ += n;
       return n;
     };
@@ -68,10 +71,13 @@ class OpenAudio {
     fd_.value = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd_.value < 0) {
       const int err = errno;
-      throw Error(ErrorCode::kIo, "path", path.string() + (err == ENOENT ? ": no such file" : ": cannot open: " + std::string(std::strerror(err))));
+      throw Error(
+          ErrorCode::kIo, "path",
+          path.string() + (err == ENOENT ? ": no such file" : ": cannot open: " + std::string(std::strerror(err))));
     }
     struct stat st {};
-    if (::fstat(fd_.value, &st) != 0) throw Error(ErrorCode::kIo, "path", path.string() + ": cannot stat: " + std::strerror(errno));
+    if (::fstat(fd_.value, &st) != 0)
+      throw Error(ErrorCode::kIo, "path", path.string() + ": cannot stat: " + std::strerror(errno));
     if (S_ISDIR(st.st_mode)) throw Error(ErrorCode::kIo, "path", path.string() + ": is a directory, not an audio file");
     info = SF_INFO{};
     if (S_ISREG(st.st_mode)) bytes_ = static_cast<std::size_t>(st.st_size);
@@ -93,9 +99,10 @@ class OpenAudio {
       file_.reset(sf_open_fd(fd_.value, SFM_READ, &info, SF_FALSE));  // the descriptor stays ours
     }
     if (!file_)
-      throw Error(ErrorCode::kIo, "path", path.string() + ": cannot decode audio: " + sf_strerror(nullptr) +
-                                              " (supported: WAV, FLAC, OGG/Vorbis, MP3, AIFF, ... via libsndfile; "
-                                              "raw waveforms as .npy)");
+      throw Error(ErrorCode::kIo, "path",
+                  path.string() + ": cannot decode audio: " + sf_strerror(nullptr) +
+                      " (supported: WAV, FLAC, OGG/Vorbis, MP3, AIFF, ... via libsndfile; "
+                      "raw waveforms as .npy)");
   }
   SNDFILE* get() const { return file_.get(); }
   std::size_t bytes() const { return bytes_; }  // the file's size (0: not a regular file)
@@ -128,15 +135,16 @@ std::string format_name(int format) {
 // byte covers MP3 and Vorbis); the buffer grows if the decoder gives more.
 std::size_t initial_samples(const SF_INFO& info, std::size_t file_bytes) {
   const std::size_t claimed = checked_mul(static_cast<std::size_t>(std::max<sf_count_t>(info.frames, 1)),
-                                                  static_cast<std::size_t>(info.channels))
+                                          static_cast<std::size_t>(info.channels))
                                   .value_or(SIZE_MAX);
   const std::size_t plausible = (file_bytes ? std::min(file_bytes, SIZE_MAX / 16) * 8 : 0) + (std::size_t{1} << 16);
   return std::min({claimed, plausible, kMaxArrayElements});
 }
 
 [[noreturn]] void too_long(const std::filesystem::path& path) {
-  throw Error(ErrorCode::kInvalidData, "path", path.string() + ": decodes to more than " +
-                                                   std::to_string(kMaxArrayElements) + " samples (the limit, 2^31)");
+  throw Error(
+      ErrorCode::kInvalidData, "path",
+      path.string() + ": decodes to more than " + std::to_string(kMaxArrayElements) + " samples (the limit, 2^31)");
 }
 
 // Decodes until the decoder stops: frame counts of compressed formats (MP3)
@@ -144,7 +152,8 @@ std::size_t initial_samples(const SF_INFO& info, std::size_t file_bytes) {
 std::vector<float> read_interleaved(const OpenAudio& f, const SF_INFO& info, const std::filesystem::path& path,
                                     std::size_t& frames, std::size_t max_frames = SIZE_MAX) {
   const std::size_t ch = static_cast<std::size_t>(info.channels);
-  std::vector<float> interleaved(std::max(std::min(initial_samples(info, f.bytes()) / ch, max_frames), std::size_t{1}) * ch);
+  std::vector<float> interleaved(std::max(std::min(initial_samples(info, f.bytes()) / ch, max_frames), std::size_t{1}) *
+                                 ch);
   std::vector<float> probe(4096 * ch);
   for (;;) {
     if (frames >= max_frames) break;
@@ -154,7 +163,8 @@ std::vector<float> read_interleaved(const OpenAudio& f, const SF_INFO& info, con
       if (got <= 0) break;
       frames += static_cast<std::size_t>(got);
     } else {  // full: probe for more before growing (usually there is none)
-      const sf_count_t got = sf_readf_float(f.get(), probe.data(), static_cast<sf_count_t>(std::min<std::size_t>(4096, max_frames - frames)));
+      const sf_count_t got = sf_readf_float(f.get(), probe.data(),
+                                            static_cast<sf_count_t>(std::min<std::size_t>(4096, max_frames - frames)));
       if (got <= 0) break;
       const std::size_t need = (frames + static_cast<std::size_t>(got)) * ch;
       if (need > kMaxArrayElements) too_long(path);
@@ -164,8 +174,9 @@ std::vector<float> read_interleaved(const OpenAudio& f, const SF_INFO& info, con
     }
   }
   if (sf_error(f.get()) != SF_ERR_NO_ERROR)
-    throw Error(ErrorCode::kInvalidData, "path", path.string() + ": decoding failed after " +
-                                                     std::to_string(frames) + " frames: " + sf_strerror(f.get()));
+    throw Error(
+        ErrorCode::kInvalidData, "path",
+        path.string() + ": decoding failed after " + std::to_string(frames) + " frames: " + sf_strerror(f.get()));
   return interleaved;
 }
 
@@ -186,9 +197,9 @@ Audio sndfile_decode(const std::filesystem::path& path, const LoadOptions& optio
   SF_INFO info;
   const OpenAudio f(path, info);
   if (info.channels <= 0 || info.samplerate <= 0)
-    throw Error(ErrorCode::kInvalidData, "path", path.string() + ": invalid header (channels=" +
-                                                     std::to_string(info.channels) + ", samplerate=" +
-                                                     std::to_string(info.samplerate) + ")");
+    throw Error(ErrorCode::kInvalidData, "path",
+                path.string() + ": invalid header (channels=" + std::to_string(info.channels) +
+                    ", samplerate=" + std::to_string(info.samplerate) + ")");
   const int ch = info.channels;
   const bool window = options.offset != 0.0 || options.duration.has_value();
   check_window(options);
@@ -202,7 +213,8 @@ Audio sndfile_decode(const std::filesystem::path& path, const LoadOptions& optio
   if (options.duration) max_frames = static_cast<std::size_t>(std::floor(*options.duration * info.samplerate));
   std::vector<float> interleaved;
   if (!past_end && max_frames > 0) interleaved = read_interleaved(f, info, path, frames, max_frames);
-  if (frames == 0 && !window) throw Error(ErrorCode::kInvalidData, "path", path.string() + ": contains no audio (0 frames)");
+  if (frames == 0 && !window)
+    throw Error(ErrorCode::kInvalidData, "path", path.string() + ": contains no audio (0 frames)");
   interleaved.resize(frames * ch);
 
   Audio audio;

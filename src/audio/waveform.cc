@@ -15,7 +15,8 @@ namespace {
 
 // Bits of the largest accepted magnitude: comparing |x|'s bits as integers
 // orders finite floats and puts NaN/Inf above every one of them.
-constexpr std::uint32_t kMaxMagnitudeBits = std::bit_cast<std::uint32_t>(static_cast<float>(detail::kMaxSampleMagnitude));
+constexpr std::uint32_t kMaxMagnitudeBits =
+    std::bit_cast<std::uint32_t>(static_cast<float>(detail::kMaxSampleMagnitude));
 
 // True when any value is NaN, +-Inf or beyond kMaxSampleMagnitude. No early
 // exit, so the loop vectorises; the caller then locates the first one.

@@ -13,9 +13,7 @@ std::mutex& handler_mutex() {
 }
 
 WarningHandler& handler() {
-  static WarningHandler h = [](std::string_view message) {
-    std::cerr << "melnorm: warning: " << message << '\n';
-  };
+  static WarningHandler h = [](std::string_view message) { std::cerr << "melnorm: warning: " << message << '\n'; };
   return h;
 }
 
@@ -36,7 +34,8 @@ WarningHandler set_warning_handler(WarningHandler new_handler) {
 }
 
 void warn(std::string_view message) {
-  const std::string text = warning_subject.empty() ? std::string(message) : warning_subject + ": " + std::string(message);
+  const std::string text =
+      warning_subject.empty() ? std::string(message) : warning_subject + ": " + std::string(message);
   std::lock_guard lock(handler_mutex());
   if (handler()) handler()(text);
 }

@@ -29,9 +29,11 @@ std::string closest_name(std::string_view name, const std::vector<std::string>& 
   return best;
 }
 
-std::string unknown_name_message(std::string_view what, std::string_view name, const std::vector<std::string>& candidates) {
+std::string unknown_name_message(std::string_view what, std::string_view name,
+                                 const std::vector<std::string>& candidates) {
   std::string message = "unknown " + std::string(what) + " '" + std::string(name) + "'";
-  if (const std::string close = closest_name(name, candidates); !close.empty()) message += " (did you mean '" + close + "'?)";
+  if (const std::string close = closest_name(name, candidates); !close.empty())
+    message += " (did you mean '" + close + "'?)";
   message += "; allowed: ";
   for (std::size_t i = 0; i < candidates.size(); ++i) message += (i ? ", " : "") + candidates[i];
   return message;

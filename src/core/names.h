@@ -14,6 +14,7 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 std::string closest_name(std::string_view name, const std::vector<std::string>& candidates);
 
 // "unknown option 'nmels' (did you mean 'n_mels'?); allowed: a, b, c"
-std::string unknown_name_message(std::string_view what, std::string_view name, const std::vector<std::string>& candidates);
+std::string unknown_name_message(std::string_view what, std::string_view name,
+                                 const std::vector<std::string>& candidates);
 
 }  // namespace melnorm::detail

@@ -49,9 +49,7 @@ class OrderedHandOff {
         for (std::size_t i = first; i < last; ++i) done.emplace_back(i, work(i, state));
         std::lock_guard lock(m_);
         for (auto& [i, r] : done) ready_.emplace(i, std::move(r));
-      } catch (...) {
-        fail();
-      }
+      } catch (...) { fail(); }
       cv_.notify_all();
     }
   }
@@ -79,9 +77,7 @@ class OrderedHandOff {
       std::exception_ptr failed;
       try {
         consume(next_consume_, std::move(*r));
-      } catch (...) {
-        failed = std::current_exception();
-      }
+      } catch (...) { failed = std::current_exception(); }
       {
         std::lock_guard lock(m_);
         if (failed) stop_ = true;
@@ -137,9 +133,7 @@ void ordered_parallel_map(std::size_t begin, std::size_t end, int jobs, MakeStat
       try {
         auto state = make_state();
         hand_off.serve(state, work);
-      } catch (...) {
-        hand_off.fail();
-      }
+      } catch (...) { hand_off.fail(); }
     });
   const std::exception_ptr consumer_failure = hand_off.consume_in_order(consume);
   hand_off.stop();

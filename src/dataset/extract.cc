@@ -3,14 +3,14 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <string_view>
 #include <set>
+#include <string_view>
 #include <thread>
 
 #include "core/format.h"
@@ -38,11 +38,14 @@ void ExtractOptions::validate() const {
   const bool native = features.rate_policy == PipelineOptions::RatePolicy::kNative;
   const detail::OutputFormat& output = detail::output_format(format);
   if (output.same_shape_rows && !features.segment && !features.pad_to)
-    throw_invalid_argument("format", "format " + format + " needs fixed-size rows: add segment SECONDS or pad_to SECONDS");
+    throw_invalid_argument("format",
+                           "format " + format + " needs fixed-size rows: add segment SECONDS or pad_to SECONDS");
   if (native && output.same_shape_rows)
-    throw_invalid_argument("sr", "sr=native gives rows of different frequency axes; it is for per-file output (format npy) only");
+    throw_invalid_argument(
+        "sr", "sr=native gives rows of different frequency axes; it is for per-file output (format npy) only");
   if (native && (global || fit_stats))
-    throw_invalid_argument("sr", "sr=native: statistics over clips of different rates mix different frequency axes; set sr");
+    throw_invalid_argument("sr",
+                           "sr=native: statistics over clips of different rates mix different frequency axes; set sr");
   if (jobs < 0) throw_invalid_argument("jobs", "jobs=" + num(jobs) + " must be >= 1 (or 0 for all cores)");
   if (global && !stats && !fit_stats)
     throw_invalid_argument("stats", "scope global needs stats=STATS.json or fit_stats");
@@ -53,12 +56,13 @@ void ExtractOptions::validate() const {
                                               {"label_column", &label_column, "label"},
                                               {"split_column", &split_column, "split"}})
     if (*value != fallback && !labels)
-      throw_invalid_argument(name, std::string(name) + "=" + *value + " names a column of the labels CSV: give labels too");
+      throw_invalid_argument(name,
+                             std::string(name) + "=" + *value + " names a column of the labels CSV: give labels too");
 }
 
 namespace {
 
-constexpr const char* kTmpDir = ".tmp";     // temporaries: emptied at start-up, removed at finish
+constexpr const char* kTmpDir = ".tmp";  // temporaries: emptied at start-up, removed at finish
 
 // The temporaries of an older melnorm, which left them next to their targets
 // ("x.npy.tmp-PID-N"); only a resumed OUTDIR can hold them.
@@ -66,7 +70,8 @@ void remove_stray_temporaries(const fs::path& out_dir) {
   const auto digits = [](std::string_view v) { return !v.empty() && v.find_first_not_of("0123456789") == v.npos; };
   std::vector<fs::path> stray;
   std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(out_dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(out_dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
     const std::string name = it->path().filename().string();
     const std::size_t at = name.rfind(".tmp-");
     if (at == std::string::npos || !it->is_regular_file(ec)) continue;
@@ -143,7 +148,9 @@ nlohmann::ordered_json options_record(const ExtractPlan& plan, const detail::Sou
   j["sources"] = list.sources.size();
   j["pipeline"] = nlohmann::ordered_json::parse(plan.pipeline().to_json());
   j["pipeline"].erase("melnorm_version");  // a newer melnorm may resume an OUTDIR of the same format
-  j["stats"] = o.stats ? o.stats->string() : (o.fit_stats ? "fit on " + std::string(o.fit_on == FitOn::kAll ? "all" : "train") + " rows" : "");
+  j["stats"] = o.stats
+                   ? o.stats->string()
+                   : (o.fit_stats ? "fit on " + std::string(o.fit_on == FitOn::kAll ? "all" : "train") + " rows" : "");
   j["format"] = o.format;
   return j;
 }
@@ -184,18 +191,18 @@ std::optional<int> shared_rate(const detail::SourceList& list) {
   const detail::Source* first = nullptr;
   for (const auto& src : list.sources) {
     if (!stores_sample_rate(src.path))
-      throw_invalid_argument("sr", src.name + " is a waveform file that stores no sample rate: set sr to its rate in Hz");
+      throw_invalid_argument("sr",
+                             src.name + " is a waveform file that stores no sample rate: set sr to its rate in Hz");
     AudioInfo info;
     try {
       info = audio_info(src.path);
-    } catch (const Error&) {
-      continue;
-    }
+    } catch (const Error&) { continue; }
     if (!rate) rate = info.sample_rate, first = &src;
     else if (info.sample_rate != *rate)
       throw Error(ErrorCode::kInvalidData, "sr",
-                  "clips have different sample rates: " + first->name + " is at " + num(*rate) + " Hz, " + src.name + " at " +
-                      num(info.sample_rate) + " Hz; set sr to resample every clip to one rate (or sr=native for per-file output)");
+                  "clips have different sample rates: " + first->name + " is at " + num(*rate) + " Hz, " + src.name +
+                      " at " + num(info.sample_rate) +
+                      " Hz; set sr to resample every clip to one rate (or sr=native for per-file output)");
   }
   return rate;
 }
@@ -211,7 +218,8 @@ ExtractPlan::ExtractPlan(const ExtractOptions& options) {
   if (o.jobs == 0) o.jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   impl->list = detail::list_sources(o.input, o.labels, {.path = o.path_column, .label = o.label_column});
   skip_own_outputs(o, impl->list);
-  if (impl->list.sources.empty()) throw Error(ErrorCode::kInvalidData, "input", o.input.string() + ": no audio files found");
+  if (impl->list.sources.empty())
+    throw Error(ErrorCode::kInvalidData, "input", o.input.string() + ": no audio files found");
   if (o.labels && o.split_column != "split") {  // the split is read from the named column
     const auto& cols = impl->list.extra_columns;
     const auto it = std::find(cols.begin(), cols.end(), o.split_column);
@@ -220,8 +228,9 @@ ExtractPlan::ExtractPlan(const ExtractOptions& options) {
     impl->list.split_column = static_cast<std::size_t>(it - cols.begin());
   }
   if (o.fit_stats && o.fit_on == FitOn::kTrain && !impl->list.split_column)
-    throw_invalid_argument("fit_on", "fit_stats: " + (o.labels ? o.labels->string() + " has no '" + o.split_column + "' column"
-                                                              : std::string("the clips have no train/test split")) +
+    throw_invalid_argument("fit_on", "fit_stats: " +
+                                         (o.labels ? o.labels->string() + " has no '" + o.split_column + "' column"
+                                                   : std::string("the clips have no train/test split")) +
                                          ", so the statistics would see the test rows too; name the column with "
                                          "split_column, or fit on every row knowingly with fit_on=all");
   if (o.features.rate_policy == PipelineOptions::RatePolicy::kShared)
@@ -328,10 +337,7 @@ Stats merge_tree(std::vector<Stats> parts) {
 
 // ---- ExtractWriter ----
 
-namespace {
-
-}  // namespace
-
+namespace {}  // namespace
 
 struct ExtractWriter::Impl {
   ExtractPlan plan;
@@ -384,7 +390,8 @@ void ExtractWriter::Impl::check_options(const nlohmann::ordered_json& record) {
   try {
     existing = nlohmann::json::parse(detail::read_text_file(options_path, detail::kMaxJsonFileBytes, "out_dir"));
   } catch (const nlohmann::json::exception&) {
-    throw Error(ErrorCode::kInvalidData, "out_dir", options_path.string() + ": unreadable; remove OUTDIR or use another");
+    throw Error(ErrorCode::kInvalidData, "out_dir",
+                options_path.string() + ": unreadable; remove OUTDIR or use another");
   }
   const std::string diff = first_difference(existing, nlohmann::json(record));
   if (!diff.empty())
@@ -404,9 +411,7 @@ ExtractWriter::ExtractWriter(const ExtractPlan& plan) : impl_(new Impl(plan)) {
     s.stats = Stats::load(*o.stats);
     try {
       plan.pipeline().with_stats(*s.stats);
-    } catch (const Error& e) {
-      throw Error(e.code(), e.param(), o.stats->string() + ": " + e.what());
-    }
+    } catch (const Error& e) { throw Error(e.code(), e.param(), o.stats->string() + ": " + e.what()); }
   }
   s.take_outdir();
   s.check_options(options_record(plan, list));
@@ -479,7 +484,9 @@ void ExtractWriter::set_fitted_stats(Stats stats) {
 void ExtractWriter::write(std::size_t i, ExtractResult&& r) {
   Impl& s = *impl_;
   if (s.needs_fit) throw_invalid_argument("stats", "fit the statistics (set_fitted_stats) before writing rows");
-  if (i != s.next) throw_invalid_argument("source", "rows must be written in clip order: expected clip " + num(s.next) + ", got " + num(i));
+  if (i != s.next)
+    throw_invalid_argument("source",
+                           "rows must be written in clip order: expected clip " + num(s.next) + ", got " + num(i));
   const detail::Source& src = s.plan.impl().list.sources.at(i);
   std::string block;
   for (std::size_t k = 0; k < r.rows.size(); ++k) {
@@ -499,8 +506,8 @@ void ExtractWriter::write(std::size_t i, ExtractResult&& r) {
   s.sink->end_source();
   s.manifest->append(block);
   s.journal->append(num(i + 1) + " " + num(static_cast<std::size_t>(s.manifest->size())) + " " +
-                    num(static_cast<std::size_t>(s.sink->journal_bytes())) + " " + num(s.rows) + " " +
-                    num(s.ok_rows) + " " + num(s.failed) + "\n");
+                    num(static_cast<std::size_t>(s.sink->journal_bytes())) + " " + num(s.rows) + " " + num(s.ok_rows) +
+                    " " + num(s.failed) + "\n");
   s.next = i + 1;
   s.summary.audio_seconds += r.audio_seconds;
 }
@@ -520,7 +527,8 @@ ExtractSummary ExtractWriter::finish() {
 
 // ---- extract_dataset: the three parts on this machine's threads ----
 
-ExtractSummary extract_dataset(const ExtractOptions& options, const std::function<void(const ExtractProgress&)>& progress) {
+ExtractSummary extract_dataset(const ExtractOptions& options,
+                               const std::function<void(const ExtractProgress&)>& progress) {
   const ExtractPlan plan(options);
   ExtractWriter writer(plan);
   const int jobs = plan.options().jobs;

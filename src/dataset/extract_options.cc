@@ -36,30 +36,35 @@ const std::vector<ExtractOptionRow>& rows() {
         "audio files: a folder (recursive; label = parent folder) or a list", false},
        [](ExtractOptions& o, const std::string& t) { o.input = t; },
        [](const ExtractOptions& o) { return o.input.string(); }},
-      {{"out_dir", "-o", K::kText, S, "", "a folder", "(required)", "output folder (re-running with the same options resumes)", false},
+      {{"out_dir", "-o", K::kText, S, "", "a folder", "(required)",
+        "output folder (re-running with the same options resumes)", false},
        [](ExtractOptions& o, const std::string& t) { o.out_dir = t; },
        [](const ExtractOptions& o) { return o.out_dir.string(); }},
       {{"labels", "--labels", K::kText, S, "", "a CSV file | none", "none",
         "CSV with path,label[,split,speaker,...]; paths relative to the CSV", false},
        [](ExtractOptions& o, const std::string& t) { t == "none" ? o.labels.reset() : void(o.labels = t); },
        [](const ExtractOptions& o) { return o.labels ? o.labels->string() : "none"; }},
-      {{"path_column", "--path-column", K::kText, S, "", "a column of the labels CSV", "path", "the column holding each clip's path", false},
+      {{"path_column", "--path-column", K::kText, S, "", "a column of the labels CSV", "path",
+        "the column holding each clip's path", false},
        [](ExtractOptions& o, const std::string& t) { o.path_column = t; },
        [](const ExtractOptions& o) { return o.path_column; }},
-      {{"label_column", "--label-column", K::kText, S, "", "a column of the labels CSV", "label", "the column holding each clip's label", false},
+      {{"label_column", "--label-column", K::kText, S, "", "a column of the labels CSV", "label",
+        "the column holding each clip's label", false},
        [](ExtractOptions& o, const std::string& t) { o.label_column = t; },
        [](const ExtractOptions& o) { return o.label_column; }},
       {{"split_column", "--split-column", K::kText, S, "", "a column of the labels CSV", "split",
         "train/test (val) per row: fitted statistics see train rows only", false},
        [](ExtractOptions& o, const std::string& t) { o.split_column = t; },
        [](const ExtractOptions& o) { return o.split_column; }},
-      {{"stats", "--stats", K::kText, S, "", "a stats.json | none", "none", "global statistics to apply (from fit-stats)", false},
+      {{"stats", "--stats", K::kText, S, "", "a stats.json | none", "none",
+        "global statistics to apply (from fit-stats)", false},
        [](ExtractOptions& o, const std::string& t) { t == "none" ? o.stats.reset() : void(o.stats = t); },
        [](const ExtractOptions& o) { return o.stats ? o.stats->string() : "none"; }},
       {{"fit_stats", "--fit-stats", K::kBool, S, "", "true | false", "false",
         "fit global statistics on the train rows into OUTDIR/stats.json first", false},
        [](ExtractOptions& o, const std::string& t) {
-         if (t != "true" && t != "false") throw_invalid_argument("fit_stats", "fit_stats='" + t + "' must be true or false");
+         if (t != "true" && t != "false")
+           throw_invalid_argument("fit_stats", "fit_stats='" + t + "' must be true or false");
          o.fit_stats = t == "true";
        },
        [](const ExtractOptions& o) { return std::string(o.fit_stats ? "true" : "false"); }},
@@ -75,15 +80,14 @@ const std::vector<ExtractOptionRow>& rows() {
         format_choices("; ", true), false},
        [](ExtractOptions& o, const std::string& t) { o.format = detail::output_format(t).name; },
        [](const ExtractOptions& o) { return o.format; }},
-      {{"jobs", "--jobs", K::kInteger, S, "", "integer >= 0", "0 (all cores)", "worker threads; the output is the same for any value", false},
+      {{"jobs", "--jobs", K::kInteger, S, "", "integer >= 0", "0 (all cores)",
+        "worker threads; the output is the same for any value", false},
        [](ExtractOptions& o, const std::string& t) {
          try {
            std::size_t used = 0;
            o.jobs = std::stoi(t, &used);
            if (used != t.size()) throw std::invalid_argument(t);
-         } catch (const std::exception&) {
-           throw_invalid_argument("jobs", "jobs='" + t + "' must be an integer >= 0");
-         }
+         } catch (const std::exception&) { throw_invalid_argument("jobs", "jobs='" + t + "' must be an integer >= 0"); }
        },
        [](const ExtractOptions& o) { return num(o.jobs); }},
   };

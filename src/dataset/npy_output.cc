@@ -73,7 +73,9 @@ const OutputFormat kNpyOutput{
     .same_shape_rows = false,
     .encoded_rows = false,
     .written = {},
-    .open = [](const SinkContext& c, const SinkResume&) -> std::unique_ptr<OutputSink> { return std::make_unique<NpySink>(c); },
+    .open = [](const SinkContext& c, const SinkResume&) -> std::unique_ptr<OutputSink> {
+      return std::make_unique<NpySink>(c);
+    },
     .resume_file = [](const fs::path&) { return fs::path(); },
     .read = [](const fs::path& out_dir, DType, std::size_t, std::size_t, std::size_t) -> std::unique_ptr<OutputReader> {
       return std::make_unique<NpyReader>(out_dir);

@@ -28,7 +28,8 @@ struct OutdirReader::Impl {
 
 namespace {
 
-[[noreturn]] void not_an_outdir(const fs::path& out_dir, const std::string& why, ErrorCode code = ErrorCode::kInvalidData) {
+[[noreturn]] void not_an_outdir(const fs::path& out_dir, const std::string& why,
+                                ErrorCode code = ErrorCode::kInvalidData) {
   throw Error(code, "out_dir", out_dir.string() + ": " + why + "; is it the OUTDIR of melnorm extract?");
 }
 
@@ -58,8 +59,11 @@ std::size_t column(const std::vector<std::string>& columns, const std::string& n
 }
 
 std::string pipeline_option(const nlohmann::json& options, const std::string& name, const fs::path& out_dir) {
-  const auto* p = options.contains("pipeline") && options["pipeline"].contains("options") ? &options["pipeline"]["options"] : nullptr;
-  if (!p || !p->contains(name) || !(*p)[name].is_string()) not_an_outdir(out_dir, "options.json has no pipeline option " + name);
+  const auto* p = options.contains("pipeline") && options["pipeline"].contains("options")
+                      ? &options["pipeline"]["options"]
+                      : nullptr;
+  if (!p || !p->contains(name) || !(*p)[name].is_string())
+    not_an_outdir(out_dir, "options.json has no pipeline option " + name);
   return (*p)[name].get<std::string>();
 }
 
@@ -74,8 +78,9 @@ OutdirReader::OutdirReader(const fs::path& out_dir) : impl_(new Impl{.out_dir = 
   if (!options.is_object()) not_an_outdir(out_dir, "options.json is not a JSON object");
   const int version = options.value("format_version", 0);
   if (version != kFormatVersion)
-    throw Error(ErrorCode::kInvalidData, "out_dir",
-                out_dir.string() + ": OUTDIR format_version " + num(version) + "; this melnorm reads " + num(kFormatVersion));
+    throw Error(
+        ErrorCode::kInvalidData, "out_dir",
+        out_dir.string() + ": OUTDIR format_version " + num(version) + "; this melnorm reads " + num(kFormatVersion));
   s.format = options.value("format", std::string());
   const detail::OutputFormat& format = detail::output_format(s.format);
   auto records = read_manifest(out_dir / "manifest.csv");
@@ -115,7 +120,8 @@ bool OutdirReader::ok(std::size_t i) const { return row(i)[impl_->status] == "ok
 Matrix OutdirReader::features(std::size_t i) const {
   const auto& r = row(i);
   if (r[impl_->status] != "ok")
-    throw Error(ErrorCode::kInvalidArgument, "i", "row " + num(i) + " of " + impl_->out_dir.string() + " failed: no features");
+    throw Error(ErrorCode::kInvalidArgument, "i",
+                "row " + num(i) + " of " + impl_->out_dir.string() + " failed: no features");
   return impl_->reader->row(r[impl_->output], static_cast<std::size_t>(std::stoull(r[impl_->n_frames])));
 }
 

@@ -20,8 +20,8 @@ struct SinkContext {
   std::filesystem::path out_dir, tmp_dir;  // tmp_dir: temporaries (emptied at start-up)
   DType dtype = DType::kFloat32;
   std::size_t n_mels = 0;
-  bool segmented = false;                  // rows are segments of their clip
-  std::filesystem::path manifest;          // OUTDIR/manifest.csv
+  bool segmented = false;          // rows are segments of their clip
+  std::filesystem::path manifest;  // OUTDIR/manifest.csv
 };
 
 // Where an interrupted run stopped (from the journal); all zero for a new OUTDIR.

@@ -89,7 +89,8 @@ class PackedSink final : public OutputSink {
     const fs::path partial = context_.out_dir / kPackedPartial;
     const std::size_t shape[] = {ok_rows, shape_ ? (*shape_)[0] : context_.n_mels, shape_ ? (*shape_)[1] : 0};
     const std::string h = npy_header(context_.dtype, shape, kPackedHeaderBytes);
-    if (h.size() != kPackedHeaderBytes) throw Error(ErrorCode::kIo, "path", "packed header does not fit its reserved space");
+    if (h.size() != kPackedHeaderBytes)
+      throw Error(ErrorCode::kIo, "path", "packed header does not fit its reserved space");
     file_.reset();
     std::FILE* f = std::fopen(partial.c_str(), "r+b");
     if (!f || std::fwrite(h.data(), 1, h.size(), f) != h.size() || std::fclose(f) != 0)
@@ -101,9 +102,9 @@ class PackedSink final : public OutputSink {
 
  private:
   SinkContext context_;
-  std::optional<AppendFile> file_;  // unset when an earlier run published features.npy
+  std::optional<AppendFile> file_;                   // unset when an earlier run published features.npy
   std::optional<std::array<std::size_t, 2>> shape_;  // [F, T] of every packed row
-  std::string block_;               // the current source's rows
+  std::string block_;                                // the current source's rows
 };
 
 // Rows are read in place: row i starts at the header plus i rows.
@@ -115,11 +116,13 @@ class PackedReader final : public OutputReader {
     const std::string expected = npy_header(dtype, shape, kPackedHeaderBytes);
     std::string header(expected.size(), '\0');
     std::ifstream in(path_, std::ios::binary);
-    if (!in) throw Error(ErrorCode::kIo, "out_dir", path_.string() + ": missing; the extraction has not finished (re-run it to resume)");
+    if (!in)
+      throw Error(ErrorCode::kIo, "out_dir",
+                  path_.string() + ": missing; the extraction has not finished (re-run it to resume)");
     if (!in.read(header.data(), static_cast<std::streamsize>(header.size())) || header != expected)
       throw Error(ErrorCode::kInvalidData, "out_dir",
-                  path_.string() + ": its header does not match manifest.csv (" + num(ok_rows) + " rows of [" + num(n_mels) +
-                      ", " + num(frames) + "] " + to_string(dtype) + ")");
+                  path_.string() + ": its header does not match manifest.csv (" + num(ok_rows) + " rows of [" +
+                      num(n_mels) + ", " + num(frames) + "] " + to_string(dtype) + ")");
   }
 
   Matrix row(const std::string& output, std::size_t) const override {
@@ -133,7 +136,8 @@ class PackedReader final : public OutputReader {
     std::ifstream in(path_, std::ios::binary);
     in.seekg(static_cast<std::streamoff>(kPackedHeaderBytes + index * bytes));
     if (!in.read(reinterpret_cast<char*>(a.data.data()), static_cast<std::streamsize>(bytes)))
-      throw Error(ErrorCode::kInvalidData, "out_dir", path_.string() + ": row " + output + " is past the end of the file");
+      throw Error(ErrorCode::kInvalidData, "out_dir",
+                  path_.string() + ": row " + output + " is past the end of the file");
     Matrix m(n_mels_, frames_);
     m.data = a.to_float32();
     return m;
@@ -157,10 +161,11 @@ const OutputFormat kPackedOutput{
     .open = [](const SinkContext& c, const SinkResume& r) -> std::unique_ptr<OutputSink> {
       return std::make_unique<PackedSink>(c, r);
     },
-    .resume_file = [](const fs::path& out_dir) {
-      std::error_code ec;
-      return fs::exists(out_dir / kPackedFile, ec) ? fs::path() : out_dir / kPackedPartial;
-    },
+    .resume_file =
+        [](const fs::path& out_dir) {
+          std::error_code ec;
+          return fs::exists(out_dir / kPackedFile, ec) ? fs::path() : out_dir / kPackedPartial;
+        },
     .read = [](const fs::path& out_dir, DType dtype, std::size_t ok_rows, std::size_t n_mels,
                std::size_t frames) -> std::unique_ptr<OutputReader> {
       return std::make_unique<PackedReader>(out_dir, dtype, ok_rows, n_mels, frames);

@@ -55,9 +55,7 @@ namespace {
 
 // Editors on Windows start UTF-8 files with a byte order mark; without this
 // the first header name would be "\xEF\xBB\xBFpath".
-std::string strip_bom(std::string line) {
-  return line.starts_with("\xEF\xBB\xBF") ? line.substr(3) : line;
-}
+std::string strip_bom(std::string line) { return line.starts_with("\xEF\xBB\xBF") ? line.substr(3) : line; }
 
 // Where the path and label are in a labels CSV row; the rest are extras.
 struct HeaderLayout {
@@ -83,8 +81,9 @@ HeaderLayout header_layout(std::vector<std::string> header, const LabelColumns& 
     // The default layout stays strict: a header not starting with path,label
     // is more likely a list without a header than named columns elsewhere.
     if (header.size() < 2 || header[0] != "path" || header[1] != "label")
-      throw Error(ErrorCode::kInvalidData, "labels",
-                  labels.string() + ": the first line must start with the columns path,label (got '" + trim(line) + "')");
+      throw Error(
+          ErrorCode::kInvalidData, "labels",
+          labels.string() + ": the first line must start with the columns path,label (got '" + trim(line) + "')");
   } else {
     layout.path = find_column(header, columns.path, labels);
     layout.label = find_column(header, columns.label, labels);
@@ -158,11 +157,13 @@ SourceList list_sources(const fs::path& input, const std::optional<fs::path>& la
   }
 
   if (input_is_dir) {
-    for (auto it = fs::recursive_directory_iterator(input, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    for (auto it = fs::recursive_directory_iterator(input, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
       if (!it->is_regular_file() || !melnorm::is_audio_path(it->path())) continue;  // the decoders' extensions
       if (list.sources.size() >= kMaxListRows)
-        throw Error(ErrorCode::kInvalidData, "input",
-                    input.string() + ": more than " + std::to_string(kMaxListRows) + " audio files, the most melnorm lists");
+        throw Error(
+            ErrorCode::kInvalidData, "input",
+            input.string() + ": more than " + std::to_string(kMaxListRows) + " audio files, the most melnorm lists");
       Source s;
       s.path = it->path();
       s.name = fs::relative(it->path(), input).generic_string();
@@ -170,7 +171,8 @@ SourceList list_sources(const fs::path& input, const std::optional<fs::path>& la
       list.sources.push_back(std::move(s));
     }
     if (ec) throw Error(ErrorCode::kIo, "input", input.string() + ": cannot list folder: " + ec.message());
-    std::sort(list.sources.begin(), list.sources.end(), [](const Source& a, const Source& b) { return a.name < b.name; });
+    std::sort(list.sources.begin(), list.sources.end(),
+              [](const Source& a, const Source& b) { return a.name < b.name; });
     return list;
   }
 

@@ -10,10 +10,10 @@
 namespace melnorm::detail {
 
 struct Source {
-  std::string name;               // as the manifest shows it: relative to the input folder, or as listed
-  std::filesystem::path path;     // where it is read from
+  std::string name;            // as the manifest shows it: relative to the input folder, or as listed
+  std::filesystem::path path;  // where it is read from
   std::string label;
-  std::vector<std::string> extra; // values of SourceList::extra_columns
+  std::vector<std::string> extra;  // values of SourceList::extra_columns
 };
 
 struct SourceList {

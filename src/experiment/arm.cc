@@ -26,7 +26,7 @@ struct NormalizedArm {
   PipelineOptions with_method;          // the features with the method: what a saved model runs
   std::optional<Stats> stats;           // global scope only
   FeatureSet train_all, val_fixed;
-  std::vector<FeatureSet> tests;        // per condition
+  std::vector<FeatureSet> tests;  // per condition
 };
 
 void normalize_in_place(FeatureSet& f, const Normalizer* n) {
@@ -34,9 +34,15 @@ void normalize_in_place(FeatureSet& f, const Normalizer* n) {
 }
 
 NormalizedArm normalize_arm(const ExperimentContext& ctx, const Arm& arm, const KindFeatures& kind) {
-  NormalizedArm a{.method = arm.method, .label = arm_label(ctx.grid, arm), .db_ref = db_ref_of(ctx.grid, arm), .db_floor = db_floor_of(ctx.grid, arm),
-                  .with_method = arm_features(ctx.options, ctx.data.sample_rate, ctx.grid, arm), .stats = {},
-                  .train_all = kind.train, .val_fixed = kind.val_fixed, .tests = kind.test};
+  NormalizedArm a{.method = arm.method,
+                  .label = arm_label(ctx.grid, arm),
+                  .db_ref = db_ref_of(ctx.grid, arm),
+                  .db_floor = db_floor_of(ctx.grid, arm),
+                  .with_method = arm_features(ctx.options, ctx.data.sample_rate, ctx.grid, arm),
+                  .stats = {},
+                  .train_all = kind.train,
+                  .val_fixed = kind.val_fixed,
+                  .tests = kind.test};
   std::optional<Normalizer> norm;
   if (normalizes(arm.method)) {
     a.with_method.normalize = as_resolved(arm.method);
@@ -44,7 +50,8 @@ NormalizedArm normalize_arm(const ExperimentContext& ctx, const Arm& arm, const 
     if (n.scope == Scope::kGlobal) {
       a.stats.emplace(kind.train.F);
       for (const auto* set : {&kind.train, &kind.val_fixed})
-        for (std::size_t i = 0; i < set->size(); ++i) a.stats->update(set->x.data() + i * set->F * set->T, set->F, set->T);
+        for (std::size_t i = 0; i < set->size(); ++i)
+          a.stats->update(set->x.data() + i * set->F * set->T, set->F, set->T);
     }
     norm.emplace(n, a.stats ? &*a.stats : nullptr);
   }
@@ -95,8 +102,8 @@ void train(const ExperimentContext& ctx, Run& run, ProgressReport& progress) {
   p.phase = "train";
   p.epochs = ctx.options.train.epochs;
   const auto start = std::chrono::steady_clock::now();
-  run.net = train_classifier(model, ctx.options.train, run.seed, run.train, run.val, static_cast<int>(ctx.data.classes.size()),
-                             [&](const EpochReport& r) {
+  run.net = train_classifier(model, ctx.options.train, run.seed, run.train, run.val,
+                             static_cast<int>(ctx.data.classes.size()), [&](const EpochReport& r) {
                                run.val_by_epoch.push_back(r.val_accuracy);
                                p.epoch = r.epoch;
                                p.val_accuracy = r.val_accuracy;
@@ -127,10 +134,19 @@ Scores track_scores(const ExperimentContext& ctx, const FeatureSet& t, const std
 // The fields of a run's results.csv rows that every condition shares.
 RunRecord arm_record(const NormalizedArm& arm, const Run& run) {
   const bool normalized = normalizes(arm.method);
-  return {.method = arm.method.method, .scope = normalized ? to_string(arm.method.scope) : "",
-          .axis = normalized ? to_string(arm.method.axis) : "", .db_ref = arm.db_ref, .db_floor = arm.db_floor,
-          .bn_axis = to_string(run.bn), .seed = run.seed, .config = run.config, .condition = {}, .level = {},
-          .scores = {}, .epochs = run.net->best_epoch(), .train_seconds = run.train_seconds};
+  return {.method = arm.method.method,
+          .scope = normalized ? to_string(arm.method.scope) : "",
+          .axis = normalized ? to_string(arm.method.axis) : "",
+          .db_ref = arm.db_ref,
+          .db_floor = arm.db_floor,
+          .bn_axis = to_string(run.bn),
+          .seed = run.seed,
+          .config = run.config,
+          .condition = {},
+          .level = {},
+          .scores = {},
+          .epochs = run.net->best_epoch(),
+          .train_seconds = run.train_seconds};
 }
 
 // Scores every test condition (rows, and with segments whole tracks too).
@@ -195,10 +211,11 @@ void save_run(const ExperimentContext& ctx, const NormalizedArm& arm, const Run&
   if (run.val.size() > 0) rec.val_accuracy = run.val_by_epoch.at(static_cast<std::size_t>(rec.best_epoch - 1));
   const auto& records = out.results.records;
   for (std::size_t k = first_record; k < records.size(); ++k)
-    if (records[k].condition == "clean" && records[k].level == rec.level) rec.test_accuracy = records[k].scores.accuracy;
+    if (records[k].condition == "clean" && records[k].level == rec.level)
+      rec.test_accuracy = records[k].scores.accuracy;
   const std::string name = run_folder_name(run.config, run.seed);
-  save_model_dir(o.save_model ? *o.save_model : *o.save_models / name, *run.net, served_pipeline(arm.with_method, o, arm.stats),
-                 rec);
+  save_model_dir(o.save_model ? *o.save_model : *o.save_models / name, *run.net,
+                 served_pipeline(arm.with_method, o, arm.stats), rec);
   const double v = std::isnan(rec.val_accuracy) ? -1.0 : rec.val_accuracy;
   if (out.best_saved.empty() || v > out.best_saved_val) out.best_saved = name, out.best_saved_val = v;
 }
@@ -218,7 +235,8 @@ void run_arm(const ExperimentContext& ctx, const Arm& arm, const KindFeatures& f
       train(ctx, run, progress);
       const std::size_t first_record = out.results.records.size();
       evaluate(ctx, normalized, run, out.results);
-      write_results_csv(o.out_dir / "results.csv", out.results.records);  // after every run: an interruption keeps what is done
+      write_results_csv(o.out_dir / "results.csv",
+                        out.results.records);  // after every run: an interruption keeps what is done
       if (o.save_model || o.save_models) save_run(ctx, normalized, run, first_record, out);
     }
   }

@@ -47,7 +47,7 @@ class ProgressReport {
 struct ExperimentOutputs {
   Results results;
   ExperimentSummary summary;
-  std::string best_saved;        // the saved run with the best validation accuracy (the first of equals)
+  std::string best_saved;  // the saved run with the best validation accuracy (the first of equals)
   double best_saved_val = -1.0;
 };
 

@@ -46,8 +46,8 @@ struct NetImpl : nn::Module {
     std::int64_t in = 1, ch = o.channels;
     for (int b = 0; b < o.blocks; ++b) {
       const bool bias = o.bn_axis == BnAxis::kNone;
-      convs.push_back(register_module("conv" + std::to_string(b),
-                                      nn::Conv2d(nn::Conv2dOptions(in, ch, 3).padding(1).bias(bias))));
+      convs.push_back(
+          register_module("conv" + std::to_string(b), nn::Conv2d(nn::Conv2dOptions(in, ch, 3).padding(1).bias(bias))));
       norms.push_back(register_module("bn" + std::to_string(b), AxisBatchNorm(o.bn_axis, ch, F, T)));
       pools.push_back(F >= 2 && T >= 2);
       if (pools.back()) F /= 2, T /= 2;
@@ -72,8 +72,8 @@ TORCH_MODULE(Net);
 
 torch::Tensor batch_of(const FeatureSet& s, const std::vector<std::size_t>& idx, std::size_t begin, std::size_t end) {
   const std::size_t per = s.F * s.T;
-  auto t = torch::empty({static_cast<std::int64_t>(end - begin), 1, static_cast<std::int64_t>(s.F),
-                         static_cast<std::int64_t>(s.T)});
+  auto t = torch::empty(
+      {static_cast<std::int64_t>(end - begin), 1, static_cast<std::int64_t>(s.F), static_cast<std::int64_t>(s.T)});
   float* dst = t.data_ptr<float>();
   for (std::size_t k = begin; k < end; ++k) std::copy_n(s.x.data() + idx[k] * per, per, dst + (k - begin) * per);
   return t;
@@ -91,9 +91,9 @@ class TorchClassifier : public Classifier {
     constexpr std::size_t kBatch = 256;
     for (std::size_t b = 0; b < n; b += kBatch) {
       const std::size_t m = std::min(kBatch, n - b);
-      auto input = torch::from_blob(const_cast<float*>(x + b * F_ * T_),
-                                    {static_cast<std::int64_t>(m), 1, static_cast<std::int64_t>(F_),
-                                     static_cast<std::int64_t>(T_)});
+      auto input = torch::from_blob(
+          const_cast<float*>(x + b * F_ * T_),
+          {static_cast<std::int64_t>(m), 1, static_cast<std::int64_t>(F_), static_cast<std::int64_t>(T_)});
       auto y = net_->forward(input).contiguous();
       std::copy_n(y.data_ptr<float>(), m * static_cast<std::size_t>(n_classes_), out.data() + b * n_classes_);
     }
@@ -124,8 +124,8 @@ std::string script_source(const ModelOptions& model, const std::vector<bool>& po
     if (model.bn_axis != BnAxis::kNone) {
       const std::string swap = model.bn_axis == BnAxis::kFreq ? "1, 2" : model.bn_axis == BnAxis::kTime ? "1, 3" : "";
       const std::string in = swap.empty() ? "x" : "x.transpose(" + swap + ")";
-      s << "    x = torch.batch_norm(" << in << ", " << bn << "weight, " << bn << "bias, " << bn << "running_mean, " << bn
-        << "running_var, False, 0.1, 1e-05, False)" << (swap.empty() ? "" : ".transpose(" + swap + ")") << "\n";
+      s << "    x = torch.batch_norm(" << in << ", " << bn << "weight, " << bn << "bias, " << bn << "running_mean, "
+        << bn << "running_var, False, 0.1, 1e-05, False)" << (swap.empty() ? "" : ".transpose(" + swap + ")") << "\n";
     }
     s << "    x = torch.relu(x)\n";
     if (pools[b]) s << "    x = torch.max_pool2d(x, [2, 2])\n";
@@ -153,13 +153,13 @@ class ScriptClassifier : public Classifier {
     constexpr std::size_t kBatch = 256;  // as TorchClassifier: the same batches give the same numbers
     for (std::size_t b = 0; b < n; b += kBatch) {
       const std::size_t m = std::min(kBatch, n - b);
-      auto input = torch::from_blob(const_cast<float*>(x + b * F_ * T_),
-                                    {static_cast<std::int64_t>(m), 1, static_cast<std::int64_t>(F_),
-                                     static_cast<std::int64_t>(T_)});
+      auto input = torch::from_blob(
+          const_cast<float*>(x + b * F_ * T_),
+          {static_cast<std::int64_t>(m), 1, static_cast<std::int64_t>(F_), static_cast<std::int64_t>(T_)});
       auto y = module_.forward({input}).toTensor().contiguous();
       if (y.dim() != 2 || y.size(0) != static_cast<std::int64_t>(m) || y.size(1) != n_classes_)
-        throw Error(ErrorCode::kInvalidData, "model", "the network's output is not [" + std::to_string(m) + ", " +
-                                                          std::to_string(n_classes_) + "]");
+        throw Error(ErrorCode::kInvalidData, "model",
+                    "the network's output is not [" + std::to_string(m) + ", " + std::to_string(n_classes_) + "]");
       std::copy_n(y.data_ptr<float>(), m * static_cast<std::size_t>(n_classes_), out.data() + b * n_classes_);
     }
     return out;
@@ -189,7 +189,8 @@ double accuracy_of(const Classifier& c, const FeatureSet& s) {
 void TorchClassifier::save(const std::filesystem::path& file) const {
   torch::NoGradGuard no_grad;
   torch::jit::Module m("melnorm_cnn");
-  for (const auto& p : net_->named_parameters()) m.register_parameter(attribute_name(p.key()), p.value().detach().clone(), false);
+  for (const auto& p : net_->named_parameters())
+    m.register_parameter(attribute_name(p.key()), p.value().detach().clone(), false);
   for (const auto& b : net_->named_buffers())
     if (b.key().find("num_batches_tracked") == std::string::npos)
       m.register_buffer(attribute_name(b.key()), b.value().detach().clone());
@@ -198,11 +199,13 @@ void TorchClassifier::save(const std::filesystem::path& file) const {
   try {
     m.save(file.string());
   } catch (const c10::Error& e) {
-    throw Error(ErrorCode::kIo, "save_model", file.string() + ": cannot write the network: " + e.what_without_backtrace());
+    throw Error(ErrorCode::kIo, "save_model",
+                file.string() + ": cannot write the network: " + e.what_without_backtrace());
   }
 }
 
-std::unique_ptr<Classifier> load_classifier(const std::filesystem::path& file, std::size_t F, std::size_t T, int n_classes) {
+std::unique_ptr<Classifier> load_classifier(const std::filesystem::path& file, std::size_t F, std::size_t T,
+                                            int n_classes) {
   torch::jit::Module m;
   try {
     m = torch::jit::load(file.string());
@@ -218,8 +221,8 @@ std::unique_ptr<Classifier> load_classifier(const std::filesystem::path& file, s
   } catch (const Error& e) {
     throw Error(ErrorCode::kInvalidData, "model", file.string() + ": " + e.what());
   } catch (const c10::Error& e) {
-    throw Error(ErrorCode::kInvalidData, "model", file.string() + ": does not run on [1, 1, " + std::to_string(F) + ", " +
-                                                      std::to_string(T) + "] input");
+    throw Error(ErrorCode::kInvalidData, "model",
+                file.string() + ": does not run on [1, 1, " + std::to_string(F) + ", " + std::to_string(T) + "] input");
   }
   return c;
 }
@@ -234,7 +237,9 @@ std::unique_ptr<Classifier> train_classifier(const ModelOptions& model, const Tr
   model.validate();
   o.validate();
   if (train.size() == 0) throw Error(ErrorCode::kInvalidData, "data", "no training rows");
-  if (n_classes < 2) throw Error(ErrorCode::kInvalidData, "labels", "a classifier needs at least 2 classes, got " + std::to_string(n_classes));
+  if (n_classes < 2)
+    throw Error(ErrorCode::kInvalidData, "labels",
+                "a classifier needs at least 2 classes, got " + std::to_string(n_classes));
   const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   at::set_num_threads(threads);  // Debian's libtorch starts with one
   torch::manual_seed(static_cast<std::uint64_t>(seed));
@@ -242,8 +247,9 @@ std::unique_ptr<Classifier> train_classifier(const ModelOptions& model, const Tr
 
   Net net(model, static_cast<std::int64_t>(train.F), static_cast<std::int64_t>(train.T), n_classes);
   torch::optim::Adam optimizer(net->parameters(), torch::optim::AdamOptions(o.learning_rate));
-  auto labels = torch::from_blob(const_cast<int*>(train.y.data()), {static_cast<std::int64_t>(train.size())},
-                                 torch::kInt32).to(torch::kLong);
+  auto labels =
+      torch::from_blob(const_cast<int*>(train.y.data()), {static_cast<std::int64_t>(train.size())}, torch::kInt32)
+          .to(torch::kLong);
   std::vector<std::size_t> order(train.size());
   std::iota(order.begin(), order.end(), 0);
   std::mt19937_64 rng(static_cast<std::uint64_t>(seed));
@@ -266,7 +272,8 @@ std::unique_ptr<Classifier> train_classifier(const ModelOptions& model, const Tr
       const std::size_t e = std::min(order.size(), b + static_cast<std::size_t>(o.batch_size));
       if (e - b < 2 && model.bn_axis != BnAxis::kNone) continue;  // BatchNorm needs two rows
       auto x = batch_of(train, order, b, e);
-      std::vector<std::int64_t> idx(order.begin() + static_cast<std::ptrdiff_t>(b), order.begin() + static_cast<std::ptrdiff_t>(e));
+      std::vector<std::int64_t> idx(order.begin() + static_cast<std::ptrdiff_t>(b),
+                                    order.begin() + static_cast<std::ptrdiff_t>(e));
       auto y = labels.index_select(0, torch::tensor(idx));
       optimizer.zero_grad();
       auto loss = torch::nn::functional::cross_entropy(net->forward(x), y);
@@ -275,7 +282,8 @@ std::unique_ptr<Classifier> train_classifier(const ModelOptions& model, const Tr
       loss_sum += loss.item<double>();
       ++batches;
     }
-    EpochReport report{.epoch = epoch, .train_loss = batches ? loss_sum / static_cast<double>(batches) : 0.0,
+    EpochReport report{.epoch = epoch,
+                       .train_loss = batches ? loss_sum / static_cast<double>(batches) : 0.0,
                        .val_accuracy = std::numeric_limits<double>::quiet_NaN()};
     if (val.size() > 0) {
       TorchClassifier probe(net, model, train.F, train.T, n_classes, epoch);
@@ -285,8 +293,8 @@ std::unique_ptr<Classifier> train_classifier(const ModelOptions& model, const Tr
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!std::isfinite(report.train_loss))
       throw Error(ErrorCode::kInvalidData, "learning_rate",
-                  "training diverged (loss " + std::to_string(report.train_loss) + " at epoch " + std::to_string(epoch) +
-                      "); lower the learning rate");
+                  "training diverged (loss " + std::to_string(report.train_loss) + " at epoch " +
+                      std::to_string(epoch) + "); lower the learning rate");
     if (on_epoch) on_epoch(report);
   }
   if (!best.empty()) {  // restore the best epoch

@@ -26,10 +26,10 @@ struct FeatureSet {
 };
 
 struct EpochReport {
-  int epoch = 0;               // 1-based
+  int epoch = 0;  // 1-based
   double train_loss = 0.0;
-  double val_accuracy = 0.0;   // NaN without a validation set
-  double seconds = 0.0;        // since training started
+  double val_accuracy = 0.0;  // NaN without a validation set
+  double seconds = 0.0;       // since training started
 };
 
 class Classifier {
@@ -55,7 +55,8 @@ std::unique_ptr<Classifier> train_classifier(const ModelOptions& model, const Tr
 // A network saved by Classifier::save, for inputs of F x T. Throws
 // Error(kInvalidData) naming the file when it is not such a network or its
 // output is not n_classes wide.
-std::unique_ptr<Classifier> load_classifier(const std::filesystem::path& file, std::size_t F, std::size_t T, int n_classes);
+std::unique_ptr<Classifier> load_classifier(const std::filesystem::path& file, std::size_t F, std::size_t T,
+                                            int n_classes);
 
 // libtorch's intra-op threads for this process (0: all cores).
 void set_torch_threads(int threads);

@@ -28,8 +28,9 @@ std::size_t column_index(const SourceList& list, const std::string& name, const 
     if (list.extra_columns[c] == name) return c;
   std::string have;
   for (const auto& c : list.extra_columns) have += (have.empty() ? "" : ", ") + c;
-  throw Error(ErrorCode::kInvalidArgument, param,
-              "no column '" + name + "' in the labels (columns after path,label: " + (have.empty() ? "none" : have) + ")");
+  throw Error(
+      ErrorCode::kInvalidArgument, param,
+      "no column '" + name + "' in the labels (columns after path,label: " + (have.empty() ? "none" : have) + ")");
 }
 
 // Each source's part: held out by a column's value, the split column's, or
@@ -41,7 +42,8 @@ std::vector<Part> assign_parts(const ExperimentOptions& o, const SourceList& lis
     std::size_t n = 0;
     for (std::size_t i = 0; i < parts.size(); ++i)
       if (list.sources[i].extra[c] == *o.holdout_value) parts[i] = Part::kTest, ++n;
-    if (n == 0) throw Error(ErrorCode::kInvalidArgument, "holdout", "no row has " + *o.holdout_column + "=" + *o.holdout_value);
+    if (n == 0)
+      throw Error(ErrorCode::kInvalidArgument, "holdout", "no row has " + *o.holdout_column + "=" + *o.holdout_value);
     d.split = "held out: " + *o.holdout_column + "=" + *o.holdout_value;
   } else if (o.split_column || list.split_column) {
     const std::size_t c = o.split_column ? column_index(list, *o.split_column) : *list.split_column;
@@ -99,11 +101,14 @@ Dataset load_dataset(const ExperimentOptions& o) {
 
   for (std::size_t i = 0; i < list.sources.size(); ++i) {
     const auto& src = list.sources[i];
-    Audio a = load_audio(src.path, {.sample_rate = o.features.sample_rate});  // a broken file stops the experiment: results need every row
+    Audio a = load_audio(
+        src.path,
+        {.sample_rate = o.features.sample_rate});  // a broken file stops the experiment: results need every row
     if (d.sample_rate == 0) d.sample_rate = a.sample_rate;
     if (a.sample_rate != d.sample_rate)
-      throw Error(ErrorCode::kInvalidData, "sr",
-                  src.name + " is at " + num(a.sample_rate) + " Hz, other clips at " + num(d.sample_rate) + " Hz: set sr");
+      throw Error(
+          ErrorCode::kInvalidData, "sr",
+          src.name + " is at " + num(a.sample_rate) + " Hz, other clips at " + num(d.sample_rate) + " Hz: set sr");
     // The clip cut as the features are (pad_to or segment): melnorm::cut_clip, the pipeline's own cutting.
     for (auto& [start, y] : cut_clip(o.features, a.samples, a.sample_rate))
       d.rows.push_back({i, group_of[i], index[src.label], parts[i], std::move(y)});
@@ -114,24 +119,29 @@ Dataset load_dataset(const ExperimentOptions& o) {
 namespace {
 
 // The split's own val rows are used as given; a group on both sides is said, not silently kept.
-void warn_shared_groups(const Dataset& d, const std::vector<std::size_t>& train_rows, const std::vector<std::size_t>& val_rows,
-                        const std::string& column) {
+void warn_shared_groups(const Dataset& d, const std::vector<std::size_t>& train_rows,
+                        const std::vector<std::size_t>& val_rows, const std::string& column) {
   std::set<std::size_t> train_groups, shared;
   for (std::size_t i : train_rows) train_groups.insert(d.rows[i].group);
   for (std::size_t i : val_rows)
     if (train_groups.count(d.rows[i].group)) shared.insert(d.rows[i].group);
   if (shared.empty()) return;
-  warn("group_column '" + column + "': " + num(shared.size()) + " groups have rows in both the split's train and val rows (" +
-       column + "=" + d.group_names[*shared.begin()] + ", ...): validation accuracy will flatter the model");
+  warn("group_column '" + column + "': " + num(shared.size()) +
+       " groups have rows in both the split's train and val rows (" + column + "=" + d.group_names[*shared.begin()] +
+       ", ...): validation accuracy will flatter the model");
 }
 
 }  // namespace
 
 RowSplit split_rows(const ExperimentOptions& o, const Dataset& d) {
-  if (d.classes.size() < 2) throw Error(ErrorCode::kInvalidData, "labels", "need at least 2 labels, found " + num(d.classes.size()));
+  if (d.classes.size() < 2)
+    throw Error(ErrorCode::kInvalidData, "labels", "need at least 2 labels, found " + num(d.classes.size()));
   RowSplit rows;
   for (std::size_t i = 0; i < d.rows.size(); ++i)
-    (d.rows[i].part == Part::kTest ? rows.test : d.rows[i].part == Part::kVal ? rows.fixed_val : rows.train).push_back(i);
+    (d.rows[i].part == Part::kTest  ? rows.test
+     : d.rows[i].part == Part::kVal ? rows.fixed_val
+                                    : rows.train)
+        .push_back(i);
   if (rows.test.empty()) throw Error(ErrorCode::kInvalidData, "split_column", "the split has no test rows");
   if (rows.train.empty()) throw Error(ErrorCode::kInvalidData, "split_column", "the split has no train rows");
   if (o.group_column && !rows.fixed_val.empty()) warn_shared_groups(d, rows.train, rows.fixed_val, *o.group_column);
@@ -144,8 +154,10 @@ std::string validation_text(const ExperimentOptions& o, const Dataset& d) {
   if (o.train.val_fraction == 0) return "none (the last epoch is kept)";
   const std::string part = num(o.train.val_fraction) + " of the train rows";
   if (o.group_column)
-    return part + " in whole '" + *o.group_column + "' groups (no group on both sides), stratified by label as far as the groups allow, drawn with the seed";
-  if (o.features.segment) return part + " in whole clips (a clip's segments on one side), stratified by label, drawn with the seed";
+    return part + " in whole '" + *o.group_column +
+           "' groups (no group on both sides), stratified by label as far as the groups allow, drawn with the seed";
+  if (o.features.segment)
+    return part + " in whole clips (a clip's segments on one side), stratified by label, drawn with the seed";
   return part + ", stratified by label, drawn with the seed";
 }
 

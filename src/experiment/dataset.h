@@ -14,8 +14,8 @@ namespace melnorm::detail {
 enum class Part { kTrain, kVal, kTest };
 
 struct Row {
-  std::size_t source = 0;    // index into the source list (tracks)
-  std::size_t group = 0;     // rows of one group stay on one side of the validation split
+  std::size_t source = 0;  // index into the source list (tracks)
+  std::size_t group = 0;   // rows of one group stay on one side of the validation split
   int label = 0;
   Part part = Part::kTrain;
   std::vector<float> samples;
@@ -25,10 +25,10 @@ struct Dataset {
   std::vector<std::string> classes;
   std::vector<Row> rows;
   int sample_rate = 0;
-  bool has_val_split = false;  // the split column had val rows
+  bool has_val_split = false;            // the split column had val rows
   std::vector<std::string> group_names;  // by group index: the group column's values, or the sources
-  std::string sha256;          // of every clip's "name,label,part" line: the data a saved model was trained on
-  std::string split;           // how the test rows were chosen, in words
+  std::string sha256;  // of every clip's "name,label,part" line: the data a saved model was trained on
+  std::string split;   // how the test rows were chosen, in words
 };
 
 // Lists, labels, splits and decodes the data. Throws Error naming the file or column.

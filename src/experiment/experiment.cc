@@ -29,23 +29,30 @@ void ExperimentOptions::validate() const {
   const auto& segment = features.segment;
   model.validate();
   train.validate();
-  if (methods.empty()) throw_invalid_argument("methods", "give at least one method (e.g. methods minmax,zscore:global)");
-  if (bn_axes.empty()) throw_invalid_argument("bn_axes", "give at least one BatchNorm axis (channel, freq, time, none)");
+  if (methods.empty())
+    throw_invalid_argument("methods", "give at least one method (e.g. methods minmax,zscore:global)");
+  if (bn_axes.empty())
+    throw_invalid_argument("bn_axes", "give at least one BatchNorm axis (channel, freq, time, none)");
   if (seeds.empty()) throw_invalid_argument("seeds", "give at least one seed");
   if (!pad_to && !segment)
     throw_invalid_argument("pad_to", "the CNN needs fixed-size input: set pad_to or segment (seconds)");
   if (pad_to && segment) throw_invalid_argument("pad_to", "pad_to and segment are alternatives");
   for (auto v : {pad_to, segment})
-    if (v && !(*v > 0 && std::isfinite(*v))) throw_invalid_argument("pad_to", "durations must be positive seconds, got " + num(*v));
+    if (v && !(*v > 0 && std::isfinite(*v)))
+      throw_invalid_argument("pad_to", "durations must be positive seconds, got " + num(*v));
   if (holdout_column.has_value() != holdout_value.has_value())
     throw_invalid_argument("holdout", "holdout_column and holdout go together");
-  if (holdout_column && split_column) throw_invalid_argument("holdout", "split_column and holdout_column are alternatives");
-  if (features.normalize) throw_invalid_argument("normalize", "experiments take their normalizations as methods, not normalize");
-  if (features.segment_hop) throw_invalid_argument("segment_hop", "experiments cut segments without overlap: leave out segment_hop");
+  if (holdout_column && split_column)
+    throw_invalid_argument("holdout", "split_column and holdout_column are alternatives");
+  if (features.normalize)
+    throw_invalid_argument("normalize", "experiments take their normalizations as methods, not normalize");
+  if (features.segment_hop)
+    throw_invalid_argument("segment_hop", "experiments cut segments without overlap: leave out segment_hop");
   if (features.rate_policy == PipelineOptions::RatePolicy::kNative)
     throw_invalid_argument("sr", "sr=native: a CNN needs one frequency axis; set sr or let the clips share one rate");
   for (double g : eval_gains_db)
-    if (!std::isfinite(g) || g < -120 || g > 60) throw_invalid_argument("eval_gain", "eval gain " + num(g) + " dB must be in [-120, 60]");
+    if (!std::isfinite(g) || g < -120 || g > 60)
+      throw_invalid_argument("eval_gain", "eval gain " + num(g) + " dB must be in [-120, 60]");
   if (eval_bits && (*eval_bits < 8 || *eval_bits > 24))
     throw_invalid_argument("eval_bits", "eval_bits=" + num(*eval_bits) + " must be in [8, 24] (PCM bits)");
   if (eval_bits && eval_gains_db.empty())
@@ -69,9 +76,11 @@ void ExperimentOptions::validate() const {
   if (out_dir.empty()) throw_invalid_argument("out_dir", "give an output folder (-o RESULTS_DIR)");
   if (save_model && save_models) throw_invalid_argument("save_model", "save_model and save_models are alternatives");
   if (save_model && (methods.size() * bn_axes.size() * seeds.size() * std::max<std::size_t>(1, db_refs.size()) *
-                         std::max<std::size_t>(1, db_floors.size()) != 1))
-    throw_invalid_argument("save_model", "save_model saves one run's model: give one method, BatchNorm axis and seed "
-                                         "(save_models saves one per run)");
+                         std::max<std::size_t>(1, db_floors.size()) !=
+                     1))
+    throw_invalid_argument("save_model",
+                           "save_model saves one run's model: give one method, BatchNorm axis and seed "
+                           "(save_models saves one per run)");
 }
 
 ExperimentSummary run_experiment(const ExperimentOptions& options,

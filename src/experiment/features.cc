@@ -24,9 +24,12 @@ FeatureSet features_of(const Pipeline& features, const Dataset& d, const std::ve
       c = Condition::click();
       if (clicked_rows) ++*clicked_rows;
     }
-    const std::vector<float> perturbed = c.kind == Condition::Kind::kClean ? std::vector<float>{} : perturb(r.samples, c, row_seed);
-    const Matrix m = std::move(
-        features.run_unnormalized(c.kind == Condition::Kind::kClean ? r.samples : perturbed, d.sample_rate).front().features);
+    const std::vector<float> perturbed =
+        c.kind == Condition::Kind::kClean ? std::vector<float>{} : perturb(r.samples, c, row_seed);
+    const Matrix m =
+        std::move(features.run_unnormalized(c.kind == Condition::Kind::kClean ? r.samples : perturbed, d.sample_rate)
+                      .front()
+                      .features);
     if (k == 0) f.F = m.rows, f.T = m.cols, f.x.reserve(rows.size() * m.data.size());
     f.x.insert(f.x.end(), m.data.begin(), m.data.end());
     f.y.push_back(r.label);

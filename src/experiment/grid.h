@@ -37,10 +37,10 @@ struct Arm {
 };
 
 struct Grid {
-  std::vector<Condition> conditions;  // the test conditions; [0] is clean
-  std::vector<DbOptions> db_variants; // db_refs x db_floors (mel.db's alone without them)
-  bool vary_db = false;               // db_refs or db_floors given: the report gets a dB column
-  std::vector<Arm> arms;              // methods x db_variants, in this order
+  std::vector<Condition> conditions;   // the test conditions; [0] is clean
+  std::vector<DbOptions> db_variants;  // db_refs x db_floors (mel.db's alone without them)
+  bool vary_db = false;                // db_refs or db_floors given: the report gets a dB column
+  std::vector<Arm> arms;               // methods x db_variants, in this order
   std::size_t runs(const ExperimentOptions& o) const { return arms.size() * o.bn_axes.size() * o.seeds.size(); }
 };
 

@@ -68,12 +68,24 @@ nlohmann::ordered_json record_json(const ModelRecord& r, const nlohmann::ordered
   j["format_version"] = ModelRecord::kFormatVersion;
   j["melnorm_version"] = version();
   j["input"] = {{"n_mels", r.n_mels}, {"frames", r.frames}, {"layout", "[batch, 1, n_mels, frames] float32"}};
-  j["network"] = {{"config", r.config}, {"blocks", r.blocks}, {"channels", r.channels},
-                  {"max_channels", r.max_channels}, {"bn_axis", r.bn_axis}};
-  j["training"] = {{"data", r.data}, {"labels", r.labels}, {"labels_sha256", r.labels_sha256},
-                   {"data_sha256", r.data_sha256}, {"split", r.split}, {"seed", r.seed}, {"epochs", r.epochs},
-                   {"best_epoch", r.best_epoch}, {"train_rows", r.train_rows}, {"val_rows", r.val_rows},
-                   {"test_rows", r.test_rows}, {"level", r.level}, {"val_accuracy", number_or_null(r.val_accuracy)},
+  j["network"] = {{"config", r.config},
+                  {"blocks", r.blocks},
+                  {"channels", r.channels},
+                  {"max_channels", r.max_channels},
+                  {"bn_axis", r.bn_axis}};
+  j["training"] = {{"data", r.data},
+                   {"labels", r.labels},
+                   {"labels_sha256", r.labels_sha256},
+                   {"data_sha256", r.data_sha256},
+                   {"split", r.split},
+                   {"seed", r.seed},
+                   {"epochs", r.epochs},
+                   {"best_epoch", r.best_epoch},
+                   {"train_rows", r.train_rows},
+                   {"val_rows", r.val_rows},
+                   {"test_rows", r.test_rows},
+                   {"level", r.level},
+                   {"val_accuracy", number_or_null(r.val_accuracy)},
                    {"test_accuracy", number_or_null(r.test_accuracy)}};
   j["files"] = files;
   return j;
@@ -100,7 +112,8 @@ void check_replaceable(const fs::path& dir) {
   if (!fs::is_directory(dir, ec))
     throw Error(ErrorCode::kIo, "save_model", dir.string() + ": exists and is not a folder; not replaced");
   if (!fs::is_empty(dir, ec) && !fs::exists(dir / kRecordFile, ec))
-    throw Error(ErrorCode::kIo, "save_model", dir.string() + ": exists and is not a saved model (no model.json); not replaced");
+    throw Error(ErrorCode::kIo, "save_model",
+                dir.string() + ": exists and is not a saved model (no model.json); not replaced");
 }
 
 // The finished temporary folder becomes DIR: renamed, or swapped with the old model (then removed).
@@ -116,7 +129,8 @@ void publish(const fs::path& tmp, const fs::path& dir) {
     throw Error(ErrorCode::kIo, "save_model", dir.string() + ": cannot rename into place: " + std::strerror(errno));
 }
 
-void write_model_files(const fs::path& tmp, const detail::Classifier& net, const Pipeline& pipeline, const ModelRecord& record) {
+void write_model_files(const fs::path& tmp, const detail::Classifier& net, const Pipeline& pipeline,
+                       const ModelRecord& record) {
   net.save(tmp / kModelFile);
   write_text(tmp / kPipelineFile, pipeline.to_json() + "\n");
   std::vector<std::string> names = {kModelFile, kPipelineFile, kClassesFile};
@@ -141,7 +155,8 @@ void write_model_files(const fs::path& tmp, const detail::Classifier& net, const
 
 namespace detail {
 
-void save_model_dir(const fs::path& dir_in, const Classifier& net, const Pipeline& pipeline, const ModelRecord& record) {
+void save_model_dir(const fs::path& dir_in, const Classifier& net, const Pipeline& pipeline,
+                    const ModelRecord& record) {
   const fs::path dir = dir_in.has_filename() ? dir_in : dir_in.parent_path();  // "out/model/" names "out/model"
   const fs::path parent = dir.has_parent_path() ? dir.parent_path() : fs::path(".");
   std::error_code ec;
@@ -150,7 +165,8 @@ void save_model_dir(const fs::path& dir_in, const Classifier& net, const Pipelin
   check_replaceable(dir);
   remove_stale_temporaries(parent, dir.filename().string());
   // Built with append: GCC 12 misreports "literal" + std::string&& under -Wrestrict.
-  const fs::path tmp = parent / std::string(".").append(dir.filename().string()).append(".tmp-").append(std::to_string(::getpid()));
+  const fs::path tmp =
+      parent / std::string(".").append(dir.filename().string()).append(".tmp-").append(std::to_string(::getpid()));
   fs::remove_all(tmp, ec);
   if (!fs::create_directory(tmp, ec))
     throw Error(ErrorCode::kIo, "save_model", tmp.string() + ": cannot create: " + ec.message());
@@ -206,7 +222,8 @@ T field(const nlohmann::json& j, const char* section, const char* key, const fs:
 double number_field(const nlohmann::json& j, const char* key, const fs::path& file) {
   const auto& v = j.at("training").at(key);
   if (v.is_null()) return std::numeric_limits<double>::quiet_NaN();
-  if (!v.is_number()) throw Error(ErrorCode::kInvalidData, "model", file.string() + ": training." + key + " is not a number");
+  if (!v.is_number())
+    throw Error(ErrorCode::kInvalidData, "model", file.string() + ": training." + key + " is not a number");
   return v.get<double>();
 }
 
@@ -233,7 +250,8 @@ nlohmann::json read_record(const fs::path& file) {
 void check_digests(const fs::path& dir, const nlohmann::json& files) {
   for (const char* required : {kModelFile, kPipelineFile, kClassesFile})
     if (!files.contains(required))
-      throw Error(ErrorCode::kInvalidData, "model", (dir / kRecordFile).string() + ": files has no entry for " + required);
+      throw Error(ErrorCode::kInvalidData, "model",
+                  (dir / kRecordFile).string() + ": files has no entry for " + required);
   for (const auto& [name, entry] : files.items()) {
     const fs::path f = dir / name;
     std::error_code ec;
@@ -241,10 +259,12 @@ void check_digests(const fs::path& dir, const nlohmann::json& files) {
       throw Error(ErrorCode::kIo, "model", f.string() + ": missing");
     const auto bytes = fs::file_size(f, ec);
     if (entry.value("bytes", std::uintmax_t{0}) != bytes)
-      throw Error(ErrorCode::kInvalidData, "model", f.string() + ": " + num(bytes) + " bytes, model.json records " +
-                                                        entry.value("bytes", nlohmann::json()).dump() + " (truncated or modified)");
+      throw Error(ErrorCode::kInvalidData, "model",
+                  f.string() + ": " + num(bytes) + " bytes, model.json records " +
+                      entry.value("bytes", nlohmann::json()).dump() + " (truncated or modified)");
     if (entry.value("sha256", std::string()) != detail::sha256_file(f))
-      throw Error(ErrorCode::kInvalidData, "model", f.string() + ": SHA-256 differs from model.json's (corrupted or modified)");
+      throw Error(ErrorCode::kInvalidData, "model",
+                  f.string() + ": SHA-256 differs from model.json's (corrupted or modified)");
   }
 }
 
@@ -255,9 +275,10 @@ Pipeline read_pipeline(const fs::path& dir, bool has_stats) {
   PipelineOptions options = Pipeline::options_from_json(read_text(pf), pf.string());
   const bool global = options.normalize && options.normalize->scope == Scope::kGlobal;
   if (global != has_stats)
-    throw Error(ErrorCode::kInvalidData, "stats", (global ? sf : pf).string() +
-                                                      (global ? ": missing (the pipeline normalizes with global statistics)"
-                                                              : ": the pipeline has no global scope, yet stats.json is listed"));
+    throw Error(
+        ErrorCode::kInvalidData, "stats",
+        (global ? sf : pf).string() + (global ? ": missing (the pipeline normalizes with global statistics)"
+                                              : ": the pipeline has no global scope, yet stats.json is listed"));
   if (!has_stats) return Pipeline(options);
   try {
     return Pipeline(options, Stats::load(sf));
@@ -323,11 +344,13 @@ SavedModel SavedModel::load(const fs::path& dir) {
     const PipelineOptions& o = m.pipeline_->options();
     const int rate = o.sample_rate.value_or(0);
     if (!rate || (!o.pad_to && !o.segment))
-      throw Error(ErrorCode::kInvalidData, "model", (dir / kPipelineFile).string() + ": a model's pipeline needs sr and pad_to or segment");
-    if (m.record_.n_mels != static_cast<std::size_t>(o.mel.mel.n_mels) || m.record_.frames != m.pipeline_->n_frames(0, rate))
       throw Error(ErrorCode::kInvalidData, "model",
-                  rf.string() + ": input " + num(m.record_.n_mels) + " x " + num(m.record_.frames) + " but the pipeline gives " +
-                      num(o.mel.mel.n_mels) + " x " + num(m.pipeline_->n_frames(0, rate)));
+                  (dir / kPipelineFile).string() + ": a model's pipeline needs sr and pad_to or segment");
+    if (m.record_.n_mels != static_cast<std::size_t>(o.mel.mel.n_mels) ||
+        m.record_.frames != m.pipeline_->n_frames(0, rate))
+      throw Error(ErrorCode::kInvalidData, "model",
+                  rf.string() + ": input " + num(m.record_.n_mels) + " x " + num(m.record_.frames) +
+                      " but the pipeline gives " + num(o.mel.mel.n_mels) + " x " + num(m.pipeline_->n_frames(0, rate)));
     m.net_ = std::make_unique<Net>();
     m.net_->classifier = detail::load_classifier(dir / kModelFile, m.record_.n_mels, m.record_.frames,
                                                  static_cast<int>(m.record_.classes.size()));
@@ -345,21 +368,24 @@ SavedModel::~SavedModel() = default;
 SavedModel::SavedModel(SavedModel&&) noexcept = default;
 SavedModel& SavedModel::operator=(SavedModel&&) noexcept = default;
 
-std::vector<std::vector<float>> SavedModel::logits(const std::vector<PipelineRow>& rows, const std::string& what) const {
+std::vector<std::vector<float>> SavedModel::logits(const std::vector<PipelineRow>& rows,
+                                                   const std::string& what) const {
   const std::size_t F = record_.n_mels, T = record_.frames;
   std::vector<float> x;
   x.reserve(rows.size() * F * T);
   for (const auto& r : rows) {
     if (r.features.rows != F || r.features.cols != T)
-      throw Error(ErrorCode::kInvalidData, "model", what + ": features " + num(r.features.rows) + " x " +
-                                                        num(r.features.cols) + ", the network takes " + num(F) + " x " + num(T));
+      throw Error(ErrorCode::kInvalidData, "model",
+                  what + ": features " + num(r.features.rows) + " x " + num(r.features.cols) + ", the network takes " +
+                      num(F) + " x " + num(T));
     x.insert(x.end(), r.features.data.begin(), r.features.data.end());
   }
   const std::vector<float> z = net_->classifier->logits(x.data(), rows.size());
   const std::size_t K = record_.classes.size();
   std::vector<std::vector<float>> out;
-  for (std::size_t i = 0; i < rows.size(); ++i) out.emplace_back(z.begin() + static_cast<std::ptrdiff_t>(i * K),
-                                                                 z.begin() + static_cast<std::ptrdiff_t>((i + 1) * K));
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    out.emplace_back(z.begin() + static_cast<std::ptrdiff_t>(i * K),
+                     z.begin() + static_cast<std::ptrdiff_t>((i + 1) * K));
   return out;
 }
 

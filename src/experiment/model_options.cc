@@ -13,7 +13,8 @@ BnAxis parse_bn_axis(std::string_view name) {
   if (name == "freq") return BnAxis::kFreq;
   if (name == "time") return BnAxis::kTime;
   if (name == "none") return BnAxis::kNone;
-  throw_invalid_argument("bn_axes", "bn axis '" + std::string(name) + "' is not supported; allowed: channel, freq, time, none");
+  throw_invalid_argument("bn_axes",
+                         "bn axis '" + std::string(name) + "' is not supported; allowed: channel, freq, time, none");
 }
 
 std::string to_string(BnAxis axis) {
@@ -28,14 +29,17 @@ std::string to_string(BnAxis axis) {
 
 void ModelOptions::validate() const {
   if (blocks < 1 || blocks > 8) throw_invalid_argument("blocks", "blocks=" + num(blocks) + " must be in [1, 8]");
-  if (channels < 1 || channels > 512) throw_invalid_argument("channels", "channels=" + num(channels) + " must be in [1, 512]");
+  if (channels < 1 || channels > 512)
+    throw_invalid_argument("channels", "channels=" + num(channels) + " must be in [1, 512]");
   if (max_channels < channels)
-    throw_invalid_argument("max_channels", "max_channels=" + num(max_channels) + " must be >= channels=" + num(channels));
+    throw_invalid_argument("max_channels",
+                           "max_channels=" + num(max_channels) + " must be >= channels=" + num(channels));
 }
 
 void TrainOptions::validate() const {
   if (epochs < 1) throw_invalid_argument("epochs", "epochs=" + num(epochs) + " must be a positive integer");
-  if (batch_size < 2) throw_invalid_argument("batch_size", "batch_size=" + num(batch_size) + " must be >= 2 (BatchNorm)");
+  if (batch_size < 2)
+    throw_invalid_argument("batch_size", "batch_size=" + num(batch_size) + " must be >= 2 (BatchNorm)");
   if (!(learning_rate > 0 && learning_rate < 1))
     throw_invalid_argument("learning_rate", "learning_rate=" + num(learning_rate) + " must be in (0, 1)");
   if (!(val_fraction >= 0 && val_fraction < 0.5))

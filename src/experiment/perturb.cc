@@ -11,7 +11,8 @@ namespace melnorm::detail {
 std::string Condition::name() const {
   switch (kind) {
     case Kind::kClean: return "clean";
-    case Kind::kGain: return "gain" + std::string(gain_db > 0 ? "+" : "") + num(gain_db) + "dB" + (bits ? "-pcm" + num(bits) : "");
+    case Kind::kGain:
+      return "gain" + std::string(gain_db > 0 ? "+" : "") + num(gain_db) + "dB" + (bits ? "-pcm" + num(bits) : "");
     case Kind::kClick: return "click";
     case Kind::kNoise: return "noise" + num(snr_db) + "dB";
   }
@@ -21,8 +22,7 @@ std::string Condition::name() const {
 std::vector<float> perturb(const std::vector<float>& y, const Condition& c, std::uint64_t seed) {
   std::vector<float> out = y;
   switch (c.kind) {
-    case Condition::Kind::kClean:
-      break;
+    case Condition::Kind::kClean: break;
     case Condition::Kind::kGain: {  // the phone near or far: scale, then the converter's clipping
       const float g = static_cast<float>(std::pow(10.0, c.gain_db / 20.0));
       for (float& v : out) v = std::clamp(v * g, -1.0f, 1.0f);

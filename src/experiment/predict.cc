@@ -48,13 +48,13 @@ namespace {
 struct Scored {
   double start = 0.0, end = 0.0;  // seconds
   std::vector<float> probabilities;
-  std::vector<float> logits;      // the network's (a file's: its segments' mean)
+  std::vector<float> logits;  // the network's (a file's: its segments' mean)
 };
 
 struct FileResult {
-  std::string error;               // non-empty: failed
-  std::vector<Scored> segments;    // with segmenting: each segment
-  Scored file;                     // the file's probabilities (aggregated over segments)
+  std::string error;             // non-empty: failed
+  std::vector<Scored> segments;  // with segmenting: each segment
+  Scored file;                   // the file's probabilities (aggregated over segments)
 };
 
 std::vector<detail::Source> list_inputs(const PredictOptions& o) {
@@ -93,7 +93,8 @@ std::vector<float> aggregate(const std::vector<std::vector<float>>& logits, Pred
   const std::vector<float> sum = mean_logits(logits);  // a tie-break for votes
   if (how == PredictOptions::Aggregate::kMean) return softmax(sum);
   std::vector<float> share(K, 0.0f);
-  for (const auto& z : logits) share[static_cast<std::size_t>(std::max_element(z.begin(), z.end()) - z.begin())] += 1.0f;
+  for (const auto& z : logits)
+    share[static_cast<std::size_t>(std::max_element(z.begin(), z.end()) - z.begin())] += 1.0f;
   std::size_t win = 0;  // the most votes; a tie goes to the higher mean logit
   for (std::size_t k = 0; k < K; ++k) {
     share[k] /= static_cast<float>(logits.size());
@@ -117,9 +118,11 @@ FileResult classify(const SavedModel& model, const detail::Source& src, const Pr
       const auto z = model.logits(rows, src.name);
       for (std::size_t i = 0; i < rows.size(); ++i) {
         const double t0 = static_cast<double>(start) / rate + rows[i].offset;
-        const double len = o.segment ? *o.segment : p.options().segment ? *p.options().segment
-                                                                         : static_cast<double>(piece.size()) / rate;
-        r.segments.push_back({t0, std::min(t0 + len, static_cast<double>(a.samples.size()) / rate), softmax(z[i]), z[i]});
+        const double len = o.segment             ? *o.segment
+                           : p.options().segment ? *p.options().segment
+                                                 : static_cast<double>(piece.size()) / rate;
+        r.segments.push_back(
+            {t0, std::min(t0 + len, static_cast<double>(a.samples.size()) / rate), softmax(z[i]), z[i]});
         logits.push_back(z[i]);
       }
     }
@@ -135,7 +138,8 @@ FileResult classify(const SavedModel& model, const detail::Source& src, const Pr
 
 // Runs classify over the sources on `jobs` threads; results in source order.
 std::vector<FileResult> classify_all(const SavedModel& model, const std::vector<detail::Source>& sources,
-                                     const PredictOptions& o, const std::function<void(const PredictProgress&)>& progress) {
+                                     const PredictOptions& o,
+                                     const std::function<void(const PredictProgress&)>& progress) {
   std::vector<FileResult> results(sources.size());
   std::atomic<std::size_t> next{0};
   std::mutex report;
@@ -199,11 +203,11 @@ std::string csv_rows(const detail::Source& src, const FileResult& r, const Saved
   std::string out;
   if (segmented)
     for (std::size_t i = 0; i < r.segments.size(); ++i)
-      out += path + "," + num(i) + "," + seconds_text(r.segments[i].start) + "," + seconds_text(r.segments[i].end) + truth +
-             ",ok," + top_fields(r.segments[i].probabilities, model.classes(), o.top_k) +
+      out += path + "," + num(i) + "," + seconds_text(r.segments[i].start) + "," + seconds_text(r.segments[i].end) +
+             truth + ",ok," + top_fields(r.segments[i].probabilities, model.classes(), o.top_k) +
              logit_fields(r.segments[i].logits, K) + ",\n";
-  out += path + (segmented ? ",file," + seconds_text(r.file.start) + "," + seconds_text(r.file.end) : "") + truth + ",ok," +
-         top_fields(r.file.probabilities, model.classes(), o.top_k) + logit_fields(r.file.logits, K) + ",\n";
+  out += path + (segmented ? ",file," + seconds_text(r.file.start) + "," + seconds_text(r.file.end) : "") + truth +
+         ",ok," + top_fields(r.file.probabilities, model.classes(), o.top_k) + logit_fields(r.file.logits, K) + ",\n";
   return out;
 }
 
@@ -233,7 +237,8 @@ std::string top_fields(const std::vector<float>& p, const std::vector<std::strin
 StreamClassifier::StreamClassifier(const SavedModel& model, int sample_rate, std::optional<double> window,
                                    std::optional<double> every)
     : model_(model), rate_(sample_rate) {
-  if (sample_rate <= 0) throw_invalid_argument("sr", "the stream's sample rate sr=" + num(sample_rate) + " must be positive");
+  if (sample_rate <= 0)
+    throw_invalid_argument("sr", "the stream's sample rate sr=" + num(sample_rate) + " must be positive");
   const PipelineOptions& served = model.pipeline().options();
   const double w = window ? *window : served.pad_to ? *served.pad_to : served.segment ? *served.segment : 1.0;
   const double e = every ? *every : w / 2;
@@ -242,8 +247,8 @@ StreamClassifier::StreamClassifier(const SavedModel& model, int sample_rate, std
   if (!(e > 0 && std::isfinite(e) && e * sample_rate >= 1))
     throw_invalid_argument("every", "every=" + num(e) + " must be positive seconds (at least one sample)");
   if (served.pad_to && w > *served.pad_to + 1e-9)
-    throw_invalid_argument("window", "window=" + num(w) + " s is longer than the model's input (" + num(*served.pad_to) +
-                                         " s): the rest of each window would be cut off");
+    throw_invalid_argument("window", "window=" + num(w) + " s is longer than the model's input (" +
+                                         num(*served.pad_to) + " s): the rest of each window would be cut off");
   window_ = static_cast<std::size_t>(std::llround(w * sample_rate));
   every_ = static_cast<std::size_t>(std::max(1LL, std::llround(e * sample_rate)));
   next_end_ = window_;

@@ -30,11 +30,12 @@ void write_preamble(std::ostream& md, const ExperimentContext& ctx, const Experi
   if (o.holdout_column) md << " (held out: " << *o.holdout_column << " = " << *o.holdout_value << ")";
   md << ". Validation (picks the best epoch): " << validation_text(o, ctx.data) << ". Model: " << o.model.blocks
      << " blocks of Conv2d 3x3 -> BatchNorm -> ReLU -> MaxPool, " << o.model.channels << " to " << o.model.max_channels
-     << " channels; Adam lr " << num(o.train.learning_rate) << ", batch " << o.train.batch_size << ", " << o.train.epochs
-     << " epochs, the epoch with the best validation accuracy kept. ";
+     << " channels; Adam lr " << num(o.train.learning_rate) << ", batch " << o.train.batch_size << ", "
+     << o.train.epochs << " epochs, the epoch with the best validation accuracy kept. ";
   if (o.train_click_fraction > 0)
-    md << "Training augmentation: " << pct(o.train_click_fraction) << "% of the training rows (" << summary.train_click_rows
-       << " of " << ctx.rows.train.size() << ", a validation part drawn from them included) carry one full-scale click. ";
+    md << "Training augmentation: " << pct(o.train_click_fraction) << "% of the training rows ("
+       << summary.train_click_rows << " of " << ctx.rows.train.size()
+       << ", a validation part drawn from them included) carry one full-scale click. ";
   md << "Seeds: ";
   for (std::size_t i = 0; i < o.seeds.size(); ++i) md << (i ? ", " : "") << o.seeds[i];
   if (o.seeds.size() == 1) {  // no spread to show: say so rather than "± 0.0"
@@ -106,7 +107,10 @@ void render_gain_chart(const ExperimentContext& ctx, const Results& results) {
   const auto& conditions = ctx.grid.conditions;
   LineChart chart{.title = "Test accuracy vs gain of the test audio (mean over seeds)",
                   .x_label = "gain applied to the test waveform (dB; clipped to [-1, 1])",
-                  .y_label = "accuracy (%)", .series = {}, .y_min = 0.0, .y_max = 100.0};
+                  .y_label = "accuracy (%)",
+                  .series = {},
+                  .y_min = 0.0,
+                  .y_max = 100.0};
   for (const int bits : o.eval_bits ? std::vector<int>{0, *o.eval_bits} : std::vector<int>{0}) {
     std::vector<std::pair<double, std::string>> points = {{0.0, "clean"}};
     for (std::size_t ci = 1; ci < conditions.size(); ++ci)

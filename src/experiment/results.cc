@@ -55,7 +55,8 @@ void write_results_csv(const std::filesystem::path& path, const std::vector<RunR
   for (const auto& r : records) {
     out << csv_field(r.method) << ',' << r.scope << ',' << r.axis << ',' << r.db_ref << ',' << r.db_floor << ','
         << r.bn_axis << ',' << r.seed << ',' << r.condition << ',' << r.level << ',';
-    std::snprintf(buf, sizeof buf, "%.4f,%.4f,%d,%.2f\n", r.scores.accuracy, r.scores.macro_f1, r.epochs, r.train_seconds);
+    std::snprintf(buf, sizeof buf, "%.4f,%.4f,%d,%.2f\n", r.scores.accuracy, r.scores.macro_f1, r.epochs,
+                  r.train_seconds);
     out << buf;
   }
   write_text(path, out.str());

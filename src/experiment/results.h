@@ -16,11 +16,11 @@ namespace melnorm::detail {
 struct RunRecord {
   std::string method, scope, axis, db_ref, db_floor, bn_axis;  // scope, axis: "" for the method none
   int seed = 0;
-  std::string config;       // arm label + " bn=" + BatchNorm axis
-  std::string condition;    // Condition::name()
-  std::string level;        // clip, segment or track
+  std::string config;     // arm label + " bn=" + BatchNorm axis
+  std::string condition;  // Condition::name()
+  std::string level;      // clip, segment or track
   Scores scores;
-  int epochs = 0;           // the epoch whose weights were kept
+  int epochs = 0;  // the epoch whose weights were kept
   double train_seconds = 0.0;
 };
 

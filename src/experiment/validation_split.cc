@@ -30,16 +30,17 @@ std::vector<bool> split_rows(const std::vector<int>& labels, double fraction, st
 
 }  // namespace
 
-std::vector<bool> validation_split(const std::vector<int>& labels, const std::vector<std::size_t>& groups, double fraction,
-                                   std::uint64_t seed) {
+std::vector<bool> validation_split(const std::vector<int>& labels, const std::vector<std::size_t>& groups,
+                                   double fraction, std::uint64_t seed) {
   std::mt19937_64 rng(seed * 7919 + 1);
   std::map<std::size_t, std::vector<std::size_t>> rows_of;  // group -> its rows
   for (std::size_t i = 0; i < groups.size(); ++i) rows_of[groups[i]].push_back(i);
   if (rows_of.size() == labels.size()) return split_rows(labels, fraction, rng);
   if (rows_of.size() < 2)
-    throw Error(ErrorCode::kInvalidData, "group_column",
-                "the training rows form " + num(rows_of.size()) +
-                    " group: validation by groups needs at least two (or val_fraction 0, or a split column with val rows)");
+    throw Error(
+        ErrorCode::kInvalidData, "group_column",
+        "the training rows form " + num(rows_of.size()) +
+            " group: validation by groups needs at least two (or val_fraction 0, or a split column with val rows)");
 
   std::map<int, std::size_t> target, taken;
   for (int l : labels) ++target[l];
@@ -53,7 +54,8 @@ std::vector<bool> validation_split(const std::vector<int>& labels, const std::ve
   for (std::size_t g : order) {
     if (groups_in_val + 1 == rows_of.size()) break;  // one group at least stays for training
     const auto& rows = rows_of[g];
-    const bool needed = std::any_of(rows.begin(), rows.end(), [&](std::size_t i) { return taken[labels[i]] < target[labels[i]]; });
+    const bool needed =
+        std::any_of(rows.begin(), rows.end(), [&](std::size_t i) { return taken[labels[i]] < target[labels[i]]; });
     if (!needed) continue;
     for (std::size_t i : rows) is_val[i] = true, ++taken[labels[i]];
     ++groups_in_val;

@@ -17,7 +17,7 @@ namespace melnorm::detail {
 // in an order drawn with the seed, each taken while a label it holds is short
 // of its share: stratified as far as the groups allow, never all groups.
 // Throws Error when the rows hold fewer than two groups.
-std::vector<bool> validation_split(const std::vector<int>& labels, const std::vector<std::size_t>& groups, double fraction,
-                                   std::uint64_t seed);
+std::vector<bool> validation_split(const std::vector<int>& labels, const std::vector<std::size_t>& groups,
+                                   double fraction, std::uint64_t seed);
 
 }  // namespace melnorm::detail

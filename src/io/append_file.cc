@@ -15,7 +15,8 @@ AppendFile::AppendFile(const std::filesystem::path& path, std::uintmax_t resume_
   if (std::filesystem::exists(path, ec)) std::filesystem::resize_file(path, resume_at, ec);
   if (ec) throw Error(ErrorCode::kIo, "path", path.string() + ": cannot truncate: " + ec.message());
   fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd_ < 0) throw Error(ErrorCode::kIo, "path", path.string() + ": cannot open for appending: " + std::strerror(errno));
+  if (fd_ < 0)
+    throw Error(ErrorCode::kIo, "path", path.string() + ": cannot open for appending: " + std::strerror(errno));
 }
 
 AppendFile::~AppendFile() {

@@ -20,7 +20,8 @@ namespace {
 
 AtomicFile::AtomicFile(std::filesystem::path target) : target_(std::move(target)) { open(target_.parent_path()); }
 
-AtomicFile::AtomicFile(std::filesystem::path target, const std::filesystem::path& temp_dir) : target_(std::move(target)) {
+AtomicFile::AtomicFile(std::filesystem::path target, const std::filesystem::path& temp_dir)
+    : target_(std::move(target)) {
   open(temp_dir);
 }
 

@@ -22,9 +22,12 @@ namespace {
 
 std::size_t item_size(DType t) {
   switch (t) {
-    case DType::kFloat32: case DType::kInt32: return 4;
-    case DType::kFloat64: case DType::kInt64: return 8;
-    case DType::kInt16: case DType::kFloat16: return 2;
+    case DType::kFloat32:
+    case DType::kInt32: return 4;
+    case DType::kFloat64:
+    case DType::kInt64: return 8;
+    case DType::kInt16:
+    case DType::kFloat16: return 2;
     case DType::kUInt8: return 1;
   }
   return 0;
@@ -91,7 +94,9 @@ std::vector<std::size_t> parse_shape(const std::string& text, const std::filesys
     bad_shape(p, text, "is not a tuple of non-negative whole numbers");
   std::vector<std::size_t> shape;
   std::size_t i = 1;  // the closing ')' stops every scan below
-  const auto skip_spaces = [&] { while (text[i] == ' ') ++i; };
+  const auto skip_spaces = [&] {
+    while (text[i] == ' ') ++i;
+  };
   for (skip_spaces(); text[i] != ')'; skip_spaces()) {
     if (!digit(i)) bad_shape(p, text, "is not a tuple of non-negative whole numbers");
     std::size_t v = 0;
@@ -111,7 +116,8 @@ std::vector<std::size_t> parse_shape(const std::string& text, const std::filesys
 // Elements of `shape`, refused when its bytes overflow 64 bits. The product
 // of the non-zero dimensions must fit too: downstream code multiplies them
 // (bands x frames) even for an empty array, and sizes buffers by them.
-std::size_t element_count(const std::vector<std::size_t>& shape, std::size_t item_bytes, const std::filesystem::path& p) {
+std::size_t element_count(const std::vector<std::size_t>& shape, std::size_t item_bytes,
+                          const std::filesystem::path& p) {
   std::size_t extent = 1;
   bool empty = false, overflow = false;
   for (std::size_t d : shape) {
@@ -121,8 +127,9 @@ std::size_t element_count(const std::vector<std::size_t>& shape, std::size_t ite
   overflow |= !detail::checked_mul(extent, item_bytes);
   if (overflow) bad_shape(p, shape_text(shape), "has more elements than fit in memory (its size overflows 64 bits)");
   if (empty && extent > detail::kMaxUnbackedElements)
-    bad_shape(p, shape_text(shape), "is an empty array whose other dimensions hold " + std::to_string(extent) +
-                                        " elements; at most " + std::to_string(detail::kMaxUnbackedElements));
+    bad_shape(p, shape_text(shape),
+              "is an empty array whose other dimensions hold " + std::to_string(extent) + " elements; at most " +
+                  std::to_string(detail::kMaxUnbackedElements));
   return empty ? 0 : extent;
 }
 
@@ -131,8 +138,9 @@ std::size_t element_count(const std::vector<std::size_t>& shape, std::size_t ite
 // otherwise, so memory follows the bytes actually there.
 void read_data(std::ifstream& in, std::vector<std::byte>& data, std::size_t bytes, const std::filesystem::path& p) {
   const auto truncated = [&](std::size_t held) {
-    throw Error(ErrorCode::kInvalidData, "shape", p.string() + ": header says " + std::to_string(bytes) +
-                                                      " bytes of data, the file holds " + std::to_string(held) + " (truncated)");
+    throw Error(ErrorCode::kInvalidData, "shape",
+                p.string() + ": header says " + std::to_string(bytes) + " bytes of data, the file holds " +
+                    std::to_string(held) + " (truncated)");
   };
   const std::streamoff start = in.tellg();
   in.seekg(0, std::ios::end);
@@ -176,17 +184,29 @@ std::vector<float> NpyArray::to_float32(bool scale_int16) const {
   std::vector<float> out(n);
   const std::byte* p = data.data();
   switch (dtype) {
-    case DType::kFloat32: if (n) std::memcpy(out.data(), p, n * 4); break;  // empty: both pointers may be null
-    case DType::kFloat64: for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(load<double>(p + 8 * i)); break;
+    case DType::kFloat32:
+      if (n) std::memcpy(out.data(), p, n * 4);
+      break;  // empty: both pointers may be null
+    case DType::kFloat64:
+      for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(load<double>(p + 8 * i));
+      break;
     case DType::kInt16: {
       const float s = scale_int16 ? 1.0f / 32768.0f : 1.0f;
       for (std::size_t i = 0; i < n; ++i) out[i] = load<std::int16_t>(p + 2 * i) * s;
       break;
     }
-    case DType::kInt32: for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(load<std::int32_t>(p + 4 * i)); break;
-    case DType::kInt64: for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(load<std::int64_t>(p + 8 * i)); break;
-    case DType::kUInt8: for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(load<std::uint8_t>(p + i)); break;
-    case DType::kFloat16: for (std::size_t i = 0; i < n; ++i) out[i] = half_to_float(load<std::uint16_t>(p + 2 * i)); break;
+    case DType::kInt32:
+      for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(load<std::int32_t>(p + 4 * i));
+      break;
+    case DType::kInt64:
+      for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(load<std::int64_t>(p + 8 * i));
+      break;
+    case DType::kUInt8:
+      for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(load<std::uint8_t>(p + i));
+      break;
+    case DType::kFloat16:
+      for (std::size_t i = 0; i < n; ++i) out[i] = half_to_float(load<std::uint16_t>(p + 2 * i));
+      break;
   }
   return out;
 }
@@ -213,8 +233,8 @@ std::vector<std::size_t> NpyArray::to_sizes(const std::string& what) const {
       case DType::kFloat16: v = half_to_float(load<std::uint16_t>(p + 2 * i)); break;
     }
     if (!(v >= 0) || v != std::floor(v))
-      throw Error(ErrorCode::kInvalidData, what, what + "[" + std::to_string(i) + "]=" + std::to_string(v) +
-                                                     " must be a non-negative whole number");
+      throw Error(ErrorCode::kInvalidData, what,
+                  what + "[" + std::to_string(i) + "]=" + std::to_string(v) + " must be a non-negative whole number");
     out[i] = static_cast<std::size_t>(v);
   }
   return out;
@@ -227,7 +247,8 @@ std::vector<std::filesystem::path> find_npy_files(std::span<const std::string> i
     std::error_code ec;
     if (fs::is_directory(input, ec)) {
       std::vector<fs::path> found;
-      for (auto it = fs::recursive_directory_iterator(input, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+      for (auto it = fs::recursive_directory_iterator(input, ec); !ec && it != fs::recursive_directory_iterator();
+           it.increment(ec))
         if (it->is_regular_file() && is_npy_path(it->path())) found.push_back(it->path());
       if (ec) throw Error(ErrorCode::kIo, "path", input + ": cannot list folder: " + ec.message());
       std::sort(found.begin(), found.end());
@@ -270,7 +291,8 @@ NpyArray read_npy(const std::filesystem::path& path) {
   descr.erase(std::remove(descr.begin(), descr.end(), '\''), descr.end());
   if (descr.size() < 2) bad(path, "bad descr '" + descr + "'");
   const char order = descr[0];
-  if (std::string_view("<>|=").find(order) == std::string_view::npos) bad(path, "bad byte order in descr '" + descr + "'");
+  if (std::string_view("<>|=").find(order) == std::string_view::npos)
+    bad(path, "bad byte order in descr '" + descr + "'");
   const std::string code = descr.substr(1);
   NpyArray a;
   if (code == "f4") a.dtype = DType::kFloat32;
@@ -280,8 +302,10 @@ NpyArray read_npy(const std::filesystem::path& path) {
   else if (code == "i8") a.dtype = DType::kInt64;
   else if (code == "u1") a.dtype = DType::kUInt8;
   else if (code == "f2") a.dtype = DType::kFloat16;
-  else throw Error(ErrorCode::kInvalidData, "dtype",
-                   path.string() + ": dtype '" + descr + "' is not supported; allowed: float32, float64, float16, int16, int32, int64, uint8");
+  else
+    throw Error(ErrorCode::kInvalidData, "dtype",
+                path.string() + ": dtype '" + descr +
+                    "' is not supported; allowed: float32, float64, float16, int16, int32, int64, uint8");
   const bool swap = order == '>' && item_size(a.dtype) > 1;
 
   const std::string fortran = dict_value(header, "fortran_order", path);
@@ -298,9 +322,15 @@ NpyArray read_npy(const std::filesystem::path& path) {
     std::vector<std::size_t> idx(nd, 0);
     for (std::size_t lin = 0; lin < n; ++lin) {  // lin walks C order
       std::size_t f = 0, stride = 1;
-      for (std::size_t d = 0; d < nd; ++d) { f += idx[d] * stride; stride *= a.shape[d]; }
+      for (std::size_t d = 0; d < nd; ++d) {
+        f += idx[d] * stride;
+        stride *= a.shape[d];
+      }
       std::memcpy(&c_order[lin * isz], &a.data[f * isz], isz);
-      for (std::size_t d = nd; d-- > 0;) { if (++idx[d] < a.shape[d]) break; idx[d] = 0; }
+      for (std::size_t d = nd; d-- > 0;) {
+        if (++idx[d] < a.shape[d]) break;
+        idx[d] = 0;
+      }
     }
     a.data = std::move(c_order);
   }
@@ -339,7 +369,8 @@ std::uint16_t float_to_half(float value) {
   const std::uint32_t f = std::bit_cast<std::uint32_t>(value);
   const std::uint32_t sign = (f >> 16) & 0x8000u;
   const std::uint32_t abs = f & 0x7fffffffu;
-  if (abs >= 0x7f800000u) return static_cast<std::uint16_t>(sign | 0x7c00u | (abs > 0x7f800000u ? 0x200u : 0u));  // inf/nan
+  if (abs >= 0x7f800000u)
+    return static_cast<std::uint16_t>(sign | 0x7c00u | (abs > 0x7f800000u ? 0x200u : 0u));  // inf/nan
   if (abs >= 0x477ff000u) return static_cast<std::uint16_t>(sign | 0x7c00u);  // rounds to >= 65520: overflow to inf
   if (abs < 0x38800000u) {  // subnormal half (or zero): value / 2^-24, rounded to nearest even
     const float scaled = std::bit_cast<float>(abs) * 16777216.0f;  // exact: power of two
@@ -365,7 +396,8 @@ std::vector<std::byte> encode_floats(std::span<const float> data, DType dtype) {
       std::memcpy(&out[2 * i], &h, 2);
     }
   } else {
-    throw_invalid_argument("dtype", "dtype=" + to_string(dtype) + " is not supported for output; allowed: float32, float16");
+    throw_invalid_argument("dtype",
+                           "dtype=" + to_string(dtype) + " is not supported for output; allowed: float32, float16");
   }
   return out;
 }
@@ -374,7 +406,8 @@ void write_npy(const std::filesystem::path& path, std::span<const float> data, s
                DType dtype) {
   const std::size_t n = std::accumulate(shape.begin(), shape.end(), std::size_t{1}, std::multiplies<>());
   if (n != data.size())
-    throw_invalid_argument("shape", "shape holds " + std::to_string(n) + " elements but data has " + std::to_string(data.size()));
+    throw_invalid_argument(
+        "shape", "shape holds " + std::to_string(n) + " elements but data has " + std::to_string(data.size()));
   const std::vector<std::byte> bytes = encode_floats(data, dtype);
   const std::string header = npy_header(dtype, shape);
   detail::AtomicFile out(path);

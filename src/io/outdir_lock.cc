@@ -48,7 +48,8 @@ OutdirLock::OutdirLock(const fs::path& out_dir) : path_(out_dir / kLockFile) {
     if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
       const int err = errno;
       if (err != EWOULDBLOCK) {  // a file system without locks: run unguarded rather than not at all
-        warn(path_.string() + ": cannot lock (" + std::strerror(err) + "); a second extract into this OUTDIR would not be refused");
+        warn(path_.string() + ": cannot lock (" + std::strerror(err) +
+             "); a second extract into this OUTDIR would not be refused");
         break;
       }
       const std::string holder = lock_holder(fd_);
@@ -59,7 +60,8 @@ OutdirLock::OutdirLock(const fs::path& out_dir) : path_(out_dir / kLockFile) {
                       "); wait for it or choose another OUTDIR");
     }
     // A holder that finished unlinked the file we opened: locking it holds nothing.
-    struct stat held{}, named{};
+    struct stat held {
+    }, named{};
     if (::fstat(fd_, &held) == 0 && ::stat(path_.c_str(), &named) == 0 && held.st_ino == named.st_ino &&
         held.st_dev == named.st_dev)
       break;
@@ -67,9 +69,7 @@ OutdirLock::OutdirLock(const fs::path& out_dir) : path_(out_dir / kLockFile) {
   }
   // The pid only serves the message: a full disk must not stop the run here.
   const std::string pid = std::to_string(::getpid()) + "\n";
-  if (::ftruncate(fd_, 0) == 0) {
-    [[maybe_unused]] const ssize_t written = ::pwrite(fd_, pid.data(), pid.size(), 0);
-  }
+  if (::ftruncate(fd_, 0) == 0) { [[maybe_unused]] const ssize_t written = ::pwrite(fd_, pid.data(), pid.size(), 0); }
 }
 
 }  // namespace melnorm::detail

@@ -32,8 +32,9 @@ std::string read_text_file(const fs::path& path, std::size_t max_bytes, const ch
   while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {  // bounded even when the size was unknown (a pipe)
     text.append(buffer, static_cast<std::size_t>(in.gcount()));
     if (text.size() > max_bytes)
-      throw Error(ErrorCode::kInvalidData, param,
-                  path.string() + ": more than the " + std::to_string(max_bytes) + " bytes melnorm reads from such a file");
+      throw Error(
+          ErrorCode::kInvalidData, param,
+          path.string() + ": more than the " + std::to_string(max_bytes) + " bytes melnorm reads from such a file");
   }
   if (in.bad()) throw Error(ErrorCode::kIo, param, path.string() + ": read error");
   return text;

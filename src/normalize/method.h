@@ -65,10 +65,10 @@ using MakeMethod = std::unique_ptr<Method> (*)(const Params&);
 // One registry entry: the metadata and how to build the method.
 struct MethodEntry {
   MethodInfo info;
-  MakeTransform transform = nullptr;     // kStatistics
+  MakeTransform transform = nullptr;  // kStatistics
   // The percentiles `transform` asks for: numbers ("25") or parameter names ("low").
   std::vector<std::string> percentiles;
-  MakeMethod make = nullptr;             // kFilter and kIdentity
+  MakeMethod make = nullptr;  // kFilter and kIdentity
   // Checks across parameters beyond each one's range (robust: low < high); may be empty.
   void (*check)(const Params&) = nullptr;
 };

@@ -61,7 +61,8 @@ void exact_percentiles(std::vector<float>& values, const std::vector<double>& qs
     if (kth >= first) std::nth_element(first, kth, values.end());
     const double a = *kth;
     double v = a;
-    if (k + 1 < n && rank != static_cast<double>(k)) v = a + (*std::min_element(kth + 1, values.end()) - a) * (rank - static_cast<double>(k));
+    if (k + 1 < n && rank != static_cast<double>(k))
+      v = a + (*std::min_element(kth + 1, values.end()) - a) * (rank - static_cast<double>(k));
     out.push_back(v);
     first = kth + 1;  // everything left of here is <= the values still to find
   }
@@ -86,11 +87,12 @@ MethodParams checked_params(const MethodInfo& info, const MethodParams& given) {
     if (!spec) {
       std::string allowed;
       for (const auto& s : info.params) allowed += (allowed.empty() ? "" : ", ") + s.name;
-      throw_invalid_argument(name, "method " + info.name + " has no parameter '" + name + "'; it takes: " +
-                                       (allowed.empty() ? "none" : allowed));
+      throw_invalid_argument(name, "method " + info.name + " has no parameter '" + name +
+                                       "'; it takes: " + (allowed.empty() ? "none" : allowed));
     }
     if (!(value >= spec->min && value <= spec->max))
-      throw_invalid_argument(name, name + "=" + num(value) + " must be in [" + num(spec->min) + ", " + num(spec->max) + "]");
+      throw_invalid_argument(name,
+                             name + "=" + num(value) + " must be in [" + num(spec->min) + ", " + num(spec->max) + "]");
     params[name] = value;
   }
   return params;
@@ -99,8 +101,9 @@ MethodParams checked_params(const MethodInfo& info, const MethodParams& given) {
 // A filter along time has no statistics to fit and no frame groups.
 void check_filter_scope(const MethodInfo& info, const NormalizeOptions& o) {
   if (o.scope == Scope::kGlobal)
-    throw_invalid_argument("scope", "method " + info.name + " adapts along time within each spectrogram; it has no global "
-                                    "statistics (use scope local)");
+    throw_invalid_argument("scope", "method " + info.name +
+                                        " adapts along time within each spectrogram; it has no global "
+                                        "statistics (use scope local)");
   if (o.axis == Axis::kFrame)
     throw_invalid_argument("axis", "method " + info.name + " works per band over time; axis frame is not supported");
 }
@@ -139,13 +142,13 @@ class LocalStatistics {
 
 struct Normalizer::Impl {
   const MethodEntry* entry = nullptr;
-  MethodParams params;                      // complete: defaults + overrides
-  Params lookup;                            // params.at
-  std::unique_ptr<detail::Method> method;   // not a statistics method
-  std::vector<double> percentiles;          // a statistics method's, as numbers, ascending
+  MethodParams params;                     // complete: defaults + overrides
+  Params lookup;                           // params.at
+  std::unique_ptr<detail::Method> method;  // not a statistics method
+  std::vector<double> percentiles;         // a statistics method's, as numbers, ascending
   std::optional<Stats> stats;
-  Transform global_all;                     // scope global, axis all
-  std::vector<Transform> global_bands;      // scope global, axis band
+  Transform global_all;                 // scope global, axis all
+  std::vector<Transform> global_bands;  // scope global, axis band
 
   void apply_statistics(float* item, std::size_t F, std::size_t len, std::size_t T, const NormalizeOptions& o) const;
 };
@@ -171,8 +174,9 @@ Normalizer::Normalizer(NormalizeOptions options, const Stats* stats)
   if (!stats) throw_invalid_argument("stats", "scope global needs fitted statistics (melnorm fit-stats)");
   if (stats->count() == 0) throw_invalid_argument("stats", "the statistics are empty (fitted on no data)");
   if (options_.axis == Axis::kFrame)
-    throw_invalid_argument("axis", "axis frame with scope global would need statistics per frame index; "
-                                   "use axis all or band, or scope local");
+    throw_invalid_argument("axis",
+                           "axis frame with scope global would need statistics per frame index; "
+                           "use axis all or band, or scope local");
   impl_->stats = *stats;
   const Stats& s = *impl_->stats;
   impl_->global_all = e.transform(Group{s.overall(), [&s](double q) { return s.percentile(q); }}, p);
@@ -187,15 +191,20 @@ const MethodInfo& Normalizer::info() const { return impl_->entry->info; }
 
 std::vector<Normalizer::GlobalMap> Normalizer::global_maps() const {
   auto as_map = [](const Transform& t) {
-    return GlobalMap{.zero = t.zero, .shift1 = t.shift1, .scale1 = t.scale1, .clamp = t.clamp, .lo = t.lo, .hi = t.hi,
-                     .shift2 = t.shift2, .scale2 = t.scale2};
+    return GlobalMap{.zero = t.zero,
+                     .shift1 = t.shift1,
+                     .scale1 = t.scale1,
+                     .clamp = t.clamp,
+                     .lo = t.lo,
+                     .hi = t.hi,
+                     .shift2 = t.shift2,
+                     .scale2 = t.scale2};
   };
   std::vector<GlobalMap> out;
   if (!impl_->stats) return out;
   if (options_.axis == Axis::kBand)
     for (const Transform& t : impl_->global_bands) out.push_back(as_map(t));
-  else
-    out.push_back(as_map(impl_->global_all));
+  else out.push_back(as_map(impl_->global_all));
   return out;
 }
 
@@ -236,10 +245,12 @@ void Normalizer::apply(const BatchView& x) const {
     throw_invalid_argument("lengths", "lengths has " + num(x.lengths.size()) + " entries for a batch of " + num(B));
   for (std::size_t i = 0; i < x.lengths.size(); ++i)
     if (x.lengths[i] > T)
-      throw_invalid_argument("lengths", "lengths[" + num(i) + "]=" + num(x.lengths[i]) + " is longer than the " + num(T) + " frames");
+      throw_invalid_argument(
+          "lengths", "lengths[" + num(i) + "]=" + num(x.lengths[i]) + " is longer than the " + num(T) + " frames");
   if (impl_->stats && impl_->stats->n_bands() != F)
-    throw Error(ErrorCode::kInvalidArgument, "stats",
-                "the statistics were fitted on " + num(impl_->stats->n_bands()) + " bands, these spectrograms have " + num(F));
+    throw Error(
+        ErrorCode::kInvalidArgument, "stats",
+        "the statistics were fitted on " + num(impl_->stats->n_bands()) + " bands, these spectrograms have " + num(F));
   // Check every valid value first, so an error leaves the batch untouched.
   for (std::size_t i = 0; i < B; ++i) {
     const std::size_t len = x.lengths.empty() ? T : x.lengths[i];

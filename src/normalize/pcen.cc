@@ -11,14 +11,16 @@ using detail::num;
 
 void PcenOptions::validate() const {
   auto positive = [](double v, const char* name) {
-    if (!(v > 0) || !std::isfinite(v)) throw_invalid_argument(name, std::string(name) + "=" + num(v) + " must be positive");
+    if (!(v > 0) || !std::isfinite(v))
+      throw_invalid_argument(name, std::string(name) + "=" + num(v) + " must be positive");
   };
   auto non_negative = [](double v, const char* name) {
     if (!(v >= 0) || !std::isfinite(v))
       throw_invalid_argument(name, std::string(name) + "=" + num(v) + " must be non-negative");
   };
   positive(sr, "sr");
-  if (hop_length <= 0) throw_invalid_argument("hop_length", "hop_length=" + num(hop_length) + " must be a positive integer");
+  if (hop_length <= 0)
+    throw_invalid_argument("hop_length", "hop_length=" + num(hop_length) + " must be a positive integer");
   non_negative(gain, "gain");
   non_negative(bias, "bias");
   non_negative(power, "power");
@@ -43,7 +45,8 @@ Pcen::Pcen(const PcenOptions& options, std::size_t n_bands) : options_(options) 
 
 void Pcen::set_state(std::vector<double> zi) {
   if (zi.size() != state_.size())
-    throw_invalid_argument("zi", "zi has " + num(zi.size()) + " values; expected one per band (" + num(state_.size()) + ")");
+    throw_invalid_argument("zi",
+                           "zi has " + num(zi.size()) + " values; expected one per band (" + num(state_.size()) + ")");
   state_ = std::move(zi);
 }
 

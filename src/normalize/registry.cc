@@ -62,8 +62,9 @@ std::string methods_markdown() {
       if (p.pipeline_default) params += " (pipeline: " + detail::num(*p.pipeline_default) + ")";
     }
     md += "| `" + m.name + "` | " + to_string(m.input) + " | " + m.unit + " | " + m.range + " | " +
-          (m.supports_global ? "local, global" : "local") + " | " + (m.supports_frame_axis() ? "all, band, frame" : "all, band") +
-          " | " + (params.empty() ? "—" : params) + " |\n";
+          (m.supports_global ? "local, global" : "local") + " | " +
+          (m.supports_frame_axis() ? "all, band, frame" : "all, band") + " | " + (params.empty() ? "—" : params) +
+          " |\n";
   }
   return md;
 }
@@ -73,7 +74,8 @@ std::string to_string(MethodInput input) {
 }
 
 bool MethodInfo::needs_frame_rate() const {
-  return std::any_of(params.begin(), params.end(), [](const ParamSpec& p) { return p.source != ParamSource::kDefault; });
+  return std::any_of(params.begin(), params.end(),
+                     [](const ParamSpec& p) { return p.source != ParamSource::kDefault; });
 }
 
 const ParamSpec* MethodInfo::param(std::string_view key) const {
@@ -83,8 +85,10 @@ const ParamSpec* MethodInfo::param(std::string_view key) const {
 
 NormalizeOptions in_context(NormalizeOptions options, const MethodContext& context) {
   for (const ParamSpec& p : find_method(options.method).params) {
-    if (p.source == ParamSource::kSampleRate && context.sample_rate) options.params.try_emplace(p.name, *context.sample_rate);
-    if (p.source == ParamSource::kHopLength && context.hop_length) options.params.try_emplace(p.name, *context.hop_length);
+    if (p.source == ParamSource::kSampleRate && context.sample_rate)
+      options.params.try_emplace(p.name, *context.sample_rate);
+    if (p.source == ParamSource::kHopLength && context.hop_length)
+      options.params.try_emplace(p.name, *context.hop_length);
   }
   return options;
 }

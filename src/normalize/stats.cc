@@ -100,7 +100,7 @@ Moments moments_of(const float* v, std::size_t n, std::size_t stride) {
 namespace {
 using detail::kMaxHistogramBins;
 using detail::kMaxHistogramIndex;
-}
+}  // namespace
 
 void Histogram::grow_to(std::int64_t lo, std::int64_t hi) {
   if (counts_.empty()) {
@@ -142,8 +142,8 @@ void Histogram::add(const float* values, std::size_t n, float lo, float hi) {
     if (!(std::fabs(v * inv) <= static_cast<double>(kMaxHistogramIndex)))
       throw Error(ErrorCode::kInvalidData, "stats",
                   "value " + num(v) + " is beyond the histogram's range (|value| <= " +
-                      num(static_cast<double>(kMaxHistogramIndex) * resolution_) + " at resolution " + num(resolution_) +
-                      "); dataset statistics are meant for log-scaled (dB) features");
+                      num(static_cast<double>(kMaxHistogramIndex) * resolution_) + " at resolution " +
+                      num(resolution_) + "); dataset statistics are meant for log-scaled (dB) features");
   grow_to(floor_to_int(lo * inv), floor_to_int(hi * inv));
   std::uint64_t* c = counts_.data() - first_bin_;
   for (std::size_t i = 0; i < n; ++i) ++c[floor_to_int(values[i] * inv)];
@@ -204,7 +204,8 @@ void Stats::update(std::span<const Item> items, std::size_t n_bands) {
                 "spectrogram has " + num(n_bands) + " bands but the statistics have " + num(bands_.size()));
   for (const Item& it : items)
     if (it.valid_frames > it.frames)
-      throw_invalid_argument("lengths", "length " + num(it.valid_frames) + " is longer than the " + num(it.frames) + " frames");
+      throw_invalid_argument("lengths",
+                             "length " + num(it.valid_frames) + " is longer than the " + num(it.frames) + " frames");
   // Moments first (they find NaN/Inf before anything is counted), then the histograms band-major.
   std::vector<Moments> row_moments(items.size() * n_bands);
   for (std::size_t i = 0; i < items.size(); ++i) {
@@ -268,7 +269,8 @@ void Stats::check_fingerprint(const Fingerprint& features) const {
   for (const auto& [key, value] : fingerprint_) {
     const auto it = features.find(key);
     const std::string got = it == features.end() ? "(not recorded)" : it->second;
-    if (got != value) differences += (differences.empty() ? "" : "; ") + key + ": stats " + value + " vs features " + got;
+    if (got != value)
+      differences += (differences.empty() ? "" : "; ") + key + ": stats " + value + " vs features " + got;
   }
   if (!differences.empty())
     throw Error(ErrorCode::kInvalidArgument, "stats", "statistics do not match the features: " + differences);
@@ -277,8 +279,8 @@ void Stats::check_fingerprint(const Fingerprint& features) const {
 namespace {
 
 nlohmann::ordered_json moments_to_json(const Moments& m, const Histogram& h) {
-  return {{"count", m.count}, {"mean", m.mean}, {"m2", m.m2}, {"min", m.min}, {"max", m.max},
-          {"histogram", {{"first_bin", h.first_bin()}, {"counts", h.counts()}}}};
+  return {{"count", m.count}, {"mean", m.mean}, {"m2", m.m2},
+          {"min", m.min},     {"max", m.max},   {"histogram", {{"first_bin", h.first_bin()}, {"counts", h.counts()}}}};
 }
 
 // A histogram's bins within the limits, its counts summing (without
@@ -288,8 +290,8 @@ void check_histogram(const Histogram& h, std::uint64_t count, const std::string&
   if (bins > kMaxHistogramBins)
     throw std::runtime_error(where + ".histogram.counts has more than " + std::to_string(kMaxHistogramBins) + " bins");
   if (h.first_bin() < -kMaxHistogramIndex || h.first_bin() > kMaxHistogramIndex - bins)
-    throw std::runtime_error(where + ".histogram.first_bin " + std::to_string(h.first_bin()) +
-                             " puts bins beyond +-" + std::to_string(kMaxHistogramIndex));
+    throw std::runtime_error(where + ".histogram.first_bin " + std::to_string(h.first_bin()) + " puts bins beyond +-" +
+                             std::to_string(kMaxHistogramIndex));
   std::uint64_t total = 0;
   for (const std::uint64_t c : h.counts())
     if (__builtin_add_overflow(total, c, &total))
@@ -317,9 +319,9 @@ void check_overall_span(std::span<const Histogram> hists) {
     hi = std::max(hi, h.first_bin() + static_cast<std::int64_t>(h.counts().size()) - 1);
   }
   if (hi >= lo && hi - lo + 1 > kMaxHistogramBins)
-    throw std::runtime_error("band histograms span " + std::to_string(hi - lo + 1) +
-                             " bins (first_bin " + std::to_string(lo) + " .. " +
-                             std::to_string(hi) + "); at most " + std::to_string(kMaxHistogramBins));
+    throw std::runtime_error("band histograms span " + std::to_string(hi - lo + 1) + " bins (first_bin " +
+                             std::to_string(lo) + " .. " + std::to_string(hi) + "); at most " +
+                             std::to_string(kMaxHistogramBins));
 }
 
 }  // namespace
@@ -346,7 +348,8 @@ void Stats::save(const std::filesystem::path& path) const {
 
 Stats Stats::load(const std::filesystem::path& path) {
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) throw Error(ErrorCode::kIo, "stats", path.string() + ": no such statistics file");
+  if (!std::filesystem::exists(path, ec))
+    throw Error(ErrorCode::kIo, "stats", path.string() + ": no such statistics file");
   return from_json(detail::read_text_file(path, detail::kMaxJsonFileBytes, "stats"), path.string());
 }
 
@@ -370,8 +373,8 @@ Stats Stats::from_json(const std::string& text, const std::string& origin) {
     const std::size_t n_bands = j.at("n_bands").get<std::size_t>();
     const auto& bands = j.at("bands");
     if (!bands.is_array() || bands.size() != n_bands)
-      throw bad("has " + std::to_string(bands.is_array() ? bands.size() : 0) + " band entries for n_bands=" +
-                std::to_string(n_bands));
+      throw bad("has " + std::to_string(bands.is_array() ? bands.size() : 0) +
+                " band entries for n_bands=" + std::to_string(n_bands));
     Stats s(n_bands, j.at("fingerprint").get<Fingerprint>(), j.at("histogram_resolution").get<double>());
     Histogram overall(s.resolution_);  // redundant with the bands' histograms; checked for consistency
     moments_from_json(j.at("overall"), s.overall_, overall, "overall");
@@ -382,9 +385,7 @@ Stats Stats::from_json(const std::string& text, const std::string& origin) {
   } catch (const Error& e) {
     if (std::string_view(e.what()).starts_with(origin)) throw;
     throw bad(e.what());
-  } catch (const std::exception& e) {
-    throw bad(e.what());
-  }
+  } catch (const std::exception& e) { throw bad(e.what()); }
 }
 
 Stats fit_stats(std::span<const std::filesystem::path> files, FitSummary* summary) {
@@ -392,7 +393,7 @@ Stats fit_stats(std::span<const std::filesystem::path> files, FitSummary* summar
   std::optional<Stats> stats;
   std::vector<std::vector<float>> group;  // decoded files waiting for a band-major update
   std::vector<Stats::Item> items;
-  std::vector<std::size_t> item_file;     // which file each item came from, for error messages
+  std::vector<std::size_t> item_file;  // which file each item came from, for error messages
   std::vector<std::filesystem::path> group_files;
   std::size_t group_bytes = 0, spectrograms = 0;
   auto flush = [&] {
@@ -422,8 +423,9 @@ Stats fit_stats(std::span<const std::filesystem::path> files, FitSummary* summar
     const auto [B, F, T] = batch_shape(in.shape, file.string());
     if (!stats) stats.emplace(F, Fingerprint{{"n_mels", std::to_string(F)}});
     if (F != stats->n_bands())
-      throw Error(ErrorCode::kInvalidData, "n_mels", file.string() + ": has " + std::to_string(F) +
-                                                         " bands, the files before it " + std::to_string(stats->n_bands()));
+      throw Error(ErrorCode::kInvalidData, "n_mels",
+                  file.string() + ": has " + std::to_string(F) + " bands, the files before it " +
+                      std::to_string(stats->n_bands()));
     group.push_back(in.to_float32());
     group_files.push_back(file);
     for (std::size_t i = 0; i < B; ++i) {

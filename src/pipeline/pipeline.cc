@@ -48,7 +48,8 @@ std::vector<std::pair<std::size_t, std::vector<float>>> cut_clip(const PipelineO
   } else if (o.segment) {
     const auto seg = static_cast<std::size_t>(std::llround(*o.segment * sr));
     const auto hop = static_cast<std::size_t>(std::llround(o.segment_hop.value_or(*o.segment) * sr));
-    if (seg == 0 || hop == 0) throw_invalid_argument("segment", "segment is shorter than one sample at " + num(sr) + " Hz");
+    if (seg == 0 || hop == 0)
+      throw_invalid_argument("segment", "segment is shorter than one sample at " + num(sr) + " Hz");
     if (n <= seg) {  // a short clip is one zero-padded segment
       std::vector<float> y(seg, 0.0f);
       std::copy_n(a.begin(), n, y.begin());
@@ -79,8 +80,9 @@ bool Pipeline::needs_stats() const { return options_.normalize && options_.norma
 
 Pipeline Pipeline::with_stats(Stats stats) const {
   if (!needs_stats())
-    throw_invalid_argument("stats", "statistics go with a global scope (normalize=METHOD, scope=global); this pipeline's scope is " +
-                                        (options_.normalize ? to_string(options_.normalize->scope) : std::string("none")));
+    throw_invalid_argument(
+        "stats", "statistics go with a global scope (normalize=METHOD, scope=global); this pipeline's scope is " +
+                     (options_.normalize ? to_string(options_.normalize->scope) : std::string("none")));
   PipelineOptions options = options_;
   // A pipeline without a rate takes the statistics' (the rate its clips shared when they were fitted).
   if (options.rate_policy == PipelineOptions::RatePolicy::kShared && stats.fingerprint().count("sr")) {
@@ -92,7 +94,8 @@ Pipeline Pipeline::with_stats(Stats stats) const {
     }
   }
   if (stats.n_bands() != static_cast<std::size_t>(options.mel.mel.n_mels))
-    throw_invalid_argument("stats", "n_mels: stats " + num(stats.n_bands()) + " vs features " + num(options.mel.mel.n_mels));
+    throw_invalid_argument("stats",
+                           "n_mels: stats " + num(stats.n_bands()) + " vs features " + num(options.mel.mel.n_mels));
   stats.check_fingerprint(fingerprint_of(options, OptionStage::kNormalize));
   Pipeline p(options);
   p.stats_ = std::move(stats);
@@ -120,17 +123,16 @@ PipelineOptions Pipeline::options_from_json(const std::string& text, const std::
   if (!j.is_object() || !j.contains("format_version") || !j["options"].is_object())
     throw Error(ErrorCode::kInvalidData, "pipeline", origin + ": not a pipeline record (no format_version/options)");
   if (j["format_version"] != kFormatVersion)
-    throw Error(ErrorCode::kInvalidData, "pipeline", origin + ": pipeline format_version " + j["format_version"].dump() +
-                                                         " (this melnorm reads " + num(kFormatVersion) + ")");
+    throw Error(ErrorCode::kInvalidData, "pipeline",
+                origin + ": pipeline format_version " + j["format_version"].dump() + " (this melnorm reads " +
+                    num(kFormatVersion) + ")");
   PipelineOptions o;
   try {
     OptionValues given;
     for (const auto& [name, value] : j["options"].items())
       given[name] = value.is_string() ? value.get<std::string>() : option_text(find_option(name), value.dump());
     o = resolve_pipeline_options(given);
-  } catch (const Error& e) {
-    throw Error(ErrorCode::kInvalidData, e.param(), origin + ": " + e.what());
-  }
+  } catch (const Error& e) { throw Error(ErrorCode::kInvalidData, e.param(), origin + ": " + e.what()); }
   if (j.contains("fingerprint")) {
     const auto& f = j["fingerprint"];
     if (!f.is_object() || !std::all_of(f.begin(), f.end(), [](const nlohmann::json& v) { return v.is_string(); }))
@@ -138,8 +140,9 @@ PipelineOptions Pipeline::options_from_json(const std::string& text, const std::
     const Fingerprint recorded = f.get<Fingerprint>(), now = fingerprint_of(o);
     for (const auto& [key, value] : recorded)
       if (!now.count(key) || now.at(key) != value)
-        throw Error(ErrorCode::kInvalidData, key, origin + ": " + key + ": recorded " + value + " vs options " +
-                                                      (now.count(key) ? now.at(key) : std::string("(absent)")));
+        throw Error(ErrorCode::kInvalidData, key,
+                    origin + ": " + key + ": recorded " + value + " vs options " +
+                        (now.count(key) ? now.at(key) : std::string("(absent)")));
   }
   return o;
 }
@@ -152,7 +155,8 @@ Audio Pipeline::load(const std::filesystem::path& path) const {
 std::size_t Pipeline::n_rows(std::size_t n_samples, int sample_rate) const {
   if (!options_.segment) return 1;
   const auto seg = static_cast<std::size_t>(std::llround(*options_.segment * sample_rate));
-  const auto hop = static_cast<std::size_t>(std::llround(options_.segment_hop.value_or(*options_.segment) * sample_rate));
+  const auto hop =
+      static_cast<std::size_t>(std::llround(options_.segment_hop.value_or(*options_.segment) * sample_rate));
   return n_samples <= seg || hop == 0 ? 1 : (n_samples - seg) / hop + 1;
 }
 
@@ -185,15 +189,17 @@ std::vector<PipelineRow> Pipeline::compute(std::span<const float> samples, int s
       resample(resampled, *options_.sample_rate);
       samples = resampled.samples, sample_rate = resampled.sample_rate;
     }
-    if (sample_rate <= 0) throw_invalid_argument("sr", "sr=" + num(sample_rate) + " must be a positive sample rate in Hz");
+    if (sample_rate <= 0)
+      throw_invalid_argument("sr", "sr=" + num(sample_rate) + " must be a positive sample rate in Hz");
     Engines::ForRate* e = nullptr;
     {
       std::lock_guard lock(engines_->mutex);
       // A shared rate is the first one seen: another would silently give another frequency axis.
       if (options_.rate_policy == PipelineOptions::RatePolicy::kShared && !engines_->by_rate.empty() &&
           !engines_->by_rate.count(sample_rate))
-        throw_invalid_argument("sr", "sr: this pipeline has run at " + num(engines_->by_rate.begin()->first) + " Hz; audio at " +
-                                         num(sample_rate) + " Hz would get another frequency axis: set sr to resample every input");
+        throw_invalid_argument("sr", "sr: this pipeline has run at " + num(engines_->by_rate.begin()->first) +
+                                         " Hz; audio at " + num(sample_rate) +
+                                         " Hz would get another frequency axis: set sr to resample every input");
       auto& slot = engines_->by_rate[sample_rate];
       if (!slot) {
         auto made = std::make_unique<Engines::ForRate>();
@@ -214,9 +220,7 @@ std::vector<PipelineRow> Pipeline::compute(std::span<const float> samples, int s
       rows.push_back(std::move(row));
     }
     return rows;
-  } catch (const Error& err) {
-    rethrow_naming(err, what);
-  }
+  } catch (const Error& err) { rethrow_naming(err, what); }
 }
 
 }  // namespace melnorm

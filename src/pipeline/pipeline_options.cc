@@ -49,7 +49,8 @@ long long parse_integer(std::string_view name, std::string_view text, std::strin
 int positive_int(std::string_view name, std::string_view text) {
   const long long v = parse_integer(name, text, "a positive integer");
   if (v <= 0 || v > 1 << 30)
-    throw_invalid_argument(std::string(name), std::string(name) + "=" + std::string(text) + " must be a positive integer");
+    throw_invalid_argument(std::string(name),
+                           std::string(name) + "=" + std::string(text) + " must be a positive integer");
   return static_cast<int>(v);
 }
 
@@ -62,7 +63,9 @@ bool parse_bool(std::string_view name, std::string_view text) {
 std::optional<double> seconds_or_none(std::string_view name, std::string_view text) {
   if (text == "none") return std::nullopt;
   const double v = parse_number(name, text, "a positive number of seconds or none");
-  if (!(v > 0)) throw_invalid_argument(std::string(name), std::string(name) + "=" + std::string(text) + " must be a positive number of seconds");
+  if (!(v > 0))
+    throw_invalid_argument(std::string(name),
+                           std::string(name) + "=" + std::string(text) + " must be a positive number of seconds");
   return v;
 }
 
@@ -119,7 +122,8 @@ std::vector<Row> clip_rows() {
         "defaults to start from: librosa 0.10 feature.melspectrogram or torchaudio transforms.MelSpectrogram", false},
        [](PipelineOptions& o, std::string_view t) { o.preset = parse_preset(t); },
        [](const PipelineOptions& o) { return to_string(o.preset); }},
-      {{"sr", "--sr", K::kInteger, S::kDecode, "Hz", "integer >= 1 | native | none (native) | shared", "shared: the rate the clips share",
+      {{"sr", "--sr", K::kInteger, S::kDecode, "Hz", "integer >= 1 | native | none (native) | shared",
+        "shared: the rate the clips share",
         "resample every clip to this rate (libsoxr HQ); native: each clip keeps its own (per-file output only)", true},
        [](PipelineOptions& o, std::string_view t) {
          o.sample_rate.reset();
@@ -127,7 +131,8 @@ std::vector<Row> clip_rows() {
          else if (t == "shared") o.rate_policy = PipelineOptions::RatePolicy::kShared;
          else {
            const long long v = parse_integer("sr", t, "a sample rate in Hz (a positive integer) or native");
-           if (v <= 0 || v > 10'000'000) throw_invalid_argument("sr", "sr=" + std::string(t) + " must be a positive sample rate in Hz");
+           if (v <= 0 || v > 10'000'000)
+             throw_invalid_argument("sr", "sr=" + std::string(t) + " must be a positive sample rate in Hz");
            o.sample_rate = static_cast<int>(v), o.rate_policy = PipelineOptions::RatePolicy::kFixed;
          }
        },
@@ -135,14 +140,16 @@ std::vector<Row> clip_rows() {
          if (o.sample_rate) return num(*o.sample_rate);
          return std::string(o.rate_policy == PipelineOptions::RatePolicy::kNative ? "native" : "shared");
        }},
-      {{"pad_to", "--pad-to", K::kNumber, S::kCut, "s", "> 0 | none", "none", "pad (zeros) or crop every clip to this length", true},
+      {{"pad_to", "--pad-to", K::kNumber, S::kCut, "s", "> 0 | none", "none",
+        "pad (zeros) or crop every clip to this length", true},
        [](PipelineOptions& o, std::string_view t) { o.pad_to = seconds_or_none("pad_to", t); },
        [](const PipelineOptions& o) { return seconds_text(o.pad_to); }},
       {{"segment", "--segment", K::kNumber, S::kCut, "s", "> 0 | none", "none",
         "cut clips into segments of this length, one row each (a shorter clip is one zero-padded segment)", true},
        [](PipelineOptions& o, std::string_view t) { o.segment = seconds_or_none("segment", t); },
        [](const PipelineOptions& o) { return seconds_text(o.segment); }},
-      {{"segment_hop", "--segment-hop", K::kNumber, S::kCut, "s", "> 0 | none", "segment", "time between segment starts", true},
+      {{"segment_hop", "--segment-hop", K::kNumber, S::kCut, "s", "> 0 | none", "segment",
+        "time between segment starts", true},
        [](PipelineOptions& o, std::string_view t) { o.segment_hop = seconds_or_none("segment_hop", t); },
        [](const PipelineOptions& o) { return o.segment ? exact(o.segment_hop.value_or(*o.segment)) : "none"; }},
   };
@@ -153,29 +160,37 @@ std::vector<Row> stft_rows() {
   using K = OptionKind;
   using S = OptionStage;
   return {
-      {{"n_fft", "--n-fft", K::kInteger, S::kSpectrogram, "samples", "integer >= 2", "2048 (librosa), 400 (torchaudio)", "FFT size", true},
+      {{"n_fft", "--n-fft", K::kInteger, S::kSpectrogram, "samples", "integer >= 2", "2048 (librosa), 400 (torchaudio)",
+        "FFT size", true},
        [](PipelineOptions& o, std::string_view t) { o.mel.stft.n_fft = positive_int("n_fft", t); },
        [](const PipelineOptions& o) { return num(o.mel.stft.n_fft); }},
       {{"win_length", "--win-length", K::kInteger, S::kSpectrogram, "samples", "1 .. n_fft | none", "n_fft",
         "window length; a shorter window is zero-padded at the centre of the frame", true},
-       [](PipelineOptions& o, std::string_view t) { o.mel.stft.win_length = t == "none" ? 0 : positive_int("win_length", t); },
+       [](PipelineOptions& o, std::string_view t) {
+         o.mel.stft.win_length = t == "none" ? 0 : positive_int("win_length", t);
+       },
        [](const PipelineOptions& o) { return num(o.mel.stft.effective_win_length()); }},
       {{"hop_length", "--hop", K::kInteger, S::kSpectrogram, "samples", "integer >= 1 | none",
         "win_length // 4 (librosa), win_length // 2 (torchaudio)", "samples between successive frames", true},
-       [](PipelineOptions& o, std::string_view t) { o.mel.stft.hop_length = t == "none" ? 0 : positive_int("hop_length", t); },
+       [](PipelineOptions& o, std::string_view t) {
+         o.mel.stft.hop_length = t == "none" ? 0 : positive_int("hop_length", t);
+       },
        [](const PipelineOptions& o) { return num(o.mel.stft.hop_length); }},
-      {{"window", "--window", K::kChoice, S::kSpectrogram, "", "hann | hamming | blackman | rect", "hann", "analysis window (periodic)", true},
+      {{"window", "--window", K::kChoice, S::kSpectrogram, "", "hann | hamming | blackman | rect", "hann",
+        "analysis window (periodic)", true},
        [](PipelineOptions& o, std::string_view t) { o.mel.stft.window = parse_window(t); },
        [](const PipelineOptions& o) { return to_string(o.mel.stft.window); }},
       {{"center", "--center", K::kBool, S::kSpectrogram, "", "true | false", "true",
-        "centre frame t on sample t * hop_length (pad n_fft // 2 at both ends); --no-center: frame t starts there", true},
+        "centre frame t on sample t * hop_length (pad n_fft // 2 at both ends); --no-center: frame t starts there",
+        true},
        [](PipelineOptions& o, std::string_view t) { o.mel.stft.center = parse_bool("center", t); },
        [](const PipelineOptions& o) { return std::string(o.mel.stft.center ? "true" : "false"); }},
-      {{"pad_mode", "--pad-mode", K::kChoice, S::kSpectrogram, "", "constant | reflect", "constant (librosa), reflect (torchaudio)",
-        "how the centre padding is filled", true},
+      {{"pad_mode", "--pad-mode", K::kChoice, S::kSpectrogram, "", "constant | reflect",
+        "constant (librosa), reflect (torchaudio)", "how the centre padding is filled", true},
        [](PipelineOptions& o, std::string_view t) { o.mel.stft.pad_mode = parse_pad_mode(t); },
        [](const PipelineOptions& o) { return to_string(o.mel.stft.pad_mode); }},
-      {{"power", "--power", K::kNumber, S::kSpectrogram, "", "1 | 2", "2", "exponent of the magnitude: 1 magnitude, 2 power", true},
+      {{"power", "--power", K::kNumber, S::kSpectrogram, "", "1 | 2", "2",
+        "exponent of the magnitude: 1 magnitude, 2 power", true},
        [](PipelineOptions& o, std::string_view t) { o.mel.power = parse_number("power", t, "1 or 2"); },
        [](const PipelineOptions& o) { return exact(o.mel.power); }},
       {{"fft_precision", "--fft-precision", K::kChoice, S::kSpectrogram, "", "auto | double | single", "auto",
@@ -205,12 +220,15 @@ std::vector<Row> mel_rows() {
          if (o.mel.mel.fmax) return exact(*o.mel.mel.fmax);
          return o.sample_rate ? exact(*o.sample_rate / 2.0) : std::string("none");
        }},
-      {{"mel_scale", "--mel-scale", K::kChoice, S::kSpectrogram, "", "slaney | htk", "slaney (librosa), htk (torchaudio)",
-        "mel scale of the band edges", true},
+      {{"mel_scale", "--mel-scale", K::kChoice, S::kSpectrogram, "", "slaney | htk",
+        "slaney (librosa), htk (torchaudio)", "mel scale of the band edges", true},
        [](PipelineOptions& o, std::string_view t) { o.mel.mel.scale = parse_mel_scale(t); },
        [](const PipelineOptions& o) { return to_string(o.mel.mel.scale); }},
-      {{"htk", "--htk", K::kBool, S::kSpectrogram, "", "true | false", "false", "librosa's name: true is mel_scale=htk", true,
-        "mel_scale"}, {}, {}, {"htk", "slaney"}},
+      {{"htk", "--htk", K::kBool, S::kSpectrogram, "", "true | false", "false", "librosa's name: true is mel_scale=htk",
+        true, "mel_scale"},
+       {},
+       {},
+       {"htk", "slaney"}},
       {{"norm", "--mel-norm", K::kChoice, S::kSpectrogram, "", "slaney | none", "slaney (librosa), none (torchaudio)",
         "filter normalization: slaney divides each triangle by its width (constant energy per band)", true},
        [](PipelineOptions& o, std::string_view t) { o.mel.mel.norm = parse_mel_norm(t); },
@@ -227,7 +245,8 @@ std::vector<Row> db_rows() {
         "dB reference: off (linear), ref1 (ref=1.0), max (each clip's peak at 0 dB), pP (its P-th percentile)", true},
        [](PipelineOptions& o, std::string_view t) { parse_db_ref(t == "none" ? "off" : t, o.mel.db); },
        [](const PipelineOptions& o) { return db_ref_name(o.mel.db); }},
-      {{"top_db", "--top-db", K::kNumber, S::kDb, "dB", ">= 0 | none", "80", "floor at this many dB below the peak; none: no floor", true},
+      {{"top_db", "--top-db", K::kNumber, S::kDb, "dB", ">= 0 | none", "80",
+        "floor at this many dB below the peak; none: no floor", true},
        [](PipelineOptions& o, std::string_view t) {
          if (t == "none") o.mel.db.top_db.reset();
          else o.mel.db.top_db = parse_number("top_db", t, "a number of dB or none");
@@ -242,7 +261,8 @@ std::vector<Row> db_rows() {
        [](const PipelineOptions& o) { return exact(o.mel.db.amin.value_or(o.mel.power == 2.0 ? 1e-10 : 1e-5)); }},
       {{"db_floor", "--db-floor", K::kChoice, S::kDb, "", "absolute | relative | noise | noise_percentile", "absolute",
         "the power's floor: amin (librosa), amin x ref (gain-invariant with db=max), or the clip's noise "
-        "(per band: its quietest frames' mean; or a percentile of all values), never below amin x ref", true},
+        "(per band: its quietest frames' mean; or a percentile of all values), never below amin x ref",
+        true},
        [](PipelineOptions& o, std::string_view t) { o.mel.db.floor = parse_db_floor(t); },
        [](const PipelineOptions& o) { return to_string(o.mel.db.floor); }},
       {{"db_floor_percentile", "--db-floor-percentile", K::kNumber, S::kDb, "%", "(0, 100)", "20",
@@ -263,11 +283,15 @@ std::vector<Row> normalization_rows() {
         "normalization method", true},
        [](PipelineOptions& o, std::string_view t) {
          const MethodInfo& method = t.empty() ? no_normalization() : find_method(t);
-         if (method.kind == MethodKind::kIdentity) o.normalize.reset();  // none: kept unset, as records and fingerprints read it
+         if (method.kind == MethodKind::kIdentity)
+           o.normalize.reset();  // none: kept unset, as records and fingerprints read it
          else o.normalize = NormalizeOptions{.method = method.name};
        },
        [](const PipelineOptions& o) { return o.normalize ? o.normalize->method : no_normalization().name; }},
-      {{"pcen", "--pcen", K::kBool, S::kNormalize, "", "true | false", "false", "true is normalize=pcen", true, "normalize"}, {}, {},
+      {{"pcen", "--pcen", K::kBool, S::kNormalize, "", "true | false", "false", "true is normalize=pcen", true,
+        "normalize"},
+       {},
+       {},
        {"pcen", "none"}},
       {{"scope", "--scope", K::kChoice, S::kNormalize, "", "local | global", "local",
         "statistics of each spectrogram, or fitted on the training set", true},
@@ -284,7 +308,8 @@ std::vector<Row> normalization_rows() {
          normalization(o, "params").params = parse_method_params(t);
        },
        [](const PipelineOptions& o) { return o.normalize ? params_text(o.normalize->params) : ""; }},
-      {{"dtype", "--dtype", K::kChoice, S::kOutput, "", "float32 | float16", "float32", "dtype of the written features", true},
+      {{"dtype", "--dtype", K::kChoice, S::kOutput, "", "float32 | float16", "float32", "dtype of the written features",
+        true},
        [](PipelineOptions& o, std::string_view t) {
          if (t == "float32") o.dtype = DType::kFloat32;
          else if (t == "float16") o.dtype = DType::kFloat16;
@@ -396,9 +421,11 @@ PipelineOptions resolve_pipeline_options(const OptionValues& given_raw) {
   const OptionValues implied = implied_values(o);
   for (const auto& [name, value] : implied) {
     const auto it = given.find(name);
-    if (it != given.end() && it->second != value && !(name == "power" && parse_number(name, it->second, "1 or 2") == 1.0))
-      throw_invalid_argument(name, name + "=" + it->second + " contradicts normalize=" + o.normalize->method + ", which needs " +
-                                       name + "=" + value + " (" + o.normalize->method + " works on the linear magnitude mel spectrogram)");
+    if (it != given.end() && it->second != value &&
+        !(name == "power" && parse_number(name, it->second, "1 or 2") == 1.0))
+      throw_invalid_argument(name, name + "=" + it->second + " contradicts normalize=" + o.normalize->method +
+                                       ", which needs " + name + "=" + value + " (" + o.normalize->method +
+                                       " works on the linear magnitude mel spectrogram)");
   }
   OptionValues values = preset_values(o.preset);
   for (const auto& [name, value] : implied) values[name] = value;
@@ -430,8 +457,9 @@ std::map<std::string, std::string> fingerprint_of(const PipelineOptions& o, std:
     f[r.spec.name] = r.get(o);
   }
   // Resolved: the precision the FFT really runs in, every method parameter.
-  const bool single = o.mel.fft_precision == FftPrecision::kSingle ||
-                      (o.mel.fft_precision == FftPrecision::kAuto && o.mel.db.enabled && o.mel.db.top_db && *o.mel.db.top_db <= 80);
+  const bool single =
+      o.mel.fft_precision == FftPrecision::kSingle ||
+      (o.mel.fft_precision == FftPrecision::kAuto && o.mel.db.enabled && o.mel.db.top_db && *o.mel.db.top_db <= 80);
   if (f.count("fft_precision")) f["fft_precision"] = single ? "single" : "double";
   // Only a noise floor reads its percentile (and statistics fitted before it existed stay valid).
   if (o.mel.db.floor != DbFloor::kNoise && o.mel.db.floor != DbFloor::kNoisePercentile) f.erase("db_floor_percentile");
@@ -441,7 +469,8 @@ std::map<std::string, std::string> fingerprint_of(const PipelineOptions& o, std:
     const NormalizeOptions used = o.sample_rate ? normalization_at(o, *o.sample_rate) : *o.normalize;
     for (const auto& [k, v] : used.params) all[k] = v;
     for (const ParamSpec& p : find_method(o.normalize->method).params)  // each clip's rate: not one value
-      if (!o.sample_rate && p.source == ParamSource::kSampleRate && !o.normalize->params.count(p.name)) all.erase(p.name);
+      if (!o.sample_rate && p.source == ParamSource::kSampleRate && !o.normalize->params.count(p.name))
+        all.erase(p.name);
     f["params"] = params_text(all);
   }
   return f;
@@ -477,7 +506,8 @@ MelSpectrogramOptions preset_options(Preset preset, double sample_rate) {
 }
 
 NormalizeOptions normalization_at(const PipelineOptions& o, double sample_rate) {
-  return in_context(o.normalize.value_or(NormalizeOptions{}), {.sample_rate = sample_rate, .hop_length = o.mel.stft.hop_length});
+  return in_context(o.normalize.value_or(NormalizeOptions{}),
+                    {.sample_rate = sample_rate, .hop_length = o.mel.stft.hop_length});
 }
 
 void PipelineOptions::validate() const {
@@ -489,9 +519,11 @@ void PipelineOptions::validate() const {
     m.validate();
   }
   if (segment_hop && !segment) throw_invalid_argument("segment_hop", "segment_hop needs segment");
-  if (segment && pad_to) throw_invalid_argument("pad_to", "pad_to and segment are alternatives (segments are already fixed-size)");
+  if (segment && pad_to)
+    throw_invalid_argument("pad_to", "pad_to and segment are alternatives (segments are already fixed-size)");
   if (sample_rate)
-    for (const auto& [name, seconds] : {std::pair{"segment", segment}, {"segment_hop", segment_hop}, {"pad_to", pad_to}})
+    for (const auto& [name, seconds] :
+         {std::pair{"segment", segment}, {"segment_hop", segment_hop}, {"pad_to", pad_to}})
       if (seconds && std::llround(*seconds * *sample_rate) < 1)
         throw_invalid_argument(name, std::string(name) + "=" + exact(*seconds) + " s is shorter than one sample at " +
                                          num(*sample_rate) + " Hz");
@@ -499,7 +531,8 @@ void PipelineOptions::validate() const {
     const MethodInfo& info = find_method(normalize->method);
     if (normalize->scope == Scope::kGlobal && !info.supports_global)
       throw_invalid_argument("scope", "method " + info.name + " is local only; allowed scope: local");
-    Normalizer check({.method = normalize->method, .scope = Scope::kLocal, .axis = normalize->axis, .params = normalize->params});
+    Normalizer check(
+        {.method = normalize->method, .scope = Scope::kLocal, .axis = normalize->axis, .params = normalize->params});
   }
 }
 
@@ -521,8 +554,8 @@ std::string options_markdown(const std::vector<OptionSpec>& schema) {
   };
   for (const OptionSpec& s : schema) {
     const std::string doc = s.alias_of.empty() ? s.doc : s.doc + " (alias of `" + s.alias_of + "`)";
-    md += "| `" + s.name + "` | `" + s.flag + "` | " + to_string(s.kind) + " | " + s.unit + " | " + cell(s.allowed) + " | " +
-          cell(s.default_text) + " | " + (s.changes_output ? "yes" : "no") + " | " + cell(doc) + " |\n";
+    md += "| `" + s.name + "` | `" + s.flag + "` | " + to_string(s.kind) + " | " + s.unit + " | " + cell(s.allowed) +
+          " | " + cell(s.default_text) + " | " + (s.changes_output ? "yes" : "no") + " | " + cell(doc) + " |\n";
   }
   return md;
 }
@@ -530,9 +563,16 @@ std::string options_markdown(const std::vector<OptionSpec>& schema) {
 std::string options_json(const std::vector<OptionSpec>& schema) {
   nlohmann::ordered_json j = nlohmann::ordered_json::array();
   for (const OptionSpec& s : schema)
-    j.push_back({{"name", s.name}, {"flag", s.flag}, {"kind", to_string(s.kind)}, {"stage", to_string(s.stage)},
-                 {"unit", s.unit}, {"allowed", s.allowed}, {"default", s.default_text}, {"doc", s.doc},
-                 {"changes_output", s.changes_output}, {"alias_of", s.alias_of}});
+    j.push_back({{"name", s.name},
+                 {"flag", s.flag},
+                 {"kind", to_string(s.kind)},
+                 {"stage", to_string(s.stage)},
+                 {"unit", s.unit},
+                 {"allowed", s.allowed},
+                 {"default", s.default_text},
+                 {"doc", s.doc},
+                 {"changes_output", s.changes_output},
+                 {"alias_of", s.alias_of}});
   return j.dump(2);
 }
 

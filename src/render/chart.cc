@@ -158,8 +158,10 @@ void render_confusion(const std::filesystem::path& path, const std::vector<std::
     text(cr, kLeft - 6, kTop + cell * (static_cast<double>(t) + 0.5), class_names[t], 1, 0.5, 11);
     text(cr, kLeft + cell * (static_cast<double>(t) + 0.5), kTop - 6, class_names[t], 0.5, 1, 11);
   }
-  text(cr, kLeft + cell * static_cast<double>(n) / 2, kTop + cell * static_cast<double>(n) + 14, "predicted (top labels); true class (left labels)", 0.5, 0, 12);
-  text(cr, kLeft + cell * static_cast<double>(n) / 2, kTop + cell * static_cast<double>(n) + 34, "colour: fraction of the true class's rows", 0.5, 0, 11);
+  text(cr, kLeft + cell * static_cast<double>(n) / 2, kTop + cell * static_cast<double>(n) + 14,
+       "predicted (top labels); true class (left labels)", 0.5, 0, 12);
+  text(cr, kLeft + cell * static_cast<double>(n) / 2, kTop + cell * static_cast<double>(n) + 34,
+       "colour: fraction of the true class's rows", 0.5, 0, 11);
   cairo_destroy(cr);
   detail::write_png(surface, path);
 }

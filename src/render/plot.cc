@@ -17,7 +17,7 @@ using detail::format_tick;
 using detail::nice_step;
 using detail::text;
 
-constexpr int kPanelWidth = 560, kPanelHeight = 300;  // the image area of one panel, pixels
+constexpr int kPanelWidth = 560, kPanelHeight = 300;             // the image area of one panel, pixels
 constexpr int kLeft = 78, kRight = 96, kTop = 58, kBottom = 52;  // room for axes, colorbar, titles
 
 void draw_panel(cairo_t* cr, double ox, double oy, const PlotPanel& p, const PlotAxes& axes) {
@@ -27,7 +27,8 @@ void draw_panel(cairo_t* cr, double ox, double oy, const PlotPanel& p, const Plo
   const double x0 = ox + kLeft, y0 = oy + kTop, w = kPanelWidth, h = kPanelHeight;
 
   // The spectrogram as an image: one pixel per (frame, band), low bands at the bottom.
-  cairo_surface_t* img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, static_cast<int>(m.cols), static_cast<int>(m.rows));
+  cairo_surface_t* img =
+      cairo_image_surface_create(CAIRO_FORMAT_RGB24, static_cast<int>(m.cols), static_cast<int>(m.rows));
   unsigned char* px = cairo_image_surface_get_data(img);
   const int stride = cairo_image_surface_get_stride(img);
   for (std::size_t b = 0; b < m.rows; ++b) {
@@ -94,7 +95,8 @@ void draw_panel(cairo_t* cr, double ox, double oy, const PlotPanel& p, const Plo
   // Colorbar with its unit.
   const double bx = x0 + w + 16, bw = 16;
   for (int i = 0; i < static_cast<int>(h); ++i) {
-    const auto& col = detail::kMagma[static_cast<std::size_t>(std::clamp(static_cast<int>(255.0 * (h - 1 - i) / (h - 1)), 0, 255))];
+    const auto& col =
+        detail::kMagma[static_cast<std::size_t>(std::clamp(static_cast<int>(255.0 * (h - 1 - i) / (h - 1)), 0, 255))];
     cairo_set_source_rgb(cr, col[0] / 255.0, col[1] / 255.0, col[2] / 255.0);
     cairo_rectangle(cr, bx, y0 + i, bw, 1);
     cairo_fill(cr);

@@ -26,7 +26,8 @@ void DbOptions::validate() const {
   if (top_db && !(*top_db >= 0 && std::isfinite(*top_db)))
     throw_invalid_argument("top_db", "top_db=" + num(*top_db) + " must be non-negative (or none)");
   if (!(floor_percentile > 0 && floor_percentile < 100))
-    throw_invalid_argument("db_floor_percentile", "db_floor_percentile=" + num(floor_percentile) + " must be in (0, 100)");
+    throw_invalid_argument("db_floor_percentile",
+                           "db_floor_percentile=" + num(floor_percentile) + " must be in (0, 100)");
 }
 
 namespace {
@@ -149,7 +150,8 @@ std::vector<double> noise_floor(std::span<const float> power, std::size_t n_band
     throw_invalid_argument("n_bands", num(power.size()) + " values are not " + num(n_bands) + " bands of frames");
   const std::size_t frames = power.size() / n_bands;
   if (frames == 0) return std::vector<double>(n_bands, 0.0);
-  if (o.floor == DbFloor::kNoisePercentile) return std::vector<double>(n_bands, percentile_of(power, o.floor_percentile));
+  if (o.floor == DbFloor::kNoisePercentile)
+    return std::vector<double>(n_bands, percentile_of(power, o.floor_percentile));
   // kNoise: frames ranked by their total power; each band's mean over the quietest share
   // (a mean, not a minimum: unbiased for noise-only frames, the idea of minimum statistics).
   std::vector<std::pair<double, std::size_t>> loudness(frames);
@@ -158,7 +160,8 @@ std::vector<double> noise_floor(std::span<const float> power, std::size_t n_band
     for (std::size_t b = 0; b < n_bands; ++b) sum += power[b * frames + t];
     loudness[t] = {sum, t};
   }
-  const auto quiet = std::max<std::size_t>(1, static_cast<std::size_t>(std::llround(o.floor_percentile / 100.0 * static_cast<double>(frames))));
+  const auto quiet = std::max<std::size_t>(
+      1, static_cast<std::size_t>(std::llround(o.floor_percentile / 100.0 * static_cast<double>(frames))));
   std::nth_element(loudness.begin(), loudness.begin() + static_cast<std::ptrdiff_t>(quiet - 1), loudness.end());
   std::vector<double> floors(n_bands, 0.0);
   for (std::size_t b = 0; b < n_bands; ++b) {
@@ -195,24 +198,34 @@ std::string to_string(DbFloor floor) {
 
 void parse_db_ref(std::string_view spec, DbOptions& o) {
   auto unsupported = [&] {
-    throw_invalid_argument("db", "db='" + std::string(spec) +
-                                     "' is not supported; allowed: off, ref1, max, or pP for the P-th percentile (e.g. p99.5)");
+    throw_invalid_argument(
+        "db", "db='" + std::string(spec) +
+                  "' is not supported; allowed: off, ref1, max, or pP for the P-th percentile (e.g. p99.5)");
   };
-  if (spec == "off") { o.enabled = false; return; }
+  if (spec == "off") {
+    o.enabled = false;
+    return;
+  }
   o.enabled = true;
-  if (spec == "ref1") { o.reference = DbReference::kValue; o.ref_value = 1.0; return; }
-  if (spec == "max") { o.reference = DbReference::kMax; return; }
+  if (spec == "ref1") {
+    o.reference = DbReference::kValue;
+    o.ref_value = 1.0;
+    return;
+  }
+  if (spec == "max") {
+    o.reference = DbReference::kMax;
+    return;
+  }
   if (spec.size() < 2 || spec[0] != 'p') unsupported();
   const std::string digits(spec.substr(1));
   std::size_t used = 0;
   double p = 0;
   try {
     p = std::stod(digits, &used);
-  } catch (const std::exception&) {
-    unsupported();
-  }
+  } catch (const std::exception&) { unsupported(); }
   if (used != digits.size() || !(p > 0 && p <= 100))
-    throw_invalid_argument("db", "db='" + std::string(spec) + "': the percentile must be a number in (0, 100], e.g. p99.5");
+    throw_invalid_argument("db",
+                           "db='" + std::string(spec) + "': the percentile must be a number in (0, 100], e.g. p99.5");
   o.reference = DbReference::kPercentile;
   o.ref_percentile = p;
 }
@@ -236,8 +249,8 @@ void amplitude_to_db(std::span<float> s, const DbOptions& options, std::size_t n
   const double amin = options.amin.value_or(1e-5);
   for (float& v : s) v = v * v;  // librosa squares in the input's precision
   // A given ref is an amplitude; max and percentiles are taken of the squared values.
-  const double ref = options.reference == DbReference::kValue ? options.ref_value * options.ref_value
-                                                              : reference_of(s, options);
+  const double ref =
+      options.reference == DbReference::kValue ? options.ref_value * options.ref_value : reference_of(s, options);
   to_db(s, options, n_bands, amin * amin, ref);
 }
 

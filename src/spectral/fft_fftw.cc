@@ -53,7 +53,8 @@ class FftwRealFft final : public RealFft<T> {
     // and process, which a one-clip `melnorm mel` would pay 20 times over, and
     // its choice depends on timing: the bytes would differ between processes.
     plan_ = Api::make(n, in.data(), reinterpret_cast<typename Api::complex*>(out.data()));
-    if (!plan_) throw Error(ErrorCode::kInvalidArgument, "n_fft", "FFTW could not plan an FFT of size " + std::to_string(n));
+    if (!plan_)
+      throw Error(ErrorCode::kInvalidArgument, "n_fft", "FFTW could not plan an FFT of size " + std::to_string(n));
   }
   ~FftwRealFft() override {
     std::lock_guard lock(planner_mutex());

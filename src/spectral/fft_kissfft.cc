@@ -20,8 +20,7 @@ namespace {
 template <class T>
 class KissRealFft final : public RealFft<T> {
  public:
-  explicit KissRealFft(int n)
-      : n_(n), fft_(static_cast<std::size_t>(n % 2 == 0 ? n / 2 : n), /*inverse=*/false) {}
+  explicit KissRealFft(int n) : n_(n), fft_(static_cast<std::size_t>(n % 2 == 0 ? n / 2 : n), /*inverse=*/false) {}
   int size() const override { return n_; }
 
   void forward(const T* in, std::complex<T>* out) const override {
@@ -51,7 +50,8 @@ class KissRealFft final : public RealFft<T> {
 
 template <class T>
 std::shared_ptr<const RealFft<T>> plan_real_fft(int n) {
-  if (n < 2) throw Error(ErrorCode::kInvalidArgument, "n_fft", "n_fft=" + std::to_string(n) + " is too small; allowed: >= 2");
+  if (n < 2)
+    throw Error(ErrorCode::kInvalidArgument, "n_fft", "n_fft=" + std::to_string(n) + " is too small; allowed: >= 2");
   return std::make_shared<KissRealFft<T>>(n);
 }
 

@@ -31,15 +31,14 @@ std::vector<double> linspace(double start, double stop, int count) {
 MelScale parse_mel_scale(std::string_view name, std::string param) {
   if (name == "slaney") return MelScale::kSlaney;
   if (name == "htk") return MelScale::kHtk;
-  throw_invalid_argument(param, param + "='" + std::string(name) +
-                                               "' is not a mel scale; allowed: slaney, htk");
+  throw_invalid_argument(param, param + "='" + std::string(name) + "' is not a mel scale; allowed: slaney, htk");
 }
 
 MelNorm parse_mel_norm(std::string_view name, std::string param) {
   if (name == "slaney") return MelNorm::kSlaney;
   if (name == "none") return MelNorm::kNone;
-  throw_invalid_argument(param, param + "='" + std::string(name) +
-                                               "' is not a filter normalization; allowed: slaney, none");
+  throw_invalid_argument(param,
+                         param + "='" + std::string(name) + "' is not a filter normalization; allowed: slaney, none");
 }
 
 std::string to_string(MelScale scale) { return scale == MelScale::kSlaney ? "slaney" : "htk"; }
@@ -61,19 +60,17 @@ void MelOptions::validate(double sample_rate) const {
   if (!(sample_rate > 0) || !std::isfinite(sample_rate))
     throw_invalid_argument("sr", "sr=" + num(sample_rate) + " must be a positive sample rate in Hz");
   if (n_mels <= 0) throw_invalid_argument("n_mels", "n_mels=" + num(n_mels) + " must be a positive integer");
-  if (!(fmin >= 0) || !std::isfinite(fmin))
-    throw_invalid_argument("fmin", "fmin=" + num(fmin) + " must be >= 0 Hz");
+  if (!(fmin >= 0) || !std::isfinite(fmin)) throw_invalid_argument("fmin", "fmin=" + num(fmin) + " must be >= 0 Hz");
   const double nyquist = sample_rate / 2.0;
   if (fmax) {
     if (!(*fmax > 0) || !std::isfinite(*fmax))
       throw_invalid_argument("fmax", "fmax=" + num(*fmax) + " must be a positive frequency in Hz");
     if (*fmax > nyquist)
-      throw_invalid_argument("fmax", "fmax=" + num(*fmax) + " must be <= sr/2 = " + num(nyquist) +
-                                         " Hz (the Nyquist frequency)");
+      throw_invalid_argument(
+          "fmax", "fmax=" + num(*fmax) + " must be <= sr/2 = " + num(nyquist) + " Hz (the Nyquist frequency)");
   }
   const double top = effective_fmax(sample_rate);
-  if (fmin >= top)
-    throw_invalid_argument("fmin", "fmin=" + num(fmin) + " must be < fmax=" + num(top) + " Hz");
+  if (fmin >= top) throw_invalid_argument("fmin", "fmin=" + num(fmin) + " must be < fmax=" + num(top) + " Hz");
 }
 
 MelFilterbank::MelFilterbank(double sample_rate, int n_fft, const MelOptions& options) {
@@ -126,9 +123,11 @@ MelFilterbank::MelFilterbank(double sample_rate, int n_fft, const MelOptions& op
     std::string list;
     for (std::size_t i = 0; i < empty.size() && i < 8; ++i) list += (i ? ", " : "") + std::to_string(empty[i]);
     if (empty.size() > 8) list += ", ...";
-    warn("empty filters in the mel basis (" + std::to_string(empty.size()) + " of " + std::to_string(n_mels) +
-         ": " + list + "); those bands will always be zero. Increase n_fft or the sample rate, "
-         "or reduce n_mels (n_fft=" + num(n_fft) + ", n_mels=" + num(n_mels) + ")");
+    warn("empty filters in the mel basis (" + std::to_string(empty.size()) + " of " + std::to_string(n_mels) + ": " +
+         list +
+         "); those bands will always be zero. Increase n_fft or the sample rate, "
+         "or reduce n_mels (n_fft=" +
+         num(n_fft) + ", n_mels=" + num(n_mels) + ")");
   }
 }
 

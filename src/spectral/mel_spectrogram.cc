@@ -25,7 +25,6 @@ Preset parse_preset(std::string_view name, std::string param) {
 
 std::string to_string(Preset preset) { return preset == Preset::kLibrosa ? "librosa" : "torchaudio"; }
 
-
 void MelSpectrogramOptions::validate() const {
   if (!(sample_rate > 0) || !std::isfinite(sample_rate))
     throw_invalid_argument("sr", "sr=" + num(sample_rate) + " must be a positive sample rate in Hz");
@@ -39,10 +38,10 @@ void MelSpectrogramOptions::validate() const {
 struct MelSpectrogram::Impl {
   std::shared_ptr<const detail::RealFft<double>> fft;
   std::shared_ptr<const detail::RealFft<float>> fft_single;  // when compute() uses single precision
-  std::vector<double> window;        // the win_length non-zero samples of the window
-  std::vector<float> window_single;  // the same, rounded to float
-  int window_offset = 0;             // where they sit in the n_fft frame (centred)
-  bool single = false;               // compute() transforms in single precision
+  std::vector<double> window;                                // the win_length non-zero samples of the window
+  std::vector<float> window_single;                          // the same, rounded to float
+  int window_offset = 0;                                     // where they sit in the n_fft frame (centred)
+  bool single = false;                                       // compute() transforms in single precision
   template <class T>
   const detail::RealFft<T>& fft_of() const {
     if constexpr (std::is_same_v<T, float>) return *fft_single;
@@ -75,7 +74,8 @@ FftPrecision parse_fft_precision(std::string_view name) {
   if (name == "auto") return FftPrecision::kAuto;
   if (name == "double") return FftPrecision::kDouble;
   if (name == "single") return FftPrecision::kSingle;
-  throw_invalid_argument("fft_precision", "fft_precision='" + std::string(name) + "' is not supported; allowed: auto, double, single");
+  throw_invalid_argument("fft_precision",
+                         "fft_precision='" + std::string(name) + "' is not supported; allowed: auto, double, single");
 }
 
 std::string to_string(FftPrecision p) {
@@ -143,22 +143,22 @@ void window_frame(const float* __restrict src, const float* __restrict window, f
 
 // |X|^2 (or |X|) of one frame into column `stride`-apart slots of a bin-major block.
 template <class T>
-MELNORM_SIMD_CLONES_TEMPLATE
-void power_spectrum(const T* __restrict bins, float* __restrict out, std::size_t stride, int n_bins, bool magnitude) {
+MELNORM_SIMD_CLONES_TEMPLATE void power_spectrum(const T* __restrict bins, float* __restrict out, std::size_t stride,
+                                                 int n_bins, bool magnitude) {
   if (magnitude)
     for (int k = 0; k < n_bins; ++k)
       out[static_cast<std::size_t>(k) * stride] =
           static_cast<float>(std::sqrt(bins[2 * k] * bins[2 * k] + bins[2 * k + 1] * bins[2 * k + 1]));
   else
     for (int k = 0; k < n_bins; ++k)
-      out[static_cast<std::size_t>(k) * stride] = static_cast<float>(bins[2 * k] * bins[2 * k] + bins[2 * k + 1] * bins[2 * k + 1]);
+      out[static_cast<std::size_t>(k) * stride] =
+          static_cast<float>(bins[2 * k] * bins[2 * k] + bins[2 * k + 1] * bins[2 * k + 1]);
 }
 
 // Whether every value is +0 or -0 (an FFT of such a frame is exactly zero).
 // Integer OR of the bits without the sign: vectorises without -ffast-math.
 template <class T>
-MELNORM_SIMD_CLONES_TEMPLATE
-bool all_zero(const T* __restrict v, int n) {
+MELNORM_SIMD_CLONES_TEMPLATE bool all_zero(const T* __restrict v, int n) {
   using Bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
   constexpr Bits kNoSign = ~(Bits{1} << (8 * sizeof(T) - 1));
   Bits any = 0;
@@ -267,7 +267,6 @@ Matrix MelSpectrogram::compute(std::span<const float> x) const {
   apply_db(mel, options_);
   return mel;
 }
-
 
 void apply_db(Matrix& mel, const MelSpectrogramOptions& options) {
   if (!options.db.enabled) return;

@@ -21,21 +21,26 @@ bool normalizes_per_clip(const NormalizeOptions& n) {
 
 void check_whole_clip_options(const PipelineOptions& o) {
   if (o.pad_to)
-    throw_invalid_argument("pad_to", "pad_to=" + num(*o.pad_to) + " pads or crops the whole clip, whose length a stream does "
-                                     "not know; allowed in a stream: pad_to=none");
+    throw_invalid_argument("pad_to", "pad_to=" + num(*o.pad_to) +
+                                         " pads or crops the whole clip, whose length a stream does "
+                                         "not know; allowed in a stream: pad_to=none");
   if (o.segment)
-    throw_invalid_argument("segment", "segment=" + num(*o.segment) + " cuts the whole clip into rows; allowed in a stream: "
-                                      "segment=none (cut the emitted frames into windows instead)");
+    throw_invalid_argument("segment", "segment=" + num(*o.segment) +
+                                          " cuts the whole clip into rows; allowed in a stream: "
+                                          "segment=none (cut the emitted frames into windows instead)");
   const DbOptions& db = o.mel.db;
   if (db.enabled && db.reference != DbReference::kValue)
-    throw_invalid_argument("db", "db=" + db_ref_name(db) + " takes the dB reference from the whole clip, known only at its end; "
-                                 "allowed in a stream: db=ref1 (with top_db=none) or db=off");
+    throw_invalid_argument("db", "db=" + db_ref_name(db) +
+                                     " takes the dB reference from the whole clip, known only at its end; "
+                                     "allowed in a stream: db=ref1 (with top_db=none) or db=off");
   if (db.enabled && (db.floor == DbFloor::kNoise || db.floor == DbFloor::kNoisePercentile))
-    throw_invalid_argument("db_floor", "db_floor=" + to_string(db.floor) + " follows the whole clip's noise, known only at "
-                                       "its end; allowed in a stream: absolute or relative");
+    throw_invalid_argument("db_floor", "db_floor=" + to_string(db.floor) +
+                                           " follows the whole clip's noise, known only at "
+                                           "its end; allowed in a stream: absolute or relative");
   if (db.enabled && db.top_db)
-    throw_invalid_argument("top_db", "top_db=" + num(*db.top_db) + " floors at that many dB below the whole clip's peak, known "
-                                     "only at its end; allowed in a stream: top_db=none (with db=ref1), or db=off");
+    throw_invalid_argument("top_db", "top_db=" + num(*db.top_db) +
+                                         " floors at that many dB below the whole clip's peak, known "
+                                         "only at its end; allowed in a stream: top_db=none (with db=ref1), or db=off");
 }
 
 }  // namespace
@@ -46,13 +51,17 @@ void OnlineMelSpectrogram::check_streamable(const PipelineOptions& o, const Onli
   if (online.window_frames && *online.window_frames == 0)
     throw_invalid_argument("window_frames", "window_frames=0: allowed: a number of frames >= 1");
   if (windowed && !online.window_frames)
-    throw_invalid_argument("scope", "normalize=" + o.normalize->method + " with scope=local, axis=" + to_string(o.normalize->axis) +
-                                        " uses the whole clip's statistics, known only at its end; allowed in a stream: "
-                                        "window_frames=N (the statistics of the last N frames), axis=frame, scope=global "
-                                        "(fitted statistics), or normalize=pcen");
+    throw_invalid_argument(
+        "scope", "normalize=" + o.normalize->method + " with scope=local, axis=" + to_string(o.normalize->axis) +
+                     " uses the whole clip's statistics, known only at its end; allowed in a stream: "
+                     "window_frames=N (the statistics of the last N frames), axis=frame, scope=global "
+                     "(fitted statistics), or normalize=pcen");
   if (!windowed && online.window_frames)
-    throw_invalid_argument("window_frames", "window_frames=" + num(*online.window_frames) + " applies to normalize=METHOD with "
-                                            "scope=local and axis all or band, which these options do not have; allowed here: window_frames unset");
+    throw_invalid_argument(
+        "window_frames",
+        "window_frames=" + num(*online.window_frames) +
+            " applies to normalize=METHOD with "
+            "scope=local and axis all or band, which these options do not have; allowed here: window_frames unset");
 }
 
 // Everything that changes while the stream runs, and the engines it runs on.
@@ -65,8 +74,8 @@ struct OnlineMelSpectrogram::State {
   std::size_t pad = 0;                    // centre padding at each end
   std::vector<float> buffer;              // the padded stream from padded index `base` on
   std::size_t base = 0;
-  std::vector<float> head;                // reflect: the first samples, until pad + 1 have come
-  bool started = false;                   // the start padding is in `buffer`
+  std::vector<float> head;  // reflect: the first samples, until pad + 1 have come
+  bool started = false;     // the start padding is in `buffer`
   std::size_t accepted = 0;
   std::size_t emitted = 0;
   bool finished = false;
@@ -80,8 +89,10 @@ Pipeline at_stream_rate(const Pipeline& p, const OnlineOptions& online) {
   const PipelineOptions& o = p.options();
   if (o.sample_rate) {
     if (online.sample_rate && *online.sample_rate != *o.sample_rate)
-      throw_invalid_argument("sr", "sr: the stream is at " + num(*online.sample_rate) + " Hz but the pipeline's rate is " +
-                                       num(*o.sample_rate) + " Hz; a stream is not resampled: allowed: sr=" + num(*o.sample_rate) + " (resample the audio first)");
+      throw_invalid_argument("sr", "sr: the stream is at " + num(*online.sample_rate) +
+                                       " Hz but the pipeline's rate is " + num(*o.sample_rate) +
+                                       " Hz; a stream is not resampled: allowed: sr=" + num(*o.sample_rate) +
+                                       " (resample the audio first)");
     return p;
   }
   if (!online.sample_rate)
@@ -98,8 +109,9 @@ OnlineMelSpectrogram::OnlineMelSpectrogram(const Pipeline& pipeline, OnlineOptio
   const PipelineOptions& o = pipeline_.options();
   check_streamable(o, online_);
   if (pipeline_.needs_stats() && !pipeline_.stats())
-    throw_invalid_argument("stats", "scope=global needs fitted statistics (stats=...); allowed without them: scope=local "
-                                   "(with axis=frame, window_frames=N, or normalize=pcen)");
+    throw_invalid_argument("stats",
+                           "scope=global needs fitted statistics (stats=...); allowed without them: scope=local "
+                           "(with axis=frame, window_frames=N, or normalize=pcen)");
   MelSpectrogramOptions framing = o.mel;
   framing.sample_rate = *o.sample_rate;
   framing.stft.center = false;
@@ -129,8 +141,12 @@ void OnlineMelSpectrogram::reset() {
 }
 
 int OnlineMelSpectrogram::sample_rate() const { return *pipeline_.options().sample_rate; }
-std::size_t OnlineMelSpectrogram::n_mels() const { return static_cast<std::size_t>(pipeline_.options().mel.mel.n_mels); }
-std::size_t OnlineMelSpectrogram::hop_length() const { return static_cast<std::size_t>(pipeline_.options().mel.stft.hop_length); }
+std::size_t OnlineMelSpectrogram::n_mels() const {
+  return static_cast<std::size_t>(pipeline_.options().mel.mel.n_mels);
+}
+std::size_t OnlineMelSpectrogram::hop_length() const {
+  return static_cast<std::size_t>(pipeline_.options().mel.stft.hop_length);
+}
 std::size_t OnlineMelSpectrogram::lookahead_samples() const {
   return static_cast<std::size_t>(pipeline_.options().mel.stft.n_fft) - state_->pad;
 }
@@ -142,12 +158,14 @@ bool OnlineMelSpectrogram::finished() const { return state_->finished; }
 Matrix OnlineMelSpectrogram::accept(std::span<const float> x) {
   State& s = *state_;
   if (s.finished)
-    throw Error(ErrorCode::kInvalidArgument, "stream", "accept: the stream has finished; call reset() to start another");
+    throw Error(ErrorCode::kInvalidArgument, "stream",
+                "accept: the stream has finished; call reset() to start another");
   // Checked before anything is kept, so refused samples leave the stream as it was.
   try {
     check_finite(x, "stream");
   } catch (const Error& e) {  // the message built only on failure: accept() may be called per sample
-    throw Error(e.code(), e.param(), e.what() + (" (in the chunk starting at sample " + num(s.accepted) + " of the stream)"));
+    throw Error(e.code(), e.param(),
+                e.what() + (" (in the chunk starting at sample " + num(s.accepted) + " of the stream)"));
   }
   s.accepted += x.size();
   if (s.started) {
@@ -167,10 +185,12 @@ Matrix OnlineMelSpectrogram::accept(std::span<const float> x) {
 Matrix OnlineMelSpectrogram::finish() {
   State& s = *state_;
   if (s.finished)
-    throw Error(ErrorCode::kInvalidArgument, "stream", "finish: the stream has already finished; call reset() to start another");
+    throw Error(ErrorCode::kInvalidArgument, "stream",
+                "finish: the stream has already finished; call reset() to start another");
   const StftOptions& st = pipeline_.options().mel.stft;
   if (s.accepted == 0)
-    throw Error(ErrorCode::kInvalidData, "y", "stream: input waveform is empty (0 samples): finish() came before any sample");
+    throw Error(ErrorCode::kInvalidData, "y",
+                "stream: input waveform is empty (0 samples): finish() came before any sample");
   st.n_frames(s.accepted);  // throws as offline when center is off and the stream is shorter than n_fft
   s.finished = true;
   if (!st.center) return Matrix(n_mels(), 0);

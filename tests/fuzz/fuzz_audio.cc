@@ -13,7 +13,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     melnorm::LoadOptions o;
     if (const int r = rates[(data[0] >> 2) % 4]) o.sample_rate = r;
     (void)melnorm::load_audio(file.path(), o);
-  } catch (const melnorm::Error&) {
-  }
+  } catch (const melnorm::Error&) {}
   return 0;
 }

@@ -8,7 +8,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     (void)melnorm::detail::list_sources("/dev/shm", file.path());
     (void)melnorm::detail::list_sources("/dev/shm", file.path(), {.path = "slice_file_name", .label = "class"});
-  } catch (const melnorm::Error&) {
-  }
+  } catch (const melnorm::Error&) {}
   return 0;
 }

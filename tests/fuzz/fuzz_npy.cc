@@ -14,7 +14,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     melnorm::Normalizer({.method = "zscore"}).apply({values.data(), s.batch, s.bands, s.frames});
     melnorm::Stats stats(s.bands);
     for (std::size_t i = 0; i < s.batch; ++i) stats.update(values.data() + i * s.bands * s.frames, s.bands, s.frames);
-  } catch (const melnorm::Error&) {
-  }
+  } catch (const melnorm::Error&) {}
   return 0;
 }

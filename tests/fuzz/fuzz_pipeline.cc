@@ -27,7 +27,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     const melnorm::Pipeline p(melnorm::resolve_pipeline_options(v));
     (void)p.run(samples, std::stoi(v["sr"]), "fuzz");
-  } catch (const melnorm::Error&) {
-  }
+  } catch (const melnorm::Error&) {}
   return 0;
 }

@@ -10,7 +10,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         melnorm::Pipeline::options_from_json(std::string(reinterpret_cast<const char*>(data), size), "options.json");
     melnorm::Pipeline p(options);
     (void)p.to_json();
-  } catch (const melnorm::Error&) {
-  }
+  } catch (const melnorm::Error&) {}
   return 0;
 }

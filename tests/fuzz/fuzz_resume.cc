@@ -52,7 +52,8 @@ void prepare() {
   fs::remove_all(kRoot);
   write_clip(kRoot / "in" / "a" / "x.wav", 440);
   write_clip(kRoot / "in" / "b" / "y.wav", 880);
-  for (bool packed : {false, true}) (void)melnorm::extract_dataset(options(packed, kRoot / (packed ? "clean-packed" : "clean-npy")));
+  for (bool packed : {false, true})
+    (void)melnorm::extract_dataset(options(packed, kRoot / (packed ? "clean-packed" : "clean-npy")));
 }
 
 }  // namespace
@@ -74,7 +75,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   try {
     (void)melnorm::extract_dataset(options(packed, out));
-  } catch (const melnorm::Error&) {
-  }
+  } catch (const melnorm::Error&) {}
   return 0;
 }

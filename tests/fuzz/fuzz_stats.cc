@@ -6,9 +6,9 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   try {
-    const melnorm::Stats s = melnorm::Stats::from_json(std::string(reinterpret_cast<const char*>(data), size), "stats.json");
+    const melnorm::Stats s =
+        melnorm::Stats::from_json(std::string(reinterpret_cast<const char*>(data), size), "stats.json");
     if (s.n_bands()) s.percentile(50, 0), s.percentile(99);
-  } catch (const melnorm::Error&) {
-  }
+  } catch (const melnorm::Error&) {}
   return 0;
 }

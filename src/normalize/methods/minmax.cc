@@ -14,12 +14,13 @@ Transform minmax(const Group& g, const Params& p) {
 }  // namespace
 
 MethodEntry minmax_method() {
-  return {.info = {.name = "minmax",
-                   .description = "(x - min) / (max - min): [0, 1] for the data the min/max came from",
-                   .params = {{"clip", 0, 0, 1, "1: clamp the result to [0, 1] (values outside a fitted global range)"}},
-                   .unit = "0..1",
-                   .range = "[0, 1] (a fitted global range: outside it unless clip=1)"},
-          .transform = minmax};
+  return {
+      .info = {.name = "minmax",
+               .description = "(x - min) / (max - min): [0, 1] for the data the min/max came from",
+               .params = {{"clip", 0, 0, 1, "1: clamp the result to [0, 1] (values outside a fitted global range)"}},
+               .unit = "0..1",
+               .range = "[0, 1] (a fitted global range: outside it unless clip=1)"},
+      .transform = minmax};
 }
 
 }  // namespace melnorm::detail

@@ -12,7 +12,8 @@ Transform robust(const Group& g, const Params& p) {
 }
 
 void low_below_high(const Params& p) {
-  if (!(p("low") < p("high"))) throw_invalid_argument("low", "low=" + num(p("low")) + " must be below high=" + num(p("high")));
+  if (!(p("low") < p("high")))
+    throw_invalid_argument("low", "low=" + num(p("low")) + " must be below high=" + num(p("high")));
 }
 
 }  // namespace
