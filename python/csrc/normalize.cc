@@ -4,6 +4,32 @@
 
 namespace melnorm::python {
 
+namespace {
+
+const char* kind_name(MethodKind kind) {
+  switch (kind) {
+    case MethodKind::kIdentity: return "identity";
+    case MethodKind::kStatistics: return "statistics";
+    case MethodKind::kFilter: return "filter";
+  }
+  return "?";
+}
+
+// One method's declaration, as melnorm.methods() lists it (its docstring and the stubs name these keys).
+py::dict method_dict(const MethodInfo& info) {
+  py::list params;
+  for (const auto& p : info.params)
+    params.append(py::dict(py::arg("name") = p.name, py::arg("default") = p.default_value, py::arg("min") = p.min,
+                           py::arg("max") = p.max, py::arg("description") = p.description));
+  return py::dict(py::arg("name") = info.name, py::arg("description") = info.description,
+                  py::arg("kind") = kind_name(info.kind), py::arg("supports_global") = info.supports_global,
+                  py::arg("supports_frame_axis") = info.supports_frame_axis(), py::arg("params") = params,
+                  py::arg("input") = to_string(info.input), py::arg("unit") = info.unit, py::arg("range") = info.range,
+                  py::arg("needs_frame_rate") = info.needs_frame_rate());
+}
+
+}  // namespace
+
 void define_normalize(py::module_& m) {
   m.def(
       "normalize",
@@ -57,18 +83,12 @@ void define_normalize(py::module_& m) {
 
   m.def("methods", [] {
     py::list out;
-    for (const auto& info : normalization_methods()) {
-      py::list params;
-      for (const auto& p : info.params)
-        params.append(py::dict(py::arg("name") = p.name, py::arg("default") = p.default_value, py::arg("min") = p.min,
-                               py::arg("max") = p.max, py::arg("description") = p.description));
-      out.append(py::dict(py::arg("name") = info.name, py::arg("description") = info.description,
-                          py::arg("supports_global") = info.supports_global, py::arg("params") = params,
-                          py::arg("input") = to_string(info.input), py::arg("unit") = info.unit,
-                          py::arg("range") = info.range, py::arg("needs_frame_rate") = info.needs_frame_rate()));
-    }
+    for (const auto& info : normalization_methods()) out.append(method_dict(info));
     return out;
   });
+  // Any name the library knows, `none` included; unknown names are refused, listing the methods.
+  m.def(
+      "method", [](const std::string& name) { return method_dict(find_method(name)); }, py::arg("name"));
 }
 
 }  // namespace melnorm::python

@@ -289,8 +289,16 @@ def normalize(X, method, *, scope="local", axis="all", stats=None, lengths=None,
 
 
 def methods():
-    """The normalization methods: a list of dicts with name, description,
-    supports_global and params (name, default, min, max, description).
+    """The normalization methods of the library's registry, in its order (``none``, the identity, is not
+    listed): one dict each, as the library declares the method.
+
+    Keys: name, description, kind, supports_global, supports_frame_axis, params, input, unit, range,
+    needs_frame_rate.
+    ``kind``: ``"statistics"`` (an affine map per group of values from their statistics: any scope and
+    axis) or ``"filter"`` (a causal filter along time with state, as PCEN: local, axis all or band).
+    ``input``: what it expects, ``"features"`` or ``"linear-magnitude"``. ``unit`` and ``range``: of its
+    output, for axis labels. ``needs_frame_rate``: parameters that come from the features' sr and hop.
+    Each of ``params``, in order, has the keys: name, default, min, max, description.
 
     >>> [m["name"] for m in melnorm.methods()][:2]
     ['minmax', 'zscore']

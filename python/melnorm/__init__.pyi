@@ -1,6 +1,6 @@
 # Type stubs for melnorm (see the docstrings in __init__.py for examples).
 from os import PathLike
-from typing import Any, Callable, Literal, Sequence, overload
+from typing import Any, Callable, Literal, Sequence, TypedDict, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -91,7 +91,27 @@ def amplitude_to_db(S: npt.ArrayLike, *, ref: float | str | Callable[[np.ndarray
 def normalize(X: npt.ArrayLike, method: str, *, scope: Literal["local", "global"] = ...,
               axis: Literal["all", "band", "frame"] = ..., stats: Stats | None = ...,
               lengths: Sequence[int] | npt.ArrayLike | None = ..., **params: float) -> _Float32: ...
-def methods() -> list[dict[str, Any]]: ...
+class MethodParam(TypedDict):
+    name: str
+    default: float
+    min: float
+    max: float
+    description: str
+
+# One entry of methods(): the keys the binding returns (python/csrc/normalize.cc, method_dict).
+class MethodInfo(TypedDict):
+    name: str
+    description: str
+    kind: Literal["statistics", "filter", "identity"]
+    supports_global: bool
+    supports_frame_axis: bool
+    params: list[MethodParam]
+    input: Literal["features", "linear-magnitude"]
+    unit: str
+    range: str
+    needs_frame_rate: bool
+
+def methods() -> list[MethodInfo]: ...
 @overload
 def pcen(S: npt.ArrayLike, *, sr: float = ..., hop_length: int = ..., gain: float = ..., bias: float = ...,
          power: float = ..., time_constant: float = ..., eps: float = ..., b: float | None = ..., max_size: int = ...,

@@ -259,18 +259,34 @@ class AmplitudeToDB(_ToDB):
         super().__init__(ref, amin, top_db, floor, True)
 
 
-_MOMENT_METHODS = ("minmax", "zscore", "zscore-minmax")
-_PERCENTILE_METHODS = ("robust", "robust-zscore")
+# The statistics methods whose local maps are written in torch below (differentiable through the statistics, or
+# forward only for the percentile ones), in the order of Normalize.method_id. Which methods Normalize accepts is the
+# registry's: any other statistics method is computed by the library (forward only), with scope global always.
+_TORCH_LOCAL = ("minmax", "zscore", "zscore-minmax", "robust", "robust-zscore")
+
+
+def _refuse_method(info):
+    """The message for a registry method Normalize cannot compute (a filter: state along time)."""
+    import melnorm
+    allowed = [m["name"] for m in melnorm.methods() if m["kind"] == "statistics"]
+    own = globals().get(info["name"].upper())
+    is_module = isinstance(own, type) and issubclass(own, nn.Module)
+    hint = f"; its module is melnorm.torch.{own.__name__}" if is_module else ""
+    return (f"method {info['name']!r} is a {info['kind']} method, which melnorm.torch.Normalize does not "
+            f"compute{hint}; allowed: {', '.join(allowed)} (the registry's statistics methods), or none")
 
 
 class Normalize(nn.Module):
     """A normalization method of melnorm's registry as a module on ``[..., F, T]`` (``[F, T]``, ``[B, F, T]``,
-    ``[B, 1, F, T]``...): ``"minmax"``, ``"zscore"``, ``"zscore-minmax"`` (differentiable), ``"robust"``,
-    ``"robust-zscore"`` (percentiles: forward only). ``scope="local"``: each item's own statistics over
-    ``axis`` (``"all"``, ``"band"``: per mel band over time, ``"frame"``); ``scope="global"``: the maps fitted
-    from ``stats`` (a :class:`melnorm.Stats`), kept as buffers so ``state_dict`` carries them. Method
-    parameters as keywords (``ddof=1``, ``clip=1``, ``eps=...``, ``low=5``...). The method, its parameters and
-    scope/axis are checked by the library; the numbers equal :func:`melnorm.normalize`.
+    ``[B, 1, F, T]``...): any method :func:`melnorm.methods` lists with ``kind == "statistics"`` (``"none"``: the
+    identity). ``minmax``, ``zscore`` and ``zscore-minmax`` are differentiable, ``robust`` and ``robust-zscore``
+    (percentiles) forward only, in torch on any device; a statistics method without torch math here is computed
+    by the library on the CPU (forward only, not in TorchScript). Filters (``pcen``) are refused, naming their
+    module. ``scope="local"``: each item's own statistics over ``axis`` (``"all"``, ``"band"``: per mel band over
+    time, ``"frame"``); ``scope="global"``: the maps fitted from ``stats`` (a :class:`melnorm.Stats`), kept as
+    buffers so ``state_dict`` carries them. Method parameters as keywords, named and defaulted as the method
+    declares them (``ddof=1``, ``clip=1``, ``eps=...``, ``low=5``...). The method, its parameters and scope/axis are
+    checked by the library; the numbers equal :func:`melnorm.normalize`.
 
     >>> t = melnorm.torch.Normalize("zscore", axis="band")
     >>> t(torch.tensor([[1., 3.], [2., 6.]]))
@@ -280,22 +296,21 @@ class Normalize(nn.Module):
 
     def __init__(self, method, *, scope="local", axis="all", stats=None, **params):
         super().__init__()
-        import melnorm
-        if method == "pcen":
-            raise ValueError("method pcen is the module melnorm.torch.PCEN")
-        if method not in _MOMENT_METHODS + _PERCENTILE_METHODS:
-            melnorm.normalize(np.zeros((1, 2), np.float32), method)  # the library's message, with the methods
+        info = _core().method(method)  # the library's declaration; an unknown name is refused, listing the methods
+        if info["kind"] not in ("statistics", "identity"):
+            raise ValueError(_refuse_method(info))
         n_bands = stats.n_bands if stats is not None else 1
         params = {k: float(v) for k, v in params.items()}
         # the library checks method, parameters, scope, axis and stats
         _core().normalize(np.zeros((1, n_bands, 2), np.float32), method, scope, axis, stats, None, params)
-        info = next(m for m in melnorm.methods() if m["name"] == method)
         full = {p["name"]: float(p["default"]) for p in info["params"]}
         full.update(params)
         self.method, self.scope, self.axis = method, scope, axis
-        self.method_id = (_MOMENT_METHODS + _PERCENTILE_METHODS).index(method)
+        self.identity = info["kind"] == "identity"
+        self.library_local = method not in _TORCH_LOCAL and not self.identity  # no torch math here
+        self.method_id = _TORCH_LOCAL.index(method) if method in _TORCH_LOCAL else -1
         self.axis_id = ("all", "band", "frame").index(axis)
-        self.global_scope = scope == "global"
+        self.global_scope = scope == "global" and not self.identity
         self.ddof = int(full.get("ddof", 0))
         self.clip = full.get("clip", 0.0) != 0.0
         self.eps = full.get("eps", 0.0)
@@ -317,6 +332,8 @@ class Normalize(nn.Module):
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         if X.dim() < 2:
             raise ValueError("X must be [..., F, T]")
+        if self.identity:
+            return X
         if self.global_scope:
             m = self.maps.to(X.dtype)
             if self.axis_id == 1:
@@ -328,6 +345,8 @@ class Normalize(nn.Module):
             z = torch.where(g[3] != 0, torch.minimum(torch.maximum(z, g[4]), g[5]), z)
             y = (z - g[6]) * g[7]
             return torch.where(g[0] != 0, torch.zeros_like(y), y)
+        if self.library_local:
+            return self._library_local(X)
         v, flat = self._dims(X)
         if self.method_id >= 3:
             v = v.detach()  # percentiles: forward only
@@ -374,6 +393,13 @@ class Normalize(nn.Module):
             out = (z - zmin) / torch.where(ok, zmax - zmin, torch.ones_like(zmax))
         out = torch.where(ok, out, torch.zeros_like(out))
         return self._back(out, X, flat)
+
+    @torch.jit.unused
+    def _library_local(self, X: torch.Tensor) -> torch.Tensor:
+        """Local maps of a statistics method without torch math here: the library's, on the CPU (forward only)."""
+        items = X.detach().reshape(-1, X.shape[-2], X.shape[-1]).to("cpu", torch.float32).numpy()
+        out = _core().normalize(items, self.method, "local", self.axis, None, None, self.params)
+        return torch.from_numpy(out).to(X.device, X.dtype).reshape(X.shape)
 
     def _back(self, v: torch.Tensor, X: torch.Tensor, flat: bool) -> torch.Tensor:
         if flat:

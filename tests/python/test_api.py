@@ -84,6 +84,25 @@ def test_methods_lists_the_registry_with_its_declarations():
         assert m["needs_frame_rate"] == any(p["name"] in ("sr", "hop_length") for p in m["params"]), m["name"]
 
 
+def test_methods_docstring_and_stubs_name_exactly_the_returned_keys():
+    import ast
+    import re
+    keys = {k for m in melnorm.methods() for k in m}
+    param_keys = {k for m in melnorm.methods() for p in m["params"] for k in p}
+    assert all(set(m) == keys for m in melnorm.methods())
+    doc = " ".join(melnorm.methods.__doc__.split())
+    listed = lambda text: {k.strip() for k in text.split(",")}  # noqa: E731
+    assert listed(re.search(r"Keys: ([^.]*)\.", doc).group(1)) == keys
+    assert listed(re.search(r"has the keys: ([^.]*)\.", doc).group(1)) == param_keys
+    with open(os.path.join(os.path.dirname(melnorm.__file__), "__init__.pyi")) as f:
+        stubs = {c.name: {a.target.id for a in c.body if isinstance(a, ast.AnnAssign)}
+                 for c in ast.parse(f.read()).body if isinstance(c, ast.ClassDef)}
+    assert stubs["MethodInfo"] == keys and stubs["MethodParam"] == param_keys
+    # melnorm.methods() lists the registry without the identity; the library knows it under its kind
+    assert melnorm._melnorm.method("none")["kind"] == "identity"
+    assert {m["kind"] for m in melnorm.methods()} <= {"statistics", "filter"}
+
+
 @pytest.mark.parametrize("method", [m["name"] for m in melnorm.methods()])
 def test_every_method_keeps_constant_input_finite_and_refuses_nan(method):
     x = np.full((3, 4), 0.25, np.float32)

@@ -21,8 +21,10 @@ CLI = os.environ.get("MELNORM_BIN", os.path.join(ROOT, "build", "bin", "melnorm"
 
 # Small spectrograms: the grid is about the pipeline's stages, not the sizes.
 SMALL = dict(n_fft=256, n_mels=32)
-GLOBAL_METHODS = ["minmax", "zscore", "zscore-minmax", "robust", "robust-zscore"]
-LOCAL_METHODS = GLOBAL_METHODS + ["pcen"]
+# The registry's methods, by what they declare: a new method joins the grid's rows without an edit here.
+LOCAL_METHODS = [m["name"] for m in melnorm.methods()]  # every method has scope local
+GLOBAL_METHODS = [m["name"] for m in melnorm.methods() if m["supports_global"]]
+FRAME_AXIS_METHODS = [m["name"] for m in melnorm.methods() if m["supports_frame_axis"]]
 # The extract-only keywords (everything else is a pipeline option: melnorm.options()).
 EXTRACT_ONLY = {o["name"] for o in melnorm.options(extract=True)} - {o["name"] for o in melnorm.options()}
 
@@ -53,8 +55,9 @@ GRID = [
     *[_row(f"global-{m}-{axis}", sr=8000, normalize=m, scope="global", axis=axis, fit_stats=True, **SMALL)
       for m in GLOBAL_METHODS for axis in ("all", "band")],
     # other axes and parameters
-    # every statistics method x local x band/frame
-    *[_row(f"local-{m}-{axis}", normalize=m, axis=axis, **SMALL) for m in GLOBAL_METHODS for axis in ("band", "frame")],
+    # every method with a frame axis (the statistics methods) x local x band/frame
+    *[_row(f"local-{m}-{axis}", normalize=m, axis=axis, **SMALL) for m in FRAME_AXIS_METHODS
+      for axis in ("band", "frame")],
     _row("local-robust-band-params", normalize="robust", axis="band", params={"low": 5, "high": 95}, **SMALL),
     _row("global-zscore-ddof1-fit-all", normalize="zscore", scope="global", params={"ddof": 1},
          fit_stats=True, fit_on="all", **SMALL),

@@ -61,17 +61,71 @@ def test_amplitude_to_db_module_is_melnorm_amplitude_to_db_per_item():
         mt.AmplitudeToDB(top_db=-1.0)
 
 
-@pytest.mark.parametrize("method,params", [("minmax", {}), ("minmax", {"clip": 1}), ("zscore", {}),
-                                           ("zscore", {"ddof": 1}), ("zscore-minmax", {}), ("robust", {"low": 5}),
-                                           ("robust-zscore", {})])
-@pytest.mark.parametrize("axis", ["all", "band", "frame"])
+# Normalize's cases come from the registry: every statistics method with its defaults, and with each parameter moved
+# off its default (within its declared range), on every axis the method declares.
+STATISTICS = [m for m in melnorm.methods() if m["kind"] == "statistics"]
+
+
+def _off_default(p):
+    value = min(p["default"] + 1, p["max"])
+    return value if value != p["default"] else (p["min"] + p["default"]) / 2
+
+
+def _local_cases():
+    for m in STATISTICS:
+        axes = ("all", "band", "frame") if m["supports_frame_axis"] else ("all", "band")
+        for params in [{}] + [{p["name"]: _off_default(p)} for p in m["params"]]:
+            for axis in axes:
+                yield pytest.param(m["name"], params, axis, id=f"{m['name']}-{axis}-{params}")
+
+
+def test_the_registry_has_statistics_methods_and_parameters_to_vary():
+    assert len(STATISTICS) >= 5 and sum(len(m["params"]) for m in STATISTICS) >= 3
+
+
+@pytest.mark.parametrize("method,params,axis", list(_local_cases()))
 def test_normalize_module_local_equals_melnorm_normalize(method, params, axis):
     X = signals((3, 12, 25), 4) * 20 - 40
     out = mt.Normalize(method, axis=axis, **params)(torch.from_numpy(X).unsqueeze(1)).squeeze(1).numpy()
     np.testing.assert_allclose(out, melnorm.normalize(X, method, axis=axis, **params), atol=2e-5)
 
 
-@pytest.mark.parametrize("method", ["minmax", "zscore", "zscore-minmax", "robust", "robust-zscore"])
+@pytest.mark.parametrize("method", [m["name"] for m in melnorm.methods()])
+def test_normalize_module_takes_every_statistics_method_and_refuses_the_rest_by_name(method):
+    info = next(m for m in melnorm.methods() if m["name"] == method)
+    X = torch.from_numpy(signals((2, 6, 9), 10))
+    if info["kind"] == "statistics":
+        torch.testing.assert_close(mt.Normalize(method)(X), torch.from_numpy(melnorm.normalize(X.numpy(), method)),
+                                   atol=2e-5, rtol=0)
+        return
+    allowed = ", ".join(m["name"] for m in STATISTICS)
+    with pytest.raises(ValueError, match=f"'{method}' is a {info['kind']} method.*allowed: {allowed} ") as e:
+        mt.Normalize(method)
+    if hasattr(mt, method.upper()):
+        assert f"melnorm.torch.{method.upper()}" in str(e.value)
+
+
+def test_normalize_module_none_is_the_identity_and_unknown_names_list_the_methods():
+    X = torch.randn(2, 3, 4)
+    assert mt.Normalize("none")(X) is X
+    with pytest.raises(ValueError, match="allowed: " + ", ".join(m["name"] for m in melnorm.methods())):
+        mt.Normalize("nope")
+
+
+def test_a_statistics_method_without_torch_math_goes_through_the_library(monkeypatch):
+    # What a newly registered statistics method gets before anyone writes its torch form: the library's numbers.
+    method = STATISTICS[-1]["name"]
+    monkeypatch.setattr(mt, "_TORCH_LOCAL", tuple(m for m in mt._TORCH_LOCAL if m != method))
+    X = signals((3, 12, 25), 4) * 20 - 40
+    for axis in ("all", "band"):
+        module = mt.Normalize(method, axis=axis)
+        assert module.library_local
+        out = module(torch.from_numpy(X).double())
+        assert out.dtype == torch.float64
+        np.testing.assert_allclose(out.numpy(), melnorm.normalize(X, method, axis=axis), atol=2e-5)
+
+
+@pytest.mark.parametrize("method", [m["name"] for m in STATISTICS if m["supports_global"]])
 @pytest.mark.parametrize("axis", ["all", "band"])
 def test_normalize_module_global_keeps_fitted_maps_as_buffers(method, axis):
     train = signals((6, 10, 40), 5) * 30
@@ -115,6 +169,7 @@ def test_every_module_scripts_and_the_script_gives_the_same_numbers():
              (mt.PowerToDB(), S), (mt.PowerToDB(ref="p99"), S), (mt.AmplitudeToDB(ref=1.0, top_db=None), S),
              (mt.Normalize("zscore", axis="band"), S), (mt.Normalize("minmax"), S),
              (mt.Normalize("robust-zscore", axis="frame"), S), (mt.Normalize("robust", scope="global", stats=stats), S),
+             (mt.Normalize("none"), S),
              (mt.PCEN(sr=8000, hop_length=64), S)]
     for module, x in cases:
         scripted = torch.jit.script(module)
