@@ -74,7 +74,7 @@ TEST(Cli, NpyWaveformMatchesTheLibrary) {
             .window = WindowType::kHamming,
             .center = true,
             .pad_mode = PadMode::kReflect};
-  o.mel = {.n_mels = 64, .fmin = 50, .fmax = 7000, .scale = MelScale::kHtk, .norm = MelNorm::kNone};
+  o.mel = {.n_mels = 64, .fmin = 50, .fmax = 7000, .scale = MelScale::kHtk, .norm = FilterNorm::kNone};
   o.power = 1;
   EXPECT_EQ(read_npy(dir / "m.npy").to_float32(), MelSpectrogram(o).compute(y).data);
 }

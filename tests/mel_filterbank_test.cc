@@ -31,7 +31,7 @@ struct FbCase {
   int n_fft;
   int n_mels;
   MelScale scale;
-  MelNorm norm;
+  FilterNorm norm;
 };
 void PrintTo(const FbCase& c, std::ostream* os) {
   *os << "sr=" << c.sr << " n_fft=" << c.n_fft << " n_mels=" << c.n_mels << " " << to_string(c.scale) << "/"
@@ -71,10 +71,10 @@ TEST_P(FilterbankProperties, EachFilterPeaksNearItsCentre) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Configs, FilterbankProperties,
-                         ::testing::Values(FbCase{22050, 2048, 128, MelScale::kSlaney, MelNorm::kSlaney},
-                                           FbCase{16000, 400, 80, MelScale::kHtk, MelNorm::kNone},
-                                           FbCase{8000, 512, 40, MelScale::kSlaney, MelNorm::kNone},
-                                           FbCase{44100, 4096, 64, MelScale::kHtk, MelNorm::kSlaney}));
+                         ::testing::Values(FbCase{22050, 2048, 128, MelScale::kSlaney, FilterNorm::kSlaney},
+                                           FbCase{16000, 400, 80, MelScale::kHtk, FilterNorm::kNone},
+                                           FbCase{8000, 512, 40, MelScale::kSlaney, FilterNorm::kNone},
+                                           FbCase{44100, 4096, 64, MelScale::kHtk, FilterNorm::kSlaney}));
 
 TEST(MelFilterbank, SlaneyNormGivesUnitAreaInHz) {
   // Height 2/width over a base of width Hz: area 1. Wide filters (many bins) make the sum exact.
@@ -90,7 +90,7 @@ TEST(MelFilterbank, SlaneyNormGivesUnitAreaInHz) {
 }
 
 TEST(MelFilterbank, NoNormPeaksAtMostOne) {
-  MelFilterbank fb(16000, 4096, MelOptions{.n_mels = 40, .norm = MelNorm::kNone});
+  MelFilterbank fb(16000, 4096, MelOptions{.n_mels = 40, .norm = FilterNorm::kNone});
   for (int m = 0; m < fb.n_mels(); ++m) {
     auto w = fb.weights(m);
     const float peak = *std::max_element(w.begin(), w.end());
@@ -146,7 +146,7 @@ TEST(MelOptions, InvalidValuesNameTheOption) {
   expect_param(MelOptions{.fmin = -1.0}, 16000, "fmin", "fmin=-1");
   expect_param(MelOptions{}, 0, "sr", "sr=0");
   EXPECT_THROW(parse_mel_scale("bark"), Error);
-  EXPECT_THROW(parse_mel_norm("l2"), Error);
+  EXPECT_THROW(parse_filter_norm("l2"), Error);
 }
 
 }  // namespace

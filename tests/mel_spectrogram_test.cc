@@ -154,13 +154,13 @@ TEST(MelSpectrogram, PresetsHaveTheirLibrariesDefaults) {
   EXPECT_EQ(l.stft.hop_length, 512);
   EXPECT_EQ(l.stft.pad_mode, PadMode::kConstant);
   EXPECT_EQ(l.mel.scale, MelScale::kSlaney);
-  EXPECT_EQ(l.mel.norm, MelNorm::kSlaney);
+  EXPECT_EQ(l.mel.norm, FilterNorm::kSlaney);
   const auto t = preset_options(Preset::kTorchaudio, 16000);
   EXPECT_EQ(t.stft.n_fft, 400);
   EXPECT_EQ(t.stft.hop_length, 200);
   EXPECT_EQ(t.stft.pad_mode, PadMode::kReflect);
   EXPECT_EQ(t.mel.scale, MelScale::kHtk);
-  EXPECT_EQ(t.mel.norm, MelNorm::kNone);
+  EXPECT_EQ(t.mel.norm, FilterNorm::kNone);
   EXPECT_EQ(t.mel.n_mels, 128);
 }
 

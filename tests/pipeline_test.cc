@@ -133,7 +133,7 @@ TEST(Schema, UnknownNameSuggestsTheClosest) {
 
 TEST(Schema, ExplicitOptionsOverrideThePreset) {
   const PipelineOptions t = resolve_pipeline_options({{"preset", "torchaudio"}, {"norm", "slaney"}, {"n_fft", "512"}});
-  EXPECT_EQ(t.mel.mel.norm, MelNorm::kSlaney);
+  EXPECT_EQ(t.mel.mel.norm, FilterNorm::kSlaney);
   EXPECT_EQ(t.mel.mel.scale, MelScale::kHtk);
   EXPECT_EQ(t.mel.stft.hop_length, 256);                                             // torchaudio: win_length // 2
   EXPECT_EQ(resolve_pipeline_options({{"n_fft", "512"}}).mel.stft.hop_length, 128);  // librosa: win_length // 4

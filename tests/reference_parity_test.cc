@@ -91,7 +91,7 @@ class LibrosaMelReference : public ::testing::TestWithParam<nlohmann::json> {
     o.mel.fmin = p["fmin"];
     if (!p["fmax"].is_null()) o.mel.fmax = p["fmax"].get<double>();
     o.mel.scale = p["htk"].get<bool>() ? MelScale::kHtk : MelScale::kSlaney;
-    o.mel.norm = p["norm"].is_null() ? MelNorm::kNone : parse_mel_norm(p["norm"].get<std::string>());
+    o.mel.norm = p["norm"].is_null() ? FilterNorm::kNone : parse_filter_norm(p["norm"].get<std::string>());
     o.power = p["power"];
     return o;
   }
@@ -144,7 +144,7 @@ TEST_P(TorchaudioDefaultsReference, PresetMatchesWithinRelativeFrobenius1e5) {
   EXPECT_EQ(o.mel.n_mels, p["n_mels"].get<int>());
   EXPECT_EQ(to_string(o.stft.pad_mode), p["pad_mode"].get<std::string>());
   EXPECT_EQ(to_string(o.mel.scale), p["mel_scale"].get<std::string>());
-  EXPECT_TRUE(p["norm"].is_null() && o.mel.norm == MelNorm::kNone);
+  EXPECT_TRUE(p["norm"].is_null() && o.mel.norm == FilterNorm::kNone);
   std::vector<std::size_t> shape;
   const auto want = load_f32(c["mel"], &shape);
   const Matrix got = MelSpectrogram(o).compute_linear(load_f32(c["input"]));

@@ -14,14 +14,16 @@ enum class MelScale {
   kSlaney,  // linear below 1 kHz, logarithmic above (librosa default, Auditory Toolbox)
   kHtk,     // 2595 * log10(1 + f / 700) (torchaudio default)
 };
-enum class MelNorm {
+// How each triangular filter is scaled (librosa's and torchaudio's `norm`
+// keyword). Not a spectrogram normalization: those live in normalize.h.
+enum class FilterNorm {
   kNone,    // peak of each triangle is 1 (torchaudio default)
   kSlaney,  // each triangle divided by its width in Hz / 2: constant energy per band
 };
 MelScale parse_mel_scale(std::string_view name, std::string param = "mel_scale");
-MelNorm parse_mel_norm(std::string_view name, std::string param = "norm");
+FilterNorm parse_filter_norm(std::string_view name, std::string param = "norm");
 std::string to_string(MelScale scale);
-std::string to_string(MelNorm norm);
+std::string to_string(FilterNorm norm);
 
 // Hz <-> mel on either scale (double precision, as librosa).
 double hz_to_mel(double hz, MelScale scale);
@@ -32,7 +34,7 @@ struct MelOptions {
   double fmin = 0.0;           // lowest band edge, Hz
   std::optional<double> fmax;  // highest band edge, Hz; unset means sample_rate / 2
   MelScale scale = MelScale::kSlaney;
-  MelNorm norm = MelNorm::kSlaney;
+  FilterNorm norm = FilterNorm::kSlaney;
 
   // Throws Error naming the first invalid option (fmax > sr/2, fmin >= fmax, ...).
   void validate(double sample_rate) const;

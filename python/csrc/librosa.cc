@@ -57,7 +57,7 @@ void define_librosa(py::module_& m) {
                      .fmin = fmin,
                      .fmax = fmax,
                      .scale = parse_mel_scale(scale, "htk"),
-                     .norm = parse_mel_norm(norm)};
+                     .norm = parse_filter_norm(norm)};
         const MelFilterbank fb(sr, n_fft, o);
         py::array_t<float> out({static_cast<std::size_t>(fb.n_mels()), static_cast<std::size_t>(fb.n_bins())});
         const std::vector<float> dense = fb.dense();

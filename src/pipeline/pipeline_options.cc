@@ -231,7 +231,7 @@ std::vector<Row> mel_rows() {
        {"htk", "slaney"}},
       {{"norm", "--mel-norm", K::kChoice, S::kSpectrogram, "", "slaney | none", "slaney (librosa), none (torchaudio)",
         "filter normalization: slaney divides each triangle by its width (constant energy per band)", true},
-       [](PipelineOptions& o, std::string_view t) { o.mel.mel.norm = parse_mel_norm(t); },
+       [](PipelineOptions& o, std::string_view t) { o.mel.mel.norm = parse_filter_norm(t); },
        [](const PipelineOptions& o) { return to_string(o.mel.mel.norm); }},
   };
 }

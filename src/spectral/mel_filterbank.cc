@@ -34,15 +34,15 @@ MelScale parse_mel_scale(std::string_view name, std::string param) {
   throw_invalid_argument(param, param + "='" + std::string(name) + "' is not a mel scale; allowed: slaney, htk");
 }
 
-MelNorm parse_mel_norm(std::string_view name, std::string param) {
-  if (name == "slaney") return MelNorm::kSlaney;
-  if (name == "none") return MelNorm::kNone;
+FilterNorm parse_filter_norm(std::string_view name, std::string param) {
+  if (name == "slaney") return FilterNorm::kSlaney;
+  if (name == "none") return FilterNorm::kNone;
   throw_invalid_argument(param,
                          param + "='" + std::string(name) + "' is not a filter normalization; allowed: slaney, none");
 }
 
 std::string to_string(MelScale scale) { return scale == MelScale::kSlaney ? "slaney" : "htk"; }
-std::string to_string(MelNorm norm) { return norm == MelNorm::kSlaney ? "slaney" : "none"; }
+std::string to_string(FilterNorm norm) { return norm == FilterNorm::kSlaney ? "slaney" : "none"; }
 
 double hz_to_mel(double hz, MelScale scale) {
   if (scale == MelScale::kHtk) return 2595.0 * std::log10(1.0 + hz / 700.0);
@@ -96,14 +96,14 @@ MelFilterbank::MelFilterbank(double sample_rate, int n_fft, const MelOptions& op
   for (int m = 0; m < n_mels; ++m) {
     const double lower_width = edges_hz_[m + 1] - edges_hz_[m];
     const double upper_width = edges_hz_[m + 2] - edges_hz_[m + 1];
-    const double enorm = options.norm == MelNorm::kSlaney ? 2.0 / (edges_hz_[m + 2] - edges_hz_[m]) : 1.0;
+    const double enorm = options.norm == FilterNorm::kSlaney ? 2.0 / (edges_hz_[m + 2] - edges_hz_[m]) : 1.0;
     int first = n_bins_, last = -1;
     for (int k = 0; k < n_bins_; ++k) {
       const double rising = (fft_hz[k] - edges_hz_[m]) / lower_width;
       const double falling = (edges_hz_[m + 2] - fft_hz[k]) / upper_width;
       // librosa stores the triangle in float32, then scales it (float32 * float64).
       float w = static_cast<float>(std::max(0.0, std::min(rising, falling)));
-      if (options.norm == MelNorm::kSlaney) w = static_cast<float>(static_cast<double>(w) * enorm);
+      if (options.norm == FilterNorm::kSlaney) w = static_cast<float>(static_cast<double>(w) * enorm);
       row[k] = w;
       if (w > 0.0f) {
         first = std::min(first, k);
