@@ -3,7 +3,7 @@
 # FSDD (../shared/data/fsdd), the same 4-block CNN as fsdd_findings.sh, 3 seeds, BatchNorm channel.
 #   bash experiments/fsdd_invariance.sh [OUT=out/invariance] [MELNORM=build/bin/melnorm]
 # Four experiments (~32, ~8, ~4 and ~8 min on the 2-core machine, alone on it):
-#   official: local min-max, z-score, seed-001 recipe, robust x dB ref (max, p99.5) x floor
+#   official: local min-max, z-score, z-score then min-max, robust x dB ref (max, p99.5) x floor
 #             (absolute, relative), and PCEN; official split; gains -60..+10 dB (float, and
 #             re-quantized to PCM16), click
 #   theo:     local min-max and z-score x floor (absolute, relative); speaker 'theo' held out

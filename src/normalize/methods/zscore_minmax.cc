@@ -3,8 +3,9 @@
 namespace melnorm::detail {
 namespace {
 
-// The seed-001 recipe: z-score with the unbiased std + eps, then min-max of
-// the z-scores with clamping; a range of eps or less gives zeros.
+// Per-item z-score with the unbiased std + eps, then min-max of the z-scores
+// with clamping (the recipe this project started from); a range of eps or
+// less gives zeros. docs/normalization.md proves it equals min-max.
 Transform zscore_minmax(const Group& g, const Params& p) {
   const double eps = p("eps");
   const double denom = g.moments.stddev(1) + eps;
@@ -24,14 +25,13 @@ Transform zscore_minmax(const Group& g, const Params& p) {
 }  // namespace
 
 MethodEntry zscore_minmax_method() {
-  return {
-      .info = {.name = "zscore-minmax",
-               .description = "seed-001 recipe: z-score (unbiased std + eps), then min-max to [0, 1] with clamping; "
-                              "equals min-max up to eps",
-               .params = {{"eps", 1e-6, 0, 1, "added to the std; ranges of z-scores <= eps give zeros"}},
-               .unit = "0..1",
-               .range = "[0, 1]"},
-      .transform = zscore_minmax};
+  return {.info = {.name = "zscore-minmax",
+                   .description = "per-item z-score (unbiased std + eps), then min-max to [0, 1] with clamping; "
+                                  "equals min-max up to eps",
+                   .params = {{"eps", 1e-6, 0, 1, "added to the std; ranges of z-scores <= eps give zeros"}},
+                   .unit = "0..1",
+                   .range = "[0, 1]"},
+          .transform = zscore_minmax};
 }
 
 }  // namespace melnorm::detail
