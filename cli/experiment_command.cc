@@ -47,11 +47,11 @@ NormalizeOptions parse_method_spec(const std::string& spec) {
   NormalizeOptions n{.method = parts[0]};
   if (parts.size() > 1) n.scope = parse_scope(parts[1]);
   if (parts.size() > 2) n.axis = parse_axis(parts[2]);
-  if (n.method != "none") {  // unknown method or bad axis: fail before any work
+  const MethodInfo& info = find_method(n.method);  // an unknown method fails before any work
+  if (info.kind != MethodKind::kIdentity) {        // so does a bad axis or scope
     NormalizeOptions local = n;
     local.scope = Scope::kLocal;
     Normalizer check(local, nullptr);
-    const MethodInfo& info = find_method(n.method);
     if (n.scope == Scope::kGlobal && !info.supports_global)
       throw_invalid_argument("methods", "method '" + n.method + "' is local only (no :global)");
   }
