@@ -170,6 +170,16 @@ class ExtractWriter {
 
 // ---- Reading a finished OUTDIR ----
 
+// A row's features where the output keeps them (packed: a read-only mapping of
+// features.npy), in the stored dtype, row-major [n_mels, frames]. Valid while
+// `owner` is held, even after the reader that made it is gone.
+struct FeaturesView {
+  const void* data = nullptr;
+  DType dtype = DType::kFloat32;
+  std::size_t n_mels = 0, frames = 0;
+  std::shared_ptr<const void> owner;
+};
+
 // The one reader of the layout extract writes (options.json's
 // format_version, manifest.csv, the output format's files): what the Python
 // bindings and melnorm.torch use instead of their own copy of the layout.
@@ -192,8 +202,13 @@ class OutdirReader {
   bool ok(std::size_t i) const;                              // status ok: it has features
   // Row i's features [n_mels, frames] as float32; throws Error for a failed row.
   Matrix features(std::size_t i) const;
+  // Row i in place, without a copy, when its format maps its rows (packed);
+  // nullopt when it does not (npy: use features()). Throws as features().
+  std::optional<FeaturesView> features_view(std::size_t i) const;
 
  private:
+  const std::vector<std::string>& ok_row(std::size_t i) const;  // throws Error for a failed row
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

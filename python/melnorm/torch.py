@@ -74,7 +74,8 @@ class ExtractedDataset(torch.utils.data.Dataset):
         return melnorm.Pipeline.from_outdir(self.out_dir)
 
     def features(self, i):
-        """Row i's features as a float32 NumPy array [n_mels, frames]."""
+        """Row i's features as a float32 NumPy array [n_mels, frames]: packed float32, a read-only view into the
+        library's mapping of features.npy (valid as long as the array lives); otherwise a copy."""
         return self._outdir.features(self._manifest_index[i])
 
     def __getitem__(self, i):

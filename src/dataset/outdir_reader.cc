@@ -117,12 +117,22 @@ const std::vector<std::string>& OutdirReader::row(std::size_t i) const {
 
 bool OutdirReader::ok(std::size_t i) const { return row(i)[impl_->status] == "ok"; }
 
-Matrix OutdirReader::features(std::size_t i) const {
+const std::vector<std::string>& OutdirReader::ok_row(std::size_t i) const {
   const auto& r = row(i);
   if (r[impl_->status] != "ok")
     throw Error(ErrorCode::kInvalidArgument, "i",
                 "row " + num(i) + " of " + impl_->out_dir.string() + " failed: no features");
+  return r;
+}
+
+Matrix OutdirReader::features(std::size_t i) const {
+  const auto& r = ok_row(i);
   return impl_->reader->row(r[impl_->output], static_cast<std::size_t>(std::stoull(r[impl_->n_frames])));
+}
+
+std::optional<FeaturesView> OutdirReader::features_view(std::size_t i) const {
+  const auto& r = ok_row(i);
+  return impl_->reader->view(r[impl_->output], static_cast<std::size_t>(std::stoull(r[impl_->n_frames])));
 }
 
 }  // namespace melnorm

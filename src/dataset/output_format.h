@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <optional>
 #include <vector>
 
 #include "melnorm/extract.h"
@@ -53,6 +54,10 @@ class OutputReader {
   virtual ~OutputReader() = default;
   virtual Matrix row(const std::string& output, std::size_t n_frames) const = 0;
 };
+  // The row in place when the format maps its file; nullopt: only row() reads it.
+  virtual std::optional<FeaturesView> view(const std::string& /*output*/, std::size_t /*n_frames*/) const {
+    return std::nullopt;
+  }
 
 // Everything about one format.
 struct OutputFormat {

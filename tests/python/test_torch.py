@@ -122,6 +122,29 @@ def test_extracted_dataset_reads_both_formats(tmp_path, fmt):
     assert torch.equal(copy[3][0], train[3][0]) and copy[3][1] == train[3][1]
 
 
+def test_packed_rows_are_read_only_views_that_outlive_the_dataset_and_equal_the_npy_rows(tmp_path):
+    import gc
+    common = dict(sr=8000, n_fft=512, hop_length=128, n_mels=40, pad_to=1.0, normalize="zscore")
+    melnorm.extract(SAMPLES, tmp_path / "packed", format="packed", **common)
+    melnorm.extract(SAMPLES, tmp_path / "npy", format="npy", **common)
+    packed = melnorm.torch.ExtractedDataset(tmp_path / "packed")
+    npy = melnorm.torch.ExtractedDataset(tmp_path / "npy")
+    assert len(packed) == len(npy) == 20
+    rows = [packed.features(i) for i in range(len(packed))]
+    assert all(r.dtype == np.float32 and r.shape == (40, 63) and not r.flags.writeable for r in rows)
+    with pytest.raises(ValueError, match="read-only"):
+        rows[0][0, 0] = 1.0
+    x, _ = packed[0]
+    x += 1.0  # the dataset's tensors are copies: a transform may change them in place
+    del packed
+    gc.collect()  # the rows keep the mapping of features.npy, not the dataset
+    for i, row in enumerate(rows):
+        expected = npy.features(i)
+        assert expected.flags.writeable  # npy rows are read from their files (copies)
+        np.testing.assert_array_equal(row, expected)
+    np.testing.assert_array_equal(x[0].numpy(), rows[0] + 1.0)
+
+
 def test_readme_training_loop_runs(tmp_path, monkeypatch):
     with open(os.path.join(ROOT, "README.md")) as f:
         readme = f.read()

@@ -7,6 +7,11 @@
 #include <fstream>
 #include <optional>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "core/format.h"
 #include "dataset/output_format.h"
 #include "dataset/sources.h"
@@ -107,46 +112,91 @@ class PackedSink final : public OutputSink {
   std::string block_;                                // the current source's rows
 };
 
+// features.npy mapped read-only (POSIX mmap), unmapped by the last owner:
+// the reader and every FeaturesView it handed out share it.
+class MappedFile {
+ public:
+  explicit MappedFile(const fs::path& path) : path_(path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+      throw Error(ErrorCode::kIo, "out_dir",
+                  path.string() + ": missing; the extraction has not finished (re-run it to resume)");
+    struct stat st {};
+    void* data = MAP_FAILED;
+    if (::fstat(fd, &st) == 0 && st.st_size > 0) {
+      size_ = static_cast<std::size_t>(st.st_size);
+      data = ::mmap(nullptr, size_, PROT_READ, MAP_SHARED, fd, 0);
+    }
+    ::close(fd);  // the mapping keeps the file
+    if (data == MAP_FAILED)
+      throw Error(ErrorCode::kIo, "out_dir", path.string() + ": cannot be mapped (empty or unreadable)");
+    data_ = static_cast<const char*>(data);
+  }
+  ~MappedFile() { ::munmap(const_cast<char*>(data_), size_); }
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+
+  const char* data() const { return data_; }
+  std::size_t size() const { return size_; }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+  const char* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
 // Rows are read in place: row i starts at the header plus i rows.
 class PackedReader final : public OutputReader {
  public:
   PackedReader(const fs::path& out_dir, DType dtype, std::size_t ok_rows, std::size_t n_mels, std::size_t frames)
-      : path_(out_dir / kPackedFile), dtype_(dtype), n_mels_(n_mels), frames_(frames) {
+      : file_(std::make_shared<const MappedFile>(out_dir / kPackedFile)),
+        dtype_(dtype),
+        n_mels_(n_mels),
+        frames_(frames),
+        row_bytes_(n_mels * frames * (dtype == DType::kFloat16 ? 2 : 4)) {
     const std::size_t shape[] = {ok_rows, n_mels, frames};
     const std::string expected = npy_header(dtype, shape, kPackedHeaderBytes);
-    std::string header(expected.size(), '\0');
-    std::ifstream in(path_, std::ios::binary);
-    if (!in)
-      throw Error(ErrorCode::kIo, "out_dir",
-                  path_.string() + ": missing; the extraction has not finished (re-run it to resume)");
-    if (!in.read(header.data(), static_cast<std::streamsize>(header.size())) || header != expected)
+    if (file_->size() < expected.size() || expected.compare(0, expected.size(), file_->data(), expected.size()) != 0)
       throw Error(ErrorCode::kInvalidData, "out_dir",
-                  path_.string() + ": its header does not match manifest.csv (" + num(ok_rows) + " rows of [" +
+                  file_->path().string() + ": its header does not match manifest.csv (" + num(ok_rows) + " rows of [" +
                       num(n_mels) + ", " + num(frames) + "] " + to_string(dtype) + ")");
   }
 
-  Matrix row(const std::string& output, std::size_t) const override {
-    std::size_t index = 0;
-    const auto [end, err] = std::from_chars(output.data(), output.data() + output.size(), index);
-    if (err != std::errc() || end != output.data() + output.size())
-      throw Error(ErrorCode::kInvalidData, "out_dir", path_.string() + ": output '" + output + "' is not a row index");
-    NpyArray a{.dtype = dtype_, .shape = {n_mels_, frames_}, .data = {}};
-    const std::size_t bytes = a.size() * (dtype_ == DType::kFloat16 ? 2 : 4);
-    a.data.resize(bytes);
-    std::ifstream in(path_, std::ios::binary);
-    in.seekg(static_cast<std::streamoff>(kPackedHeaderBytes + index * bytes));
-    if (!in.read(reinterpret_cast<char*>(a.data.data()), static_cast<std::streamsize>(bytes)))
+  std::optional<FeaturesView> view(const std::string& output, std::size_t) const override {
+    const std::size_t index = row_index(output);
+    if (row_bytes_ == 0 || index >= (file_->size() - kPackedHeaderBytes) / row_bytes_)
       throw Error(ErrorCode::kInvalidData, "out_dir",
-                  path_.string() + ": row " + output + " is past the end of the file");
+                  file_->path().string() + ": row " + output + " is past the end of the file");
+    return FeaturesView{.data = file_->data() + kPackedHeaderBytes + index * row_bytes_,
+                        .dtype = dtype_,
+                        .n_mels = n_mels_,
+                        .frames = frames_,
+                        .owner = file_};
+  }
+
+  Matrix row(const std::string& output, std::size_t n_frames) const override {
+    const FeaturesView v = *view(output, n_frames);
+    const auto* bytes = static_cast<const std::byte*>(v.data);
+    NpyArray a{.dtype = dtype_, .shape = {n_mels_, frames_}, .data = {bytes, bytes + row_bytes_}};
     Matrix m(n_mels_, frames_);
     m.data = a.to_float32();
     return m;
   }
 
  private:
-  fs::path path_;
+  std::size_t row_index(const std::string& output) const {
+    std::size_t index = 0;
+    const auto [end, err] = std::from_chars(output.data(), output.data() + output.size(), index);
+    if (err != std::errc() || end != output.data() + output.size())
+      throw Error(ErrorCode::kInvalidData, "out_dir",
+                  file_->path().string() + ": output '" + output + "' is not a row index");
+    return index;
+  }
+
+  std::shared_ptr<const MappedFile> file_;
   DType dtype_;
-  std::size_t n_mels_, frames_;
+  std::size_t n_mels_, frames_, row_bytes_;
 };
 
 }  // namespace
