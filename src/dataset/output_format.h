@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
-#include <string>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "melnorm/extract.h"
@@ -53,11 +53,11 @@ class OutputReader {
  public:
   virtual ~OutputReader() = default;
   virtual Matrix row(const std::string& output, std::size_t n_frames) const = 0;
-};
   // The row in place when the format maps its file; nullopt: only row() reads it.
   virtual std::optional<FeaturesView> view(const std::string& /*output*/, std::size_t /*n_frames*/) const {
     return std::nullopt;
   }
+};
 
 // Everything about one format.
 struct OutputFormat {
