@@ -1,5 +1,6 @@
 // Decoders: what turns a file into samples. Adding one is its source file
-// (defining a Decoder) and a line in decoders() (src/audio/load.cc).
+// src/audio/decoders/<name>_decoder.cc (defining a Decoder) and a line in
+// decoders() (src/audio/load.cc); the folder is globbed by CMake.
 #pragma once
 
 #include <filesystem>

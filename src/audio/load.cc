@@ -11,8 +11,8 @@ namespace melnorm {
 
 namespace detail {
 
-extern const Decoder kNpyDecoder;      // npy_decoder.cc
-extern const Decoder kSndfileDecoder;  // sndfile_decoder.cc
+extern const Decoder kNpyDecoder;      // decoders/npy_decoder.cc
+extern const Decoder kSndfileDecoder;  // decoders/sndfile_decoder.cc
 
 const std::vector<const Decoder*>& decoders() {
   static const std::vector<const Decoder*> all = {&kNpyDecoder, &kSndfileDecoder};

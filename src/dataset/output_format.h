@@ -1,6 +1,7 @@
 // Output formats of `extract`: how rows are written into OUTDIR and read back.
-// A format is one source file defining an OutputFormat, plus its line in
-// output_formats() (src/dataset/output_formats.cc).
+// A format is one source file src/dataset/formats/<name>_output.cc defining an
+// OutputFormat, plus its line in output_formats() (src/dataset/output_formats.cc);
+// the folder is globbed by CMake.
 #pragma once
 
 #include <cstddef>

@@ -5,8 +5,8 @@
 
 namespace melnorm::detail {
 
-extern const OutputFormat kNpyOutput;     // npy_output.cc
-extern const OutputFormat kPackedOutput;  // packed_output.cc
+extern const OutputFormat kNpyOutput;     // formats/npy_output.cc
+extern const OutputFormat kPackedOutput;  // formats/packed_output.cc
 
 const std::vector<const OutputFormat*>& output_formats() {
   static const std::vector<const OutputFormat*> formats = {&kNpyOutput, &kPackedOutput};
