@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and builds if needed, checks the style (scripts/lint.sh: clang-format,
 # pyflakes), then runs the whole test suite; then the C++ suite again under
-# AddressSanitizer/UBSan on the permissive FFT backend (kissfft), and each
-# fuzz harness for 15 s
+# AddressSanitizer/UBSan, and each fuzz harness for 15 s
 # (CI time: docs/performance.md; longer runs: scripts/fuzz.sh).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
