@@ -24,7 +24,7 @@ packages=(
   python3-distributed  # melnorm.dask (tested on a LocalCluster)
   libtorch-dev        # CNN experiments (melnorm train/experiment; CMake MELNORM_BUILD_EXPERIMENT)
   clang-format python3-pyflakes clang-tidy  # scripts/lint.sh (clang-tidy: --tidy only)
-  libkissfft-dev      # the permissive FFT backend (-DMELNORM_FFT=kissfft; scripts/sanitize.sh builds with it)
+  libkissfft-dev      # the permissive FFT backend (-DMELNORM_FFT=kissfft; scripts/test_kissfft.sh)
 )
 if [[ ${1:-} == --fuzz ]]; then
   packages+=(clang libclang-rt-14-dev)  # libFuzzer, AddressSanitizer, UndefinedBehaviorSanitizer
