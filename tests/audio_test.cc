@@ -1,7 +1,11 @@
 // Decoding every supported format, mono mixing, resampling, .npy waveforms
 // and the errors for unusable files.
+#include <algorithm>
+#include <cctype>
 #include <fstream>
+#include <set>
 
+#include "audio/decoder.h"
 #include "melnorm/audio.h"
 #include "melnorm/error.h"
 #include "melnorm/mel_spectrogram.h"
@@ -274,6 +278,41 @@ TEST(LoadAudio, OffsetAndDurationEqualSlicingTheWholeDecode) {
   EXPECT_EQ(load_audio(path, LoadOptions{.sample_rate = 16000, .offset = 0.2}).sample_rate, 16000);
   EXPECT_THROW(load_audio(path, LoadOptions{.offset = -1.0}), Error);
   EXPECT_THROW(load_audio(path, LoadOptions{.duration = -0.5}), Error);
+}
+
+// Every registered decoder (a new one is tested here without editing this
+// test): its extensions are lower case with the dot and claimed by it alone,
+// listed and chosen for loading; an empty, a garbled and a missing file are an
+// Error naming the file. libsndfile, which takes every other extension, is last.
+TEST(Decoders, EveryDecoderClaimsItsExtensionsAndRefusesBadFilesNamingThem) {
+  TempDir dir;
+  std::set<std::string> claimed;
+  for (const detail::Decoder* d : detail::decoders()) {
+    ASSERT_FALSE(d->extensions.empty()) << d->name;
+    for (const std::string& ext : d->extensions) {
+      std::string upper = ext;
+      for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      EXPECT_TRUE(ext.size() > 1 && ext[0] == '.') << d->name << ": " << ext;
+      EXPECT_TRUE(std::none_of(ext.begin(), ext.end(), [](unsigned char c) { return std::isupper(c); })) << ext;
+      EXPECT_TRUE(claimed.insert(ext).second) << ext << " is claimed twice";
+      EXPECT_EQ(&detail::decoder_for("x" + ext), d) << ext;
+      EXPECT_TRUE(is_audio_path("a/x" + upper)) << ext;
+      EXPECT_EQ(stores_sample_rate("x" + ext), d->stores_rate) << ext;
+      const std::filesystem::path empty = dir / ("empty" + ext), garbled = dir / ("garbled" + ext);
+      std::ofstream(empty).close();
+      std::ofstream(garbled) << "not audio";
+      for (const std::filesystem::path& bad : {empty, garbled, dir / ("missing" + ext)}) {
+        try {
+          load_audio(bad, {.sample_rate = 8000});
+          ADD_FAILURE() << d->name << " read " << bad;
+        } catch (const Error& e) {
+          EXPECT_NE(std::string(e.what()).find(bad.filename().string()), std::string::npos) << e.what();
+        }
+      }
+    }
+  }
+  EXPECT_EQ(detail::decoders().back()->name, "libsndfile");
+  EXPECT_EQ(&detail::decoder_for("x.unknown"), detail::decoders().back());
 }
 
 }  // namespace
