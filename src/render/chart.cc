@@ -33,9 +33,13 @@ cairo_surface_t* white_surface(int w, int h, cairo_t** cr) {
   return s;
 }
 
-}  // namespace
+// The data range a line chart shows (finite points, or the chart's y_min/y_max),
+// widened when flat; throws Error for mismatched or empty series.
+struct ChartRange {
+  double x_lo, x_hi, y_lo, y_hi;
+};
 
-void render_line_chart(const std::filesystem::path& path, const LineChart& chart) {
+ChartRange chart_range(const LineChart& chart) {
   if (chart.series.empty()) throw_invalid_argument("series", "a line chart needs at least one series");
   double x_lo = std::numeric_limits<double>::infinity(), x_hi = -x_lo, y_lo = x_lo, y_hi = -x_lo;
   for (const auto& s : chart.series) {
@@ -53,33 +57,35 @@ void render_line_chart(const std::filesystem::path& path, const LineChart& chart
   if (chart.y_max) y_hi = *chart.y_max;
   if (x_hi <= x_lo) x_lo -= 1, x_hi += 1;
   if (y_hi <= y_lo) y_lo -= 0.5, y_hi += 0.5;
+  return {x_lo, x_hi, y_lo, y_hi};
+}
 
-  constexpr int kPlotW = 620, kPlotH = 380, kLeft = 80, kTop = 56, kBottom = 58;
-  double longest_label = 0;  // the legend is as wide as its longest label
-  for (const auto& s : chart.series) longest_label = std::max(longest_label, detail::text_width(s.label, 11));
-  const int legend_w = std::max(120, 32 + static_cast<int>(std::ceil(longest_label)) + 16);
-  const int legend_h = static_cast<int>(chart.series.size()) * 18 + 16;
-  const int width = kLeft + kPlotW + 24 + legend_w, height = kTop + std::max(kPlotH, legend_h) + kBottom;
-  cairo_t* cr;
-  cairo_surface_t* surface = white_surface(width, height, &cr);
-  const double x0 = kLeft, y0 = kTop, w = kPlotW, h = kPlotH;
-  auto px = [&](double x) { return x0 + (x - x_lo) / (x_hi - x_lo) * w; };
-  auto py = [&](double y) { return y0 + h - (y - y_lo) / (y_hi - y_lo) * h; };
+// The plot area on the page (pixels) and the data range it shows.
+struct ChartFrame {
+  double x0, y0, w, h;
+  ChartRange r;
+  double px(double x) const { return x0 + (x - r.x_lo) / (r.x_hi - r.x_lo) * w; }
+  double py(double y) const { return y0 + h - (y - r.y_lo) / (r.y_hi - r.y_lo) * h; }
+};
 
-  // Grid and ticks.
+// Grid lines with their ticks, the frame, the axis labels and the title
+// (centred on a page `width` wide).
+void draw_chart_axes(cairo_t* cr, const LineChart& chart, const ChartFrame& f, int width) {
+  const double x0 = f.x0, y0 = f.y0, w = f.w, h = f.h;
+  const auto& [x_lo, x_hi, y_lo, y_hi] = f.r;
   cairo_set_line_width(cr, 1);
   const double xs = nice_step(x_hi - x_lo, 8), ys = nice_step(y_hi - y_lo, 6);
   for (double v = std::ceil(x_lo / xs) * xs; v <= x_hi + 1e-9 * xs; v += xs) {
     cairo_set_source_rgb(cr, 0.9, 0.9, 0.9);
-    cairo_move_to(cr, px(v), y0), cairo_line_to(cr, px(v), y0 + h), cairo_stroke(cr);
+    cairo_move_to(cr, f.px(v), y0), cairo_line_to(cr, f.px(v), y0 + h), cairo_stroke(cr);
     cairo_set_source_rgb(cr, 0, 0, 0);
-    text(cr, px(v), y0 + h + 6, format_tick(v, xs), 0.5, 0, 11);
+    text(cr, f.px(v), y0 + h + 6, format_tick(v, xs), 0.5, 0, 11);
   }
   for (double v = std::ceil(y_lo / ys) * ys; v <= y_hi + 1e-9 * ys; v += ys) {
     cairo_set_source_rgb(cr, 0.9, 0.9, 0.9);
-    cairo_move_to(cr, x0, py(v)), cairo_line_to(cr, x0 + w, py(v)), cairo_stroke(cr);
+    cairo_move_to(cr, x0, f.py(v)), cairo_line_to(cr, x0 + w, f.py(v)), cairo_stroke(cr);
     cairo_set_source_rgb(cr, 0, 0, 0);
-    text(cr, x0 - 6, py(v), format_tick(v, ys), 1, 0.5, 11);
+    text(cr, x0 - 6, f.py(v), format_tick(v, ys), 1, 0.5, 11);
   }
   cairo_set_source_rgb(cr, 0, 0, 0);
   cairo_rectangle(cr, x0, y0, w, h);
@@ -91,38 +97,56 @@ void render_line_chart(const std::filesystem::path& path, const LineChart& chart
   text(cr, 0, 0, chart.y_label, 0.5, 0.5, 13);
   cairo_restore(cr);
   text(cr, width / 2.0, 16, chart.title, 0.5, 0, 15);
+}
 
-  // Lines and the legend.
-  for (std::size_t k = 0; k < chart.series.size(); ++k) {
-    const auto& s = chart.series[k];
-    const auto* c = kColours[k % 10];
-    const double dash[] = {6, 4};
-    cairo_set_source_rgb(cr, c[0], c[1], c[2]);
-    cairo_set_line_width(cr, 2);
-    cairo_set_dash(cr, dash, k >= 10 ? 2 : 0, 0);
-    bool pen = false;
-    for (std::size_t i = 0; i < s.x.size(); ++i) {
-      if (!std::isfinite(s.y[i])) {
-        pen = false;
-        continue;
-      }
-      const double y = std::clamp(s.y[i], y_lo, y_hi);
-      pen ? cairo_line_to(cr, px(s.x[i]), py(y)) : cairo_move_to(cr, px(s.x[i]), py(y));
-      pen = true;
+// Series k: its line (broken at non-finite points, clamped to the y range),
+// its points, and its legend entry right of the plot. Colour k % 10, dashed
+// from the eleventh series on.
+void draw_series(cairo_t* cr, const LineSeries& s, std::size_t k, const ChartFrame& f) {
+  const auto* c = kColours[k % 10];
+  const double dash[] = {6, 4};
+  cairo_set_source_rgb(cr, c[0], c[1], c[2]);
+  cairo_set_line_width(cr, 2);
+  cairo_set_dash(cr, dash, k >= 10 ? 2 : 0, 0);
+  bool pen = false;
+  for (std::size_t i = 0; i < s.x.size(); ++i) {
+    if (!std::isfinite(s.y[i])) {
+      pen = false;
+      continue;
     }
-    cairo_stroke(cr);
-    for (std::size_t i = 0; i < s.x.size(); ++i) {
-      if (!std::isfinite(s.y[i])) continue;
-      cairo_arc(cr, px(s.x[i]), py(std::clamp(s.y[i], y_lo, y_hi)), 3, 0, 2 * M_PI);
-      cairo_fill(cr);
-    }
-    const double ly = y0 + 8 + 18.0 * static_cast<double>(k);
-    const double lx = x0 + w + 24;
-    cairo_move_to(cr, lx, ly + 6), cairo_line_to(cr, lx + 26, ly + 6), cairo_stroke(cr);
-    cairo_set_dash(cr, nullptr, 0, 0);
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    text(cr, lx + 32, ly + 6, s.label, 0, 0.5, 11);
+    const double y = std::clamp(s.y[i], f.r.y_lo, f.r.y_hi);
+    pen ? cairo_line_to(cr, f.px(s.x[i]), f.py(y)) : cairo_move_to(cr, f.px(s.x[i]), f.py(y));
+    pen = true;
   }
+  cairo_stroke(cr);
+  for (std::size_t i = 0; i < s.x.size(); ++i) {
+    if (!std::isfinite(s.y[i])) continue;
+    cairo_arc(cr, f.px(s.x[i]), f.py(std::clamp(s.y[i], f.r.y_lo, f.r.y_hi)), 3, 0, 2 * M_PI);
+    cairo_fill(cr);
+  }
+  const double ly = f.y0 + 8 + 18.0 * static_cast<double>(k);
+  const double lx = f.x0 + f.w + 24;
+  cairo_move_to(cr, lx, ly + 6), cairo_line_to(cr, lx + 26, ly + 6), cairo_stroke(cr);
+  cairo_set_dash(cr, nullptr, 0, 0);
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  text(cr, lx + 32, ly + 6, s.label, 0, 0.5, 11);
+}
+
+}  // namespace
+
+void render_line_chart(const std::filesystem::path& path, const LineChart& chart) {
+  const ChartRange range = chart_range(chart);
+  constexpr int kPlotW = 620, kPlotH = 380, kLeft = 80, kTop = 56, kBottom = 58;
+  double longest_label = 0;  // the legend is as wide as its longest label
+  for (const auto& s : chart.series) longest_label = std::max(longest_label, detail::text_width(s.label, 11));
+  const int legend_w = std::max(120, 32 + static_cast<int>(std::ceil(longest_label)) + 16);
+  const int legend_h = static_cast<int>(chart.series.size()) * 18 + 16;
+  const int width = kLeft + kPlotW + 24 + legend_w, height = kTop + std::max(kPlotH, legend_h) + kBottom;
+  cairo_t* cr;
+  cairo_surface_t* surface = white_surface(width, height, &cr);
+  const ChartFrame frame{kLeft, kTop, kPlotW, kPlotH, range};
+  draw_chart_axes(cr, chart, frame, width);
+  for (std::size_t k = 0; k < chart.series.size(); ++k) draw_series(cr, chart.series[k], k, frame);
   cairo_destroy(cr);
   detail::write_png(surface, path);
 }

@@ -20,13 +20,14 @@ using detail::text;
 constexpr int kPanelWidth = 560, kPanelHeight = 300;             // the image area of one panel, pixels
 constexpr int kLeft = 78, kRight = 96, kTop = 58, kBottom = 52;  // room for axes, colorbar, titles
 
-void draw_panel(cairo_t* cr, double ox, double oy, const PlotPanel& p, const PlotAxes& axes) {
-  const Matrix& m = *p.spectrogram;
-  const auto [lo_it, hi_it] = std::minmax_element(m.data.begin(), m.data.end());
-  const double lo = *lo_it, hi = *hi_it > *lo_it ? *hi_it : *lo_it + 1.0;
-  const double x0 = ox + kLeft, y0 = oy + kTop, w = kPanelWidth, h = kPanelHeight;
+// Where one panel's image sits on the page, pixels.
+struct PanelBox {
+  double x0, y0, w, h;
+};
 
-  // The spectrogram as an image: one pixel per (frame, band), low bands at the bottom.
+// The spectrogram as an image: one pixel per (frame, band), low bands at the
+// bottom, colours spread over [lo, hi]; then its frame.
+void draw_spectrogram_image(cairo_t* cr, const Matrix& m, double lo, double hi, const PanelBox& box) {
   cairo_surface_t* img =
       cairo_image_surface_create(CAIRO_FORMAT_RGB24, static_cast<int>(m.cols), static_cast<int>(m.rows));
   unsigned char* px = cairo_image_surface_get_data(img);
@@ -41,10 +42,10 @@ void draw_panel(cairo_t* cr, double ox, double oy, const PlotPanel& p, const Plo
   }
   cairo_surface_mark_dirty(img);
   cairo_save(cr);
-  cairo_rectangle(cr, x0, y0, w, h);
+  cairo_rectangle(cr, box.x0, box.y0, box.w, box.h);
   cairo_clip(cr);
-  cairo_translate(cr, x0, y0);
-  cairo_scale(cr, w / static_cast<double>(m.cols), h / static_cast<double>(m.rows));
+  cairo_translate(cr, box.x0, box.y0);
+  cairo_scale(cr, box.w / static_cast<double>(m.cols), box.h / static_cast<double>(m.rows));
   cairo_set_source_surface(cr, img, 0, 0);
   cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST);
   cairo_paint(cr);
@@ -53,25 +54,33 @@ void draw_panel(cairo_t* cr, double ox, double oy, const PlotPanel& p, const Plo
 
   cairo_set_source_rgb(cr, 0, 0, 0);
   cairo_set_line_width(cr, 1);
-  cairo_rectangle(cr, x0 + 0.5, y0 + 0.5, w, h);
+  cairo_rectangle(cr, box.x0 + 0.5, box.y0 + 0.5, box.w, box.h);
   cairo_stroke(cr);
+}
 
-  // Time axis, seconds (frame t is centred at t * hop / sr).
+// Time axis, seconds (frame t is centred at t * hop / sr).
+void draw_time_axis(cairo_t* cr, std::size_t frames, const PlotAxes& axes, const PanelBox& box) {
   const double seconds_per_frame = axes.hop_length / axes.sample_rate;
-  const double duration = static_cast<double>(m.cols) * seconds_per_frame;
+  const double duration = static_cast<double>(frames) * seconds_per_frame;
   const double tstep = nice_step(duration, 6);
+  const double bottom = box.y0 + box.h;
   for (double s = 0; s <= duration + 1e-3 * tstep; s += tstep) {
-    const double x = x0 + s / duration * w;
-    cairo_move_to(cr, x, y0 + h);
-    cairo_line_to(cr, x, y0 + h + 5);
+    const double x = box.x0 + s / duration * box.w;
+    cairo_move_to(cr, x, bottom);
+    cairo_line_to(cr, x, bottom + 5);
     cairo_stroke(cr);
-    text(cr, x, y0 + h + 8, format_tick(s, tstep), 0.5, 0);
+    text(cr, x, bottom + 8, format_tick(s, tstep), 0.5, 0);
   }
-  text(cr, x0 + w / 2, y0 + h + 28, "time (s)", 0.5, 0);
+  text(cr, box.x0 + box.w / 2, bottom + 28, "time (s)", 0.5, 0);
+}
 
-  // Frequency axis: band centres are mel-spaced, so Hz ticks sit at interpolated band positions.
-  const auto& c = axes.band_centres_hz;
-  if (c.size() == m.rows && m.rows > 1) {
+// Frequency axis: band centres are mel-spaced, so Hz ticks sit at interpolated
+// band positions (none without one centre per band). The label is rotated at
+// label_x.
+void draw_frequency_axis(cairo_t* cr, std::size_t bands, const std::vector<double>& c, double label_x,
+                         const PanelBox& box) {
+  const double x0 = box.x0, y0 = box.y0, h = box.h;
+  if (c.size() == bands && bands > 1) {
     const double fmax = c.back();
     for (double f : {0.0, 100.0, 250.0, 500.0, 1000.0, 2000.0, 4000.0, 8000.0, 16000.0}) {
       if (f < c.front() || f > fmax) continue;
@@ -79,7 +88,7 @@ void draw_panel(cairo_t* cr, double ox, double oy, const PlotPanel& p, const Plo
       const std::size_t k = static_cast<std::size_t>(it - c.begin());
       double band = static_cast<double>(k);
       if (k > 0 && k < c.size()) band = (k - 1) + (f - c[k - 1]) / (c[k] - c[k - 1]);
-      const double y = y0 + h - (band + 0.5) / static_cast<double>(m.rows) * h;
+      const double y = y0 + h - (band + 0.5) / static_cast<double>(bands) * h;
       cairo_move_to(cr, x0 - 5, y);
       cairo_line_to(cr, x0, y);
       cairo_stroke(cr);
@@ -87,13 +96,15 @@ void draw_panel(cairo_t* cr, double ox, double oy, const PlotPanel& p, const Plo
     }
   }
   cairo_save(cr);
-  cairo_translate(cr, ox + 16, y0 + h / 2);
+  cairo_translate(cr, label_x, y0 + h / 2);
   cairo_rotate(cr, -M_PI / 2);
   text(cr, 0, 0, "mel frequency (Hz)", 0.5, 0.5);
   cairo_restore(cr);
+}
 
-  // Colorbar with its unit.
-  const double bx = x0 + w + 16, bw = 16;
+// Colorbar over [lo, hi] right of the image, with its unit on top.
+void draw_colorbar(cairo_t* cr, double lo, double hi, const std::string& unit, const PanelBox& box) {
+  const double bx = box.x0 + box.w + 16, bw = 16, y0 = box.y0, h = box.h;
   for (int i = 0; i < static_cast<int>(h); ++i) {
     const auto& col =
         detail::kMagma[static_cast<std::size_t>(std::clamp(static_cast<int>(255.0 * (h - 1 - i) / (h - 1)), 0, 255))];
@@ -113,8 +124,20 @@ void draw_panel(cairo_t* cr, double ox, double oy, const PlotPanel& p, const Plo
     cairo_stroke(cr);
     text(cr, bx + bw + 6, y, format_tick(v, vstep), 0, 0.5, 11);
   }
-  text(cr, bx + bw / 2, y0 - 8, p.unit, 0.5, 1, 11);
-  text(cr, x0 + w / 2, oy + kTop - 24, p.title, 0.5, 1, 14);
+  text(cr, bx + bw / 2, y0 - 8, unit, 0.5, 1, 11);
+}
+
+// One panel whose top-left corner is (ox, oy): image, axes, colorbar, title.
+void draw_panel(cairo_t* cr, double ox, double oy, const PlotPanel& p, const PlotAxes& axes) {
+  const Matrix& m = *p.spectrogram;
+  const auto [lo_it, hi_it] = std::minmax_element(m.data.begin(), m.data.end());
+  const double lo = *lo_it, hi = *hi_it > *lo_it ? *hi_it : *lo_it + 1.0;
+  const PanelBox box{ox + kLeft, oy + kTop, kPanelWidth, kPanelHeight};
+  draw_spectrogram_image(cr, m, lo, hi, box);
+  draw_time_axis(cr, m.cols, axes, box);
+  draw_frequency_axis(cr, m.rows, axes.band_centres_hz, ox + 16, box);
+  draw_colorbar(cr, lo, hi, p.unit, box);
+  text(cr, box.x0 + box.w / 2, oy + kTop - 24, p.title, 0.5, 1, 14);
 }
 
 }  // namespace
