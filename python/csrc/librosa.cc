@@ -14,10 +14,9 @@ namespace melnorm::python {
 
 namespace {
 using DoubleArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
-}
 
-void define_librosa(py::module_& m) {
-  // y [batch, n] (float64) -> complex128 [batch, n_bins, n_frames]
+// y [batch, n] (float64) -> complex128 [batch, n_bins, n_frames]
+void bind_stft(py::module_& m) {
   m.def(
       "stft",
       [](DoubleArray y, int n_fft, int hop_length, int win_length, const std::string& window, bool center,
@@ -47,7 +46,10 @@ void define_librosa(py::module_& m) {
       },
       py::arg("y"), py::arg("n_fft"), py::arg("hop_length"), py::arg("win_length"), py::arg("window"),
       py::arg("center"), py::arg("pad_mode"));
+}
 
+// The dense [n_mels, n_bins] filterbank, float32.
+void bind_mel_filters(py::module_& m) {
   m.def(
       "mel_filters",
       [](double sr, int n_fft, int n_mels, double fmin, std::optional<double> fmax, const std::string& scale,
@@ -66,8 +68,10 @@ void define_librosa(py::module_& m) {
       },
       py::arg("sr"), py::arg("n_fft"), py::arg("n_mels"), py::arg("fmin"), py::arg("fmax"), py::arg("scale"),
       py::arg("norm"));
+}
 
-  // S [F, T] along T; ref (optional, [F, T]) feeds the smoothing; zi [F] -> (out, zf [F]).
+// S [F, T] along T; ref (optional, [F, T]) feeds the smoothing; zi [F] -> (out, zf [F]).
+void bind_pcen_ref(py::module_& m) {
   m.def(
       "pcen_ref",
       [](FloatArray s, std::optional<FloatArray> ref, double sr, int hop_length, double gain, double bias, double power,
@@ -99,7 +103,10 @@ void define_librosa(py::module_& m) {
       },
       py::arg("S"), py::arg("ref"), py::arg("sr"), py::arg("hop_length"), py::arg("gain"), py::arg("bias"),
       py::arg("power"), py::arg("time_constant"), py::arg("eps"), py::arg("b"), py::arg("zi"));
+}
 
+// The file's samples from offset for duration seconds -> (y [frames] or [channels, frames], sr).
+void bind_load_window(py::module_& m) {
   m.def(
       "load_window",
       [](const std::filesystem::path& path, std::optional<int> sr, bool mono, double offset,
@@ -117,6 +124,15 @@ void define_librosa(py::module_& m) {
         return py::make_tuple(y, a.sample_rate);
       },
       py::arg("path"), py::arg("sr"), py::arg("mono"), py::arg("offset"), py::arg("duration"));
+}
+
+}  // namespace
+
+void define_librosa(py::module_& m) {
+  bind_stft(m);
+  bind_mel_filters(m);
+  bind_pcen_ref(m);
+  bind_load_window(m);
 }
 
 }  // namespace melnorm::python
