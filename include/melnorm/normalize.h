@@ -73,6 +73,7 @@ enum class MethodKind {
   kStatistics,  // one affine map per group of values, from their statistics: any scope and axis
   kFilter,      // a causal filter along time per band, with state (PCEN): local, axis all/band, streams exactly
 };
+std::string to_string(MethodKind kind);  // identity, statistics, filter (as melnorm.methods() says)
 
 struct MethodInfo {
   std::string name;

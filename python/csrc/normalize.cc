@@ -6,15 +6,6 @@ namespace melnorm::python {
 
 namespace {
 
-const char* kind_name(MethodKind kind) {
-  switch (kind) {
-    case MethodKind::kIdentity: return "identity";
-    case MethodKind::kStatistics: return "statistics";
-    case MethodKind::kFilter: return "filter";
-  }
-  return "?";
-}
-
 // One method's declaration, as melnorm.methods() lists it (its docstring and the stubs name these keys).
 py::dict method_dict(const MethodInfo& info) {
   py::list params;
@@ -22,7 +13,7 @@ py::dict method_dict(const MethodInfo& info) {
     params.append(py::dict(py::arg("name") = p.name, py::arg("default") = p.default_value, py::arg("min") = p.min,
                            py::arg("max") = p.max, py::arg("description") = p.description));
   return py::dict(py::arg("name") = info.name, py::arg("description") = info.description,
-                  py::arg("kind") = kind_name(info.kind), py::arg("supports_global") = info.supports_global,
+                  py::arg("kind") = to_string(info.kind), py::arg("supports_global") = info.supports_global,
                   py::arg("supports_frame_axis") = info.supports_frame_axis(), py::arg("params") = params,
                   py::arg("input") = to_string(info.input), py::arg("unit") = info.unit, py::arg("range") = info.range,
                   py::arg("needs_frame_rate") = info.needs_frame_rate());

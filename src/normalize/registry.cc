@@ -73,6 +73,15 @@ std::string to_string(MethodInput input) {
   return input == MethodInput::kLinearMagnitude ? "linear-magnitude" : "features";
 }
 
+std::string to_string(MethodKind kind) {
+  switch (kind) {
+    case MethodKind::kIdentity: return "identity";
+    case MethodKind::kStatistics: return "statistics";
+    case MethodKind::kFilter: return "filter";
+  }
+  return "unknown";
+}
+
 bool MethodInfo::needs_frame_rate() const {
   return std::any_of(params.begin(), params.end(),
                      [](const ParamSpec& p) { return p.source != ParamSource::kDefault; });
