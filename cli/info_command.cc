@@ -44,7 +44,7 @@ int run_info(const InfoArgs& args) {
 Run add_info_command(CLI::App& app) {
   auto args = std::make_shared<InfoArgs>();
   CLI::App* cmd = app.add_subcommand("info", "Show an audio file's rate, channels, frames, duration and format");
-  cmd->add_option("FILE", args->path, "Audio file or .npy waveform")->required();
+  cmd->add_option("FILE", args->path, "Audio file: " + audio_formats_description())->required();
   cmd->add_flag("--json", args->json, "Print as JSON");
   return [cmd, args]() -> int { return cmd->parsed() ? run_info(*args) : -1; };
 }

@@ -48,7 +48,7 @@ int run_mel(const MelArgs& args) {
 Run add_mel_command(CLI::App& app) {
   auto args = std::make_shared<MelArgs>();
   CLI::App* cmd = app.add_subcommand("mel", "Compute the (log-)mel spectrogram of one audio file or .npy waveform");
-  cmd->add_option("INPUT", args->input, "Audio file (WAV, FLAC, OGG, MP3, ...) or .npy waveform")->required();
+  cmd->add_option("INPUT", args->input, "Audio file: " + audio_formats_description())->required();
   cmd->add_option("-o,--output", args->output,
                   "Output .npy: [n_mels, n_frames] ([segments, n_mels, n_frames] with --segment)")
       ->required();

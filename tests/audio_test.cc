@@ -280,6 +280,16 @@ TEST(LoadAudio, OffsetAndDurationEqualSlicingTheWholeDecode) {
   EXPECT_THROW(load_audio(path, LoadOptions{.duration = -0.5}), Error);
 }
 
+// The CLI's help says what it reads from the registry, so a new decoder is in it.
+TEST(Decoders, FormatsDescriptionNamesEveryDecoderAndExtension) {
+  const std::string text = audio_formats_description();
+  for (const detail::Decoder* d : detail::decoders()) {
+    EXPECT_NE(text.find(d->name), std::string::npos) << text;
+    for (const auto& e : d->extensions) EXPECT_NE(text.find(e), std::string::npos) << e << " missing from: " << text;
+  }
+  EXPECT_NE(text.find("no sample rate stored"), std::string::npos) << text;
+}
+
 // Every registered decoder (a new one is tested here without editing this
 // test): its extensions are lower case with the dot and claimed by it alone,
 // listed and chosen for loading; an empty, a garbled and a missing file are an

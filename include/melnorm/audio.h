@@ -45,6 +45,9 @@ struct LoadOptions {
 bool is_audio_path(const std::filesystem::path& path);
 // False for files that hold no sample rate (.npy waveforms): sr must be given.
 bool stores_sample_rate(const std::filesystem::path& path);
+// The readable inputs, from the registered decoders, for help texts:
+// "libsndfile (.wav, .flac, ...), NumPy .npy waveform (.npy; no sample rate stored)".
+std::string audio_formats_description();
 
 // Reads the header of an audio file. Throws Error(kIo) with the decoder's reason.
 AudioInfo audio_info(const std::filesystem::path& path);

@@ -38,6 +38,17 @@ void check_window(const LoadOptions& options) {
 
 }  // namespace detail
 
+std::string audio_formats_description() {
+  std::string text;
+  for (const detail::Decoder* d : detail::decoders()) {
+    std::string extensions;
+    for (const auto& e : d->extensions) extensions += (extensions.empty() ? "" : ", ") + e;
+    text += (text.empty() ? "" : "; ") + d->name + " (" + extensions +
+            (d->stores_rate ? "" : "; no sample rate stored") + ")";
+  }
+  return text;
+}
+
 bool is_audio_path(const std::filesystem::path& path) {
   std::string ext = path.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(),
