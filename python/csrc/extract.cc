@@ -74,9 +74,8 @@ ExtractResult result_from(const py::tuple& t) {
   return r;
 }
 
-}  // namespace
-
-void define_extract(py::module_& m) {
+// melnorm.extract(options) -> the summary dict, the GIL released while it runs.
+void bind_extract_function(py::module_& m) {
   m.def(
       "extract",
       [](const py::dict& options) {
@@ -90,7 +89,11 @@ void define_extract(py::module_& m) {
         return summary_dict(s);
       },
       py::arg("options"));
+}
 
+// The parts melnorm.dask drives on the workers: a plan, a worker's results (pickled
+// between processes), the worker, and merge_tree for the fitted statistics.
+void bind_extract_parts(py::module_& m) {
   py::class_<ExtractPlan>(m, "ExtractPlan")
       .def(py::init([](const py::dict& options) {
              WarningsToPython w;
@@ -129,8 +132,10 @@ void define_extract(py::module_& m) {
           py::arg("sources"));
 
   m.def("merge_tree", &merge_tree, py::arg("parts"));
+}
 
-  // A finished OUTDIR, for melnorm.torch.ExtractedDataset (pickled as its path).
+// A finished OUTDIR, for melnorm.torch.ExtractedDataset (pickled as its path).
+void bind_outdir_reader(py::module_& m) {
   py::class_<OutdirReader>(m, "OutdirReader")
       .def(py::init([](const std::string& out_dir) { return std::make_unique<OutdirReader>(out_dir); }),
            py::arg("out_dir"))
@@ -168,7 +173,10 @@ void define_extract(py::module_& m) {
           py::arg("i"))
       .def(py::pickle([](const OutdirReader& r) { return py::make_tuple(r.out_dir().string()); },
                       [](const py::tuple& t) { return std::make_unique<OutdirReader>(t[0].cast<std::string>()); }));
+}
 
+// The one writer of an OUTDIR (melnorm.dask's driver): results in source order.
+void bind_extract_writer(py::module_& m) {
   py::class_<ExtractWriter>(m, "ExtractWriter")
       .def(py::init([](const ExtractPlan& plan) {
              WarningsToPython w;
@@ -201,6 +209,15 @@ void define_extract(py::module_& m) {
         WarningsToPython warnings;
         return summary_dict(w.finish());
       });
+}
+
+}  // namespace
+
+void define_extract(py::module_& m) {
+  bind_extract_function(m);
+  bind_extract_parts(m);
+  bind_outdir_reader(m);
+  bind_extract_writer(m);
 }
 
 }  // namespace melnorm::python
