@@ -412,5 +412,48 @@ TEST(OutdirReader, EveryFormatResumesAndReadsBackTheRowsItWrote) {
   }
 }
 
+// A packed features.npy of the wrong size (truncated, grown, emptied) is
+// refused naming the file and both sizes; a row view outlives its reader.
+TEST(OutdirReader, DamagedPackedFileIsRefusedAndViewsOutliveTheReader) {
+  TempDir dir;
+  for (int i = 0; i < 3; ++i)
+    write_audio(dir / "in" / ("c" + std::to_string(i) + ".wav"), testing::sine(300.0 + 100.0 * i, 8000, 6000), 1, 8000,
+                SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  auto o = small_options(dir / "in", dir / "out");
+  o.features.pad_to = 1.0;
+  o.format = "packed";
+  extract_dataset(o);
+  const fs::path file = dir / "out" / "features.npy";
+  const auto good_size = fs::file_size(file);
+
+  std::optional<FeaturesView> view;
+  std::vector<float> copy;
+  {
+    const OutdirReader r(dir / "out");
+    view = r.features_view(2);
+    copy = r.features(2).data;
+  }
+  ASSERT_TRUE(view.has_value());
+  ASSERT_EQ(view->dtype, DType::kFloat32);
+  const auto* values = static_cast<const float*>(view->data);
+  EXPECT_EQ(std::vector<float>(values, values + copy.size()), copy);  // the reader is gone, the mapping is not
+  view.reset();
+
+  const auto refused_with = [&](std::uintmax_t size, const std::string& words) {
+    fs::resize_file(file, size);
+    try {
+      const OutdirReader r(dir / "out");
+      (void)r.features(0);
+      ADD_FAILURE() << "a " << size << "-byte features.npy was read";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(file.string()), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(words), std::string::npos) << e.what();
+    }
+  };
+  refused_with(good_size - 1, std::to_string(good_size - 1) + " bytes");
+  refused_with(good_size + 4, std::to_string(good_size) + " (3 rows");
+  refused_with(0, "empty");
+}
+
 }  // namespace
 }  // namespace melnorm

@@ -2,8 +2,10 @@
 // appended as rows complete to features.npy.partial behind a reserved
 // header, which finish() writes before renaming the file into place.
 #include <array>
+#include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <optional>
 
@@ -113,26 +115,30 @@ class PackedSink final : public OutputSink {
 };
 
 // features.npy mapped read-only (POSIX mmap), unmapped by the last owner:
-// the reader and every FeaturesView it handed out share it.
+// the reader and every FeaturesView it handed out share it. Where the file
+// system cannot map (some network and FUSE mounts), the file is read into
+// memory instead: slower to open, the same rows.
 class MappedFile {
  public:
   explicit MappedFile(const fs::path& path) : path_(path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    if (fd < 0) {
+      const int err = errno;
       throw Error(ErrorCode::kIo, "out_dir",
-                  path.string() + ": missing; the extraction has not finished (re-run it to resume)");
-    struct stat st {};
-    void* data = MAP_FAILED;
-    if (::fstat(fd, &st) == 0 && st.st_size > 0) {
-      size_ = static_cast<std::size_t>(st.st_size);
-      data = ::mmap(nullptr, size_, PROT_READ, MAP_SHARED, fd, 0);
+                  path.string() + (err == ENOENT ? ": missing; the extraction has not finished (re-run it to resume)"
+                                                 : ": cannot be opened: " + std::string(std::strerror(err))));
     }
-    ::close(fd);  // the mapping keeps the file
-    if (data == MAP_FAILED)
-      throw Error(ErrorCode::kIo, "out_dir", path.string() + ": cannot be mapped (empty or unreadable)");
-    data_ = static_cast<const char*>(data);
+    try {
+      map_or_read(fd);
+    } catch (...) {
+      ::close(fd);
+      throw;
+    }
+    ::close(fd);  // a mapping keeps the file
   }
-  ~MappedFile() { ::munmap(const_cast<char*>(data_), size_); }
+  ~MappedFile() {
+    if (mapped_) ::munmap(const_cast<char*>(data_), size_);
+  }
   MappedFile(const MappedFile&) = delete;
   MappedFile& operator=(const MappedFile&) = delete;
 
@@ -141,9 +147,35 @@ class MappedFile {
   const fs::path& path() const { return path_; }
 
  private:
+  void map_or_read(int fd) {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) fail("cannot be read", errno);
+    size_ = static_cast<std::size_t>(st.st_size);
+    if (size_ == 0) throw Error(ErrorCode::kInvalidData, "out_dir", path_.string() + ": empty (0 bytes); re-extract");
+    void* data = ::mmap(nullptr, size_, PROT_READ, MAP_SHARED, fd, 0);
+    if (data != MAP_FAILED) {
+      data_ = static_cast<const char*>(data);
+      mapped_ = true;
+      return;
+    }
+    copy_.resize(size_);
+    for (std::size_t done = 0; done < size_;) {
+      const ssize_t n = ::pread(fd, copy_.data() + done, size_ - done, static_cast<off_t>(done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) fail("cannot be read", n < 0 ? errno : EIO);
+      done += static_cast<std::size_t>(n);
+    }
+    data_ = copy_.data();
+  }
+  [[noreturn]] void fail(const char* what, int err) const {
+    throw Error(ErrorCode::kIo, "out_dir", path_.string() + ": " + what + ": " + std::strerror(err));
+  }
+
   fs::path path_;
   const char* data_ = nullptr;
   std::size_t size_ = 0;
+  bool mapped_ = false;
+  std::vector<char> copy_;  // the file's bytes where it could not be mapped
 };
 
 // Rows are read in place: row i starts at the header plus i rows.
@@ -152,6 +184,7 @@ class PackedReader final : public OutputReader {
   PackedReader(const fs::path& out_dir, DType dtype, std::size_t ok_rows, std::size_t n_mels, std::size_t frames)
       : file_(std::make_shared<const MappedFile>(out_dir / kPackedFile)),
         dtype_(dtype),
+        ok_rows_(ok_rows),
         n_mels_(n_mels),
         frames_(frames),
         row_bytes_(n_mels * frames * (dtype == DType::kFloat16 ? 2 : 4)) {
@@ -161,13 +194,19 @@ class PackedReader final : public OutputReader {
       throw Error(ErrorCode::kInvalidData, "out_dir",
                   file_->path().string() + ": its header does not match manifest.csv (" + num(ok_rows) + " rows of [" +
                       num(n_mels) + ", " + num(frames) + "] " + to_string(dtype) + ")");
+    const std::size_t expected_bytes = kPackedHeaderBytes + ok_rows * row_bytes_;
+    if (file_->size() != expected_bytes)
+      throw Error(ErrorCode::kInvalidData, "out_dir",
+                  file_->path().string() + ": " + num(file_->size()) + " bytes, but its header and manifest.csv say " +
+                      num(expected_bytes) + " (" + num(ok_rows) + " rows of " + num(row_bytes_) +
+                      " bytes after the header): truncated or damaged; re-extract");
   }
 
   std::optional<FeaturesView> view(const std::string& output, std::size_t) const override {
     const std::size_t index = row_index(output);
-    if (row_bytes_ == 0 || index >= (file_->size() - kPackedHeaderBytes) / row_bytes_)
+    if (index >= ok_rows_)
       throw Error(ErrorCode::kInvalidData, "out_dir",
-                  file_->path().string() + ": row " + output + " is past the end of the file");
+                  file_->path().string() + ": row " + output + " is past its " + num(ok_rows_) + " rows");
     return FeaturesView{.data = file_->data() + kPackedHeaderBytes + index * row_bytes_,
                         .dtype = dtype_,
                         .n_mels = n_mels_,
@@ -196,7 +235,7 @@ class PackedReader final : public OutputReader {
 
   std::shared_ptr<const MappedFile> file_;
   DType dtype_;
-  std::size_t n_mels_, frames_, row_bytes_;
+  std::size_t ok_rows_, n_mels_, frames_, row_bytes_;
 };
 
 }  // namespace
