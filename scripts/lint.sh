@@ -24,12 +24,17 @@ if [[ $mode == --fix ]]; then
   clang-format -i "${cxx[@]}"
   exit 0
 fi
-if ! clang-format --dry-run --Werror "${cxx[@]}" 2>/tmp/melnorm-lint.$$; then
-  grep 'code should be clang-formatted' /tmp/melnorm-lint.$$ | cut -d: -f1,2 | sort -u -t: -k1,1 | sed 's/^/lint: not clang-formatted: /'
-  echo "lint: fix with: bash scripts/lint.sh --fix"
+report=$(mktemp)
+trap 'rm -f "$report"' EXIT
+if ! clang-format --dry-run --Werror "${cxx[@]}" 2>"$report"; then
+  if grep -q 'code should be clang-formatted' "$report"; then
+    grep 'code should be clang-formatted' "$report" | cut -d: -f1,2 | sort -u -t: -k1,1 | sed 's/^/lint: not clang-formatted: /'
+    echo "lint: fix with: bash scripts/lint.sh --fix"
+  else
+    cat "$report"  # clang-format itself failed: say why
+  fi
   status=1
 fi
-rm -f /tmp/melnorm-lint.$$
 
 py=(python tests/python bench experiments scripts)
 if command -v ruff >/dev/null; then

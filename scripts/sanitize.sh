@@ -25,6 +25,7 @@ flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fsanitize=f
 # 10x slower (OutdirCrash.* 60 s -> 700 s), too slow for CI; the kissfft build
 # is checked by scripts/test_kissfft.sh (docs/performance.md).
 CC=clang CXX=clang++ cmake -S "$root" -B "$out" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS="$flags" \
+  -DMELNORM_FFT=fftw \
   -DMELNORM_BUILD_FUZZ=ON -DMELNORM_BUILD_TESTS=ON -DMELNORM_BUILD_BENCH=OFF -DMELNORM_BUILD_PYTHON=OFF \
   -DMELNORM_BUILD_EXPERIMENT=OFF >/dev/null
 targets=()  # fuzzing only: just the harnesses (and the CLI that makes their seeds)
