@@ -46,7 +46,7 @@ bool is_audio_path(const std::filesystem::path& path);
 // False for files that hold no sample rate (.npy waveforms): sr must be given.
 bool stores_sample_rate(const std::filesystem::path& path);
 // The readable inputs, from the registered decoders, for help texts:
-// "libsndfile (.wav, .flac, ...), NumPy .npy waveform (.npy; no sample rate stored)".
+// "NumPy .npy (.npy; no sample rate stored); libsndfile (.wav, .flac, ...)".
 std::string audio_formats_description();
 
 // Reads the header of an audio file. Throws Error(kIo) with the decoder's reason.

@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace melnorm {
@@ -24,6 +25,11 @@ MelScale parse_mel_scale(std::string_view name, std::string param = "mel_scale")
 FilterNorm parse_filter_norm(std::string_view name, std::string param = "norm");
 std::string to_string(MelScale scale);
 std::string to_string(FilterNorm norm);
+using MelNorm [[deprecated("renamed FilterNorm")]] = FilterNorm;
+[[deprecated("renamed parse_filter_norm")]] inline FilterNorm parse_mel_norm(std::string_view name,
+                                                                             std::string param = "norm") {
+  return parse_filter_norm(name, std::move(param));
+}
 
 // Hz <-> mel on either scale (double precision, as librosa).
 double hz_to_mel(double hz, MelScale scale);

@@ -26,7 +26,7 @@ Transform zscore_minmax(const Group& g, const Params& p) {
 
 MethodEntry zscore_minmax_method() {
   return {.info = {.name = "zscore-minmax",
-                   .description = "per-item z-score (unbiased std + eps), then min-max to [0, 1] with clamping; "
+                   .description = "z-score (unbiased std + eps), then min-max of the z-scores to [0, 1] with clamping; "
                                   "equals min-max up to eps",
                    .params = {{"eps", 1e-6, 0, 1, "added to the std; ranges of z-scores <= eps give zeros"}},
                    .unit = "0..1",
