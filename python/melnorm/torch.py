@@ -315,8 +315,8 @@ class Normalize(nn.Module):
         self.ddof = int(full.get("ddof", 0))
         self.clip = full.get("clip", 0.0) != 0.0
         self.eps = full.get("eps", 0.0)
-        self.low = full.get("low", 1.0) / 100.0
-        self.high = full.get("high", 99.0) / 100.0
+        self.low = full.get("low", 0.0) / 100.0  # the registry's defaults are in full; 0 for methods without one
+        self.high = full.get("high", 0.0) / 100.0
         self.params = params
         maps = torch.zeros(1, 8, dtype=torch.float64)
         if self.global_scope:
@@ -381,7 +381,7 @@ class Normalize(nn.Module):
             sd = torch.sqrt(torch.where(var > 0, var, torch.ones_like(var)))
             ok = var > 0
             out = dev / sd
-        else:  # zscore-minmax
+        elif self.method_id == 2:  # zscore-minmax
             var = ss / max(n - 1, 1) if n > 1 else torch.zeros_like(ss)
             sd = torch.sqrt(torch.where(var > 0, var, torch.ones_like(var))) * (var > 0).to(v.dtype)
             denom = sd + self.eps
@@ -392,6 +392,8 @@ class Normalize(nn.Module):
             ok = ok0 & (zmax - zmin > self.eps)
             z = torch.minimum(torch.maximum(dev / denom, zmin), zmax)
             out = (z - zmin) / torch.where(ok, zmax - zmin, torch.ones_like(zmax))
+        else:  # a name added to _TORCH_LOCAL without its branch here
+            raise RuntimeError("melnorm.torch.Normalize: " + self.method + " is in _TORCH_LOCAL but has no torch branch")
         out = torch.where(ok, out, torch.zeros_like(out))
         return self._back(out, X, flat)
 
