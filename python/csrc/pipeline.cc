@@ -100,7 +100,9 @@ WarningsToPython::~WarningsToPython() {
   if (messages.empty()) return;
   std::vector<std::pair<std::string, std::size_t>> distinct;  // message, items of a batch that gave it
   for (const auto& m : messages) {
-    const auto [text, per_item] = without_item(m);
+    const auto item = without_item(m);  // not a structured binding: lambdas capture these (clang 14)
+    const std::string& text = item.first;
+    const bool per_item = item.second;
     auto it =
         std::find_if(distinct.begin(), distinct.end(), [&](const auto& d) { return d.first == (per_item ? text : m); });
     if (it == distinct.end()) distinct.emplace_back(per_item ? text : m, per_item ? 1 : 0);

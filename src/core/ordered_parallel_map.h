@@ -128,6 +128,7 @@ void ordered_parallel_map(std::size_t begin, std::size_t end, int jobs, MakeStat
   }
   OrderedHandOff<Result> hand_off(begin, end, jobs);
   std::vector<std::thread> threads;
+  threads.reserve(static_cast<std::size_t>(jobs));
   for (int t = 0; t < jobs; ++t)
     threads.emplace_back([&] {
       try {

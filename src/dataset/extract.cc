@@ -160,7 +160,7 @@ std::string first_difference(const nlohmann::json& a, const nlohmann::json& b, c
   if (a.is_object() && b.is_object()) {
     for (auto it = a.begin(); it != a.end(); ++it) {
       if (!b.contains(it.key())) return prefix + it.key() + ": " + it.value().dump() + " vs (absent)";
-      const auto d = first_difference(it.value(), b.at(it.key()), prefix + it.key() + ".");
+      auto d = first_difference(it.value(), b.at(it.key()), prefix + it.key() + ".");
       if (!d.empty()) return d;
     }
     for (auto it = b.begin(); it != b.end(); ++it)

@@ -207,8 +207,9 @@ Audio sndfile_decode(const std::filesystem::path& path, const LoadOptions& optio
   bool past_end = false;
   if (options.offset > 0.0) {  // librosa: seek(int(offset * sr_native))
     const double start = std::floor(options.offset * info.samplerate);
-    if (info.frames > 0 && start >= static_cast<double>(info.frames)) past_end = true;
-    else if (sf_seek(f.get(), static_cast<sf_count_t>(start), SEEK_SET) < 0) past_end = true;
+    // A start past the end is not sought; a failed seek is past the end too.
+    past_end = (info.frames > 0 && start >= static_cast<double>(info.frames)) ||
+               sf_seek(f.get(), static_cast<sf_count_t>(start), SEEK_SET) < 0;
   }
   if (options.duration) max_frames = static_cast<std::size_t>(std::floor(*options.duration * info.samplerate));
   std::vector<float> interleaved;

@@ -31,7 +31,7 @@ class NpySink final : public OutputSink {
 
   // A file that cannot be written (a full disk) stops the run: it resumes here.
   std::string write_row(const std::string& source_name, std::size_t segment, std::size_t, ExtractRow& row) override {
-    const std::string output = row_file(source_name, segment, context_.segmented);
+    std::string output = row_file(source_name, segment, context_.segmented);
     const Matrix& m = row.features;
     const std::size_t shape[] = {m.rows, m.cols};
     const std::string header = npy_header(context_.dtype, shape);
