@@ -394,8 +394,10 @@ std::vector<float> softmax(const std::vector<float>& logits) {
   double top = logits[0], sum = 0.0;
   for (float v : logits) top = std::max(top, static_cast<double>(v));
   std::vector<double> e;
+  e.reserve(logits.size());
   for (float v : logits) sum += e.emplace_back(std::exp(static_cast<double>(v) - top));
   std::vector<float> p;
+  p.reserve(e.size());
   for (double v : e) p.push_back(static_cast<float>(v / sum));
   return p;
 }

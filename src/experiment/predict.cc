@@ -84,6 +84,7 @@ std::vector<float> mean_logits(const std::vector<std::vector<float>>& logits) {
   for (const auto& z : logits)
     for (std::size_t k = 0; k < sum.size(); ++k) sum[k] += z[k];
   std::vector<float> mean;
+  mean.reserve(sum.size());
   for (double v : sum) mean.push_back(static_cast<float>(v / static_cast<double>(logits.size())));
   return mean;
 }

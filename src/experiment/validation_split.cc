@@ -46,6 +46,7 @@ std::vector<bool> validation_split(const std::vector<int>& labels, const std::ve
   for (int l : labels) ++target[l];
   for (auto& [l, n] : target) n = share(fraction, n);
   std::vector<std::size_t> order;
+  order.reserve(rows_of.size());
   for (const auto& [g, rows] : rows_of) order.push_back(g);
   std::shuffle(order.begin(), order.end(), rng);
 
