@@ -35,7 +35,7 @@ void draw_spectrogram_image(cairo_t* cr, const Matrix& m, double lo, double hi, 
   for (std::size_t b = 0; b < m.rows; ++b) {
     auto* row = reinterpret_cast<std::uint32_t*>(px + (m.rows - 1 - b) * static_cast<std::size_t>(stride));
     for (std::size_t t = 0; t < m.cols; ++t) {
-      const int idx = std::clamp(static_cast<int>((m(b, t) - lo) / (hi - lo) * 255.0 + 0.5), 0, 255);
+      const int idx = std::clamp(static_cast<int>(std::floor((m(b, t) - lo) / (hi - lo) * 255.0 + 0.5)), 0, 255);
       const auto& c = detail::kMagma[static_cast<std::size_t>(idx)];
       row[t] = (std::uint32_t{c[0]} << 16) | (std::uint32_t{c[1]} << 8) | c[2];
     }

@@ -77,7 +77,7 @@ std::vector<std::complex<double>> stft(std::span<const double> x, const StftOpti
       if (i >= 0 && i < n) v = x[static_cast<std::size_t>(i)];
       else if (s.pad_mode == PadMode::kConstant) v = 0.0;
       else v = x[static_cast<std::size_t>(reflect(i))];
-      frame[static_cast<std::size_t>(off + j)] = window[static_cast<std::size_t>(j)] * v;
+      frame[static_cast<std::size_t>(off) + static_cast<std::size_t>(j)] = window[static_cast<std::size_t>(j)] * v;
     }
     fft->forward(frame.data(), bins.data());
     for (std::size_t k = 0; k < n_bins; ++k) out[k * n_frames + t] = bins[k];
