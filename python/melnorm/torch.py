@@ -21,7 +21,7 @@ from torch import nn
 from . import normalize as _normalize_np
 
 __all__ = ["ExtractedDataset", "normalize", "MelSpectrogram", "PowerToDB", "AmplitudeToDB", "Normalize", "PCEN",
-           "SpecAugment"]
+           "SpecAugment", "KaldiFbank", "WhisperLogMel"]
 
 
 class ExtractedDataset(torch.utils.data.Dataset):
@@ -536,3 +536,6 @@ class SpecAugment(nn.Module):
     def extra_repr(self):
         return (f"freq_mask_param={self.freq_mask_param}, time_mask_param={self.time_mask_param}, "
                 f"n_freq_masks={self.n_freq_masks}, n_time_masks={self.n_time_masks}, seed={self.seed}")
+
+
+from melnorm._torch_frontends import KaldiFbank, WhisperLogMel  # noqa: E402

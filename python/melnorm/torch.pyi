@@ -57,3 +57,31 @@ class SpecAugment(torch.nn.Module):
     def __init__(self, freq_mask_param: int = ..., time_mask_param: int = ..., n_freq_masks: int = ...,
                  n_time_masks: int = ..., mask_value: float = ..., seed: int | None = ...) -> None: ...
     def forward(self, X: torch.Tensor) -> torch.Tensor: ...
+
+class KaldiFbank(torch.nn.Module):
+    window_size: int
+    window_shift: int
+    padded_window_size: int
+    num_mel_bins: int
+    max_frames: int | None
+    mean: float | None
+    std: float | None
+    def __init__(self, *, sample_frequency: float = ..., frame_length: float = ..., frame_shift: float = ...,
+                 num_mel_bins: int = ..., low_freq: float = ..., high_freq: float = ...,
+                 preemphasis_coefficient: float = ..., remove_dc_offset: bool = ..., round_to_power_of_two: bool = ...,
+                 snip_edges: bool = ..., window_type: str = ..., blackman_coeff: float = ..., dither: float = ...,
+                 energy_floor: float = ..., use_energy: bool = ..., raw_energy: bool = ..., htk_compat: bool = ...,
+                 use_log_fbank: bool = ..., use_power: bool = ..., subtract_mean: bool = ..., vtln_low: float = ...,
+                 vtln_high: float = ..., vtln_warp: float = ..., waveform_scale: float = ...,
+                 max_frames: int | None = ..., mean: float | None = ..., std: float | None = ...) -> None: ...
+    def forward(self, waveform: torch.Tensor, generator: torch.Generator | None = ...) -> torch.Tensor: ...
+
+class WhisperLogMel(torch.nn.Module):
+    n_mels: int
+    sample_rate: int
+    n_fft: int
+    hop_length: int
+    pad_or_trim: bool
+    def __init__(self, *, n_mels: int = ..., sample_rate: int = ..., n_fft: int = ..., hop_length: int = ...,
+                 pad_or_trim: bool = ...) -> None: ...
+    def forward(self, audio: torch.Tensor) -> torch.Tensor: ...
