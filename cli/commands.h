@@ -16,6 +16,7 @@ Run add_normalize_command(CLI::App& app);
 Run add_fit_stats_command(CLI::App& app);
 Run add_methods_command(CLI::App& app);
 Run add_options_command(CLI::App& app);
+Run add_presets_command(CLI::App& app);
 Run add_extract_command(CLI::App& app);
 Run add_show_command(CLI::App& app);
 Run add_experiment_command(CLI::App& app);  // in melnorm-experiment (links libtorch)

@@ -8,6 +8,7 @@
 #include "melnorm/extract.h"
 #include "melnorm/normalize.h"
 #include "melnorm/pipeline_options.h"
+#include "melnorm/presets.h"
 
 namespace melnorm::cli {
 namespace {
@@ -68,6 +69,27 @@ Run add_options_command(CLI::App& app) {
         for (const OptionSpec& s : *schema)
           std::cout << s.flag << "  (" << s.name << ")  " << s.allowed << "; default " << s.default_text << "\n    "
                     << s.doc << '\n';
+    return 0;
+  };
+}
+
+Run add_presets_command(CLI::App& app) {
+  auto format = std::make_shared<std::string>("text");
+  CLI::App* cmd = app.add_subcommand("presets", "List the presets: what each reproduces and its option values");
+  cmd->add_flag_callback(
+      "--json", [format] { *format = "json"; }, "Print as JSON");
+  cmd->add_flag_callback(
+      "--markdown", [format] { *format = "markdown"; }, "Print the Markdown table of docs/presets.md");
+  return [cmd, format]() -> int {
+    if (!cmd->parsed()) return -1;
+    if (*format == "json") std::cout << presets_json() << '\n';
+    else if (*format == "markdown") std::cout << presets_markdown();
+    else
+      for (const PresetInfo& p : presets()) {
+        std::cout << p.name << "  " << p.doc << "\n    reproduces: " << p.reproduces << "\n    ";
+        for (const auto& [k, v] : p.values) std::cout << find_option(k).flag << ' ' << v << ' ';
+        std::cout << '\n';
+      }
     return 0;
   };
 }

@@ -4,6 +4,8 @@
 //
 //   scope local:  statistics of each spectrogram (or each band/frame of it)
 //   scope global: statistics fitted on a training set (melnorm::Stats)
+//   scope fixed:  statistics given as numbers, not fitted: a pretrained
+//                 model's (AST: AudioSet's mean and std), axis all
 //   axis all:   one set of statistics per spectrogram
 //   axis band:  per mel band over time (local: per-utterance CMVN; global:
 //               what BatchNorm over the frequency axis applies at inference)
@@ -23,7 +25,7 @@
 
 namespace melnorm {
 
-enum class Scope { kLocal, kGlobal };
+enum class Scope { kLocal, kGlobal, kFixed };
 enum class Axis { kAll, kBand, kFrame };
 Scope parse_scope(std::string_view name);
 Axis parse_axis(std::string_view name);
@@ -80,6 +82,8 @@ struct MethodInfo {
   std::string description;  // one line
   std::vector<ParamSpec> params;
   bool supports_global = true;  // false: local only (pcen)
+  bool supports_fixed = false;  // scope fixed: (x - mean) / std with given numbers (zscore)
+  bool constant_to_zero = true;  // a constant group gives zeros (false: a fixed affine map, whisper)
   MethodKind kind = MethodKind::kStatistics;
   MethodInput input = MethodInput::kFeatures;
   // The output's unit, for axis labels ("0..1", "z-score", "PCEN"); empty for
@@ -112,6 +116,9 @@ struct NormalizeOptions {
   Scope scope = Scope::kLocal;
   Axis axis = Axis::kAll;
   MethodParams params;  // overrides of the method's defaults (checked against the ranges)
+  // Scope fixed: the statistics, given (y = (x - fixed_mean) / fixed_std).
+  std::optional<double> fixed_mean;
+  std::optional<double> fixed_std;
 };
 
 // What the features are beyond their values: a pipeline knows its frame rate,

@@ -23,7 +23,7 @@ namespace melnorm {
 // One row of a clip's features: a segment, or the whole (padded) clip.
 struct PipelineRow {
   double offset = 0.0;  // seconds into the clip
-  Matrix features;      // [n_mels][frames]
+  Matrix features;      // [bins][frames], or [frames][bins] with layout=time_first (run())
 };
 
 class Pipeline {
@@ -63,7 +63,10 @@ class Pipeline {
   // rate differs) -> its rows. Errors name `what` (the file, or "waveform").
   std::vector<PipelineRow> run(std::span<const float> samples, int sample_rate,
                                const std::string& what = "waveform") const;
-  // The same before normalization (what statistics are fitted on).
+  // The same in [bins][frames] whatever the layout (what datasets and the experiment's network read).
+  std::vector<PipelineRow> run_bins_first(std::span<const float> samples, int sample_rate,
+                                          const std::string& what = "waveform") const;
+  // Before normalization, [bins][frames] (what statistics are fitted on).
   std::vector<PipelineRow> run_unnormalized(std::span<const float> samples, int sample_rate,
                                             const std::string& what = "waveform") const;
   // Rows (and frames per row) a clip of n samples at the pipeline's rate gives.
@@ -78,6 +81,9 @@ class Pipeline {
   std::optional<Stats> stats_;
   std::shared_ptr<Engines> engines_;  // per sample rate; thread-safe
 };
+
+// [bins][frames] in the given layout (a transpose for time_first).
+Matrix to_layout(Matrix features, Layout layout);
 
 // Cuts a clip into the pieces the options ask for: (offset in samples, samples).
 std::vector<std::pair<std::size_t, std::vector<float>>> cut_clip(const PipelineOptions& options,

@@ -19,15 +19,26 @@
 #include <string_view>
 #include <vector>
 
+#include "melnorm/kaldi.h"
 #include "melnorm/mel_spectrogram.h"
 #include "melnorm/normalize.h"
 #include "melnorm/npy.h"
 
 namespace melnorm {
 
+// What turns samples into a spectrogram: melnorm's STFT and mel filterbank
+// (librosa's and torchaudio's), or Kaldi's front end (fbank, MFCC, spectrogram).
+enum class Frontend { kStft, kKaldiFbank, kKaldiMfcc, kKaldiSpectrogram };
+Frontend parse_frontend(std::string_view name);  // stft | kaldi_fbank | kaldi_mfcc | kaldi_spectrogram
+std::string to_string(Frontend frontend);
+
+// The written array's orientation: melnorm's and librosa's [bins, frames],
+// or Kaldi's and AST's [frames, bins].
+enum class Layout { kBinsFirst, kTimeFirst };
+
 // The features, from a decoded clip to the array a model sees.
 struct PipelineOptions {
-  Preset preset = Preset::kLibrosa;
+  std::string preset = "librosa";  // a row of presets() (melnorm/presets.h)
   // Hz every clip is resampled to. Unset: see rate_policy.
   std::optional<int> sample_rate;
   enum class RatePolicy {
@@ -36,12 +47,22 @@ struct PipelineOptions {
     kNative,  // each clip keeps its own rate (per-file output only: no packing, no statistics)
   };
   RatePolicy rate_policy = RatePolicy::kShared;
-  MelSpectrogramOptions mel;                  // mel.sample_rate follows sample_rate when it is set
+  double waveform_scale = 1.0;  // the waveform is multiplied by this first (BEATs: 2**15)
+  Frontend frontend = Frontend::kStft;
+  MelSpectrogramOptions mel;         // the STFT front end; mel.sample_rate follows sample_rate when set
+  KaldiOptions kaldi;                // the Kaldi front end (kaldi.feature follows frontend)
+  std::optional<int> target_frames;  // pad (zeros, before normalizing) or trim the features to this many frames
   std::optional<NormalizeOptions> normalize;  // unset: the (dB) mel spectrogram as it is
   std::optional<double> pad_to;               // seconds: pad or crop every clip to this length
   std::optional<double> segment;              // seconds: cut clips into segments, one row each
   std::optional<double> segment_hop;          // seconds between segment starts (default: segment)
   DType dtype = DType::kFloat32;              // of the written features: float32 or float16
+  Layout layout = Layout::kBinsFirst;
+
+  bool kaldi_frontend() const { return frontend != Frontend::kStft; }
+  // Bins per frame of the features (n_mels for the STFT front end), at the
+  // pipeline's rate (or `sample_rate` for a clip's own).
+  std::size_t n_bins(std::optional<double> sample_rate = std::nullopt) const;
 
   // Throws Error naming the first invalid option (its schema name).
   void validate() const;
@@ -68,6 +89,9 @@ struct OptionSpec {
   std::string doc;           // one line
   bool changes_output;       // in the fingerprint (resolved to numbers)
   std::string alias_of;      // non-empty: another spelling of that option (htk -> mel_scale)
+  // The front ends it applies to ("stft", "kaldi_fbank kaldi_mfcc", ...); empty: all.
+  // Given explicitly for another front end, it is refused by name.
+  std::string frontends;
 };
 
 // Every feature option, in pipeline order.
@@ -95,6 +119,11 @@ OptionValues option_values(const PipelineOptions& options);
 // before it only: the statistics of features are fingerprinted before kNormalize.
 std::map<std::string, std::string> fingerprint_of(const PipelineOptions& options,
                                                   std::optional<OptionStage> before = std::nullopt);
+
+// Fingerprint fields left out at their default values (options added after
+// fingerprints were first recorded, and each front end's own options), so that
+// older records stay valid; absent means the default.
+const std::vector<std::string>& fields_absent_at_default();
 
 // The library's spelling of a value given as JSON (null -> "none", true ->
 // "true", numbers exactly, {"low": 5} -> "low=5" for params). Front ends

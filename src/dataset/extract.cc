@@ -311,7 +311,7 @@ ExtractResult ExtractWorker::process(std::size_t source) {
 }
 
 Stats ExtractWorker::fit(std::span<const std::size_t> sources) {
-  Stats stats(static_cast<std::size_t>(impl_->plan.options().features.mel.mel.n_mels), impl_->plan.fingerprint());
+  Stats stats(impl_->plan.options().features.n_bins(), impl_->plan.fingerprint());
   for (std::size_t source : sources) {
     std::string clip_error;  // an unreadable clip is reported by the extraction pass
     std::vector<PipelineRow> rows;
@@ -459,7 +459,7 @@ void ExtractWriter::Impl::open_outputs() {
   const detail::SinkContext context{.out_dir = o.out_dir,
                                     .tmp_dir = tmp_dir,
                                     .dtype = o.features.dtype,
-                                    .n_mels = static_cast<std::size_t>(o.features.mel.mel.n_mels),
+                                    .n_mels = o.features.n_bins(),
                                     .segmented = o.features.segment.has_value(),
                                     .manifest = manifest_path};
   sink = format.open(context, {.next_source = start, .ok_rows = ok_rows, .bytes = at.sink_bytes});

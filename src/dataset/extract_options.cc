@@ -117,6 +117,15 @@ ExtractOptions resolve_extract_options(const OptionValues& given) {
   }
   if (o.input.empty() || o.out_dir.empty()) throw_invalid_argument("input", "extract needs input and out_dir");
   o.features = resolve_pipeline_options(features);
+  // A dataset's rows are [bins, frames], what OutdirReader, the experiment and
+  // melnorm.torch read; a preset's time_first layout is for one model's input.
+  if (o.features.layout != Layout::kBinsFirst) {
+    if (features.count("layout"))
+      throw_invalid_argument("layout",
+                             "extract writes rows as [bins, frames] (layout=bins_first), which every "
+                             "dataset reader expects; transpose when feeding the model, or use mel");
+    o.features.layout = Layout::kBinsFirst;
+  }
   o.validate();
   return o;
 }

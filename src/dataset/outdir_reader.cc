@@ -11,6 +11,7 @@
 #include "io/text_file.h"
 #include "melnorm/error.h"
 #include "melnorm/extract.h"
+#include "melnorm/pipeline_options.h"
 
 namespace melnorm {
 
@@ -95,7 +96,17 @@ OutdirReader::OutdirReader(const fs::path& out_dir) : impl_(new Impl{.out_dir = 
     if (r[s.status] != "ok") continue;
     if (ok_rows++ == 0) frames = static_cast<std::size_t>(std::stoull(r[s.n_frames]));
   }
-  const auto n_mels = static_cast<std::size_t>(std::stoull(pipeline_option(options, "n_mels", out_dir)));
+  // Bins per row: n_mels (the stft front end) or what the Kaldi options give, as the pipeline resolves them.
+  (void)pipeline_option(options, "n_mels", out_dir);  // refuses a record without pipeline options
+  std::size_t n_mels = 0;
+  try {
+    OptionValues given;
+    for (const auto& [name, value] : options["pipeline"]["options"].items())
+      if (value.is_string()) given[name] = value.get<std::string>();
+    n_mels = resolve_pipeline_options(given).n_bins();
+  } catch (const std::exception& e) {
+    not_an_outdir(out_dir, "options.json's pipeline options do not resolve (" + std::string(e.what()) + ")");
+  }
   const std::string dtype = pipeline_option(options, "dtype", out_dir);
   s.reader = format.read(out_dir, dtype == "float16" ? DType::kFloat16 : DType::kFloat32, ok_rows, n_mels, frames);
 }

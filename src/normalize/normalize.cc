@@ -20,7 +20,8 @@ using detail::num;
 Scope parse_scope(std::string_view name) {
   if (name == "local") return Scope::kLocal;
   if (name == "global") return Scope::kGlobal;
-  throw_invalid_argument("scope", "scope='" + std::string(name) + "' is not supported; allowed: local, global");
+  if (name == "fixed") return Scope::kFixed;
+  throw_invalid_argument("scope", "scope='" + std::string(name) + "' is not supported; allowed: local, global, fixed");
 }
 
 Axis parse_axis(std::string_view name) {
@@ -30,7 +31,10 @@ Axis parse_axis(std::string_view name) {
   throw_invalid_argument("axis", "axis='" + std::string(name) + "' is not supported; allowed: all, band, frame");
 }
 
-std::string to_string(Scope scope) { return scope == Scope::kLocal ? "local" : "global"; }
+std::string to_string(Scope scope) {
+  static const char* names[] = {"local", "global", "fixed"};
+  return names[static_cast<int>(scope)];
+}
 std::string to_string(Axis axis) {
   switch (axis) {
     case Axis::kAll: return "all";
@@ -100,7 +104,7 @@ MethodParams checked_params(const MethodInfo& info, const MethodParams& given) {
 
 // A filter along time has no statistics to fit and no frame groups.
 void check_filter_scope(const MethodInfo& info, const NormalizeOptions& o) {
-  if (o.scope == Scope::kGlobal)
+  if (o.scope != Scope::kLocal)
     throw_invalid_argument("scope", "method " + info.name +
                                         " adapts along time within each spectrogram; it has no global "
                                         "statistics (use scope local)");
@@ -138,6 +142,25 @@ class LocalStatistics {
   std::vector<double> qvalues_;
 };
 
+// Scope fixed: the given mean and std, over the whole spectrogram.
+Transform fixed_transform(const MethodInfo& info, const NormalizeOptions& o) {
+  if (!info.supports_fixed) {
+    std::string allowed;
+    for (const MethodInfo& m : normalization_methods())
+      if (m.supports_fixed) allowed += (allowed.empty() ? "" : ", ") + m.name;
+    throw_invalid_argument("scope", "scope fixed gives a mean and a std; method " + info.name +
+                                        " does not normalize with them; allowed methods: " + allowed);
+  }
+  if (o.axis != Axis::kAll)
+    throw_invalid_argument("axis", "scope fixed has one mean and std for the whole spectrogram; allowed axis: all");
+  if (!o.fixed_mean || !o.fixed_std)
+    throw_invalid_argument(o.fixed_mean ? "std" : "mean", "scope fixed needs the statistics: mean and std");
+  if (!std::isfinite(*o.fixed_mean)) throw_invalid_argument("mean", "mean=" + num(*o.fixed_mean) + " must be finite");
+  if (!(*o.fixed_std > 0) || !std::isfinite(*o.fixed_std))
+    throw_invalid_argument("std", "std=" + num(*o.fixed_std) + " must be a positive number");
+  return {.shift1 = *o.fixed_mean, .scale1 = 1.0 / *o.fixed_std};
+}
+
 }  // namespace
 
 struct Normalizer::Impl {
@@ -162,6 +185,8 @@ Normalizer::Normalizer(NormalizeOptions options, const Stats* stats)
   const Params& p = impl_->lookup;
   if (e.check) e.check(p);
   if (e.info.kind == MethodKind::kFilter) check_filter_scope(e.info, options_);
+  if (options_.scope == Scope::kGlobal && !e.info.supports_global)
+    throw_invalid_argument("scope", "method " + e.info.name + " is local only; allowed scope: local");
   if (e.make) {
     impl_->method = e.make(p);
     return;
@@ -170,6 +195,10 @@ Normalizer::Normalizer(NormalizeOptions options, const Stats* stats)
     impl_->percentiles.push_back(std::isdigit(static_cast<unsigned char>(q[0])) ? std::stod(q) : p(q));
   std::sort(impl_->percentiles.begin(), impl_->percentiles.end());
   if (options_.scope == Scope::kLocal) return;
+  if (options_.scope == Scope::kFixed) {
+    impl_->global_all = fixed_transform(e.info, options_);
+    return;
+  }
 
   if (!stats) throw_invalid_argument("stats", "scope global needs fitted statistics (melnorm fit-stats)");
   if (stats->count() == 0) throw_invalid_argument("stats", "the statistics are empty (fitted on no data)");
@@ -201,7 +230,7 @@ std::vector<Normalizer::GlobalMap> Normalizer::global_maps() const {
                      .scale2 = t.scale2};
   };
   std::vector<GlobalMap> out;
-  if (!impl_->stats) return out;
+  if (!impl_->stats && options_.scope != Scope::kFixed) return out;
   if (options_.axis == Axis::kBand)
     for (const Transform& t : impl_->global_bands) out.push_back(as_map(t));
   else out.push_back(as_map(impl_->global_all));
@@ -218,7 +247,7 @@ void Normalizer::Impl::apply_statistics(float* item, std::size_t F, std::size_t 
   auto map_rows = [&](const Transform& tr, std::size_t b) {
     for (std::size_t t = 0; t < len; ++t) item[b * T + t] = tr(item[b * T + t]);
   };
-  if (o.scope == Scope::kGlobal) {
+  if (o.scope != Scope::kLocal) {
     for (std::size_t b = 0; b < F; ++b) map_rows(o.axis == Axis::kBand ? global_bands[b] : global_all, b);
     return;
   }

@@ -17,11 +17,13 @@ MethodEntry zscore_minmax_method();
 MethodEntry robust_method();
 MethodEntry robust_zscore_method();
 MethodEntry pcen_method();
+MethodEntry whisper_method();
 MethodEntry none_method();
 
 const std::vector<MethodEntry>& method_entries() {
   static const std::vector<MethodEntry> entries = {
-      minmax_method(), zscore_method(), zscore_minmax_method(), robust_method(), robust_zscore_method(), pcen_method(),
+      minmax_method(),        zscore_method(), zscore_minmax_method(), robust_method(),
+      robust_zscore_method(), pcen_method(),   whisper_method(),
       none_method(),  // not listed (normalization_methods)
   };
   return entries;
@@ -62,7 +64,7 @@ std::string methods_markdown() {
       if (p.pipeline_default) params += " (pipeline: " + detail::num(*p.pipeline_default) + ")";
     }
     md += "| `" + m.name + "` | " + to_string(m.input) + " | " + m.unit + " | " + m.range + " | " +
-          (m.supports_global ? "local, global" : "local") + " | " +
+          (m.supports_global ? "local, global" : "local") + (m.supports_fixed ? ", fixed" : "") + " | " +
           (m.supports_frame_axis() ? "all, band, frame" : "all, band") + " | " + (params.empty() ? "—" : params) +
           " |\n";
   }

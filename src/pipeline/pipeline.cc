@@ -18,7 +18,8 @@ using detail::num;
 // copies of the pipeline; compute() and apply() are const and thread-safe.
 struct Pipeline::Engines {
   struct ForRate {
-    std::unique_ptr<MelSpectrogram> mel;
+    std::unique_ptr<MelSpectrogram> mel;   // the stft front end
+    std::unique_ptr<KaldiComputer> kaldi;  // or Kaldi's
     std::optional<Normalizer> normalizer;
   };
   std::mutex mutex;
@@ -34,7 +35,25 @@ namespace {
   throw Error(e.code(), e.param(), what + ": " + message);
 }
 
+// Pads with zeros or trims [bins][frames] to `frames` frames.
+void fit_frames(Matrix& m, std::size_t frames) {
+  if (m.cols == frames) return;
+  Matrix out(m.rows, frames);
+  const std::size_t keep = std::min(frames, m.cols);
+  for (std::size_t b = 0; b < m.rows; ++b)
+    std::copy_n(m.data.begin() + b * m.cols, keep, out.data.begin() + b * frames);
+  m = std::move(out);
+}
+
 }  // namespace
+
+Matrix to_layout(Matrix m, Layout layout) {
+  if (layout == Layout::kBinsFirst) return m;
+  Matrix t(m.cols, m.rows);
+  for (std::size_t r = 0; r < m.rows; ++r)
+    for (std::size_t c = 0; c < m.cols; ++c) t.data[c * m.rows + r] = m.data[r * m.cols + c];
+  return t;
+}
 
 std::vector<std::pair<std::size_t, std::vector<float>>> cut_clip(const PipelineOptions& o, std::span<const float> a,
                                                                  int sample_rate) {
@@ -93,10 +112,17 @@ Pipeline Pipeline::with_stats(Stats stats) const {
       throw_invalid_argument("stats", "statistics fitted at sr=" + rate + ": set sr");
     }
   }
-  if (stats.n_bands() != static_cast<std::size_t>(options.mel.mel.n_mels))
-    throw_invalid_argument("stats",
-                           "n_mels: stats " + num(stats.n_bands()) + " vs features " + num(options.mel.mel.n_mels));
-  stats.check_fingerprint(fingerprint_of(options, OptionStage::kNormalize));
+  if (stats.n_bands() != options.n_bins())
+    throw_invalid_argument("stats", std::string(options.kaldi_frontend() ? "bins" : "n_mels") + ": stats " +
+                                        num(stats.n_bands()) + " vs features " + num(options.n_bins()));
+  const Fingerprint features = fingerprint_of(options, OptionStage::kNormalize);
+  stats.check_fingerprint(features);
+  // Fields left out at their defaults (added after statistics were first fitted): absent in the
+  // statistics means the default, which these features do not have.
+  for (const std::string& key : fields_absent_at_default())
+    if (features.count(key) && !stats.fingerprint().count(key))
+      throw_invalid_argument("stats", "statistics do not match the features: " + key +
+                                          ": stats (default) vs features " + features.at(key));
   Pipeline p(options);
   p.stats_ = std::move(stats);
   return p;
@@ -161,13 +187,23 @@ std::size_t Pipeline::n_rows(std::size_t n_samples, int sample_rate) const {
 }
 
 std::size_t Pipeline::n_frames(std::size_t n_samples, int sample_rate) const {
+  if (options_.target_frames) return static_cast<std::size_t>(*options_.target_frames);
   std::size_t n = n_samples;
   if (options_.pad_to) n = static_cast<std::size_t>(std::llround(*options_.pad_to * sample_rate));
   if (options_.segment) n = static_cast<std::size_t>(std::llround(*options_.segment * sample_rate));
+  if (options_.kaldi_frontend()) return KaldiComputer(options_.kaldi, sample_rate).n_frames(n);
   return options_.mel.stft.n_frames(n);
 }
 
 std::vector<PipelineRow> Pipeline::run(std::span<const float> samples, int sample_rate, const std::string& what) const {
+  std::vector<PipelineRow> rows = compute(samples, sample_rate, what, true);
+  if (options_.layout != Layout::kBinsFirst)
+    for (PipelineRow& r : rows) r.features = to_layout(std::move(r.features), options_.layout);
+  return rows;
+}
+
+std::vector<PipelineRow> Pipeline::run_bins_first(std::span<const float> samples, int sample_rate,
+                                                  const std::string& what) const {
   return compute(samples, sample_rate, what, true);
 }
 
@@ -203,10 +239,14 @@ std::vector<PipelineRow> Pipeline::compute(std::span<const float> samples, int s
       auto& slot = engines_->by_rate[sample_rate];
       if (!slot) {
         auto made = std::make_unique<Engines::ForRate>();
-        MelSpectrogramOptions m = options_.mel;
-        m.sample_rate = sample_rate;
-        made->mel = std::make_unique<MelSpectrogram>(m);
-        if (options_.normalize && (options_.normalize->scope == Scope::kLocal || stats_))
+        if (options_.kaldi_frontend()) {
+          made->kaldi = std::make_unique<KaldiComputer>(options_.kaldi, sample_rate);
+        } else {
+          MelSpectrogramOptions m = options_.mel;
+          m.sample_rate = sample_rate;
+          made->mel = std::make_unique<MelSpectrogram>(m);
+        }
+        if (options_.normalize && (options_.normalize->scope != Scope::kGlobal || stats_))
           made->normalizer.emplace(normalization_at(options_, sample_rate), stats());
         slot = std::move(made);
       }
@@ -214,7 +254,11 @@ std::vector<PipelineRow> Pipeline::compute(std::span<const float> samples, int s
     }
     std::vector<PipelineRow> rows;
     for (auto& [start, piece] : cut_clip(options_, samples, sample_rate)) {
-      PipelineRow row{.offset = static_cast<double>(start) / sample_rate, .features = e->mel->compute(piece)};
+      if (options_.waveform_scale != 1.0)
+        for (float& v : piece) v = static_cast<float>(v * options_.waveform_scale);
+      PipelineRow row{.offset = static_cast<double>(start) / sample_rate,
+                      .features = e->kaldi ? e->kaldi->compute(piece) : e->mel->compute(piece)};
+      if (options_.target_frames) fit_frames(row.features, static_cast<std::size_t>(*options_.target_frames));
       if (normalized && e->normalizer)
         e->normalizer->apply(BatchView{row.features.data.data(), 1, row.features.rows, row.features.cols});
       rows.push_back(std::move(row));

@@ -12,6 +12,7 @@
 #include "core/format.h"
 #include "core/names.h"
 #include "melnorm/error.h"
+#include "melnorm/presets.h"
 
 namespace melnorm {
 
@@ -73,6 +74,35 @@ std::string seconds_text(const std::optional<double>& v) { return v ? exact(*v) 
 
 }  // namespace
 
+Frontend parse_frontend(std::string_view name) {
+  if (name == "stft") return Frontend::kStft;
+  if (name == "kaldi_fbank") return Frontend::kKaldiFbank;
+  if (name == "kaldi_mfcc") return Frontend::kKaldiMfcc;
+  if (name == "kaldi_spectrogram") return Frontend::kKaldiSpectrogram;
+  throw_invalid_argument(
+      "frontend",
+      quoted("frontend", name) + " is not supported; allowed: stft, kaldi_fbank, kaldi_mfcc, kaldi_spectrogram");
+}
+
+std::string to_string(Frontend frontend) {
+  static const char* names[] = {"stft", "kaldi_fbank", "kaldi_mfcc", "kaldi_spectrogram"};
+  return names[static_cast<int>(frontend)];
+}
+
+namespace {
+
+// Whether an option means anything for this front end.
+bool applies(const OptionSpec& spec, Frontend frontend) {
+  if (spec.frontends.empty()) return true;
+  const std::string name = to_string(frontend);
+  std::stringstream words(spec.frontends);
+  for (std::string w; words >> w;)
+    if (w == name) return true;
+  return false;
+}
+
+}  // namespace
+
 MethodParams parse_method_params(std::string_view text) {
   MethodParams params;
   std::stringstream in{std::string(text)};
@@ -113,15 +143,28 @@ struct Row {
 
 std::string dtype_name(DType d) { return to_string(d); }
 
+std::string preset_names() {
+  std::string names;
+  for (const PresetInfo& p : presets()) names += (names.empty() ? "" : " | ") + p.name;
+  return names;
+}
+
+double positive_number(std::string_view name, std::string_view text) {
+  const double v = parse_number(name, text, "a positive number");
+  if (!(v > 0)) throw_invalid_argument(std::string(name), std::string(name) + "=" + std::string(text) + " must be > 0");
+  return v;
+}
+
 // The decoded clip: preset (its values come first), rate, and how it is cut into rows.
 std::vector<Row> clip_rows() {
   using K = OptionKind;
   using S = OptionStage;
   return {
-      {{"preset", "--preset", K::kChoice, S::kSpectrogram, "", "librosa | torchaudio", "librosa",
-        "defaults to start from: librosa 0.10 feature.melspectrogram or torchaudio transforms.MelSpectrogram", false},
-       [](PipelineOptions& o, std::string_view t) { o.preset = parse_preset(t); },
-       [](const PipelineOptions& o) { return to_string(o.preset); }},
+      {{"preset", "--preset", K::kChoice, S::kSpectrogram, "", preset_names(), "librosa",
+        "the recipe to start from (`melnorm presets`): librosa, torchaudio, or a pretrained model's exact input",
+        false},
+       [](PipelineOptions& o, std::string_view t) { o.preset = find_preset(t).name; },
+       [](const PipelineOptions& o) { return o.preset; }},
       {{"sr", "--sr", K::kInteger, S::kDecode, "Hz", "integer >= 1 | native | none (native) | shared",
         "shared: the rate the clips share",
         "resample every clip to this rate (libsoxr HQ); native: each clip keeps its own (per-file output only)", true},
@@ -152,6 +195,122 @@ std::vector<Row> clip_rows() {
         "time between segment starts", true},
        [](PipelineOptions& o, std::string_view t) { o.segment_hop = seconds_or_none("segment_hop", t); },
        [](const PipelineOptions& o) { return o.segment ? exact(o.segment_hop.value_or(*o.segment)) : "none"; }},
+      {{"waveform_scale", "--waveform-scale", K::kNumber, S::kCut, "", "> 0", "1",
+        "multiply the waveform by this before the front end (BEATs: 32768, Kaldi's 16-bit scale)", true},
+       [](PipelineOptions& o, std::string_view t) { o.waveform_scale = positive_number("waveform_scale", t); },
+       [](const PipelineOptions& o) { return exact(o.waveform_scale); }},
+      {{"frontend", "--frontend", K::kChoice, S::kSpectrogram, "",
+        "stft | kaldi_fbank | kaldi_mfcc | kaldi_spectrogram", "stft",
+        "the spectrogram: melnorm's STFT + mel filterbank (librosa, torchaudio) or Kaldi's fbank, MFCC, spectrogram",
+        true},
+       [](PipelineOptions& o, std::string_view t) { o.frontend = parse_frontend(t); },
+       [](const PipelineOptions& o) { return to_string(o.frontend); }},
+  };
+}
+
+// Kaldi's front end (melnorm/kaldi.h): torchaudio.compliance.kaldi's keywords, defaults and meanings.
+template <class T>
+Row kaldi_row(OptionSpec spec, T KaldiOptions::*field) {
+  spec.stage = OptionStage::kSpectrogram;
+  spec.changes_output = true;
+  if (spec.frontends.empty()) spec.frontends = "kaldi_fbank kaldi_mfcc kaldi_spectrogram";
+  const std::string name = spec.name, allowed = spec.allowed;
+  Setter set = [name, allowed, field](PipelineOptions& o, std::string_view t) {
+    if constexpr (std::is_same_v<T, bool>) o.kaldi.*field = parse_bool(name, t);
+    else if constexpr (std::is_same_v<T, int>) o.kaldi.*field = positive_int(name, t);
+    else if constexpr (std::is_same_v<T, std::uint64_t>) {
+      const long long v = parse_integer(name, t, allowed);
+      if (v < 0) throw_invalid_argument(name, name + "=" + std::string(t) + " must be " + allowed);
+      o.kaldi.*field = static_cast<std::uint64_t>(v);
+    } else o.kaldi.*field = parse_number(name, t, allowed);
+  };
+  Getter get = [field](const PipelineOptions& o) {
+    if constexpr (std::is_same_v<T, bool>) return std::string(o.kaldi.*field ? "true" : "false");
+    else if constexpr (std::is_same_v<T, double>) return exact(o.kaldi.*field);
+    else return num(o.kaldi.*field);
+  };
+  return {std::move(spec), std::move(set), std::move(get)};
+}
+
+OptionSpec kaldi_spec(const char* name, OptionKind kind, const char* unit, const char* allowed, const char* def,
+                      const char* doc, const char* frontends = "") {
+  std::string flag = std::string("--") + name;
+  std::replace(flag.begin(), flag.end(), '_', '-');
+  return {name, flag, kind, OptionStage::kSpectrogram, unit, allowed, def, doc, true, "", frontends};
+}
+
+std::vector<Row> kaldi_framing_rows() {
+  using K = OptionKind;
+  return {
+      kaldi_row(kaldi_spec("frame_length", K::kNumber, "ms", "> 0", "25", "frame length"), &KaldiOptions::frame_length),
+      kaldi_row(kaldi_spec("frame_shift", K::kNumber, "ms", "> 0", "10", "time between frames"),
+                &KaldiOptions::frame_shift),
+      kaldi_row(kaldi_spec("snip_edges", K::kBool, "", "true | false", "true",
+                           "true: only frames that fit in the clip; false: frames centred every frame_shift, ends "
+                           "reflected"),
+                &KaldiOptions::snip_edges),
+      kaldi_row(kaldi_spec("round_to_power_of_two", K::kBool, "", "true | false", "true",
+                           "zero-pad each frame to the next power of two for the FFT"),
+                &KaldiOptions::round_to_power_of_two),
+      kaldi_row(kaldi_spec("remove_dc_offset", K::kBool, "", "true | false", "true", "subtract each frame's mean"),
+                &KaldiOptions::remove_dc_offset),
+      kaldi_row(kaldi_spec("preemphasis_coefficient", K::kNumber, "", "[0, 1]", "0.97",
+                           "pre-emphasis: x[n] - c x[n-1] within each frame"),
+                &KaldiOptions::preemphasis_coefficient),
+      {{"window_type", "--window-type", K::kChoice, OptionStage::kSpectrogram, "",
+        "povey | hanning | hamming | blackman | rectangular", "povey",
+        "Kaldi's window (symmetric; povey is hann ** 0.85)", true, "", "kaldi_fbank kaldi_mfcc kaldi_spectrogram"},
+       [](PipelineOptions& o, std::string_view t) { o.kaldi.window_type = parse_kaldi_window(t); },
+       [](const PipelineOptions& o) { return to_string(o.kaldi.window_type); }},
+      kaldi_row(kaldi_spec("blackman_coeff", K::kNumber, "", "a number", "0.42", "the blackman window's coefficient"),
+                &KaldiOptions::blackman_coeff),
+      kaldi_row(kaldi_spec("dither", K::kNumber, "", ">= 0", "0",
+                           "Gaussian noise of this standard deviation added to every frame (seeded by dither_seed)"),
+                &KaldiOptions::dither),
+      kaldi_row(kaldi_spec("dither_seed", K::kInteger, "", "integer >= 0", "0",
+                           "the dither's seed: the same clip and seed give the same bytes in every front end"),
+                &KaldiOptions::dither_seed),
+      kaldi_row(kaldi_spec("energy_floor", K::kNumber, "", ">= 0", "1", "floor of the energy (0: none)"),
+                &KaldiOptions::energy_floor),
+      kaldi_row(kaldi_spec("raw_energy", K::kBool, "", "true | false", "true",
+                           "the energy before pre-emphasis and windowing"),
+                &KaldiOptions::raw_energy),
+  };
+}
+
+std::vector<Row> kaldi_bank_rows() {
+  using K = OptionKind;
+  const char* banks = "kaldi_fbank kaldi_mfcc";
+  return {
+      kaldi_row(kaldi_spec("use_energy", K::kBool, "", "true | false", "false",
+                           "add the log energy (fbank: a column; MFCC: as C0)", banks),
+                &KaldiOptions::use_energy),
+      kaldi_row(kaldi_spec("htk_compat", K::kBool, "", "true | false", "false",
+                           "the energy (MFCC: C0) goes last instead of first", banks),
+                &KaldiOptions::htk_compat),
+      kaldi_row(kaldi_spec("num_mel_bins", K::kInteger, "", "integer >= 4", "23", "number of mel bins", banks),
+                &KaldiOptions::num_mel_bins),
+      kaldi_row(kaldi_spec("low_freq", K::kNumber, "Hz", ">= 0, < high_freq", "20", "lowest mel bin edge", banks),
+                &KaldiOptions::low_freq),
+      kaldi_row(kaldi_spec("high_freq", K::kNumber, "Hz", "<= sr/2; <= 0: an offset from sr/2", "0",
+                           "highest mel bin edge", banks),
+                &KaldiOptions::high_freq),
+      kaldi_row(kaldi_spec("vtln_warp", K::kNumber, "", "1", "1", "vocal tract length warping (only 1: none)", banks),
+                &KaldiOptions::vtln_warp),
+      kaldi_row(kaldi_spec("use_log_fbank", K::kBool, "", "true | false", "true",
+                           "log of the mel energies (floored at float epsilon)", "kaldi_fbank"),
+                &KaldiOptions::use_log_fbank),
+      kaldi_row(kaldi_spec("use_power", K::kBool, "", "true | false", "true", "power (true) or magnitude spectrum",
+                           "kaldi_fbank"),
+                &KaldiOptions::use_power),
+      kaldi_row(kaldi_spec("subtract_mean", K::kBool, "", "true | false", "false",
+                           "subtract each bin's mean over the clip's frames"),
+                &KaldiOptions::subtract_mean),
+      kaldi_row(kaldi_spec("num_ceps", K::kInteger, "", "1 .. num_mel_bins", "13", "number of cepstra", "kaldi_mfcc"),
+                &KaldiOptions::num_ceps),
+      kaldi_row(
+          kaldi_spec("cepstral_lifter", K::kNumber, "", "a number (0: off)", "22", "cepstral liftering", "kaldi_mfcc"),
+          &KaldiOptions::cepstral_lifter),
   };
 }
 
@@ -236,6 +395,20 @@ std::vector<Row> mel_rows() {
   };
 }
 
+// The frame count, after the spectrogram and before normalization.
+std::vector<Row> frame_rows() {
+  return {
+      {{"target_frames", "--target-frames", OptionKind::kInteger, OptionStage::kSpectrogram, "frames",
+        "integer >= 1 | none", "none",
+        "pad (zeros, before normalizing, as AST does) or trim the features to this many frames", true},
+       [](PipelineOptions& o, std::string_view t) {
+         if (t == "none") o.target_frames.reset();
+         else o.target_frames = positive_int("target_frames", t);
+       },
+       [](const PipelineOptions& o) { return o.target_frames ? num(*o.target_frames) : std::string("none"); }},
+  };
+}
+
 // The dB conversion (per clip).
 std::vector<Row> db_rows() {
   using K = OptionKind;
@@ -293,14 +466,30 @@ std::vector<Row> normalization_rows() {
        {},
        {},
        {"pcen", "none"}},
-      {{"scope", "--scope", K::kChoice, S::kNormalize, "", "local | global", "local",
-        "statistics of each spectrogram, or fitted on the training set", true},
+      {{"scope", "--scope", K::kChoice, S::kNormalize, "", "local | global | fixed", "local",
+        "statistics of each spectrogram, fitted on the training set, or given (fixed: mean and std)", true},
        [](PipelineOptions& o, std::string_view t) { normalization(o, "scope").scope = parse_scope(t); },
        [](const PipelineOptions& o) { return o.normalize ? to_string(o.normalize->scope) : "none"; }},
       {{"axis", "--axis", K::kChoice, S::kNormalize, "", "all | band | frame", "all",
         "one set of statistics per spectrogram, per mel band, or per frame", true},
        [](PipelineOptions& o, std::string_view t) { normalization(o, "axis").axis = parse_axis(t); },
        [](const PipelineOptions& o) { return o.normalize ? to_string(o.normalize->axis) : "none"; }},
+      {{"mean", "--mean", K::kNumber, S::kNormalize, "", "a number | none", "none",
+        "scope fixed: the mean to subtract (AST: AudioSet's -4.2677393)", true},
+       [](PipelineOptions& o, std::string_view t) {
+         if (t != "none") normalization(o, "mean").fixed_mean = parse_number("mean", t, "a number");
+       },
+       [](const PipelineOptions& o) {
+         return o.normalize && o.normalize->fixed_mean ? exact(*o.normalize->fixed_mean) : std::string("none");
+       }},
+      {{"std", "--std", K::kNumber, S::kNormalize, "", "> 0 | none", "none",
+        "scope fixed: the divisor (AST: 2 x AudioSet's std 4.5689974 = 9.1379948)", true},
+       [](PipelineOptions& o, std::string_view t) {
+         if (t != "none") normalization(o, "std").fixed_std = positive_number("std", t);
+       },
+       [](const PipelineOptions& o) {
+         return o.normalize && o.normalize->fixed_std ? exact(*o.normalize->fixed_std) : std::string("none");
+       }},
       {{"params", "--param", K::kText, S::kNormalize, "", "NAME=VALUE[,NAME=VALUE...]", "the method's defaults",
         "method parameters (see `melnorm methods`)", true},
        [](PipelineOptions& o, std::string_view t) {
@@ -316,6 +505,17 @@ std::vector<Row> normalization_rows() {
          else throw_invalid_argument("dtype", quoted("dtype", t) + " is not supported; allowed: float32, float16");
        },
        [](const PipelineOptions& o) { return dtype_name(o.dtype); }},
+      {{"layout", "--layout", K::kChoice, S::kOutput, "", "bins_first | time_first", "bins_first",
+        "the array's orientation: [bins, frames] (librosa's) or [frames, bins] (Kaldi's, AST's)", true},
+       [](PipelineOptions& o, std::string_view t) {
+         if (t == "bins_first") o.layout = Layout::kBinsFirst;
+         else if (t == "time_first") o.layout = Layout::kTimeFirst;
+         else
+           throw_invalid_argument("layout", quoted("layout", t) + " is not supported; allowed: bins_first, time_first");
+       },
+       [](const PipelineOptions& o) {
+         return std::string(o.layout == Layout::kBinsFirst ? "bins_first" : "time_first");
+       }},
   };
 }
 
@@ -323,8 +523,20 @@ std::vector<Row> normalization_rows() {
 const std::vector<Row>& rows() {
   static const std::vector<Row> table = [] {
     std::vector<Row> all;
-    for (auto part : {clip_rows(), stft_rows(), mel_rows(), db_rows(), normalization_rows()})
+    for (auto part : {clip_rows(), kaldi_framing_rows(), kaldi_bank_rows(), stft_rows(), mel_rows(), frame_rows(),
+                      db_rows(), normalization_rows()})
       all.insert(all.end(), std::make_move_iterator(part.begin()), std::make_move_iterator(part.end()));
+    for (Row& r : all) {
+      if (r.spec.stage == OptionStage::kDb ||
+          (r.spec.frontends.empty() && r.spec.stage == OptionStage::kSpectrogram && r.spec.name != "frontend" &&
+           r.spec.name != "preset" && r.spec.name != "target_frames"))
+        r.spec.frontends = "stft";
+      if (!r.get || r.spec.frontends.empty()) continue;
+      // Another front end's option reads as none (records and fingerprints leave it out).
+      r.get = [get = std::move(r.get), spec = r.spec](const PipelineOptions& o) {
+        return applies(spec, o.frontend) ? get(o) : std::string("none");
+      };
+    }
     return all;
   }();
   return table;
@@ -338,18 +550,44 @@ const Row& row(std::string_view name) {
   throw_invalid_argument(std::string(name), detail::unknown_name_message("option", name, names));
 }
 
-// The preset's values, as text, before explicit options.
-OptionValues preset_values(Preset preset) {
-  if (preset == Preset::kTorchaudio)
-    return {{"n_fft", "400"}, {"pad_mode", "reflect"}, {"mel_scale", "htk"}, {"norm", "none"}};
-  return {};  // the structs' defaults are librosa's
+// The preset's values, as text, before explicit options. An explicit
+// method replaces the preset's whole normalization (its scope, statistics, parameters).
+OptionValues preset_values(const PresetInfo& preset, const OptionValues& given) {
+  OptionValues v = preset.values;
+  if (given.count("normalize"))
+    for (const char* k : {"scope", "axis", "params", "mean", "std"}) v.erase(k);
+  return v;
 }
 
-// What a method needs of its input, from its declaration (PCEN: the linear magnitude mel spectrogram).
+// What a method and a front end need of the other options: PCEN the linear
+// magnitude mel spectrogram, Kaldi's front end no dB step (its log is its own).
 OptionValues implied_values(const PipelineOptions& o) {
-  if (o.normalize && find_method(o.normalize->method).input == MethodInput::kLinearMagnitude)
-    return {{"power", "1"}, {"db", "off"}};
-  return {};
+  OptionValues v;
+  if (o.normalize && find_method(o.normalize->method).input == MethodInput::kLinearMagnitude) {
+    if (o.kaldi_frontend())
+      throw_invalid_argument("normalize", "normalize=" + o.normalize->method +
+                                              " works on the stft front end's linear magnitude mel spectrogram; "
+                                              "this pipeline's frontend is " +
+                                              to_string(o.frontend));
+    v = {{"power", "1"}, {"db", "off"}};
+  }
+  if (o.kaldi_frontend()) v["db"] = "off";
+  return v;
+}
+
+// An option given explicitly for another front end is refused, not ignored.
+void refuse_other_frontend(const OptionValues& given, const PipelineOptions& o) {
+  for (const auto& [name, text] : given) {
+    const OptionSpec& spec = row(name).spec;
+    if (text == "none" || (name == "db" && text == "off") || applies(spec, o.frontend)) continue;
+    const std::string preset = o.preset == "librosa" ? "" : " (preset " + o.preset + ")";
+    const std::string hint = o.kaldi_frontend()
+                                 ? "; Kaldi's frames are frame_length and frame_shift (ms), its bins num_mel_bins"
+                                 : "; it needs frontend=" + spec.frontends.substr(0, spec.frontends.find(' '));
+    throw_invalid_argument(name, name + "=" + text + " is an option of the " + spec.frontends +
+                                     " front end; this pipeline's frontend is " + to_string(o.frontend) + preset +
+                                     hint);
+  }
 }
 
 // Aliases written as their target ("htk" -> "mel_scale"), refusing a contradiction.
@@ -415,28 +653,38 @@ PipelineOptions resolve_pipeline_options(const OptionValues& given_raw) {
     if (text != "none" || row(name).spec.allowed.find("none") != std::string::npos) without_none[name] = text;
   const OptionValues given = expand_aliases(without_none);
   PipelineOptions o;
-  if (const auto it = given.find("preset"); it != given.end()) o.preset = parse_preset(it->second);
-  // The method first: what it implies sits between the preset and explicit options.
-  if (const auto it = given.find("normalize"); it != given.end()) row("normalize").set(o, it->second);
+  if (const auto it = given.find("preset"); it != given.end()) row("preset").set(o, it->second);
+  const PresetInfo& preset = find_preset(o.preset);
+  OptionValues values = preset_values(preset, given);
+  for (const auto& [name, value] : given) values[name] = value;
+  // The method and the front end first: what they imply sits between the preset and explicit options.
+  for (const char* name : {"frontend", "normalize"})
+    if (const auto it = values.find(name); it != values.end()) row(name).set(o, it->second);
   const OptionValues implied = implied_values(o);
   for (const auto& [name, value] : implied) {
     const auto it = given.find(name);
-    if (it != given.end() && it->second != value &&
-        !(name == "power" && parse_number(name, it->second, "1 or 2") == 1.0))
-      throw_invalid_argument(name, name + "=" + it->second + " contradicts normalize=" + o.normalize->method +
-                                       ", which needs " + name + "=" + value + " (" + o.normalize->method +
-                                       " works on the linear magnitude mel spectrogram)");
+    if (it == given.end() || it->second == value || it->second == "none" ||
+        (name == "power" && parse_number(name, it->second, "1 or 2") == 1.0))
+      continue;
+    const std::string why = o.kaldi_frontend()
+                                ? "frontend=" + to_string(o.frontend) + " takes its own log"
+                                : "normalize=" + o.normalize->method + ", which needs " + name + "=" + value + " (" +
+                                      o.normalize->method + " works on the linear magnitude mel spectrogram)";
+    throw_invalid_argument(name, name + "=" + it->second + " contradicts " + why);
   }
-  OptionValues values = preset_values(o.preset);
-  for (const auto& [name, value] : implied) values[name] = value;
-  for (const auto& [name, value] : given) values[name] = value;
+  refuse_other_frontend(given, o);
+  for (const auto& [name, value] : implied)
+    if (!given.count(name) || given.at(name) == "none") values[name] = value;
   for (const Row& r : rows()) {
     if (!r.set || r.spec.name == "preset") continue;
     if (const auto it = values.find(r.spec.name); it != values.end()) r.set(o, it->second);
   }
   // An unset hop follows the window, as each library does.
   if (o.mel.stft.hop_length == 0 || !values.count("hop_length"))
-    o.mel.stft.hop_length = std::max(1, o.mel.stft.effective_win_length() / (o.preset == Preset::kTorchaudio ? 2 : 4));
+    o.mel.stft.hop_length = std::max(1, o.mel.stft.effective_win_length() / preset.hop_divisor);
+  o.kaldi.feature = o.frontend == Frontend::kKaldiMfcc          ? KaldiFeature::kMfcc
+                    : o.frontend == Frontend::kKaldiSpectrogram ? KaldiFeature::kSpectrogram
+                                                                : KaldiFeature::kFbank;
   if (o.normalize) o.normalize = with_pipeline_defaults(*o.normalize);
   if (o.sample_rate) o.mel.sample_rate = *o.sample_rate;
   o.validate();
@@ -454,12 +702,22 @@ std::map<std::string, std::string> fingerprint_of(const PipelineOptions& o, std:
   std::map<std::string, std::string> f;
   for (const Row& r : rows()) {
     if (!r.get || !r.spec.changes_output || (before && r.spec.stage >= *before)) continue;
+    if (!applies(r.spec, o.frontend)) continue;
     f[r.spec.name] = r.get(o);
   }
+  // Options added after fingerprints were first recorded: absent at their defaults, so those stay valid.
+  for (const auto& [name, unset] : {std::pair{"frontend", "stft"},
+                                    {"waveform_scale", "1"},
+                                    {"target_frames", "none"},
+                                    {"layout", "bins_first"},
+                                    {"mean", "none"},
+                                    {"std", "none"}})
+    if (f.count(name) && f[name] == unset) f.erase(name);
   // Resolved: the precision the FFT really runs in, every method parameter.
   const bool single =
-      o.mel.fft_precision == FftPrecision::kSingle ||
-      (o.mel.fft_precision == FftPrecision::kAuto && o.mel.db.enabled && o.mel.db.top_db && *o.mel.db.top_db <= 80);
+      !o.kaldi_frontend() &&
+      (o.mel.fft_precision == FftPrecision::kSingle ||
+       (o.mel.fft_precision == FftPrecision::kAuto && o.mel.db.enabled && o.mel.db.top_db && *o.mel.db.top_db <= 80));
   if (f.count("fft_precision")) f["fft_precision"] = single ? "single" : "double";
   // Only a noise floor reads its percentile (and statistics fitted before it existed stay valid).
   if (o.mel.db.floor != DbFloor::kNoise && o.mel.db.floor != DbFloor::kNoisePercentile) f.erase("db_floor_percentile");
@@ -474,6 +732,16 @@ std::map<std::string, std::string> fingerprint_of(const PipelineOptions& o, std:
     f["params"] = params_text(all);
   }
   return f;
+}
+
+const std::vector<std::string>& fields_absent_at_default() {
+  static const std::vector<std::string> fields = [] {
+    std::vector<std::string> v = {"frontend", "waveform_scale", "target_frames", "layout", "mean", "std"};
+    for (const Row& r : rows())
+      if (r.spec.frontends.find("kaldi") != std::string::npos) v.push_back(r.spec.name);
+    return v;
+  }();
+  return fields;
 }
 
 std::string option_text(const OptionSpec& spec, const std::string& json_value) {
@@ -510,12 +778,27 @@ NormalizeOptions normalization_at(const PipelineOptions& o, double sample_rate) 
                     {.sample_rate = sample_rate, .hop_length = o.mel.stft.hop_length});
 }
 
+std::size_t PipelineOptions::n_bins(std::optional<double> rate) const {
+  if (!kaldi_frontend()) return static_cast<std::size_t>(mel.mel.n_mels);
+  const double sr = rate ? *rate : sample_rate ? *sample_rate : mel.sample_rate;
+  switch (frontend) {
+    case Frontend::kKaldiMfcc: return static_cast<std::size_t>(kaldi.num_ceps);
+    case Frontend::kKaldiSpectrogram: return static_cast<std::size_t>(kaldi.padded_window_size(sr) / 2 + 1);
+    default: return static_cast<std::size_t>(kaldi.num_mel_bins + (kaldi.use_energy ? 1 : 0));
+  }
+}
+
 void PipelineOptions::validate() const {
   if (rate_policy == RatePolicy::kFixed && !sample_rate) throw_invalid_argument("sr", "sr is missing");
-  if (sample_rate) mel.validate();
-  else {  // the rate is a clip's: check what does not depend on it
+  if (kaldi_frontend()) kaldi.validate(sample_rate ? *sample_rate : 1e9);
+  if (normalize && normalize->scope != Scope::kFixed && (normalize->fixed_mean || normalize->fixed_std))
+    throw_invalid_argument(normalize->fixed_mean ? "mean" : "std",
+                           std::string(normalize->fixed_mean ? "mean" : "std") +
+                               " is a fixed statistic: it needs scope=fixed (this pipeline's scope is " +
+                               to_string(normalize->scope) + ")");
+  if (!kaldi_frontend()) {
     MelSpectrogramOptions m = mel;
-    m.sample_rate = 1e9;
+    if (!sample_rate) m.sample_rate = 1e9;  // the rate is a clip's: check what does not depend on it
     m.validate();
   }
   if (segment_hop && !segment) throw_invalid_argument("segment_hop", "segment_hop needs segment");
@@ -531,8 +814,9 @@ void PipelineOptions::validate() const {
     const MethodInfo& info = find_method(normalize->method);
     if (normalize->scope == Scope::kGlobal && !info.supports_global)
       throw_invalid_argument("scope", "method " + info.name + " is local only; allowed scope: local");
-    Normalizer check(
-        {.method = normalize->method, .scope = Scope::kLocal, .axis = normalize->axis, .params = normalize->params});
+    NormalizeOptions check_options = *normalize;
+    if (check_options.scope == Scope::kGlobal) check_options.scope = Scope::kLocal;  // no statistics yet
+    Normalizer check(check_options);
   }
 }
 

@@ -20,6 +20,17 @@ bool normalizes_per_clip(const NormalizeOptions& n) {
 }
 
 void check_whole_clip_options(const PipelineOptions& o) {
+  if (o.kaldi_frontend())
+    throw_invalid_argument("frontend", "frontend=" + to_string(o.frontend) +
+                                           " is not streamed yet; allowed in a stream: frontend=stft (run Kaldi's "
+                                           "front end on the whole clip with Pipeline)");
+  if (o.target_frames)
+    throw_invalid_argument("target_frames", "target_frames=" + num(*o.target_frames) +
+                                                " pads or trims the whole clip's frames; allowed in a stream: none");
+  if (o.waveform_scale != 1.0)
+    throw_invalid_argument("waveform_scale",
+                           "waveform_scale is not applied in a stream; allowed: 1 (scale the "
+                           "samples you push)");
   if (o.pad_to)
     throw_invalid_argument("pad_to", "pad_to=" + num(*o.pad_to) +
                                          " pads or crops the whole clip, whose length a stream does "

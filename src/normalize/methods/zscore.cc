@@ -15,6 +15,7 @@ MethodEntry zscore_method() {
   return {.info = {.name = "zscore",
                    .description = "(x - mean) / std: mean 0, standard deviation 1",
                    .params = {{"ddof", 0, 0, 1, "delta degrees of freedom of the std: 0 population, 1 unbiased"}},
+                   .supports_fixed = true,
                    .unit = "z-score",
                    .range = "unbounded: mean 0, standard deviation 1"},
           .transform = zscore};
