@@ -155,7 +155,7 @@ py::array_t<float> run_batch(const Pipeline& p, const py::array_t<float>& y, int
       if (e) std::rethrow_exception(e);
   }
   const std::size_t rows = batch ? results[0].size() : p.n_rows(n, sr);
-  const std::size_t F = static_cast<std::size_t>(p.options().mel.mel.n_mels);
+  const std::size_t F = batch ? results[0][0].features.rows : p.options().n_bins(sr);
   const std::size_t T = batch ? results[0][0].features.cols : 0;
   py::array_t<float> out({batch, rows, F, T});
   float* dst = out.mutable_data();
