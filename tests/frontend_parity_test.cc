@@ -94,9 +94,7 @@ TEST_P(FrontendReference, PipelineMatchesTheOriginal) {
   double norm = 0;
   for (float w : want) norm += double(w) * w;
   // A reference of (nearly) zeros (subtract_mean of silence: float rounding) has no relative error to speak of.
-  if (std::sqrt(norm / want.size()) > 1e-3) {
-    EXPECT_LT(rel, 3e-4);
-  }
+  if (std::sqrt(norm / want.size()) > 1e-3) { EXPECT_LT(rel, 3e-4); }
 }
 
 std::string case_id(const ::testing::TestParamInfo<nlohmann::json>& info) {

@@ -81,8 +81,8 @@ struct MethodInfo {
   std::string name;
   std::string description;  // one line
   std::vector<ParamSpec> params;
-  bool supports_global = true;  // false: local only (pcen)
-  bool supports_fixed = false;  // scope fixed: (x - mean) / std with given numbers (zscore)
+  bool supports_global = true;   // false: local only (pcen)
+  bool supports_fixed = false;   // scope fixed: (x - mean) / std with given numbers (zscore)
   bool constant_to_zero = true;  // a constant group gives zeros (false: a fixed affine map, whisper)
   MethodKind kind = MethodKind::kStatistics;
   MethodInput input = MethodInput::kFeatures;
