@@ -183,12 +183,14 @@ double KaldiComputer::Impl::frame(const KaldiOptions& o, std::span<const float> 
                                   std::complex<float>* bins) const {
   const auto n = static_cast<std::ptrdiff_t>(x.size());
   const std::ptrdiff_t start = static_cast<std::ptrdiff_t>(t) * shift - pad;
-  for (int k = 0; k < size; ++k) {  // _get_strided: ends reflected ([2, 1, 0] | 0 1 2 ... | [.., 1, 0])
-    std::ptrdiff_t i = start + k;
-    if (i < 0) i = -i - 1;
-    if (i >= n) i = 2 * n - 1 - i;
-    buf[k] = x[static_cast<std::size_t>(std::clamp<std::ptrdiff_t>(i, 0, n - 1))];
-  }
+  if (start >= 0 && start + size <= n) std::copy_n(x.data() + start, size, buf);  // inside the signal
+  else
+    for (int k = 0; k < size; ++k) {  // _get_strided: ends reflected ([2, 1, 0] | 0 1 2 ... | [.., 1, 0])
+      std::ptrdiff_t i = start + k;
+      if (i < 0) i = -i - 1;
+      if (i >= n) i = 2 * n - 1 - i;
+      buf[k] = x[static_cast<std::size_t>(std::clamp<std::ptrdiff_t>(i, 0, n - 1))];
+    }
   if (o.dither != 0.0)
     for (int k = 0; k < size; ++k)
       buf[k] += static_cast<float>(o.dither * gaussian(o.dither_seed, t, static_cast<std::uint64_t>(k)));

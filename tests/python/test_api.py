@@ -130,7 +130,7 @@ def test_power_to_db_percentile_ref_is_numpys_percentile_and_gain_invariant_with
     (lambda: melnorm.melspectrogram(noise(100), sr=8000, fmax=5000), ValueError, "fmax=5000 must be <= sr/2"),
     (lambda: melnorm.melspectrogram(np.float32(0.5), sr=8000), melnorm.ParameterError, "samples axis"),  # N-D is a batch (librosa)
     (lambda: melnorm.melspectrogram(np.array([0.0, np.nan] * 100, np.float32), sr=8000), ValueError, "sample 1 is NaN"),
-    (lambda: melnorm.melspectrogram(noise(100), sr=8000, preset="kaldi"), ValueError, "preset='kaldi'"),
+    (lambda: melnorm.melspectrogram(noise(100), sr=8000, preset="kaldy"), ValueError, "unknown preset 'kaldy'"),
     (lambda: melnorm.normalize(np.zeros((2, 3), np.float32), "l2"), ValueError, "method='l2' is not known"),
     (lambda: melnorm.normalize(np.zeros(3, np.float32), "zscore"), ValueError, "[F, T] or [B, F, T]"),
     (lambda: melnorm.normalize(np.zeros((2, 3), np.float32), "zscore", scope="global"), ValueError, "needs fitted statistics"),
