@@ -790,7 +790,7 @@ std::size_t PipelineOptions::n_bins(std::optional<double> rate) const {
 
 void PipelineOptions::validate() const {
   if (rate_policy == RatePolicy::kFixed && !sample_rate) throw_invalid_argument("sr", "sr is missing");
-  if (kaldi_frontend()) kaldi.validate(sample_rate ? *sample_rate : 1e9);
+  if (kaldi_frontend() && sample_rate) kaldi.validate(*sample_rate);  // else at each clip's rate (KaldiComputer)
   if (normalize && normalize->scope != Scope::kFixed && (normalize->fixed_mean || normalize->fixed_std))
     throw_invalid_argument(normalize->fixed_mean ? "mean" : "std",
                            std::string(normalize->fixed_mean ? "mean" : "std") +

@@ -120,8 +120,18 @@ std::string to_string(KaldiWindow window) {
   return names[static_cast<int>(window)];
 }
 
-int KaldiOptions::window_size(double sr) const { return static_cast<int>(sr * frame_length * 0.001); }
-int KaldiOptions::window_shift(double sr) const { return static_cast<int>(sr * frame_shift * 0.001); }
+namespace {
+// int(sr * ms * 0.001) as torchaudio computes it, saturated (validate() refuses beyond kMaxWindow).
+constexpr int kMaxWindow = 1 << 24;
+int samples_of(double sr, double ms) {
+  const double v = sr * ms * 0.001;
+  if (!(v >= 0)) return 0;
+  return v > kMaxWindow ? kMaxWindow + 1 : static_cast<int>(v);
+}
+}  // namespace
+
+int KaldiOptions::window_size(double sr) const { return samples_of(sr, frame_length); }
+int KaldiOptions::window_shift(double sr) const { return samples_of(sr, frame_shift); }
 int KaldiOptions::padded_window_size(double sr) const {
   const int n = window_size(sr);
   if (!round_to_power_of_two || n <= 1) return n;
@@ -137,6 +147,10 @@ void KaldiOptions::validate(double sr) const {
   if (size < 2)
     bad("frame_length", "frame_length=" + num(frame_length) + " ms is " + num(size) + " samples at " + num(sr) +
                             " Hz; a frame needs at least 2");
+  if (size > kMaxWindow || shift > kMaxWindow)
+    bad(size > kMaxWindow ? "frame_length" : "frame_shift",
+        "frame_length=" + num(frame_length) + " ms, frame_shift=" + num(frame_shift) + " ms at " + num(sr) +
+            " Hz: a frame or shift longer than " + num(kMaxWindow) + " samples is not supported");
   if (shift < 1)
     bad("frame_shift", "frame_shift=" + num(frame_shift) + " ms is " + num(shift) + " samples at " + num(sr) +
                            " Hz; it must be at least 1");
@@ -151,7 +165,8 @@ void KaldiOptions::validate(double sr) const {
   if (vtln_warp != 1.0)
     bad("vtln_warp", "vtln_warp=" + num(vtln_warp) + " is not supported (vocal tract length warping); allowed: 1");
   if (feature == KaldiFeature::kSpectrogram) return;
-  if (num_mel_bins <= 3) bad("num_mel_bins", "num_mel_bins=" + num(num_mel_bins) + " must be at least 4");
+  if (num_mel_bins <= 3 || num_mel_bins > 65536)
+    bad("num_mel_bins", "num_mel_bins=" + num(num_mel_bins) + " must be in [4, 65536]");
   const double nyquist = 0.5 * sr, high = high_freq <= 0.0 ? high_freq + nyquist : high_freq;
   if (!(low_freq >= 0.0 && low_freq < nyquist))
     bad("low_freq", "low_freq=" + num(low_freq) + " must be in [0, " + num(nyquist) + ") at " + num(sr) + " Hz");
