@@ -51,14 +51,7 @@ OptionValues frontend_case_options(const nlohmann::json& c) {
 
 namespace {
 
-double relative_frobenius(const std::vector<float>& got, const std::vector<float>& want) {
-  double num = 0, den = 0;
-  for (std::size_t i = 0; i < want.size(); ++i) {
-    num += (double(got[i]) - want[i]) * (double(got[i]) - want[i]);
-    den += double(want[i]) * want[i];
-  }
-  return den > 0 ? std::sqrt(num / den) : std::sqrt(num);
-}
+using testing::relative_frobenius;
 
 bool linear_output(const nlohmann::json& c) {
   return c["params"].contains("use_log_fbank") && !c["params"]["use_log_fbank"].get<bool>();

@@ -33,14 +33,7 @@ std::vector<float> load_f32(const std::string& name, std::vector<std::size_t>* s
   return a.to_float32();
 }
 
-double relative_frobenius(const std::vector<float>& got, const std::vector<float>& want) {
-  double num = 0, den = 0;
-  for (std::size_t i = 0; i < want.size(); ++i) {
-    num += (double(got[i]) - want[i]) * (double(got[i]) - want[i]);
-    den += double(want[i]) * want[i];
-  }
-  return den > 0 ? std::sqrt(num / den) : std::sqrt(num);
-}
+using testing::relative_frobenius;
 
 double max_abs_diff(const std::vector<float>& got, const std::vector<float>& want) {
   double m = 0;

@@ -130,6 +130,16 @@ inline fs::path tone_corpus(const fs::path& dir, const std::vector<std::pair<std
 }
 
 inline fs::path reference_dir() { return MELNORM_REFERENCE_DIR; }
+
+// ||got - want|| / ||want|| (Frobenius), or ||got - want|| when want is all zeros.
+inline double relative_frobenius(const std::vector<float>& got, const std::vector<float>& want) {
+  double num = 0, den = 0;
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    num += (double(got[i]) - want[i]) * (double(got[i]) - want[i]);
+    den += double(want[i]) * want[i];
+  }
+  return den > 0 ? std::sqrt(num / den) : std::sqrt(num);
+}
 inline fs::path samples_dir() { return MELNORM_SAMPLES_DIR; }
 
 }  // namespace melnorm::testing

@@ -258,7 +258,13 @@ std::vector<PipelineRow> Pipeline::compute(std::span<const float> samples, int s
         for (float& v : piece) v = static_cast<float>(v * options_.waveform_scale);
       PipelineRow row{.offset = static_cast<double>(start) / sample_rate,
                       .features = e->kaldi ? e->kaldi->compute(piece) : e->mel->compute(piece)};
-      if (options_.target_frames) fit_frames(row.features, static_cast<std::size_t>(*options_.target_frames));
+      if (options_.target_frames) {
+        const auto target = static_cast<std::size_t>(*options_.target_frames);
+        if (row.features.cols > target)  // the model's window (AST: 1024 frames); the rest is not seen
+          warn("target_frames=" + num(target) + " keeps the first " + num(target) + " of " + num(row.features.cols) +
+               " frames (as the model's own extractor does); segment=S keeps all of it");
+        fit_frames(row.features, target);
+      }
       if (normalized && e->normalizer)
         e->normalizer->apply(BatchView{row.features.data.data(), 1, row.features.rows, row.features.cols});
       rows.push_back(std::move(row));
