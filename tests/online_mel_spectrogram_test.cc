@@ -316,5 +316,105 @@ TEST(OnlineMelSpectrogram, LatencyIsOneHopPlusTheLookAhead) {
   EXPECT_EQ(no_center.lookahead_samples(), 2048u);
 }
 
+// Appends b's rows to a (layout=time_first: [frames][bins]).
+void append_rows(Matrix& a, const Matrix& b) {
+  ASSERT_EQ(a.cols, b.cols);
+  a.data.insert(a.data.end(), b.data.begin(), b.data.end());
+  a.rows += b.rows;
+}
+
+Matrix streamed_time_first(OnlineMelSpectrogram& online, const std::vector<float>& y, std::size_t chunk) {
+  Matrix all(0, online.n_mels());
+  for (std::size_t i = 0; i < y.size(); i += chunk)
+    append_rows(all, online.accept(y.data() + i, std::min(chunk, y.size() - i)));
+  append_rows(all, online.finish());
+  return all;
+}
+
+TEST(OnlineMelSpectrogram, KaldiAndBeatsPresetsEqualOfflineInChunksOf1_160_4096) {
+  const std::vector<float> y = test_signal();
+  for (const char* preset : {"kaldi", "beats"}) {
+    SCOPED_TRACE(preset);
+    const Pipeline p = pipeline_of({{"preset", preset}});
+    const Matrix want = offline(p, y);  // [frames][bins]
+    OnlineMelSpectrogram online(p);
+    EXPECT_EQ(online.n_mels(), want.cols);
+    for (std::size_t chunk : {1, 160, 4096, 7}) {
+      SCOPED_TRACE("chunk " + std::to_string(chunk));
+      online.reset();
+      expect_same(streamed_time_first(online, y, chunk), want);
+      EXPECT_EQ(online.frames_emitted(), want.rows);
+    }
+  }
+}
+
+TEST(OnlineMelSpectrogram, KaldiFramingEnergyDitherAndFeaturesEqualOffline) {
+  const std::vector<float> y = test_signal();
+  const std::vector<OptionValues> cases = {
+      {{"frontend", "kaldi_fbank"}, {"snip_edges", "false"}},
+      {{"frontend", "kaldi_fbank"}, {"snip_edges", "false"}, {"frame_length", "10"}, {"frame_shift", "25"}},
+      {{"frontend", "kaldi_fbank"},
+       {"use_energy", "true"},
+       {"htk_compat", "true"},
+       {"dither", "1e-3"},
+       {"dither_seed", "5"}},
+      {{"frontend", "kaldi_fbank"}, {"dither", "0.01"}, {"snip_edges", "false"}, {"raw_energy", "false"}},
+      {{"frontend", "kaldi_mfcc"}, {"window_type", "hamming"}},
+      {{"frontend", "kaldi_spectrogram"}, {"snip_edges", "false"}, {"round_to_power_of_two", "false"}},
+      {{"frontend", "kaldi_fbank"}, {"num_mel_bins", "40"}, {"normalize", "zscore"}, {"axis", "frame"}},
+  };
+  for (const OptionValues& c : cases) {
+    std::string label;
+    for (const auto& [k, v] : c) label += k + "=" + v + " ";
+    SCOPED_TRACE(label);
+    expect_stream_equals_offline(pipeline_of(c), y);  // layout bins_first: chunks of columns
+  }
+}
+
+TEST(OnlineMelSpectrogram, KaldiStreamShorterThanAFrameIsRefusedAsOffline) {
+  const Pipeline p = pipeline_of({{"preset", "kaldi"}});
+  const std::vector<float> y = test_signal(399);  // one 25 ms frame is 400 samples
+  std::string want;
+  try {
+    offline(p, y);
+  } catch (const Error& e) { want = e.what(); }
+  ASSERT_FALSE(want.empty());
+  OnlineMelSpectrogram online(p);
+  EXPECT_EQ(online.accept(y).rows, 0u);
+  try {
+    online.finish();
+    ADD_FAILURE() << "a stream of 399 samples was not refused";
+  } catch (const Error& e) { EXPECT_NE(want.find(e.what()), std::string::npos) << e.what() << " | " << want; }
+  online.reset();  // exactly one frame
+  const std::vector<float> one = test_signal(400);
+  EXPECT_EQ(online.accept(one).rows, 1u);
+  EXPECT_EQ(online.finish().rows, 0u);
+}
+
+TEST(OnlineMelSpectrogram, WholeClipPresetsAndSubtractMeanAreRefusedNamingThem) {
+  for (const auto& [options, param] : std::vector<std::pair<OptionValues, std::string>>{
+           {{{"preset", "whisper"}}, "target_frames"},
+           {{{"preset", "whisper"}, {"target_frames", "none"}}, "pad_to"},
+           {{{"preset", "ast"}}, "target_frames"},
+           {{{"preset", "kaldi"}, {"subtract_mean", "true"}}, "subtract_mean"},
+       }) {
+    const auto [got, message] = refusal(options, {});
+    EXPECT_EQ(got, param) << message;
+    EXPECT_NE(message.find("allowed"), std::string::npos) << message;
+  }
+}
+
+TEST(OnlineMelSpectrogram, KaldiLatencyIsOneFrameShiftPlusTheFrame) {
+  OnlineMelSpectrogram online(pipeline_of({{"preset", "kaldi"}}));  // 400-sample frames every 160
+  EXPECT_EQ(online.hop_length(), 160u);
+  EXPECT_EQ(online.lookahead_samples(), 400u);
+  EXPECT_EQ(online.latency_samples(), 400u + 160u - 1u);
+  const std::vector<float> y = test_signal(1000);
+  EXPECT_EQ(online.accept(y.data(), 399).rows, 0u);
+  EXPECT_EQ(online.accept(y.data() + 399, 1).rows, 1u);
+  EXPECT_EQ(online.accept(y.data() + 400, 159).rows, 0u);
+  EXPECT_EQ(online.accept(y.data() + 559, 1).rows, 1u);
+}
+
 }  // namespace
 }  // namespace melnorm

@@ -91,12 +91,18 @@ class KaldiComputer {
   // [n_bins][n_frames]. Throws Error for NaN/Inf samples and, as torchaudio
   // does, for input shorter than one window.
   Matrix compute(std::span<const float> samples) const;
-  // Frames [first, first + count) of the features of `samples`, written into
-  // `out` ([n_bins][stride] row-major, at column `col`), where `samples` holds
-  // the whole signal known so far (for the online computer). subtract_mean is
-  // not applied here.
+  // Frames [first, first + count) of the features, written into `out`
+  // ([n_bins][stride] row-major, at column `col`). `samples` holds the signal
+  // from sample `origin` on (the online computer keeps only what frames still
+  // to come read): a frame may read no sample before `origin`, and a frame
+  // that reaches past the end of `samples` reflects there (snip_edges=false),
+  // as at the end of the whole signal. subtract_mean is not applied here.
   void compute_frames(std::span<const float> samples, std::size_t first, std::size_t count, float* out,
-                      std::size_t stride, std::size_t col) const;
+                      std::size_t stride, std::size_t col, std::size_t origin = 0) const;
+  // The first sample frame t reads (snip_edges=false: frames near the start
+  // read the reflection of samples from 0), and the sample after its last.
+  std::size_t frame_begin(std::size_t t) const;
+  std::size_t frame_end(std::size_t t) const;
 
  private:
   struct Impl;

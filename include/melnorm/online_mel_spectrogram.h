@@ -12,20 +12,27 @@
 //     padding is built as the offline path builds it (reflect needs the first
 //     n_fft/2 + 1 samples before frame 0), the end padding on finish();
 //   - dB with a fixed reference (db=ref1) and no top_db floor, or db=off;
+//   - Kaldi's front end (frontend=kaldi_fbank|kaldi_mfcc|kaldi_spectrogram,
+//     the kaldi and beats presets): snip_edges frames as their last sample
+//     arrives; centred frames (snip_edges=false) likewise, the ones that
+//     reflect at the end on finish(); dither is a function of (seed, frame,
+//     sample), so it is the same; waveform_scale is applied to each sample;
+//   - layout=time_first: chunks are [frames][bins], stacked by rows;
 //   - normalize=pcen (its filter state carries across chunks);
 //   - scope=global with fitted statistics (any method, axis all or band);
 //   - scope=local with axis=frame (each frame's own statistics).
 // What depends on the whole clip, and so is refused with an Error naming the
 // option and what a stream allows: db=max or pP and top_db (the clip's peak or
-// percentile), pad_to and segment (the clip's length), and scope=local with
+// percentile), pad_to, segment and target_frames (the clip's length: the
+// whisper and ast presets), subtract_mean (Kaldi's per-clip mean), and scope=local with
 // axis all or band, unless `window_frames` is set: then each frame is
 // normalized with the statistics of the last N frames up to and including it
 // (causal: no added latency; not equal to the offline whole-clip statistics).
 // The stream is at one rate: it does not resample. One object is one stream:
 // calls on it must not overlap (make one per stream; they share nothing).
 //
-// Latency: a frame is emitted when the last sample of its n_fft window has
-// arrived. Frame t is stamped at sample t * hop_length (librosa's
+// Latency: a frame is emitted when the last sample of its n_fft window (Kaldi:
+// its frame_length) has arrived. Frame t is stamped at sample t * hop_length (librosa's
 // frames_to_samples), and its window reaches lookahead_samples() past that:
 // n_fft - n_fft/2 with center (n_fft without). The newest frame is therefore
 // at most latency_samples() = lookahead + hop_length - 1 samples behind the
@@ -62,7 +69,8 @@ class OnlineMelSpectrogram {
   OnlineMelSpectrogram& operator=(OnlineMelSpectrogram&&) noexcept;
 
   // Appends mono samples at sample_rate() and returns the frames they
-  // complete: [n_mels][k], k >= 0. NaN/Inf samples are refused (naming the
+  // complete: [n_mels][k], k >= 0 ([k][n_mels] with layout=time_first;
+  // n_mels() is the bins per frame: mels, ceps or Kaldi's spectrogram bins). NaN/Inf samples are refused (naming the
   // sample's index in the stream) and leave the stream as it was.
   Matrix accept(std::span<const float> samples);
   Matrix accept(const float* samples, std::size_t n) { return accept({samples, n}); }
@@ -88,7 +96,10 @@ class OnlineMelSpectrogram {
  private:
   struct State;
   Matrix emit_frames();
+  Matrix emit_kaldi_frames();
+  Matrix finish_kaldi();
   Matrix postprocess(Matrix linear);
+  Matrix time_first(Matrix m) const;
   void normalize_over_window(Matrix& frames);
   Pipeline pipeline_;
   OnlineOptions online_;

@@ -205,11 +205,14 @@ class OnlineMelSpectrogram:
 
     Keywords as :class:`Pipeline` (``sr``, ``preset``, ``n_fft``, ...; ``stats`` for ``scope="global"``).
     ``accept(samples)`` takes mono samples at ``sr`` (1-D, any length, int16 scaled as the CLI does) and
-    returns the frames they complete, float32 ``[n_mels, new_frames]`` (``new_frames`` may be 0);
+    returns the frames they complete, float32 ``[n_mels, new_frames]`` (``new_frames`` may be 0;
+    ``[new_frames, bins]`` with ``layout="time_first"``, as the ``kaldi`` and ``beats`` presets give);
     ``finish()`` returns the frames the end padding completes. Together they equal
-    ``Pipeline(...)(whole_signal)``: the centre padding, PCEN's filter state and global statistics are
-    applied as offline. Options that need the whole clip are refused, naming them: ``db="max"``/``"pP"``
-    and ``top_db`` (use ``db="ref1", top_db=None`` or ``db="off"``), ``pad_to``, ``segment``, and local
+    ``Pipeline(...)(whole_signal)``: the centre padding, Kaldi's framing (``snip_edges`` either way, seeded
+    ``dither``), ``waveform_scale``, PCEN's filter state and global or fixed statistics are applied as
+    offline. Options that need the whole clip are refused, naming them: ``db="max"``/``"pP"`` and
+    ``top_db`` (use ``db="ref1", top_db=None`` or ``db="off"``), ``pad_to``, ``segment``,
+    ``target_frames`` (the ``whisper`` and ``ast`` presets), ``subtract_mean``, and local
     ``normalize`` over ``axis="all"``/``"band"`` unless ``window_frames=N`` (each frame normalized with
     the statistics of the last N frames, itself included: causal, not equal to offline).
 

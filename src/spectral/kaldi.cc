@@ -188,23 +188,24 @@ struct KaldiComputer::Impl {
   std::shared_ptr<const detail::RealFft<float>> fft;
 
   // One frame's spectrum (power or magnitude as `power`) into `spec`; returns its log energy.
-  double frame(const KaldiOptions& o, std::span<const float> x, std::size_t t, float* buf,
+  double frame(const KaldiOptions& o, std::span<const float> x, std::size_t origin, std::size_t t, float* buf,
                std::complex<float>* bins) const;
   void features(const KaldiOptions& o, double log_energy, const std::complex<float>* bins, float* out,
                 std::size_t stride) const;
 };
 
-double KaldiComputer::Impl::frame(const KaldiOptions& o, std::span<const float> x, std::size_t t, float* buf,
-                                  std::complex<float>* bins) const {
-  const auto n = static_cast<std::ptrdiff_t>(x.size());
+double KaldiComputer::Impl::frame(const KaldiOptions& o, std::span<const float> x, std::size_t origin, std::size_t t,
+                                  float* buf, std::complex<float>* bins) const {
+  // x holds samples [origin, n) of the signal; indices below are the signal's.
+  const auto from = static_cast<std::ptrdiff_t>(origin), n = from + static_cast<std::ptrdiff_t>(x.size());
   const std::ptrdiff_t start = static_cast<std::ptrdiff_t>(t) * shift - pad;
-  if (start >= 0 && start + size <= n) std::copy_n(x.data() + start, size, buf);  // inside the signal
+  if (start >= from && start + size <= n) std::copy_n(x.data() + (start - from), size, buf);  // inside the signal
   else
     for (int k = 0; k < size; ++k) {  // _get_strided: ends reflected ([2, 1, 0] | 0 1 2 ... | [.., 1, 0])
       std::ptrdiff_t i = start + k;
       if (i < 0) i = -i - 1;
       if (i >= n) i = 2 * n - 1 - i;
-      buf[k] = x[static_cast<std::size_t>(std::clamp<std::ptrdiff_t>(i, 0, n - 1))];
+      buf[k] = x[static_cast<std::size_t>(std::clamp<std::ptrdiff_t>(i, from, n - 1) - from)];
     }
   if (o.dither != 0.0)
     for (int k = 0; k < size; ++k)
@@ -311,12 +312,25 @@ std::size_t KaldiComputer::n_frames(std::size_t n) const {
   return (n + shift / 2) / shift;
 }
 
+std::size_t KaldiComputer::frame_begin(std::size_t t) const {
+  const auto start = static_cast<std::ptrdiff_t>(t) * impl_->shift - impl_->pad;
+  return static_cast<std::size_t>(std::max<std::ptrdiff_t>(start, 0));
+}
+
+std::size_t KaldiComputer::frame_end(std::size_t t) const {
+  return static_cast<std::size_t>(static_cast<std::ptrdiff_t>(t) * impl_->shift - impl_->pad + impl_->size);
+}
+
 void KaldiComputer::compute_frames(std::span<const float> samples, std::size_t first, std::size_t count, float* out,
-                                   std::size_t stride, std::size_t col) const {
+                                   std::size_t stride, std::size_t col, std::size_t origin) const {
+  if (count > 0 && frame_begin(first) < origin)
+    throw Error(ErrorCode::kInvalidArgument, "samples",
+                "compute_frames: frame " + num(first) + " reads sample " + num(frame_begin(first)) +
+                    ", before the first one given (" + num(origin) + ")");
   detail::AlignedBuffer<float> buf(static_cast<std::size_t>(impl_->padded));  // zeros past the window stay zero
   detail::AlignedBuffer<std::complex<float>> bins(static_cast<std::size_t>(impl_->padded / 2 + 1));
   for (std::size_t t = first; t < first + count; ++t) {
-    const double energy = impl_->frame(options_, samples, t, buf.data(), bins.data());
+    const double energy = impl_->frame(options_, samples, origin, t, buf.data(), bins.data());
     impl_->features(options_, energy, bins.data(), out + col + (t - first), stride);
   }
 }

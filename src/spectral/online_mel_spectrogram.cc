@@ -20,17 +20,13 @@ bool normalizes_per_clip(const NormalizeOptions& n) {
 }
 
 void check_whole_clip_options(const PipelineOptions& o) {
-  if (o.kaldi_frontend())
-    throw_invalid_argument("frontend", "frontend=" + to_string(o.frontend) +
-                                           " is not streamed yet; allowed in a stream: frontend=stft (run Kaldi's "
-                                           "front end on the whole clip with Pipeline)");
+  if (o.kaldi_frontend() && o.kaldi.subtract_mean)
+    throw_invalid_argument("subtract_mean",
+                           "subtract_mean=true subtracts each bin's mean over the whole clip, known only at its "
+                           "end; allowed in a stream: subtract_mean=false");
   if (o.target_frames)
     throw_invalid_argument("target_frames", "target_frames=" + num(*o.target_frames) +
                                                 " pads or trims the whole clip's frames; allowed in a stream: none");
-  if (o.waveform_scale != 1.0)
-    throw_invalid_argument("waveform_scale",
-                           "waveform_scale is not applied in a stream; allowed: 1 (scale the "
-                           "samples you push)");
   if (o.pad_to)
     throw_invalid_argument("pad_to", "pad_to=" + num(*o.pad_to) +
                                          " pads or crops the whole clip, whose length a stream does "
@@ -77,8 +73,8 @@ void OnlineMelSpectrogram::check_streamable(const PipelineOptions& o, const Onli
 
 // Everything that changes while the stream runs, and the engines it runs on.
 struct OnlineMelSpectrogram::State {
-  explicit State(const MelSpectrogramOptions& framing) : framer(framing) {}
-  MelSpectrogram framer;                  // center off: frames of the already padded stream
+  std::optional<MelSpectrogram> framer;   // center off: frames of the already padded stream
+  std::unique_ptr<KaldiComputer> kaldi;   // frontend=kaldi_*: frames of the stream kept from `base` on
   std::unique_ptr<MelSpectrogram> whole;  // offline engine: a reflect stream shorter than its padding
   std::optional<Normalizer> normalizer;   // global, local per frame, or local over the window
   std::unique_ptr<MethodStream> filter;   // a method with state along time (pcen): carries across chunks
@@ -123,12 +119,17 @@ OnlineMelSpectrogram::OnlineMelSpectrogram(const Pipeline& pipeline, OnlineOptio
     throw_invalid_argument("stats",
                            "scope=global needs fitted statistics (stats=...); allowed without them: scope=local "
                            "(with axis=frame, window_frames=N, or normalize=pcen)");
-  MelSpectrogramOptions framing = o.mel;
-  framing.sample_rate = *o.sample_rate;
-  framing.stft.center = false;
-  state_ = std::make_unique<State>(framing);
+  state_ = std::make_unique<State>();
   State& s = *state_;
-  s.pad = o.mel.stft.center ? static_cast<std::size_t>(o.mel.stft.n_fft / 2) : 0;
+  if (o.kaldi_frontend()) {
+    s.kaldi = std::make_unique<KaldiComputer>(o.kaldi, *o.sample_rate);
+  } else {
+    MelSpectrogramOptions framing = o.mel;
+    framing.sample_rate = *o.sample_rate;
+    framing.stft.center = false;
+    s.framer.emplace(framing);
+    s.pad = o.mel.stft.center ? static_cast<std::size_t>(o.mel.stft.n_fft / 2) : 0;
+  }
   if (o.normalize) s.normalizer.emplace(normalization_at(o, *o.sample_rate), pipeline_.stats());
   reset();
 }
@@ -146,19 +147,21 @@ void OnlineMelSpectrogram::reset() {
   s.finished = false;
   if (s.normalizer) s.filter = s.normalizer->stream(n_mels());
   // Zeros are known now; a reflection waits for the samples it mirrors.
-  const bool reflect = s.pad > 0 && pipeline_.options().mel.stft.pad_mode == PadMode::kReflect;
+  const bool reflect = !s.kaldi && s.pad > 0 && pipeline_.options().mel.stft.pad_mode == PadMode::kReflect;
   s.started = !reflect;
   if (!reflect) s.buffer.assign(s.pad, 0.0f);
 }
 
 int OnlineMelSpectrogram::sample_rate() const { return *pipeline_.options().sample_rate; }
 std::size_t OnlineMelSpectrogram::n_mels() const {
-  return static_cast<std::size_t>(pipeline_.options().mel.mel.n_mels);
+  return state_->kaldi ? state_->kaldi->n_bins() : pipeline_.options().n_bins();
 }
 std::size_t OnlineMelSpectrogram::hop_length() const {
+  if (state_->kaldi) return static_cast<std::size_t>(pipeline_.options().kaldi.window_shift(sample_rate()));
   return static_cast<std::size_t>(pipeline_.options().mel.stft.hop_length);
 }
 std::size_t OnlineMelSpectrogram::lookahead_samples() const {
+  if (state_->kaldi) return state_->kaldi->frame_end(0);  // frame 0 is stamped at sample 0
   return static_cast<std::size_t>(pipeline_.options().mel.stft.n_fft) - state_->pad;
 }
 std::size_t OnlineMelSpectrogram::latency_samples() const { return lookahead_samples() + hop_length() - 1; }
@@ -179,12 +182,13 @@ Matrix OnlineMelSpectrogram::accept(std::span<const float> x) {
                 e.what() + (" (in the chunk starting at sample " + num(s.accepted) + " of the stream)"));
   }
   s.accepted += x.size();
-  if (s.started) {
-    s.buffer.insert(s.buffer.end(), x.begin(), x.end());
-    return emit_frames();
-  }
-  s.head.insert(s.head.end(), x.begin(), x.end());
-  if (s.head.size() < s.pad + 1) return Matrix(n_mels(), 0);
+  std::vector<float>& into = s.started ? s.buffer : s.head;
+  const std::size_t at = into.size();
+  into.insert(into.end(), x.begin(), x.end());
+  if (const double scale = pipeline_.options().waveform_scale; scale != 1.0)  // as offline, sample by sample
+    for (std::size_t i = at; i < into.size(); ++i) into[i] = static_cast<float>(into[i] * scale);
+  if (s.started) return s.kaldi ? emit_kaldi_frames() : emit_frames();
+  if (s.head.size() < s.pad + 1) return time_first(Matrix(n_mels(), 0));
   // numpy's reflect: x[pad], ..., x[1] before x[0], the edge not repeated.
   s.buffer.assign(s.head.rend() - static_cast<std::ptrdiff_t>(s.pad) - 1, s.head.rend() - 1);
   s.buffer.insert(s.buffer.end(), s.head.begin(), s.head.end());
@@ -202,9 +206,10 @@ Matrix OnlineMelSpectrogram::finish() {
   if (s.accepted == 0)
     throw Error(ErrorCode::kInvalidData, "y",
                 "stream: input waveform is empty (0 samples): finish() came before any sample");
+  if (s.kaldi) return finish_kaldi();
   st.n_frames(s.accepted);  // throws as offline when center is off and the stream is shorter than n_fft
   s.finished = true;
-  if (!st.center) return Matrix(n_mels(), 0);
+  if (!st.center) return time_first(Matrix(n_mels(), 0));
   if (static_cast<std::size_t>(st.n_fft) > s.accepted)
     warn("n_fft=" + num(st.n_fft) + " is too large for an input of " + num(s.accepted) + " samples");
   if (!s.started) {  // reflect padding longer than the stream: numpy's repeated reflection, as offline
@@ -231,10 +236,10 @@ Matrix OnlineMelSpectrogram::emit_frames() {
   const auto n_fft = static_cast<std::size_t>(st.n_fft), hop = static_cast<std::size_t>(st.hop_length);
   const std::size_t end = s.base + s.buffer.size();
   const std::size_t first = s.emitted * hop;  // padded index where the next frame starts
-  if (end < first + n_fft) return Matrix(n_mels(), 0);
+  if (end < first + n_fft) return time_first(Matrix(n_mels(), 0));
   const std::size_t k = (end - first - n_fft) / hop + 1;
   // The same framing, FFT and filterbank code as offline, on frames already padded.
-  Matrix linear = s.framer.compute_linear({s.buffer.data() + (first - s.base), (k - 1) * hop + n_fft});
+  Matrix linear = s.framer->compute_linear({s.buffer.data() + (first - s.base), (k - 1) * hop + n_fft});
   s.emitted += k;
   // Keep what the next frame needs and, for reflect, the last pad + 1 samples that finish() mirrors.
   const std::size_t tail = st.pad_mode == PadMode::kReflect && !s.finished ? s.pad + 1 : 0;
@@ -246,12 +251,49 @@ Matrix OnlineMelSpectrogram::emit_frames() {
   return postprocess(std::move(linear));
 }
 
+// Kaldi's frames: each once all of its samples have come (and it is one the
+// whole stream has too); the buffer keeps what later frames read.
+Matrix OnlineMelSpectrogram::emit_kaldi_frames() {
+  State& s = *state_;
+  const KaldiComputer& k = *s.kaldi;
+  std::size_t last = s.emitted;
+  const std::size_t known = k.n_frames(s.accepted);  // frames that exist whatever comes next
+  while (last < known && k.frame_end(last) <= s.accepted) ++last;
+  Matrix m(k.n_bins(), last - s.emitted);
+  if (m.cols == 0) return time_first(std::move(m));
+  k.compute_frames(s.buffer, s.emitted, m.cols, m.data.data(), m.cols, 0, s.base);
+  s.emitted = last;
+  // Kept: what the next frame reads, and (centred framing) the end that finish() reflects.
+  const std::size_t tail =
+      k.options().snip_edges
+          ? 0
+          : static_cast<std::size_t>(k.options().window_size(sample_rate()) + k.options().window_shift(sample_rate()));
+  const std::size_t keep_from = std::min(k.frame_begin(s.emitted), s.accepted - std::min(s.accepted, tail));
+  if (keep_from > s.base) {
+    s.buffer.erase(s.buffer.begin(), s.buffer.begin() + static_cast<std::ptrdiff_t>(keep_from - s.base));
+    s.base = keep_from;
+  }
+  return postprocess(std::move(m));
+}
+
+Matrix OnlineMelSpectrogram::finish_kaldi() {
+  State& s = *state_;
+  const KaldiComputer& k = *s.kaldi;
+  if (s.accepted < static_cast<std::size_t>(k.options().window_size(sample_rate())))
+    (void)k.compute(s.buffer);  // refused as offline: shorter than one frame
+  s.finished = true;
+  Matrix m(k.n_bins(), k.n_frames(s.accepted) - s.emitted);
+  if (m.cols > 0) k.compute_frames(s.buffer, s.emitted, m.cols, m.data.data(), m.cols, 0, s.base);
+  s.emitted += m.cols;
+  return postprocess(std::move(m));
+}
+
 // dB and normalization of new frames: per value or per frame (or causal over
 // the window), so applying them chunk by chunk equals applying them once.
 Matrix OnlineMelSpectrogram::postprocess(Matrix m) {
   State& s = *state_;
-  if (m.cols == 0) return m;
-  apply_db(m, pipeline_.options().mel);
+  if (m.cols == 0) return time_first(std::move(m));
+  if (!s.kaldi) apply_db(m, pipeline_.options().mel);
   if (s.filter) {
     s.filter->process(m.data.data(), m.cols, m.cols);
   } else if (s.normalizer && online_.window_frames) {
@@ -259,7 +301,16 @@ Matrix OnlineMelSpectrogram::postprocess(Matrix m) {
   } else if (s.normalizer) {
     s.normalizer->apply(BatchView{m.data.data(), 1, m.rows, m.cols});
   }
-  return m;
+  return time_first(std::move(m));
+}
+
+// layout=time_first: [frames][bins], as offline.
+Matrix OnlineMelSpectrogram::time_first(Matrix m) const {
+  if (pipeline_.options().layout != Layout::kTimeFirst) return m;
+  Matrix t(m.cols, m.rows);
+  for (std::size_t b = 0; b < m.rows; ++b)
+    for (std::size_t f = 0; f < m.cols; ++f) t(f, b) = m(b, f);
+  return t;
 }
 
 // Each frame normalized with the statistics of the last window_frames frames

@@ -177,3 +177,22 @@ def test_presets_list_every_row():
     names = [p["name"] for p in json.loads(subprocess.run([CLI, "presets", "--json"], capture_output=True,
                                                           text=True, check=True).stdout)]
     assert names == ["librosa", "torchaudio", "kaldi", "whisper", "whisper-v3", "ast", "beats", "panns"]
+
+
+@pytest.mark.parametrize("preset", ["kaldi", "beats"])
+@pytest.mark.parametrize("chunk", [1, 160, 4096])
+def test_online_kaldi_and_beats_presets_equal_offline(preset, chunk):
+    rng = np.random.default_rng(3)
+    y = (0.1 * rng.standard_normal(8123)).astype(np.float32)
+    want = melnorm.Pipeline(preset=preset)(y, sr=16000)
+    online = melnorm.OnlineMelSpectrogram(preset=preset)
+    parts = [online.accept(y[i:i + chunk]) for i in range(0, y.size, chunk)] + [online.finish()]
+    got = np.concatenate(parts, axis=0)  # [frames, bins], as the preset's offline output
+    assert got.shape == want.shape
+    np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("preset,keyword", [("whisper", "target_frames"), ("ast", "target_frames")])
+def test_online_refuses_whole_clip_presets_naming_the_keyword(preset, keyword):
+    with pytest.raises(melnorm.ParameterError, match=keyword):
+        melnorm.OnlineMelSpectrogram(preset=preset)
