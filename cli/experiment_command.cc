@@ -43,7 +43,7 @@ NormalizeOptions parse_method_spec(const std::string& spec) {
   std::stringstream in(spec);
   for (std::string p; std::getline(in, p, ':');) parts.push_back(p);
   if (parts.empty() || parts.size() > 3 || parts[0].empty())
-    throw_invalid_argument("methods", "method '" + spec + "' must be METHOD[:local|global[:all|band|frame]]");
+    throw_invalid_argument("methods", "method '" + spec + "' must be METHOD[:local|global|fixed[:all|band|frame]]");
   NormalizeOptions n{.method = parts[0]};
   if (parts.size() > 1) n.scope = parse_scope(parts[1]);
   if (parts.size() > 2) n.axis = parse_axis(parts[2]);
@@ -176,7 +176,9 @@ Run add_experiment_command(CLI::App& app) {
   CLI::App* cmd =
       app.add_subcommand("experiment", "Train and evaluate CNNs for every normalization x BatchNorm axis x seed");
   add_common(cmd, *a);
-  cmd->add_option("--methods", a->methods, "METHOD[:local|global[:all|band|frame]],... or none")
+  cmd->add_option(
+         "--methods", a->methods,
+         "METHOD[:local|global|fixed[:all|band|frame]],... or none (fixed: the preset's statistics: ast, beats)")
       ->delimiter(',')
       ->capture_default_str();
   cmd->add_option("--bn-axes", a->bn_axes, "channel,freq,time,none")->delimiter(',')->capture_default_str();
@@ -195,7 +197,7 @@ Run add_train_command(CLI::App& app) {
   CLI::App* cmd =
       app.add_subcommand("train", "Train and evaluate one CNN configuration (one method, BatchNorm axis and seed)");
   add_common(cmd, *a);
-  cmd->add_option("--method", a->method, "METHOD[:local|global[:all|band|frame]] or none")->capture_default_str();
+  cmd->add_option("--method", a->method, "METHOD[:local|global|fixed[:all|band|frame]] or none")->capture_default_str();
   cmd->add_option("--bn-axis", a->bn_axis, "channel | freq | time | none")->capture_default_str();
   cmd->add_option("--seed", a->seed, "Seed")->capture_default_str();
   cmd->add_option("--save-model", a->save_model,

@@ -14,6 +14,7 @@
 #include "experiment/validation_split.h"
 #include "melnorm/error.h"
 #include "melnorm/experiment.h"
+#include "melnorm/model.h"
 #include "melnorm/render.h"
 #include "test_util.h"
 
@@ -248,6 +249,63 @@ TEST(Experiment, TrainClickAugmentationClicksTheChosenShareOfTrainingRows) {
   augmented.train_click_fraction = 1.0;
   augmented.out_dir = dir / "all";
   EXPECT_EQ(run_experiment(augmented).train_click_rows, train_rows);
+}
+
+// A pretrained model's features in an experiment: AST's (small: 16 bins, 50
+// frames) with its fixed statistics beside local min-max, and the saved model
+// computes AST's features, normalized with the same fixed statistics.
+TEST(Experiment, AstPresetComparesItsFixedStatisticsWithLocalMinmaxAndSavesThem) {
+  TempDir dir;
+  ExperimentOptions o = small_experiment(dir, dir / "out");
+  o.features = resolve_pipeline_options({{"preset", "ast"}, {"num_mel_bins", "16"}, {"target_frames", "50"}});
+  o.methods = {NormalizeOptions{.method = "zscore", .scope = Scope::kFixed}, NormalizeOptions{.method = "minmax"}};
+  o.bn_axes = {BnAxis::kChannel};
+  o.seeds = {1};
+  o.train.epochs = 10;
+  o.save_models = dir / "models";
+  const ExperimentSummary s = run_experiment(o);
+  EXPECT_EQ(s.runs, 2u);
+  EXPECT_GE(s.best_clean_accuracy, 0.75);
+  const std::string csv = read_file(o.out_dir / "results.csv");
+  EXPECT_NE(csv.find("zscore,fixed,all,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("minmax,local,all,"), std::string::npos) << csv;
+  const SavedModel m = SavedModel::load(dir / "models" / "zscore-fixed_bn-channel_seed-1");
+  const PipelineOptions& saved = m.pipeline().options();
+  EXPECT_EQ(saved.frontend, Frontend::kKaldiFbank);
+  EXPECT_EQ(saved.layout, Layout::kBinsFirst);  // the CNN's [bins, frames]
+  ASSERT_TRUE(saved.normalize && saved.normalize->fixed_mean && saved.normalize->fixed_std);
+  EXPECT_EQ(saved.normalize->scope, Scope::kFixed);
+  EXPECT_DOUBLE_EQ(*saved.normalize->fixed_mean, -4.2677393);
+  EXPECT_DOUBLE_EQ(*saved.normalize->fixed_std, 9.1379948);
+  EXPECT_EQ(m.record().n_mels, 16u);
+  EXPECT_EQ(m.record().frames, 50u);
+}
+
+TEST(ExperimentOptionsCheck, FixedMethodsAndKaldiFeaturesRefuseWhatTheyCannotDo) {
+  TempDir dir;
+  const auto refused = [&](ExperimentOptions o, const std::string& want) {
+    try {
+      run_experiment(o);
+      ADD_FAILURE() << "not refused: " << want;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.param(), "methods") << e.what();
+      EXPECT_NE(std::string(e.what()).find(want), std::string::npos) << e.what();
+    }
+  };
+  ExperimentOptions o = small_experiment(dir, dir / "out");
+  o.methods = {NormalizeOptions{.method = "zscore", .scope = Scope::kFixed}};
+  refused(o, "needs fixed statistics");  // features without mean and std
+  o.features = resolve_pipeline_options({{"preset", "ast"}, {"num_mel_bins", "16"}, {"target_frames", "50"}});
+  o.methods = {NormalizeOptions{.method = "minmax", .scope = Scope::kFixed}};
+  refused(o, "allowed with :fixed: zscore");
+  o.methods = {NormalizeOptions{.method = "pcen"}};
+  refused(o, "linear mel magnitude");
+  o.methods = {NormalizeOptions{.method = "zscore"}};
+  o.db_refs = {"max"};
+  try {
+    run_experiment(o);
+    ADD_FAILURE() << "db_refs with Kaldi's front end";
+  } catch (const Error& e) { EXPECT_EQ(e.param(), "db_refs") << e.what(); }
 }
 
 TEST(Render, LineChartAndConfusionArePngs) {

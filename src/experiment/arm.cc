@@ -46,6 +46,10 @@ NormalizedArm normalize_arm(const ExperimentContext& ctx, const Arm& arm, const 
   std::optional<Normalizer> norm;
   if (normalizes(arm.method)) {
     a.with_method.normalize = as_resolved(arm.method);
+    if (arm.method.scope == Scope::kFixed) {  // the features' given statistics (checked in validate)
+      a.with_method.normalize->fixed_mean = ctx.options.features.normalize->fixed_mean;
+      a.with_method.normalize->fixed_std = ctx.options.features.normalize->fixed_std;
+    }
     const NormalizeOptions n = normalization_at(a.with_method, ctx.data.sample_rate);
     if (n.scope == Scope::kGlobal) {
       a.stats.emplace(kind.train.F);

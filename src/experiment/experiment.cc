@@ -22,6 +22,33 @@ namespace melnorm {
 
 using detail::num;
 
+namespace {
+
+// METHOD:fixed takes the features' fixed statistics (a preset's, or mean and
+// std given); Kaldi's front end has no linear magnitude for pcen to read.
+void check_methods_against_features(const ExperimentOptions& o) {
+  const auto& given = o.features.normalize;
+  for (const NormalizeOptions& m : o.methods) {
+    const MethodInfo& info = find_method(m.method);
+    if (info.kind != MethodKind::kIdentity && m.scope == Scope::kFixed) {
+      if (!info.supports_fixed)
+        throw_invalid_argument("methods", "method '" + m.method + ":fixed': " + m.method +
+                                              " takes no fixed statistics; allowed with :fixed: zscore");
+      if (!given || given->scope != Scope::kFixed)
+        throw_invalid_argument("methods", "method '" + m.method +
+                                              ":fixed' needs fixed statistics, which these features do not "
+                                              "have: use a preset that has them (ast, beats)");
+    }
+    if (o.features.kaldi_frontend() && info.input == MethodInput::kLinearMagnitude)
+      throw_invalid_argument("methods", "method '" + m.method + "' reads the linear mel magnitude, which frontend=" +
+                                            to_string(o.features.frontend) +
+                                            " does not give; allowed: methods on its log features (zscore, minmax, "
+                                            "...)");
+  }
+}
+
+}  // namespace
+
 void ExperimentOptions::validate() const {
   features.validate();
   const MelSpectrogramOptions& mel = features.mel;
@@ -34,8 +61,9 @@ void ExperimentOptions::validate() const {
   if (bn_axes.empty())
     throw_invalid_argument("bn_axes", "give at least one BatchNorm axis (channel, freq, time, none)");
   if (seeds.empty()) throw_invalid_argument("seeds", "give at least one seed");
-  if (!pad_to && !segment)
-    throw_invalid_argument("pad_to", "the CNN needs fixed-size input: set pad_to or segment (seconds)");
+  if (!pad_to && !segment && !features.target_frames)
+    throw_invalid_argument("pad_to",
+                           "the CNN needs fixed-size input: set pad_to or segment (seconds), or target_frames");
   if (pad_to && segment) throw_invalid_argument("pad_to", "pad_to and segment are alternatives");
   for (auto v : {pad_to, segment})
     if (v && !(*v > 0 && std::isfinite(*v)))
@@ -44,8 +72,11 @@ void ExperimentOptions::validate() const {
     throw_invalid_argument("holdout", "holdout_column and holdout go together");
   if (holdout_column && split_column)
     throw_invalid_argument("holdout", "split_column and holdout_column are alternatives");
-  if (features.normalize)
-    throw_invalid_argument("normalize", "experiments take their normalizations as methods, not normalize");
+  if (features.normalize && features.normalize->scope != Scope::kFixed)
+    throw_invalid_argument("normalize",
+                           "experiments take their normalizations as methods, not normalize (fixed statistics, "
+                           "as a preset's, are kept for methods METHOD:fixed)");
+  check_methods_against_features(*this);
   if (features.segment_hop)
     throw_invalid_argument("segment_hop", "experiments cut segments without overlap: leave out segment_hop");
   if (features.rate_policy == PipelineOptions::RatePolicy::kNative)
@@ -71,6 +102,10 @@ void ExperimentOptions::validate() const {
     if (!check.enabled)
       throw_invalid_argument("db_refs", "db ref 'off' is not a dB conversion; allowed: ref1, max, pP (e.g. p99.5)");
   }
+  if ((!db_refs.empty() || !db_floors.empty()) && features.kaldi_frontend())
+    throw_invalid_argument("db_refs", "frontend=" + to_string(features.frontend) +
+                                          " gives Kaldi's log features, with no dB step to vary: leave out db_refs "
+                                          "and db_floors");
   if ((!db_refs.empty() || !db_floors.empty()) && !mel.db.enabled)
     throw_invalid_argument("db_refs", "db=off and dB variants (db_refs/db_floors) contradict each other");
   if (out_dir.empty()) throw_invalid_argument("out_dir", "give an output folder (-o RESULTS_DIR)");

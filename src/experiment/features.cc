@@ -41,9 +41,13 @@ FeatureSet features_of(const Pipeline& features, const Dataset& d, const std::ve
 
 PipelineOptions arm_features(const ExperimentOptions& o, int rate, const Grid& grid, const Arm& arm) {
   OptionValues v = option_values(o.features);
-  for (const char* cut : {"pad_to", "segment", "segment_hop"}) v.erase(cut);
+  for (const char* cut : {"pad_to", "segment", "segment_hop", "normalize", "scope", "axis", "mean", "std", "params"})
+    v.erase(cut);
   v["sr"] = num(rate);
-  if (arm.db) {
+  v["layout"] = "bins_first";  // the CNN's [bins, frames], whatever the preset's layout
+  if (o.features.kaldi_frontend()) {
+    // Kaldi's log features: no dB step to set, and no linear magnitude (refused in validate).
+  } else if (arm.db) {
     const DbOptions& db = grid.db_variants[*arm.db];
     v["db"] = db_ref_name(db);
     v["db_floor"] = to_string(db.floor);

@@ -343,14 +343,14 @@ SavedModel SavedModel::load(const fs::path& dir) {
     m.pipeline_ = std::make_unique<Pipeline>(read_pipeline(dir, j["files"].contains(kStatsFile)));
     const PipelineOptions& o = m.pipeline_->options();
     const int rate = o.sample_rate.value_or(0);
-    if (!rate || (!o.pad_to && !o.segment))
-      throw Error(ErrorCode::kInvalidData, "model",
-                  (dir / kPipelineFile).string() + ": a model's pipeline needs sr and pad_to or segment");
-    if (m.record_.n_mels != static_cast<std::size_t>(o.mel.mel.n_mels) ||
-        m.record_.frames != m.pipeline_->n_frames(0, rate))
+    if (!rate || (!o.pad_to && !o.segment && !o.target_frames))
+      throw Error(
+          ErrorCode::kInvalidData, "model",
+          (dir / kPipelineFile).string() + ": a model's pipeline needs sr and pad_to, segment or target_frames");
+    if (m.record_.n_mels != o.n_bins(rate) || m.record_.frames != m.pipeline_->n_frames(0, rate))
       throw Error(ErrorCode::kInvalidData, "model",
                   rf.string() + ": input " + num(m.record_.n_mels) + " x " + num(m.record_.frames) +
-                      " but the pipeline gives " + num(o.mel.mel.n_mels) + " x " + num(m.pipeline_->n_frames(0, rate)));
+                      " but the pipeline gives " + num(o.n_bins(rate)) + " x " + num(m.pipeline_->n_frames(0, rate)));
     m.net_ = std::make_unique<Net>();
     m.net_->classifier = detail::load_classifier(dir / kModelFile, m.record_.n_mels, m.record_.frames,
                                                  static_cast<int>(m.record_.classes.size()));
