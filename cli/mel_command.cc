@@ -22,11 +22,12 @@ struct MelArgs {
 
 int run_mel(const MelArgs& args) {
   PipelineOptions options = resolve_pipeline_options(args.flags.given());
-  const Audio audio = load_audio(args.input, {.sample_rate = options.sample_rate});  // a .npy waveform needs sr
-  if (!options.sample_rate) options = options.at_rate(audio.sample_rate);
   std::optional<Stats> stats;
   if (!args.stats.empty()) stats = Stats::load(args.stats);
+  std::optional<Audio> loaded;  // without sr, the file's rate becomes the pipeline's (a .npy waveform needs sr)
+  if (!options.sample_rate) options = options.at_rate((loaded = load_audio(args.input))->sample_rate);
   const Pipeline pipeline(options, std::move(stats));
+  const Audio audio = loaded ? std::move(*loaded) : pipeline.load(args.input);  // resampled to sr
   std::vector<PipelineRow> rows = pipeline.run(audio.samples, audio.sample_rate, args.input);
   std::vector<float> data;
   for (const auto& r : rows) data.insert(data.end(), r.features.data.begin(), r.features.data.end());

@@ -228,6 +228,48 @@ TEST(Presets, KaldiDitherIsSeededAndTheSeedChangesIt) {
   EXPECT_NE(run("1"), run("2"));
 }
 
+// The warnings `f` gives.
+template <class F>
+std::vector<std::string> warnings_of(F f) {
+  std::vector<std::string> warnings;
+  const auto previous = set_warning_handler([&](std::string_view m) { warnings.emplace_back(m); });
+  try {
+    f();
+  } catch (...) {
+    set_warning_handler(previous);
+    throw;
+  }
+  set_warning_handler(previous);
+  return warnings;
+}
+
+TEST(Presets, AModelsPresetSaysOncePerRateThatOtherAudioIsResampled) {
+  const auto y44 = testing::sine(440, 44100, 44100), y8 = testing::sine(440, 8000, 8000);
+  const Pipeline ast(resolve_pipeline_options({{"preset", "ast"}}));
+  const auto said = warnings_of([&] {
+    for (int i = 0; i < 3; ++i) ast.run(y44, 44100, "a.wav");
+    ast.run(y8, 8000, "b.wav");
+    ast.run(testing::sine(440, 16000, 16000), 16000, "c.wav");
+  });
+  ASSERT_EQ(said.size(), 2u);
+  EXPECT_NE(said[0].find("a.wav: audio at 44100 Hz is resampled to 16000 Hz"), std::string::npos) << said[0];
+  EXPECT_NE(said[1].find("b.wav: audio at 8000 Hz"), std::string::npos) << said[1];
+  // librosa's sr is the user's choice, not a model's: resampled without a word, as before.
+  const Pipeline librosa(resolve_pipeline_options({{"sr", "22050"}}));
+  EXPECT_TRUE(warnings_of([&] { librosa.run(y44, 44100); }).empty());
+}
+
+TEST(Presets, TargetFramesWarnsOnlyWhenItCutsAudio) {
+  // Whisper: 30 s give 3001 frames; the last one is the end padding's and its recipe drops it.
+  const Pipeline whisper(resolve_pipeline_options({{"preset", "whisper"}}));
+  EXPECT_TRUE(warnings_of([&] { whisper.run(testing::sine(440, 16000, 16000), 16000); }).empty());
+  const Pipeline ast(resolve_pipeline_options({{"preset", "ast"}}));
+  EXPECT_TRUE(warnings_of([&] { ast.run(testing::sine(440, 16000, 160000), 16000); }).empty());  // 10 s: 998 frames
+  const auto said = warnings_of([&] { ast.run(testing::sine(440, 16000, 192000), 16000); });     // 12 s: 1198
+  ASSERT_EQ(said.size(), 1u);
+  EXPECT_NE(said[0].find("keeps the first 1024 of 1198 frames"), std::string::npos) << said[0];
+}
+
 TEST(Schema, UnknownNameSuggestsTheClosest) {
   try {
     resolve_pipeline_options({{"n_mel", "40"}});

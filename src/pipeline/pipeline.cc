@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <cmath>
 #include <mutex>
+#include <set>
 
 #include "core/format.h"
 #include "melnorm/error.h"
+#include "melnorm/presets.h"
 #include "melnorm/version.h"
 
 namespace melnorm {
@@ -24,7 +26,27 @@ struct Pipeline::Engines {
   };
   std::mutex mutex;
   std::map<int, std::unique_ptr<ForRate>> by_rate;
+  std::set<int> resampled_from;  // rates already said to be resampled (a model's preset)
 };
+
+namespace {
+
+// A preset made for a model (its row fixes sr: kaldi, whisper, ast, beats,
+// panns) says once per source rate that other audio is resampled to it.
+void say_resampled(const PipelineOptions& o, std::mutex& mutex, std::set<int>& said, int from) {
+  if (o.preset.empty() || !o.sample_rate || from == *o.sample_rate) return;
+  const PresetInfo& preset = find_preset(o.preset);
+  const auto sr = preset.values.find("sr");
+  if (sr == preset.values.end() || sr->second != num(*o.sample_rate)) return;
+  {
+    std::lock_guard lock(mutex);
+    if (!said.insert(from).second) return;
+  }
+  warn("audio at " + num(from) + " Hz is resampled to " + num(*o.sample_rate) + " Hz, the rate the " + o.preset +
+       " preset's model was trained at (said once per rate)");
+}
+
+}  // namespace
 
 namespace {
 
@@ -175,7 +197,21 @@ PipelineOptions Pipeline::options_from_json(const std::string& text, const std::
 
 Audio Pipeline::load(const std::filesystem::path& path) const {
   WarningSubject subject(path.string());
-  return load_audio(path, {.sample_rate = options_.sample_rate});
+  if (options_.preset.empty() || !options_.sample_rate || !stores_sample_rate(path))
+    return load_audio(path, {.sample_rate = options_.sample_rate});
+  Audio audio = load_audio(path, {});  // at the file's rate, then resampled as load_audio does
+  if (audio.sample_rate == *options_.sample_rate) return audio;
+  say_resampled(options_, engines_->mutex, engines_->resampled_from, audio.sample_rate);
+  if (audio.frames() == 0) {
+    audio.sample_rate = *options_.sample_rate;
+    return audio;
+  }
+  try {
+    resample(audio, *options_.sample_rate);
+  } catch (const Error& e) {
+    throw Error(e.code(), e.code() == ErrorCode::kInvalidData ? "path" : e.param(), path.string() + ": " + e.what());
+  }
+  return audio;
 }
 
 std::size_t Pipeline::n_rows(std::size_t n_samples, int sample_rate) const {
@@ -220,6 +256,7 @@ std::vector<PipelineRow> Pipeline::compute(std::span<const float> samples, int s
   try {
     Audio resampled;
     if (options_.sample_rate && sample_rate != *options_.sample_rate) {  // the pipeline's rate, whatever the input's
+      say_resampled(options_, engines_->mutex, engines_->resampled_from, sample_rate);
       resampled = {.sample_rate = sample_rate, .channels = 1, .samples = {samples.begin(), samples.end()}};
       check_finite(resampled.samples, "waveform");
       resample(resampled, *options_.sample_rate);
@@ -260,7 +297,11 @@ std::vector<PipelineRow> Pipeline::compute(std::span<const float> samples, int s
                       .features = e->kaldi ? e->kaldi->compute(piece) : e->mel->compute(piece)};
       if (options_.target_frames) {
         const auto target = static_cast<std::size_t>(*options_.target_frames);
-        if (row.features.cols > target)  // the model's window (AST: 1024 frames); the rest is not seen
+        const auto hop = static_cast<std::size_t>(e->kaldi ? options_.kaldi.window_shift(sample_rate)
+                                                           : options_.mel.stft.hop_length);
+        // The model's window (AST: 1024 frames): said when the frames cut start inside the audio
+        // (Whisper's 3001st frame of 30 s is the end padding's, dropped by its recipe).
+        if (row.features.cols > target && target * hop < piece.size())
           warn("target_frames=" + num(target) + " keeps the first " + num(target) + " of " + num(row.features.cols) +
                " frames (as the model's own extractor does); segment=S keeps all of it");
         fit_frames(row.features, target);
