@@ -30,11 +30,12 @@ int run_mel(const MelArgs& args) {
   const Audio audio = loaded ? std::move(*loaded) : pipeline.load(args.input);  // resampled to sr
   std::vector<PipelineRow> rows = pipeline.run(audio.samples, audio.sample_rate, args.input);
   std::vector<float> data;
-  for (const auto& r : rows) data.insert(data.end(), r.features.data.begin(), r.features.data.end());
+  if (rows.size() > 1)
+    for (const auto& r : rows) data.insert(data.end(), r.features.data.begin(), r.features.data.end());
   const std::size_t F = rows.front().features.rows, T = rows.front().features.cols;
   std::vector<std::size_t> shape = {F, T};
   if (options.segment) shape.insert(shape.begin(), rows.size());
-  write_npy(args.output, data, shape, options.dtype);
+  write_npy(args.output, rows.size() > 1 ? data : rows.front().features.data, shape, options.dtype);
   if (!args.quiet) {
     std::cout << args.output << ": [";
     for (std::size_t i = 0; i < shape.size(); ++i) std::cout << (i ? ", " : "") << shape[i];

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/format.h"
+#include "core/huge_pages.h"
 #include "io/limits.h"
 #include "melnorm/audio.h"
 #include "melnorm/error.h"
@@ -40,7 +41,7 @@ void resample(Audio& audio, int target_rate) {
   const double ratio = static_cast<double>(target_rate) / audio.sample_rate;
   check_bounds(audio, target_rate, ratio);
   const std::size_t out_frames = static_cast<std::size_t>(std::ceil(in_frames * ratio));
-  std::vector<float> out(out_frames * audio.channels, 0.0f);
+  std::vector<float> out = detail::huge_vector<float>(out_frames * audio.channels);
 
   const soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
   const soxr_quality_spec_t quality = soxr_quality_spec(SOXR_HQ, 0);

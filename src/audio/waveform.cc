@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "core/format.h"
+#include "core/huge_pages.h"
 #include "io/limits.h"
 #include "melnorm/audio.h"
 #include "melnorm/error.h"
@@ -54,7 +55,7 @@ void check_finite(std::span<const float> samples, const std::string& what) {
 void mix_to_mono(Audio& audio) {
   if (audio.channels <= 1) return;
   const std::size_t frames = audio.frames();
-  std::vector<float> mono(frames, 0.0f);
+  std::vector<float> mono = detail::huge_vector<float>(frames);
   for (int c = 0; c < audio.channels; ++c) {
     const float* ch = audio.samples.data() + c * frames;
     for (std::size_t i = 0; i < frames; ++i) mono[i] += ch[i];

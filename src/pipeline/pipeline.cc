@@ -1,4 +1,5 @@
 #include "melnorm/pipeline.h"
+#include "core/huge_pages.h"
 
 #include <nlohmann/json.hpp>
 
@@ -71,7 +72,7 @@ void fit_frames(Matrix& m, std::size_t frames) {
 
 Matrix to_layout(Matrix m, Layout layout) {
   if (layout == Layout::kBinsFirst) return m;
-  Matrix t(m.cols, m.rows);
+  Matrix t = detail::huge_matrix(m.cols, m.rows);
   for (std::size_t r = 0; r < m.rows; ++r)
     for (std::size_t c = 0; c < m.cols; ++c) t.data[c * m.rows + r] = m.data[r * m.cols + c];
   return t;
@@ -290,9 +291,7 @@ std::vector<PipelineRow> Pipeline::compute(std::span<const float> samples, int s
       e = slot.get();
     }
     std::vector<PipelineRow> rows;
-    for (auto& [start, piece] : cut_clip(options_, samples, sample_rate)) {
-      if (options_.waveform_scale != 1.0)
-        for (float& v : piece) v = static_cast<float>(v * options_.waveform_scale);
+    auto add_row = [&](std::size_t start, std::span<const float> piece) {
       PipelineRow row{.offset = static_cast<double>(start) / sample_rate,
                       .features = e->kaldi ? e->kaldi->compute(piece) : e->mel->compute(piece)};
       if (options_.target_frames) {
@@ -309,6 +308,15 @@ std::vector<PipelineRow> Pipeline::compute(std::span<const float> samples, int s
       if (normalized && e->normalizer)
         e->normalizer->apply(BatchView{row.features.data.data(), 1, row.features.rows, row.features.cols});
       rows.push_back(std::move(row));
+    };
+    if (!options_.pad_to && !options_.segment && options_.waveform_scale == 1.0) {
+      add_row(0, samples);  // the whole clip as it is: no copy of the waveform
+      return rows;
+    }
+    for (auto& [start, piece] : cut_clip(options_, samples, sample_rate)) {
+      if (options_.waveform_scale != 1.0)
+        for (float& v : piece) v = static_cast<float>(v * options_.waveform_scale);
+      add_row(start, piece);
     }
     return rows;
   } catch (const Error& err) { rethrow_naming(err, what); }

@@ -1,6 +1,7 @@
 // Kaldi's front end as torchaudio.compliance.kaldi (0.13) computes it; each
 // step below names the torchaudio function it follows.
 #include "melnorm/kaldi.h"
+#include "core/huge_pages.h"
 
 #include <algorithm>
 #include <cmath>
@@ -346,7 +347,7 @@ Matrix KaldiComputer::compute(std::span<const float> samples) const {
                     " samples is shorter than one frame (frame_length=" + num(options_.frame_length) + " ms, " +
                     num(impl_->size) + " samples at " + num(sample_rate_) + " Hz)");
   const std::size_t frames = n_frames(samples.size());
-  Matrix m(n_bins(), frames);
+  Matrix m = detail::huge_matrix(n_bins(), frames);
   compute_frames(samples, 0, frames, m.data.data(), frames, 0);
   if (options_.subtract_mean && frames > 0)
     for (std::size_t b = 0; b < m.rows; ++b) {

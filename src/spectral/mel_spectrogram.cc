@@ -1,4 +1,5 @@
 #include "melnorm/mel_spectrogram.h"
+#include "core/huge_pages.h"
 
 #include <cmath>
 #include <cstdint>
@@ -227,7 +228,7 @@ Matrix MelSpectrogram::compute_linear_as(std::span<const float> x) const {
   const detail::RealFft<T>& fft = impl_->fft_of<T>();
   const bool magnitude = options_.power == 1.0;
 
-  Matrix out(static_cast<std::size_t>(filterbank_->n_mels()), n_frames);
+  Matrix out = detail::huge_matrix(static_cast<std::size_t>(filterbank_->n_mels()), n_frames);
   // Work buffers: allocated once per call, reused for every frame.
   detail::AlignedBuffer<T> frame(static_cast<std::size_t>(s.n_fft));
   detail::AlignedBuffer<std::complex<T>> bins(static_cast<std::size_t>(n_bins));

@@ -15,6 +15,7 @@
 
 #include "audio/decoder.h"
 #include "core/format.h"
+#include "core/huge_pages.h"
 #include "io/limits.h"
 #include "melnorm/error.h"
 
@@ -152,8 +153,8 @@ std::size_t initial_samples(const SF_INFO& info, std::size_t file_bytes) {
 std::vector<float> read_interleaved(const OpenAudio& f, const SF_INFO& info, const std::filesystem::path& path,
                                     std::size_t& frames, std::size_t max_frames = SIZE_MAX) {
   const std::size_t ch = static_cast<std::size_t>(info.channels);
-  std::vector<float> interleaved(std::max(std::min(initial_samples(info, f.bytes()) / ch, max_frames), std::size_t{1}) *
-                                 ch);
+  std::vector<float> interleaved = detail::huge_vector<float>(
+      std::max(std::min(initial_samples(info, f.bytes()) / ch, max_frames), std::size_t{1}) * ch);
   std::vector<float> probe(4096 * ch);
   for (;;) {
     if (frames >= max_frames) break;
@@ -224,7 +225,7 @@ Audio sndfile_decode(const std::filesystem::path& path, const LoadOptions& optio
   if (ch == 1) {
     audio.samples = std::move(interleaved);
   } else {  // to channels-first
-    audio.samples.resize(interleaved.size());
+    audio.samples = detail::huge_vector<float>(interleaved.size());
     for (std::size_t i = 0; i < frames; ++i)
       for (int c = 0; c < ch; ++c) audio.samples[c * frames + i] = interleaved[i * ch + c];
   }
