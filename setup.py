@@ -17,8 +17,11 @@ ROOT = pathlib.Path(__file__).resolve().parent
 
 
 def version():
-    text = (ROOT / "CMakeLists.txt").read_text()
-    return re.search(r"project\(melnorm VERSION ([0-9.]+)", text).group(1)
+    """The file VERSION, the version's one source (CMake reads it too)."""
+    text = (ROOT / "VERSION").read_text().strip()
+    if not re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", text):
+        raise RuntimeError(f"VERSION: {text!r} is not MAJOR.MINOR.PATCH")
+    return text
 
 
 class CMakeBuild(build_ext):
