@@ -325,5 +325,44 @@ TEST(Decoders, EveryDecoderClaimsItsExtensionsAndRefusesBadFilesNamingThem) {
   EXPECT_EQ(&detail::decoder_for("x.unknown"), detail::decoders().back());
 }
 
+// A WAV whose header promises 2 s but whose data stops at 0.226 s (a copy cut short).
+std::filesystem::path truncated_wav(const std::filesystem::path& dir) {
+  const auto full = dir / "full.wav", cut = dir / "cut.wav";
+  write_audio(full, sine(440, 22050, 44100), 1, 22050, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  std::filesystem::copy_file(full, cut);
+  std::filesystem::resize_file(cut, 44 + 4983 * 2);  // 44-byte header, then 4983 of 44100 frames
+  return cut;
+}
+
+struct CollectWarnings {
+  std::vector<std::string> messages;
+  WarningHandler previous = set_warning_handler([this](std::string_view m) { messages.emplace_back(m); });
+  ~CollectWarnings() { set_warning_handler(previous); }
+};
+
+TEST(LoadAudio, AHeaderPromisingMoreThanTheFileHoldsWarnsNamingTheFileAndBothLengths) {
+  TempDir dir;
+  const auto cut = truncated_wav(dir.path());
+  CollectWarnings w;
+  const Audio a = load_audio(cut);
+  EXPECT_EQ(a.frames(), 4983u);  // what is there is decoded
+  ASSERT_EQ(w.messages.size(), 1u);
+  const std::string& m = w.messages[0];
+  EXPECT_EQ(m.rfind(cut.string() + ": ", 0), 0u) << m;  // the file, named once
+  EXPECT_EQ(m.find(cut.string(), 1), std::string::npos) << m;
+  EXPECT_NE(m.find("2.000 s (44100 frames)"), std::string::npos) << m;
+  EXPECT_NE(m.find("0.226 s (4983 frames)"), std::string::npos) << m;
+  // A window inside what the file holds asks for nothing missing; one reaching past it warns.
+  w.messages.clear();
+  load_audio(cut, {.offset = 0.0, .duration = 0.1});
+  EXPECT_TRUE(w.messages.empty());
+  load_audio(cut, {.offset = 0.1, .duration = 1.0});
+  EXPECT_EQ(w.messages.size(), 1u);
+  // A whole file says nothing.
+  w.messages.clear();
+  load_audio(dir / "full.wav");
+  EXPECT_TRUE(w.messages.empty());
+}
+
 }  // namespace
 }  // namespace melnorm

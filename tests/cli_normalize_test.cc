@@ -23,6 +23,7 @@ std::vector<float> write_batch(const std::filesystem::path& path, std::size_t B,
   auto x = testing::white_noise(B * F * T, seed, 30.0);
   for (float& v : x) v -= 50.0f;
   const std::size_t shape[] = {B, F, T};
+  std::filesystem::create_directories(path.parent_path());  // write_npy writes into an existing folder
   write_npy(path, x, shape);
   return x;
 }

@@ -27,6 +27,15 @@ TEST(Cli, VersionPrintsTheVersion) {
   EXPECT_NE(r.output.find("melnorm 0."), std::string::npos) << r.output;
 }
 
+TEST(Cli, MelRefusesAnOutputFileInAMissingFolderNamingTheFolder) {
+  TempDir dir;
+  const auto missing = dir / "nonexistent";
+  const auto r = run_command(kCli + " mel " + q(kSample) + " -o " + q(missing / "x.npy"));
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("the folder " + missing.string() + " does not exist"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(missing));
+}
+
 TEST(Cli, MelWritesMelsByFramesFloat32) {
   TempDir dir;
   const auto out = dir / "out.npy";

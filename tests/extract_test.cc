@@ -167,6 +167,50 @@ TEST(Extract, BrokenFilesBecomeFailedRowsAndTheRestCompletes) {
   }
 }
 
+// A WAV whose header promises 1 s of 8 kHz audio holding 0.125 s (cut short).
+void write_truncated_wav(const fs::path& path) {
+  write_audio(path, testing::white_noise(8000, 7), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  fs::resize_file(path, 44 + 1000 * 2);
+}
+
+TEST(Extract, ATruncatedFileIsAnOkRowWithAWarningNamingBothLengths) {
+  TempDir dir;
+  write_audio(dir / "in" / "a" / "good.wav", testing::white_noise(4000, 1), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  write_truncated_wav(dir / "in" / "a" / "cut.wav");
+  std::vector<std::string> warnings;
+  auto previous = set_warning_handler([&](std::string_view m) { warnings.emplace_back(m); });
+  const ExtractSummary s = extract_dataset(small_options(dir / "in", dir / "out"));
+  set_warning_handler(previous);
+  EXPECT_EQ(s.failed, 0u);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("cut.wav: its header promises 1.000 s (8000 frames) but the file holds 0.125 s (1000 "
+                             "frames)"),
+            std::string::npos)
+      << warnings[0];
+}
+
+TEST(Extract, StrictMakesATruncatedFileAFailedRowWithTheWarningAsItsError) {
+  TempDir dir;
+  write_audio(dir / "in" / "a" / "good.wav", testing::white_noise(4000, 1), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  write_truncated_wav(dir / "in" / "a" / "cut.wav");
+  auto o = small_options(dir / "in", dir / "out");
+  o.strict = true;
+  std::vector<std::string> warnings;
+  auto previous = set_warning_handler([&](std::string_view m) { warnings.emplace_back(m); });
+  const ExtractSummary s = extract_dataset(o);
+  set_warning_handler(previous);
+  EXPECT_EQ(s.rows, 2u);
+  EXPECT_EQ(s.failed, 1u);
+  EXPECT_TRUE(warnings.empty()) << warnings[0];  // the row says it, once
+  for (const auto& row : manifest(dir / "out")) {
+    if (row[0] != "a/cut.wav") continue;
+    EXPECT_EQ(row[5], "failed");
+    EXPECT_NE(row[6].find("strict: "), std::string::npos) << row[6];
+    EXPECT_NE(row[6].find("cut.wav: its header promises 1.000 s"), std::string::npos) << row[6];
+  }
+  EXPECT_EQ(resolve_extract_options({{"input", "x"}, {"out_dir", "y"}, {"strict", "true"}}).strict, true);
+}
+
 TEST(Extract, JobsOneAndTwoAreByteIdentical) {
   TempDir dir;
   for (int i = 0; i < 24; ++i)
@@ -302,6 +346,7 @@ TEST(Extract, ReadsNpyWaveformsAtTheGivenRateAndRefusesWithoutOne) {
   TempDir dir;
   const std::vector<float> y = testing::sine(300, 8000, 8000);
   const std::size_t shape[] = {y.size()};
+  fs::create_directories(dir / "in" / "tone");
   write_npy(dir / "in" / "tone" / "a.npy", y, shape);
   auto o = small_options(dir / "in", dir / "out");
   const ExtractSummary s = extract_dataset(o);

@@ -24,14 +24,32 @@ TEST(Npy, RoundTripsFloat32WithAlignedHeader) {
   EXPECT_EQ((std::filesystem::file_size(dir / "a.npy") - 24) % 64, 0u);
 }
 
-TEST(Npy, WritesNoTemporaryFilesAndCreatesFolders) {
+TEST(Npy, WritesNoTemporaryFiles) {
   TempDir dir;
   const std::vector<float> data = {1.0f};
   const std::size_t shape[] = {1};
-  write_npy(dir / "sub" / "b.npy", data, shape);
+  write_npy(dir / "b.npy", data, shape);
   std::size_t count = 0;
   for (const auto& e : std::filesystem::recursive_directory_iterator(dir.path())) count += e.is_regular_file();
   EXPECT_EQ(count, 1u);
+}
+
+// A typo in an output path does not become a new folder: the missing folder is named.
+TEST(Npy, AMissingFolderOfTheOutputFileIsRefusedNamingIt) {
+  TempDir dir;
+  const std::vector<float> data = {1.0f};
+  const std::size_t shape[] = {1};
+  try {
+    write_npy(dir / "sub" / "b.npy", data, shape);
+    FAIL() << "wrote into a missing folder";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kIo);
+    EXPECT_NE(std::string(e.what()).find("the folder " + (dir / "sub").string() + " does not exist"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir / "sub"));
+  std::ofstream(dir / "file") << "x";
+  EXPECT_THROW(write_npy(dir / "file" / "b.npy", data, shape), Error);  // a file where the folder should be
 }
 
 TEST(Npy, ReadsFortranOrderAndBigEndian) {

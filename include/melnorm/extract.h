@@ -44,6 +44,7 @@ struct ExtractOptions {
   FitOn fit_on = FitOn::kTrain;                // kAll: on every row (no split column needed)
   std::string format = "npy";                  // an output format: npy (one file per row), packed (one features.npy)
   int jobs = 0;                                // worker threads; 0 = all cores
+  bool strict = false;                         // a clip with a warning (a truncated file) is a failed row
 
   void validate() const;
 };

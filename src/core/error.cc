@@ -4,6 +4,8 @@
 #include <mutex>
 #include <utility>
 
+#include "core/warning_capture.h"
+
 namespace melnorm {
 namespace {
 
@@ -36,6 +38,7 @@ WarningHandler set_warning_handler(WarningHandler new_handler) {
 void warn(std::string_view message) {
   const std::string text =
       warning_subject.empty() ? std::string(message) : warning_subject + ": " + std::string(message);
+  if (detail::WarningCapture::take(text)) return;  // collected on this thread (extract --strict)
   std::lock_guard lock(handler_mutex());
   if (handler()) handler()(text);
 }

@@ -15,6 +15,7 @@
 
 #include "core/format.h"
 #include "core/ordered_parallel_map.h"
+#include "core/warning_capture.h"
 #include "dataset/output_format.h"
 #include "dataset/resume_journal.h"
 #include "dataset/sources.h"
@@ -152,6 +153,7 @@ nlohmann::ordered_json options_record(const ExtractPlan& plan, const detail::Sou
                    ? o.stats->string()
                    : (o.fit_stats ? "fit on " + std::string(o.fit_on == FitOn::kAll ? "all" : "train") + " rows" : "");
   j["format"] = o.format;
+  if (o.strict) j["strict"] = true;  // left out when false: OUTDIRs of earlier builds resume
   return j;
 }
 
@@ -271,10 +273,17 @@ struct ExtractWorker::Impl {
   // Decodes a clip and runs the pipeline; an unusable clip is an error for the whole clip.
   double rows(std::size_t source, bool normalized, std::string& error, std::vector<PipelineRow>& out) {
     const detail::Source& src = plan.impl().list.sources.at(source);
+    std::optional<detail::WarningCapture> warnings;  // strict: a warning fails the clip
+    if (plan.options().strict) warnings.emplace();
     try {
       const Audio audio = pipeline->load(src.path);
       out = normalized ? pipeline->run(audio.samples, audio.sample_rate, src.name)
                        : pipeline->run_unnormalized(audio.samples, audio.sample_rate, src.name);
+      if (warnings && !warnings->messages().empty()) {
+        for (const auto& m : warnings->messages()) error.append(error.empty() ? "strict: " : "; ").append(m);
+        out.clear();
+        return 0.0;
+      }
       return static_cast<double>(audio.frames()) / audio.sample_rate;
     } catch (const Error& e) {
       error = e.what();

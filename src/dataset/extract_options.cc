@@ -90,6 +90,15 @@ const std::vector<ExtractOptionRow>& rows() {
          } catch (const std::exception&) { throw_invalid_argument("jobs", "jobs='" + t + "' must be an integer >= 0"); }
        },
        [](const ExtractOptions& o) { return num(o.jobs); }},
+      {{"strict", "--strict", K::kBool, S, "", "true | false", "false",
+        "a clip that gives a warning (a header promising more audio than the file holds) is a failed row, "
+        "the warning its error",
+        false},
+       [](ExtractOptions& o, const std::string& t) {
+         if (t != "true" && t != "false") throw_invalid_argument("strict", "strict='" + t + "' must be true or false");
+         o.strict = t == "true";
+       },
+       [](const ExtractOptions& o) { return std::string(o.strict ? "true" : "false"); }},
   };
   return table;
 }

@@ -18,21 +18,30 @@ namespace {
 
 }  // namespace
 
-AtomicFile::AtomicFile(std::filesystem::path target) : target_(std::move(target)) { open(target_.parent_path()); }
+AtomicFile::AtomicFile(std::filesystem::path target) : target_(std::move(target)) {
+  open(target_.parent_path(), false);
+}
 
 AtomicFile::AtomicFile(std::filesystem::path target, const std::filesystem::path& temp_dir)
     : target_(std::move(target)) {
-  open(temp_dir);
+  open(temp_dir, true);
 }
 
-void AtomicFile::open(const std::filesystem::path& temp_dir) {
+void AtomicFile::open(const std::filesystem::path& temp_dir, bool create_parents) {
   static std::atomic<unsigned> counter{0};
   if (target_.filename().empty()) throw Error(ErrorCode::kIo, "path", "'" + target_.string() + "' is not a file name");
   const auto parent = target_.parent_path();
   if (!parent.empty()) {
     std::error_code ec;
-    std::filesystem::create_directories(parent, ec);
-    if (ec) throw Error(ErrorCode::kIo, "path", parent.string() + ": cannot create folder: " + ec.message());
+    if (create_parents) {
+      std::filesystem::create_directories(parent, ec);
+      if (ec) throw Error(ErrorCode::kIo, "path", parent.string() + ": cannot create folder: " + ec.message());
+    } else if (!std::filesystem::is_directory(parent, ec)) {
+      const bool exists = std::filesystem::exists(parent, ec);
+      throw Error(ErrorCode::kIo, "path",
+                  target_.string() + ": cannot write: the folder " + parent.string() +
+                      (exists ? " is not a folder" : " does not exist (create it first)"));
+    }
   }
   temp_ = temp_dir / target_.filename();
   temp_ += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);

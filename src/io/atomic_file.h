@@ -13,9 +13,12 @@ namespace melnorm::detail {
 
 class AtomicFile {
  public:
-  // Creates the target's parent folders. Throws Error(kIo) naming the path.
+  // A single output file (mel -o, fit-stats -o, show -o, ...): its folder
+  // must exist; a missing one is refused naming it (a typo in the path does
+  // not become a new folder). Throws Error(kIo) naming the path.
   explicit AtomicFile(std::filesystem::path target);
-  // The temporary goes in `temp_dir` (which must exist).
+  // A file inside a folder the caller owns (extract's OUTDIR): the target's
+  // parent folders are created. The temporary goes in `temp_dir` (which must exist).
   AtomicFile(std::filesystem::path target, const std::filesystem::path& temp_dir);
   ~AtomicFile();
   AtomicFile(const AtomicFile&) = delete;
@@ -30,7 +33,7 @@ class AtomicFile {
   std::filesystem::path temp_;
   std::FILE* file_ = nullptr;
 
-  void open(const std::filesystem::path& temp_dir);
+  void open(const std::filesystem::path& temp_dir, bool create_parents);
 };
 
 }  // namespace melnorm::detail

@@ -9,8 +9,10 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "audio/decoder.h"
@@ -51,6 +53,8 @@ class MemoryFile {
     v.tell = [](void* self) -> sf_count_t { return as(self).pos_; };
     return v;
   }
+
+  const std::vector<char>& bytes() const { return bytes_; }
 
  private:
   static MemoryFile& as(void* self) { return *static_cast<MemoryFile*>(self); }
@@ -107,6 +111,19 @@ class OpenAudio {
   }
   SNDFILE* get() const { return file_.get(); }
   std::size_t bytes() const { return bytes_; }  // the file's size (0: not a regular file)
+  // Up to `n` of the file's bytes from `offset` (fewer at its end), without
+  // moving libsndfile's position.
+  std::string read_at(std::size_t offset, std::size_t n) const {
+    if (memory_) {
+      const auto& b = memory_->bytes();
+      if (offset >= b.size()) return {};
+      return std::string(b.data() + offset, std::min(n, b.size() - offset));
+    }
+    std::string out(n, '\0');
+    const ssize_t got = ::pread(fd_.value, out.data(), n, static_cast<off_t>(offset));
+    out.resize(got > 0 ? static_cast<std::size_t>(got) : 0);
+    return out;
+  }
 
  private:
   struct Fd {
@@ -181,6 +198,66 @@ std::vector<float> read_interleaved(const OpenAudio& f, const SF_INFO& info, con
   return interleaved;
 }
 
+std::uint32_t le32(const std::string& b, std::size_t at) {
+  std::uint32_t v = 0;
+  for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(b[at + static_cast<std::size_t>(i)]);
+  return v;
+}
+
+// The frames a RIFF/WAVE header's data chunk promises (its size over the
+// fmt chunk's block alignment), or 0 when it says nothing usable (another
+// format, a streamed WAV's placeholder size). libsndfile's own frame count
+// is what the file holds: it shortens a data chunk that runs past the end.
+std::size_t wav_promised_frames(const OpenAudio& f) {
+  const std::string head = f.read_at(0, 12);
+  if (head.size() < 12 || head.compare(0, 4, "RIFF") != 0 || head.compare(8, 4, "WAVE") != 0) return 0;
+  std::size_t at = 12, block_align = 0;
+  for (int chunk = 0; chunk < 64; ++chunk) {  // the data chunk comes after fmt and a few others
+    const std::string h = f.read_at(at, 8);
+    if (h.size() < 8) return 0;
+    const std::uint32_t size = le32(h, 4);
+    if (h.compare(0, 4, "fmt ") == 0) {
+      const std::string fmt = f.read_at(at + 8, 14);
+      if (fmt.size() < 14) return 0;
+      block_align =
+          static_cast<unsigned char>(fmt[12]) | (static_cast<std::size_t>(static_cast<unsigned char>(fmt[13])) << 8);
+    } else if (h.compare(0, 4, "data") == 0) {
+      if (block_align == 0 || size == 0 || size == 0xFFFFFFFFu) return 0;
+      return size / block_align;
+    }
+    at += 8 + size + (size & 1u);  // chunks are padded to an even size
+  }
+  return 0;
+}
+
+// The frames the file's header promises, where it states them exactly:
+// WAV's data chunk, FLAC's STREAMINFO (MP3's and Vorbis' counts are estimates
+// or read from the end); 0 when unknown.
+std::size_t promised_frames(const OpenAudio& f, const SF_INFO& info) {
+  if ((info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAV) return wav_promised_frames(f);
+  if ((info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_FLAC && info.frames > 0)
+    return static_cast<std::size_t>(info.frames);
+  return 0;
+}
+
+// A header that promises more audio than the file holds (a copy cut short)
+// is decoded as far as it goes, with a warning naming both lengths.
+void warn_if_short(const std::filesystem::path& path, const OpenAudio& f, const SF_INFO& info, std::size_t start,
+                   std::size_t frames, std::size_t max_frames) {
+  const std::size_t promised = promised_frames(f, info);
+  const std::size_t wanted_end = max_frames == SIZE_MAX ? promised : std::min(promised, start + max_frames);
+  if (promised == 0 || start + frames >= wanted_end) return;
+  const std::size_t held = std::max(start + frames, static_cast<std::size_t>(std::max<sf_count_t>(info.frames, 0)));
+  const auto seconds = [&](std::size_t n) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3f", static_cast<double>(n) / info.samplerate);
+    return std::string(buf);
+  };
+  WarningSubject subject(path.string());  // the file, once (a caller's subject would name it too)
+  warn("its header promises " + seconds(promised) + " s (" + std::to_string(promised) + " frames) but the file holds " +
+       seconds(held) + " s (" + std::to_string(held) + " frames): truncated? Decoded what is there");
+}
+
 AudioInfo sndfile_info(const std::filesystem::path& path) {
   SF_INFO info;
   const OpenAudio f(path, info);
@@ -206,15 +283,20 @@ Audio sndfile_decode(const std::filesystem::path& path, const LoadOptions& optio
   check_window(options);
   std::size_t frames = 0, max_frames = SIZE_MAX;
   bool past_end = false;
+  std::size_t start_frame = 0;
   if (options.offset > 0.0) {  // librosa: seek(int(offset * sr_native))
     const double start = std::floor(options.offset * info.samplerate);
+    start_frame = static_cast<std::size_t>(start);
     // A start past the end is not sought; a failed seek is past the end too.
     past_end = (info.frames > 0 && start >= static_cast<double>(info.frames)) ||
                sf_seek(f.get(), static_cast<sf_count_t>(start), SEEK_SET) < 0;
   }
   if (options.duration) max_frames = static_cast<std::size_t>(std::floor(*options.duration * info.samplerate));
   std::vector<float> interleaved;
-  if (!past_end && max_frames > 0) interleaved = read_interleaved(f, info, path, frames, max_frames);
+  if (!past_end && max_frames > 0) {
+    interleaved = read_interleaved(f, info, path, frames, max_frames);
+    warn_if_short(path, f, info, start_frame, frames, max_frames);
+  }
   if (frames == 0 && !window)
     throw Error(ErrorCode::kInvalidData, "path", path.string() + ": contains no audio (0 frames)");
   interleaved.resize(frames * ch);
