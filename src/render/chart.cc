@@ -8,6 +8,7 @@
 #include "melnorm/error.h"
 #include "melnorm/render.h"
 #include "render/colormaps.h"
+#include "render/confusion_layout.h"
 #include "render/draw.h"
 
 namespace melnorm {
@@ -151,6 +152,135 @@ void render_line_chart(const std::filesystem::path& path, const LineChart& chart
   detail::write_png(surface, path);
 }
 
+namespace detail {
+
+namespace {
+
+struct FontMetrics {
+  double ascent, descent;
+};
+
+// The face the pictures draw with (white_surface's), measured on a scratch surface.
+FontMetrics font_metrics(double size) {
+  cairo_t* cr;
+  cairo_surface_t* s = white_surface(1, 1, &cr);
+  cairo_set_font_size(cr, size);
+  cairo_font_extents_t e;
+  cairo_font_extents(cr, &e);
+  cairo_destroy(cr);
+  cairo_surface_destroy(s);
+  return {e.ascent, e.descent};
+}
+
+double text_advance(const std::string& t, double size) {
+  cairo_t* cr;
+  cairo_surface_t* s = white_surface(1, 1, &cr);
+  cairo_set_font_size(cr, size);
+  cairo_text_extents_t e;
+  cairo_text_extents(cr, t.c_str(), &e);
+  cairo_destroy(cr);
+  cairo_surface_destroy(s);
+  return e.x_advance;
+}
+
+// `t` with its baseline starting at (x, y), turned by `angle`.
+TextPlacement place(const std::string& t, double size, double x, double y, double angle) {
+  const FontMetrics m = font_metrics(size);
+  const double w = text_advance(t, size);
+  const double c = std::cos(angle), sn = std::sin(angle);
+  const Point u{c, -sn}, v{sn, c};  // along the text; down its glyphs
+  auto at = [&](double a, double b) { return Point{x + a * u.x + b * v.x, y + a * u.y + b * v.y}; };
+  return {.text = t,
+          .size = size,
+          .x = x,
+          .y = y,
+          .angle = angle,
+          .box = {at(0, -m.ascent), at(w, -m.ascent), at(w, m.descent), at(0, m.descent)}};
+}
+
+double max_x(const TextPlacement& t) {
+  double v = t.box[0].x;
+  for (const auto& p : t.box) v = std::max(v, p.x);
+  return v;
+}
+double min_y(const TextPlacement& t) {
+  double v = t.box[0].y;
+  for (const auto& p : t.box) v = std::min(v, p.y);
+  return v;
+}
+
+void shift(TextPlacement& t, double dx, double dy) {
+  t.x += dx, t.y += dy;
+  for (auto& p : t.box) p.x += dx, p.y += dy;
+}
+
+}  // namespace
+
+ConfusionLayout confusion_layout(const std::vector<std::string>& names, const std::string& title) {
+  constexpr double kLabel = 11, kGap = 6, kMargin = 10;
+  const std::size_t n = names.size();
+  ConfusionLayout L;
+  L.cell = std::clamp(480.0 / static_cast<double>(std::max<std::size_t>(n, 1)), 18.0, 60.0);
+  const FontMetrics m = font_metrics(kLabel);
+  const double line = m.ascent + m.descent;
+  double widest = 0;
+  for (const auto& c : names) widest = std::max(widest, text_advance(c, kLabel));
+  // Horizontal while every name fits its cell; 45 degrees while neighbours
+  // stay a line apart across the slant; else upright.
+  L.column_angle = widest <= L.cell - 4 ? 0.0 : L.cell * std::sin(M_PI / 4) >= line + 2 ? M_PI / 4 : M_PI / 2;
+  L.left = std::max(60.0, kMargin + widest + kGap);
+  // Column labels placed with the matrix's top at y = 0, then everything moved down.
+  const double a = L.column_angle, c = std::cos(a), sn = std::sin(a);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double xc = L.left + L.cell * (static_cast<double>(i) + 0.5);
+    if (a == 0.0) {
+      const double w = text_advance(names[i], kLabel);
+      L.column_labels.push_back(place(names[i], kLabel, xc - w / 2, -kGap - m.descent, 0));
+    } else {
+      // The box's lowest corner (its start, descent side) sits kGap above the
+      // matrix; the start of its height is centred on the column.
+      const double mid = (m.descent - m.ascent) / 2;
+      L.column_labels.push_back(place(names[i], kLabel, xc - mid * sn, -kGap - m.descent * c, a));
+    }
+  }
+  double labels_top = -kGap;
+  for (const auto& t : L.column_labels) labels_top = std::min(labels_top, min_y(t));
+  L.title = place(title, 14, 0, 0, 0);
+  const double title_h = 14 + kMargin;  // the title's line, and a margin below it
+  const double top = kMargin + title_h - labels_top;
+  for (auto& t : L.column_labels) shift(t, 0, top);
+  L.top = top;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double w = text_advance(names[i], kLabel);
+    const double yc = L.top + L.cell * (static_cast<double>(i) + 0.5);
+    L.row_labels.push_back(place(names[i], kLabel, L.left - kGap - w, yc + (m.ascent - m.descent) / 2, 0));
+  }
+  const double bottom = L.top + L.cell * static_cast<double>(n);
+  const double centre = L.left + L.cell * static_cast<double>(n) / 2;
+  const std::string notes[2] = {"predicted (top labels); true class (left labels)",
+                                "colour: fraction of the true class's rows"};
+  double right = L.left + L.cell * static_cast<double>(n) + kMargin;
+  for (const auto& t : L.column_labels) right = std::max(right, max_x(t) + kMargin);
+  double y = bottom + 14;
+  for (const auto& note : notes) {
+    const double size = note == notes[0] ? 12 : 11;
+    const double w = text_advance(note, size);
+    TextPlacement t = place(note, size, std::max(kMargin, centre - w / 2), y + font_metrics(size).ascent, 0);
+    right = std::max(right, max_x(t) + kMargin);
+    L.notes.push_back(std::move(t));
+    y += 20;
+  }
+  right = std::max(right, text_advance(title, 14) + 2 * kMargin);
+  L.width = static_cast<int>(std::ceil(right));
+  L.height = static_cast<int>(std::ceil(y + kMargin));
+  // The title centred on the picture.
+  const double tw = text_advance(title, 14);
+  L.title = place(title, 14, (L.width - tw) / 2, kMargin + font_metrics(14).ascent, 0);
+  return L;
+}
+
+}  // namespace detail
+
 void render_confusion(const std::filesystem::path& path, const std::vector<std::vector<std::size_t>>& counts,
                       const std::vector<std::string>& class_names, const std::string& title) {
   const std::size_t n = class_names.size();
@@ -158,34 +288,39 @@ void render_confusion(const std::filesystem::path& path, const std::vector<std::
     throw_invalid_argument("counts", "a confusion matrix needs one row per class (" + std::to_string(n) + ")");
   for (const auto& r : counts)
     if (r.size() != n) throw_invalid_argument("counts", "confusion rows must have one entry per class");
-  const double cell = std::clamp(480.0 / static_cast<double>(n), 18.0, 60.0);
-  const int kLeft = 120, kTop = 70, kBottom = 80;
-  const int width = kLeft + static_cast<int>(cell * static_cast<double>(n)) + 40;
-  const int height = kTop + static_cast<int>(cell * static_cast<double>(n)) + kBottom;
+  const detail::ConfusionLayout L = detail::confusion_layout(class_names, title);
+  const double cell = L.cell;
   cairo_t* cr;
-  cairo_surface_t* surface = white_surface(width, height, &cr);
-  text(cr, width / 2.0, 14, title, 0.5, 0, 14);
+  cairo_surface_t* surface = white_surface(L.width, L.height, &cr);
+  auto draw = [&](const detail::TextPlacement& t) {
+    cairo_save(cr);
+    cairo_translate(cr, t.x, t.y);
+    cairo_rotate(cr, -t.angle);
+    cairo_set_font_size(cr, t.size);
+    cairo_move_to(cr, 0, 0);
+    cairo_show_text(cr, t.text.c_str());
+    cairo_restore(cr);
+  };
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  draw(L.title);
   for (std::size_t t = 0; t < n; ++t) {
     std::size_t row_total = 0;
     for (auto c : counts[t]) row_total += c;
     for (std::size_t p = 0; p < n; ++p) {
       const double frac = row_total ? static_cast<double>(counts[t][p]) / static_cast<double>(row_total) : 0.0;
       const auto& rgb = detail::kViridis[static_cast<std::size_t>(std::lround(frac * 255))];
-      const double x = kLeft + cell * static_cast<double>(p), y = kTop + cell * static_cast<double>(t);
+      const double x = L.left + cell * static_cast<double>(p), y = L.top + cell * static_cast<double>(t);
       cairo_set_source_rgb(cr, rgb[0] / 255.0, rgb[1] / 255.0, rgb[2] / 255.0);
       cairo_rectangle(cr, x, y, cell, cell);
       cairo_fill(cr);
       frac > 0.5 ? cairo_set_source_rgb(cr, 0, 0, 0) : cairo_set_source_rgb(cr, 1, 1, 1);
       text(cr, x + cell / 2, y + cell / 2, std::to_string(counts[t][p]), 0.5, 0.5, std::min(12.0, cell / 2.5));
     }
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    text(cr, kLeft - 6, kTop + cell * (static_cast<double>(t) + 0.5), class_names[t], 1, 0.5, 11);
-    text(cr, kLeft + cell * (static_cast<double>(t) + 0.5), kTop - 6, class_names[t], 0.5, 1, 11);
   }
-  text(cr, kLeft + cell * static_cast<double>(n) / 2, kTop + cell * static_cast<double>(n) + 14,
-       "predicted (top labels); true class (left labels)", 0.5, 0, 12);
-  text(cr, kLeft + cell * static_cast<double>(n) / 2, kTop + cell * static_cast<double>(n) + 34,
-       "colour: fraction of the true class's rows", 0.5, 0, 11);
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  for (const auto& t : L.row_labels) draw(t);
+  for (const auto& t : L.column_labels) draw(t);
+  for (const auto& t : L.notes) draw(t);
   cairo_destroy(cr);
   detail::write_png(surface, path);
 }
