@@ -16,5 +16,5 @@ for i in $(seq "${1:-2}"); do
   end=$(date +%s.%N)
   acc=$(awk -F, '$8 == "clean" {print $10}' "$out/run$i/results.csv")
   printf 'run %d: %.1f s wall (train %s s), clean accuracy %s\n' "$i" "$(echo "$end - $start" | bc)" \
-    "$(awk -F, '$8 == "clean" {print $13}' "$out/run$i/results.csv")" "$acc"
+    "$(awk -F, '$8 == "clean" {print $NF}' "$out/run$i/results.csv")" "$acc"
 done

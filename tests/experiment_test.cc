@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/sha256.h"
 #include "experiment/metrics.h"
 #include "experiment/perturb.h"
 #include "experiment/validation_split.h"
@@ -153,10 +154,27 @@ TEST(Experiment, SmallGridWritesResultsAndIsReproducible) {
     EXPECT_TRUE(std::filesystem::exists(o.out_dir / f)) << f;
   const std::string csv = read_file(o.out_dir / "results.csv");
   EXPECT_EQ(csv.substr(0, csv.find('\n')),
-            "method,scope,axis,db_ref,db_floor,bn_axis,seed,condition,level,accuracy,macro_f1,epochs,train_seconds");
+            "method,scope,axis,db_ref,db_floor,bn_axis,seed,condition,level,accuracy,macro_f1,epochs,best_epoch,"
+            "train_seconds");
+  {  // epochs: the configured count on every row; best_epoch: the one kept, within it
+    std::stringstream in(csv);
+    std::string line;
+    std::getline(in, line);
+    while (std::getline(in, line)) {
+      std::vector<std::string> f;
+      std::stringstream fields(line);
+      for (std::string x; std::getline(fields, x, ',');) f.push_back(x);
+      ASSERT_EQ(f.size(), 14u) << line;
+      EXPECT_EQ(f[11], "3") << line;
+      EXPECT_GE(std::stoi(f[12]), 1) << line;
+      EXPECT_LE(std::stoi(f[12]), 3) << line;
+    }
+  }
   EXPECT_NE(csv.find("minmax,global,all,max,absolute,time,2,gain-20dB,clip,"), std::string::npos);
   const std::string md = read_file(o.out_dir / "results.md");
   EXPECT_NE(md.find("| zscore:local | channel |"), std::string::npos);
+  EXPECT_NE(md.find("## Files"), std::string::npos) << md;
+  EXPECT_NE(md.find("- `accuracy_vs_gain.png`: "), std::string::npos) << md;
   EXPECT_NE(md.find("**"), std::string::npos);
   EXPECT_NE(md.find(" (sd "), std::string::npos);  // 2 seeds: mean ± CI and the standard deviation
   // The same seeds and threads give the same numbers.
@@ -181,6 +199,10 @@ TEST(Experiment, SegmentsGiveTrackAccuracyToo) {
   EXPECT_NE(csv.find(",clean,track,"), std::string::npos);
   const std::string md = read_file(o.out_dir / "results.md");
   EXPECT_NE(md.find("(track level)"), std::string::npos);
+  // No gains in the grid: no gain chart, and results.md says why.
+  EXPECT_FALSE(std::filesystem::exists(o.out_dir / "accuracy_vs_gain.png"));
+  EXPECT_TRUE(std::filesystem::exists(o.out_dir / "confusion.png"));
+  EXPECT_NE(md.find("No `accuracy_vs_gain.png`: the grid has no test gains"), std::string::npos) << md;
   // One seed: the value alone, and the preamble says why there is no interval.
   EXPECT_NE(md.find("n = 1, no interval"), std::string::npos) << md;
   EXPECT_EQ(md.find(" ± "), std::string::npos) << md;
@@ -400,6 +422,45 @@ TEST(ValidationSplit, OneRowPerGroupKeepsThePerLabelSplitAndOneGroupIsRefused) {
     EXPECT_EQ(std::string(e.param()), "group_column");
     EXPECT_NE(std::string(e.what()).find("form 1 group"), std::string::npos) << e.what();
   }
+}
+
+// model.json is read from anywhere: a labels file given relative to the
+// folder train ran in is recorded absolute, with its SHA-256.
+TEST(Experiment, SavedModelRecordsTheLabelsFileAbsoluteWithItsSha256) {
+  TempDir dir;
+  auto o = small_experiment(dir, dir / "out");
+  std::ofstream csv(dir / "labels.csv");
+  csv << "path,label\n";
+  for (const char* label : {"low", "high"})
+    for (int i = 0; i < 12; ++i) csv << label << "/" << testing::numbered("clip", i, ".wav") << "," << label << "\n";
+  csv.close();
+  o.labels = "labels.csv";  // relative to the working folder
+  o.methods = {NormalizeOptions{.method = "zscore"}};
+  o.bn_axes = {BnAxis::kChannel};
+  o.seeds = {1};
+  o.train.epochs = 1;
+  o.save_model = dir / "model";
+  const auto cwd = std::filesystem::current_path();
+  std::filesystem::current_path(dir.path());
+  try {
+    run_experiment(o);
+  } catch (...) {
+    std::filesystem::current_path(cwd);
+    throw;
+  }
+  std::filesystem::current_path(cwd);
+  const SavedModel m = SavedModel::load(dir / "model");
+  EXPECT_EQ(m.record().labels, (std::filesystem::absolute(dir.path()) / "labels.csv").lexically_normal().string());
+  EXPECT_TRUE(std::filesystem::path(m.record().data).is_absolute()) << m.record().data;
+  EXPECT_EQ(m.record().labels_sha256, detail::sha256_file(dir / "labels.csv"));
+  EXPECT_EQ(m.record().epochs, 1);
+  EXPECT_EQ(m.record().best_epoch, 1);
+  // A model.json written before (the labels as given, relative) still loads.
+  std::string json = read_file(dir / "model" / "model.json");
+  const std::string abs = "\"" + m.record().labels + "\"";
+  json.replace(json.find(abs), abs.size(), "\"labels.csv\"");
+  std::ofstream(dir / "model" / "model.json") << json;
+  EXPECT_EQ(SavedModel::load(dir / "model").record().labels, "labels.csv");
 }
 
 TEST(Experiment, GroupColumnKeepsGroupsOutOfValidationAndSaysSo) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -17,6 +18,13 @@
 namespace melnorm::detail {
 
 namespace {
+
+// `p` from the root, without . or .. (the folder train ran in is not recorded).
+std::filesystem::path absolute_path(const std::filesystem::path& p) {
+  std::error_code ec;
+  const std::filesystem::path a = std::filesystem::absolute(p, ec);
+  return (ec ? p : a).lexically_normal();
+}
 
 // An arm's features normalized with its method: global statistics come from
 // the training rows (and the split's own val rows), never the test rows.
@@ -136,7 +144,7 @@ Scores track_scores(const ExperimentContext& ctx, const FeatureSet& t, const std
 }
 
 // The fields of a run's results.csv rows that every condition shares.
-RunRecord arm_record(const NormalizedArm& arm, const Run& run) {
+RunRecord arm_record(const ExperimentOptions& o, const NormalizedArm& arm, const Run& run) {
   const bool normalized = normalizes(arm.method);
   return {.method = arm.method.method,
           .scope = normalized ? to_string(arm.method.scope) : "",
@@ -149,7 +157,8 @@ RunRecord arm_record(const NormalizedArm& arm, const Run& run) {
           .condition = {},
           .level = {},
           .scores = {},
-          .epochs = run.net->best_epoch(),
+          .epochs = o.train.epochs,
+          .best_epoch = run.net->best_epoch(),
           .train_seconds = run.train_seconds};
 }
 
@@ -160,7 +169,7 @@ void evaluate(const ExperimentContext& ctx, const NormalizedArm& arm, const Run&
     const auto& t = arm.tests[c];
     const auto logits = run.net->logits(t.x.data(), t.size());
     const int K = run.net->n_classes();
-    RunRecord rec = arm_record(arm, run);
+    RunRecord rec = arm_record(ctx.options, arm, run);
     rec.condition = ctx.grid.conditions[c].name();
     rec.level = segmented ? "segment" : "clip";
     rec.scores = score(t.y, argmax_rows(logits, t.size(), K), K);
@@ -193,8 +202,9 @@ ModelRecord base_record(const ExperimentContext& ctx) {
   ModelRecord r;
   r.classes = ctx.data.classes;
   r.blocks = o.model.blocks, r.channels = o.model.channels, r.max_channels = o.model.max_channels;
-  r.data = o.data.string();
-  if (o.labels) r.labels = o.labels->string(), r.labels_sha256 = sha256_file(*o.labels);
+  // Absolute: model.json is read from anywhere, not from the folder train ran in.
+  r.data = absolute_path(o.data).string();
+  if (o.labels) r.labels = absolute_path(*o.labels).string(), r.labels_sha256 = sha256_file(*o.labels);
   r.data_sha256 = ctx.data.sha256;
   r.split = ctx.data.split + "; validation: " + validation_text(o, ctx.data);
   r.epochs = o.train.epochs;

@@ -84,6 +84,23 @@ void write_table(std::ostream& md, const ExperimentContext& ctx, const Results& 
   }
 }
 
+// What this folder holds, and what was left out and why (write_report decides both).
+void write_files_section(std::ostream& md, const ExperimentOptions& o) {
+  md << "\n## Files\n\n"
+        "- `results.csv`: one row per run, test condition and level (accuracy, macro-F1, `epochs` as configured, "
+        "`best_epoch` the epoch whose weights were kept, training seconds).\n"
+        "- `results.md`: this report.\n"
+        "- `confusion.png`: the clean test rows' confusion matrix of the best configuration, summed over seeds.\n";
+  if (!o.eval_gains_db.empty())
+    md << "- `accuracy_vs_gain.png`: accuracy against the gain of the test audio, one curve per configuration"
+       << (o.eval_bits ? " (and one re-quantized to PCM" + num(*o.eval_bits) + ")" : "") << ".\n";
+  else
+    md << "- No `accuracy_vs_gain.png`: the grid has no test gains (give `--eval-gain`, e.g. `--eval-gain -20,20`).\n";
+  if (o.save_model) md << "- The model: `" << o.save_model->string() << "` (`melnorm predict` reads it).\n";
+  if (o.save_models)
+    md << "- The models: `" << o.save_models->string() << "`, a folder per run and `best` (the best validation run).\n";
+}
+
 void write_results_md(const ExperimentContext& ctx, const ExperimentOutputs& out) {
   const ExperimentOptions& o = ctx.options;
   std::ostringstream md;
@@ -98,6 +115,7 @@ void write_results_md(const ExperimentContext& ctx, const ExperimentOutputs& out
   }
   md << "\nBest clean " << (o.features.segment ? "track " : "") << "accuracy: " << out.summary.best_config << " ("
      << pct(out.summary.best_clean_accuracy) << "%). Per-run numbers: `results.csv`.\n";
+  write_files_section(md, o);
   write_text(o.out_dir / "results.md", md.str());
 }
 

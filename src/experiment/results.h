@@ -20,7 +20,8 @@ struct RunRecord {
   std::string condition;  // Condition::name()
   std::string level;      // clip, segment or track
   Scores scores;
-  int epochs = 0;  // the epoch whose weights were kept
+  int epochs = 0;      // the configured count (epochs trained)
+  int best_epoch = 0;  // the epoch whose weights were kept (best validation accuracy; the last without validation)
   double train_seconds = 0.0;
 };
 
