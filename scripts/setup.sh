@@ -22,6 +22,7 @@ packages=(
   python3-setuptools python3-pip python3-venv  # pip install --no-build-isolation . (tested)
   python3-torch python3-torchaudio  # melnorm.torch, torchaudio parity tests
   python3-distributed  # melnorm.dask (tested on a LocalCluster)
+  python3-matplotlib python3-scipy  # compat.librosa.display; SciPy: the reference for resample's formulas in tests
   libtorch-dev        # CNN experiments (melnorm train/experiment; CMake MELNORM_BUILD_EXPERIMENT)
   clang-format python3-pyflakes clang-tidy  # scripts/lint.sh (clang-tidy: --tidy only)
   libkissfft-dev      # the permissive FFT backend (-DMELNORM_FFT=kissfft; scripts/test_kissfft.sh)

@@ -59,20 +59,28 @@ def load(path, *, sr=22050, mono=True, offset=0.0, duration=None, dtype=np.float
     seconds are seeked, not decoded, where the format allows (``int(offset * sr_native)`` frames are
     skipped and ``int(duration * sr_native)`` read, as librosa; a window past the end gives an empty
     array). ``path`` may be a file-like object (read whole). Resampling is libsoxr's high quality, librosa's
-    default ``res_type="soxr_hq"``; other ``res_type`` values are refused rather than silently replaced.
+    default ``res_type="soxr_hq"``, in the core; librosa's other ``res_type`` values resample the decoded audio
+    with :func:`melnorm.compat.librosa.resample` (the other soxr qualities, ``fft``, ``polyphase``; resampy's
+    and libsamplerate's names map to a soxr quality with a warning saying so).
     Returns ``(y, sr)``: ``y`` ``[n]`` or ``[channels, n]`` (``mono=False``) in ``dtype``.
 
     >>> y, sr = melnorm.load("data/samples/7/7_lucas_12.wav", sr=None, offset=0.1, duration=0.2)  # doctest: +SKIP
     """
-    if res_type not in ("soxr_hq", None):
-        raise ParameterError(f"res_type={res_type!r} is not supported; melnorm resamples with libsoxr's high "
-                             f"quality: res_type='soxr_hq' (librosa's default)")
+    other_resampler = res_type not in ("soxr_hq", None)
+    if other_resampler:  # decoded at the file's rate, then librosa.resample's engine for res_type
+        from .compat.librosa import _resample
+        if res_type not in _resample.ALLOWED:
+            raise ParameterError(f"res_type={res_type!r} is not supported; allowed: {', '.join(_resample.ALLOWED)} "
+                                 f"(librosa's default, 'soxr_hq', is melnorm's own)")
     if sr is not None:
         if isinstance(sr, bool) or not isinstance(sr, numbers.Real) or sr <= 0 or float(sr) != int(sr):
             raise ParameterError(f"sr={sr!r} must be a positive integer rate in Hz or None (the file's rate)")
         sr = int(sr)
     offset = 0.0 if offset is None else float(offset)
     duration = None if duration is None else float(duration)
+    target_sr = sr
+    if other_resampler:
+        sr = None
     if hasattr(path, "read") and not isinstance(path, (str, bytes, os.PathLike)):
         import tempfile
         data = path.read()
@@ -83,6 +91,10 @@ def load(path, *, sr=22050, mono=True, offset=0.0, duration=None, dtype=np.float
             y, rate = _melnorm.load_window(f.name, sr, bool(mono), offset, duration)
     else:
         y, rate = _melnorm.load_window(os.fspath(path), sr, bool(mono), offset, duration)
+    if other_resampler and target_sr is not None and target_sr != rate:
+        from .compat.librosa.core import resample
+        y = resample(np.asarray(y, dtype=np.float32), orig_sr=rate, target_sr=target_sr, res_type=res_type)
+        rate = target_sr
     return y.astype(dtype, copy=False), rate
 
 

@@ -1,4 +1,151 @@
-"""librosa.feature: melspectrogram, mfcc and delta, on melnorm."""
-from ..._librosa import delta, melspectrogram, mfcc  # noqa: F401
+"""librosa.feature on melnorm: melspectrogram, mfcc and delta (melnorm's core), rms, zero_crossing_rate and
+spectral_centroid (librosa's formulas; the STFT of spectral_centroid in melnorm's core)."""
+import math
 
-__all__ = ["melspectrogram", "mfcc", "delta"]
+import numpy as np
+
+from ..._librosa import ParameterError, delta, melspectrogram, mfcc, stft  # noqa: F401
+from . import _missing
+from . import util as _util
+
+__all__ = ["melspectrogram", "mfcc", "delta", "rms", "zero_crossing_rate", "spectral_centroid"]
+
+
+def _pad_last(y, left, right, mode):
+    pad = [(0, 0)] * (y.ndim - 1) + [(left, right)]
+    return np.pad(y, pad, mode=mode)
+
+
+def _frame_power(y, frame_length, hop_length, center, pad_mode):
+    """mean(|frame|**2) of every frame of y [..., n] ([..., 1, frames], float64): what librosa gets from
+    util.frame and a mean, as sums of squares over blocks of gcd(frame_length, hop_length) samples (each sample
+    squared once, no frame copy)."""
+    frame_length = _util._check_size(frame_length, "frame_length")
+    hop_length = _util._check_size(hop_length, "hop_length")
+    if frame_length < 1 or hop_length < 1:
+        raise ParameterError(f"frame_length={frame_length} and hop_length={hop_length} must be positive")
+    g = math.gcd(frame_length, hop_length)
+    half = frame_length // 2
+    pre = 0
+    if center:
+        if pad_mode == "constant" and half % g == 0:
+            pre = half // g  # whole blocks of zeros, added to the block sums
+        else:
+            y = _pad_last(y, half, half, pad_mode)
+    n = y.shape[-1] + 2 * (pre * g)
+    if n < frame_length:
+        raise ParameterError(f"Input is too short (n={n:d}) for frame_length={frame_length:d}")
+    n_frames = 1 + (n - frame_length) // hop_length
+    total = ((n_frames - 1) * hop_length + frame_length) // g  # blocks the frames cover (padding included)
+    nb = min(-(-y.shape[-1] // g), total - pre)  # blocks of y among them
+    x = y[..., :nb * g]
+    if x.shape[-1] < nb * g:
+        x = _pad_last(x, 0, nb * g - x.shape[-1], "constant")
+    x = x.reshape(x.shape[:-1] + (nb, g))
+    if np.iscomplexobj(x):
+        x = np.abs(x)
+    blocks = np.einsum("...i,...i->...", x, x, dtype=np.float64) if g > 1 else x[..., 0].astype(np.float64) ** 2
+    if total > nb:
+        blocks = _pad_last(blocks, pre, total - pre - nb, "constant")
+    L, H = frame_length // g, hop_length // g
+    if L <= 16:
+        sums = np.lib.stride_tricks.sliding_window_view(blocks, L, axis=-1)[..., ::H, :][..., :n_frames, :].sum(-1)
+    else:
+        c = np.concatenate([np.zeros(blocks.shape[:-1] + (1,)), np.cumsum(blocks, axis=-1)], axis=-1)
+        starts = np.arange(n_frames) * H
+        sums = c[..., starts + L] - c[..., starts]
+    return (sums / frame_length)[..., None, :]
+
+
+def rms(*, y=None, S=None, frame_length=2048, hop_length=512, center=True, pad_mode="constant", dtype=np.float32):
+    """librosa.feature.rms: ``sqrt(mean(frame**2))`` per frame of ``y`` (``center`` pads ``frame_length // 2``
+    with ``pad_mode``), or from a magnitude spectrogram ``S`` (Parseval: ``sqrt(2 sum |S|**2 / frame_length**2)``
+    with the DC and Nyquist bins halved). Returns ``[..., 1, frames]`` in ``dtype``."""
+    if y is not None:
+        y = np.asarray(y)
+        if y.ndim == 0:
+            raise ParameterError("y must have a samples axis [..., n], got a 0-D array")
+        power = _frame_power(y, frame_length, hop_length, center, pad_mode)
+    elif S is not None:
+        S = np.asarray(S)
+        if S.ndim < 2:
+            raise ParameterError(f"S must be a spectrogram [..., 1 + n_fft/2, frames], got a {S.ndim}-D array")
+        if S.shape[-2] != frame_length // 2 + 1:
+            raise ParameterError(f"Since S.shape[-2] is {S.shape[-2]}, frame_length is expected to be "
+                                 f"{S.shape[-2] * 2 - 2} or {S.shape[-2] * 2 - 1}; found {frame_length}")
+        x = (np.abs(S) ** 2).astype(dtype)
+        x[..., 0, :] *= 0.5
+        if frame_length % 2 == 0:
+            x[..., -1, :] *= 0.5
+        power = 2 * np.sum(x, axis=-2, keepdims=True) / frame_length ** 2
+    else:
+        raise ParameterError("Either `y` or `S` must be input.")
+    return np.sqrt(power).astype(dtype, copy=False)
+
+
+def _zero_crossings(y, *, threshold=1e-10, ref_magnitude=None, pad=True, zero_pos=True, axis=-1):
+    """librosa.zero_crossings: a sign change between a sample and the one before (values within threshold of
+    0 count as 0; ``zero_pos``: 0 is positive), ``pad`` for the first."""
+    if threshold is None:
+        threshold = 0.0
+    if callable(ref_magnitude):
+        threshold = threshold * ref_magnitude(np.abs(y))
+    elif ref_magnitude is not None:
+        threshold = threshold * ref_magnitude
+    if threshold > 0:
+        y = y.copy()
+        y[np.abs(y) <= threshold] = 0
+    y_sign = np.signbit(y) if zero_pos else np.sign(y)
+    pre = [slice(None)] * y.ndim
+    pre[axis] = slice(1, None)
+    post = [slice(None)] * y.ndim
+    post[axis] = slice(-1)
+    padding = [(0, 0)] * y.ndim
+    padding[axis] = (1, 0)
+    return np.pad(y_sign[tuple(post)] != y_sign[tuple(pre)], padding, mode="constant", constant_values=pad)
+
+
+def zero_crossing_rate(y, *, frame_length=2048, hop_length=512, center=True, **kwargs):
+    """librosa.feature.zero_crossing_rate: the fraction of each frame's samples where the sign changes
+    (``center`` pads ``frame_length // 2`` by repeating the edge samples; ``kwargs``: ``threshold``,
+    ``ref_magnitude``, ``zero_pos``, ``pad`` of librosa.zero_crossings). Returns ``[..., 1, frames]``."""
+    y = np.asarray(y)
+    _util.valid_audio(y, mono=False)
+    if center:
+        y = _pad_last(y, int(frame_length // 2), int(frame_length // 2), "edge")
+    y_framed = _util.frame(y, frame_length=frame_length, hop_length=hop_length)
+    kwargs["axis"] = -2
+    kwargs.setdefault("pad", False)
+    crossings = _zero_crossings(y_framed, **kwargs)
+    return np.mean(crossings, axis=-2, keepdims=True)
+
+
+def spectral_centroid(*, y=None, sr=22050, S=None, n_fft=2048, hop_length=512, freq=None, win_length=None,
+                      window="hann", center=True, pad_mode="constant"):
+    """librosa.feature.spectral_centroid: ``sum(freq * S) / sum(S)`` per frame of the magnitude spectrogram ``S``
+    (default ``|stft(y)|``, melnorm's STFT), ``freq`` the bin frequencies (``fft_frequencies``) or given per bin.
+    Returns ``[..., 1, frames]``."""
+    if S is None:
+        if y is None:
+            raise ParameterError("Input signal must be provided")
+        S = np.abs(stft(y, n_fft=n_fft, hop_length=hop_length, win_length=win_length, window=window, center=center,
+                        pad_mode=pad_mode))
+    else:
+        S = np.asarray(S)
+        if S.ndim < 2:
+            raise ParameterError(f"S must be a spectrogram [..., 1 + n_fft/2, frames], got a {S.ndim}-D array")
+        if n_fft // 2 + 1 != S.shape[-2]:
+            n_fft = 2 * (S.shape[-2] - 1)
+    if not np.isrealobj(S):
+        raise ParameterError("Spectral centroid is only defined with real-valued input")
+    if np.any(S < 0):
+        raise ParameterError("Spectral centroid is only defined with non-negative energies")
+    if freq is None:
+        freq = np.fft.rfftfreq(n=n_fft, d=1.0 / sr)
+    freq = np.asarray(freq)
+    if freq.ndim == 1:
+        freq = freq.reshape((-1, 1))
+    return np.sum(freq * _util.normalize(S, norm=1, axis=-2), axis=-2, keepdims=True)
+
+
+__getattr__ = _missing.module_getattr(__name__, __all__)
