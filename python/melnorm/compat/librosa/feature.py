@@ -16,45 +16,56 @@ def _pad_last(y, left, right, mode):
     return np.pad(y, pad, mode=mode)
 
 
-def _frame_power(y, frame_length, hop_length, center, pad_mode):
-    """mean(|frame|**2) of every frame of y [..., n] ([..., 1, frames], float64): what librosa gets from
-    util.frame and a mean, as sums of squares over blocks of gcd(frame_length, hop_length) samples (each sample
-    squared once, no frame copy)."""
-    frame_length = _util._check_size(frame_length, "frame_length")
-    hop_length = _util._check_size(hop_length, "hop_length")
-    if frame_length < 1 or hop_length < 1:
-        raise ParameterError(f"frame_length={frame_length} and hop_length={hop_length} must be positive")
+def _frame_energy(y, frame_length, hop_length, center=True, pad_mode="constant"):
+    """mean(|frame|**2) of every frame of y [..., n] as [..., frames] (float64): what librosa gets from
+    util.frame and a mean, from sums of squares over blocks of gcd(frame_length, hop_length) samples (each
+    sample squared once, no frame copied); centre padding with zeros is whole blocks of zeros."""
+    for name, v in (("frame_length", frame_length), ("hop_length", hop_length)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+            raise ParameterError(f"{name}={v!r} must be a positive integer")
+    frame_length, hop_length = int(frame_length), int(hop_length)
     g = math.gcd(frame_length, hop_length)
     half = frame_length // 2
     pre = 0
     if center:
         if pad_mode == "constant" and half % g == 0:
-            pre = half // g  # whole blocks of zeros, added to the block sums
+            pre = half // g
         else:
             y = _pad_last(y, half, half, pad_mode)
-    n = y.shape[-1] + 2 * (pre * g)
+    n_y = y.shape[-1]
+    n = n_y + 2 * pre * g
     if n < frame_length:
         raise ParameterError(f"Input is too short (n={n:d}) for frame_length={frame_length:d}")
     n_frames = 1 + (n - frame_length) // hop_length
-    total = ((n_frames - 1) * hop_length + frame_length) // g  # blocks the frames cover (padding included)
-    nb = min(-(-y.shape[-1] // g), total - pre)  # blocks of y among them
-    x = y[..., :nb * g]
-    if x.shape[-1] < nb * g:
-        x = _pad_last(x, 0, nb * g - x.shape[-1], "constant")
-    x = x.reshape(x.shape[:-1] + (nb, g))
-    if np.iscomplexobj(x):
-        x = np.abs(x)
-    blocks = np.einsum("...i,...i->...", x, x, dtype=np.float64) if g > 1 else x[..., 0].astype(np.float64) ** 2
-    if total > nb:
-        blocks = _pad_last(blocks, pre, total - pre - nb, "constant")
+    total = ((n_frames - 1) * hop_length + frame_length) // g  # blocks the frames cover, padding included
+    nb = min(-(-n_y // g), total - pre)  # blocks holding samples of y
+    nfull = min(n_y // g, nb)
+    lead = y.shape[:-1]
+    blocks = np.zeros(lead + (total,), np.float64)
+    if y.dtype.kind == "c":
+        y = np.abs(y)
+    if y.size <= 1 << 16 and nb:  # short: the fewest NumPy calls (squares in float64, summed per block)
+        x = y[..., :nb * g] if nb * g < n_y else y
+        blocks[..., pre:pre + nb] = np.add.reduceat(np.square(x, dtype=np.float64), np.arange(0, nb * g, g), axis=-1)
+    else:  # long: float32 dot products per block, no float64 copy of the signal
+        if nfull:
+            x = y[..., :nfull * g].reshape(lead + (nfull, g))
+            blocks[..., pre:pre + nfull] = np.einsum("...i,...i->...", x, x)
+        if nb > nfull:
+            tail = y[..., nfull * g:nfull * g + g]
+            blocks[..., pre + nfull] = np.einsum("...i,...i->...", tail, tail)
     L, H = frame_length // g, hop_length // g
     if L <= 16:
-        sums = np.lib.stride_tricks.sliding_window_view(blocks, L, axis=-1)[..., ::H, :][..., :n_frames, :].sum(-1)
+        span = H * (n_frames - 1) + 1
+        sums = blocks[..., 0:span:H].copy()
+        for j in range(1, L):
+            sums += blocks[..., j:j + span:H]
     else:
-        c = np.concatenate([np.zeros(blocks.shape[:-1] + (1,)), np.cumsum(blocks, axis=-1)], axis=-1)
+        c = np.concatenate([np.zeros(lead + (1,)), np.cumsum(blocks, axis=-1)], axis=-1)
         starts = np.arange(n_frames) * H
         sums = c[..., starts + L] - c[..., starts]
-    return (sums / frame_length)[..., None, :]
+    sums /= frame_length
+    return sums
 
 
 def rms(*, y=None, S=None, frame_length=2048, hop_length=512, center=True, pad_mode="constant", dtype=np.float32):
@@ -65,7 +76,7 @@ def rms(*, y=None, S=None, frame_length=2048, hop_length=512, center=True, pad_m
         y = np.asarray(y)
         if y.ndim == 0:
             raise ParameterError("y must have a samples axis [..., n], got a 0-D array")
-        power = _frame_power(y, frame_length, hop_length, center, pad_mode)
+        power = _frame_energy(y, frame_length, hop_length, center, pad_mode)[..., None, :]
     elif S is not None:
         S = np.asarray(S)
         if S.ndim < 2:
