@@ -118,7 +118,8 @@ def main():
     print("effects.trim (top_db 60, frame 2048, hop 512)")
     compare("  FSDD 8 kHz", fsdd, lambda y: librosa.effects.trim(y), numpy_trim, a.repeat, same_intervals)
     compare("  30 s at 22050 Hz", long22, lambda y: librosa.effects.trim(y), numpy_trim, a.repeat, same_intervals)
-    compare("  FSDD 8 kHz, frame 512 hop 128", fsdd, lambda y: librosa.effects.trim(y, frame_length=512, hop_length=128),
+    compare("  FSDD 8 kHz, frame 512 hop 128", fsdd,
+            lambda y: librosa.effects.trim(y, frame_length=512, hop_length=128),
             lambda y: numpy_trim(y, frame_length=512, hop_length=128), a.repeat, same_intervals)
     print("resample: compat soxr_hq vs NumPy FFT resampler (scipy.signal.resample's formula)")
     compare("  FSDD 8000 -> 16000 Hz", fsdd, lambda y: librosa.resample(y, orig_sr=8000, target_sr=16000),

@@ -128,7 +128,8 @@ def frame(x, *, frame_length, hop_length, axis=-1, writeable=False, subok=False)
     ``frame_length`` before it (``axis=-1``) or after it (``axis=0``) and ``1 + (n - frame_length) // hop_length``
     frames. Read-only unless ``writeable=True`` (then frames share memory, as librosa's)."""
     x = np.array(x, copy=False, subok=subok)
-    if isinstance(frame_length, bool) or not isinstance(frame_length, (numbers.Integral, np.integer)) or frame_length < 1:
+    integer = (numbers.Integral, np.integer)
+    if isinstance(frame_length, bool) or not isinstance(frame_length, integer) or frame_length < 1:
         raise ParameterError(f"Invalid frame_length: {frame_length!r}")
     if isinstance(hop_length, bool) or not isinstance(hop_length, (numbers.Integral, np.integer)) or hop_length < 1:
         raise ParameterError(f"Invalid hop_length: {hop_length!r}")
