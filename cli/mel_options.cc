@@ -1,5 +1,8 @@
 #include "mel_options.h"
 
+#include <algorithm>
+#include <string_view>
+
 #include "melnorm/extract.h"
 
 namespace melnorm::cli {
@@ -54,6 +57,15 @@ std::string flag_for_param(const std::string& param) {
       {"save_models", "--save-models"}};
   const auto it = others.find(param);
   return it == others.end() ? std::string() : it->second;
+}
+
+std::string render_flag(std::string_view name, std::string_view value) {
+  std::string flag = flag_for_param(std::string(name));
+  if (flag.empty()) {  // a command's own flag: the keyword's spelling
+    flag = "--" + std::string(name);
+    std::replace(flag.begin(), flag.end(), '_', '-');
+  }
+  return value.empty() || value == "true" ? flag : flag + " " + std::string(value);
 }
 
 std::function<bool(const OptionSpec&)> stages_before(OptionStage stage) {

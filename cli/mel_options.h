@@ -28,6 +28,9 @@ class OptionFlags {
 
 // The flag a library parameter name is spelled as ("hop_length" -> "--hop"), or "".
 std::string flag_for_param(const std::string& param);
+// A parameter named in a library message (melnorm::param_text), as a flag:
+// "pad_to" -> "--pad-to", ("fit_on", "all") -> "--fit-on all".
+std::string render_flag(std::string_view name, std::string_view value);
 
 // Rows of the pipeline schema before the given stage (e.g. the spectrogram
 // options without normalization, for commands that take methods otherwise).

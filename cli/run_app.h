@@ -11,6 +11,7 @@
 #include <iostream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "commands.h"
@@ -79,6 +80,48 @@ inline const CLI::App* app_with_extras(const CLI::App& app) {
   return nullptr;
 }
 
+// Another library's name for one of ours: torchaudio's, librosa's, Kaldi's
+// spellings ("--sample-rate" is "--sr"), offered when `flags` has ours.
+inline std::string synonym_of(const std::string& typed, const std::vector<std::string>& flags) {
+  static const std::vector<std::pair<std::string, std::string>> synonyms = {{"--sample-rate", "--sr"},
+                                                                            {"--samplerate", "--sr"},
+                                                                            {"--sampling-rate", "--sr"},
+                                                                            {"--rate", "--sr"},
+                                                                            {"--fs", "--sr"},
+                                                                            {"--hop-length", "--hop"},
+                                                                            {"--hop-size", "--hop"},
+                                                                            {"--f-min", "--fmin"},
+                                                                            {"--f-max", "--fmax"},
+                                                                            {"--n-mel", "--n-mels"},
+                                                                            {"--num-mels", "--n-mels"},
+                                                                            {"--mels", "--n-mels"},
+                                                                            {"--window-fn", "--window"},
+                                                                            {"--output", "-o"},
+                                                                            {"--out", "-o"},
+                                                                            {"--normalization", "--normalize"},
+                                                                            {"--method", "--normalize"},
+                                                                            {"--fft-size", "--n-fft"},
+                                                                            {"--nfft", "--n-fft"},
+                                                                            {"--win-size", "--win-length"},
+                                                                            {"--threads", "--jobs"},
+                                                                            {"--workers", "--jobs"},
+                                                                            {"--num-workers", "--jobs"}};
+  for (const auto& [theirs, ours] : synonyms)
+    if (theirs == typed && std::find(flags.begin(), flags.end(), ours) != flags.end()) return ours;
+  return "";
+}
+
+// The subcommands of `owner` (the main app) that take `flag`, comma-separated:
+// a flag typed before its command.
+inline std::string commands_taking(const CLI::App& owner, const std::string& flag) {
+  std::string out;
+  for (const CLI::App* sub : owner.get_subcommands([](const CLI::App*) { return true; })) {
+    const auto names = flag_names(*sub);
+    if (std::find(names.begin(), names.end(), flag) != names.end()) out += (out.empty() ? "" : ", ") + sub->get_name();
+  }
+  return out;
+}
+
 inline std::string with_suggestion(std::string message, const std::string& match) {
   return match.empty() ? message : message + "; did you mean " + match + "?";
 }
@@ -93,7 +136,13 @@ inline std::string extras_message(const CLI::App& owner) {
   const auto flag = std::find_if(extras.begin(), extras.end(), [](const std::string& a) { return a.starts_with("-"); });
   if (flag != extras.end()) {
     const std::string typed = flag->substr(0, flag->find('='));  // --nmels=64
-    return with_suggestion("unknown option " + typed, closest(typed, flag_names(owner)));
+    if (const std::string after = commands_taking(owner, typed); !after.empty())
+      return typed + " is an option of " + after + ": options go after the command (melnorm " +
+             after.substr(0, after.find(',')) + " ... " + typed + " ...)";
+    const std::vector<std::string> flags = flag_names(owner);
+    if (const std::string synonym = synonym_of(typed, flags); !synonym.empty())
+      return with_suggestion("unknown option " + typed, synonym);
+    return with_suggestion("unknown option " + typed, closest(typed, flags));
   }
   std::string message = extras.size() > 1 ? "unexpected arguments" : "unexpected argument";
   for (const auto& a : extras) message += " " + a;
@@ -131,7 +180,7 @@ inline int run_app(CLI::App& app, const std::vector<Run>& commands, int argc, ch
     }
   } catch (const Error& e) {
     const std::string flag = flag_for_param(e.param());
-    std::cerr << "melnorm: error: " << (flag.empty() ? "" : flag + ": ") << e.what() << '\n';
+    std::cerr << "melnorm: error: " << (flag.empty() ? "" : flag + ": ") << e.message(render_flag) << '\n';
     return e.code() == ErrorCode::kInvalidArgument ? 2 : 1;
   } catch (const std::exception& e) {
     std::cerr << "melnorm: internal error: " << e.what() << '\n';

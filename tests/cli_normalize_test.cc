@@ -140,7 +140,7 @@ TEST_P(CliNormalizeBadInput, FailsWithAMessageAndWritesNothing) {
 INSTANTIATE_TEST_SUITE_P(
     Errors, CliNormalizeBadInput,
     ::testing::Values(
-        BadCase{"unknown_method", "normalize @x --method l2", "method='l2' is not known; allowed: minmax"},
+        BadCase{"unknown_method", "normalize @x --method l2", "--method 'l2' is not known; allowed: minmax"},
         BadCase{"global_without_stats", "normalize @x --method zscore --scope global",
                 "scope global needs fitted statistics"},
         BadCase{"stats_with_local", "normalize @x --method zscore --stats @stats8",

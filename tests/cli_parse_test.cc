@@ -98,6 +98,45 @@ TEST(CliParse, ExperimentHelperParseErrorsExit2) {
   EXPECT_TRUE(contains(r.output, "did you mean --epochs?")) << r.output;
 }
 
+// Messages in the CLI's words: a flag before its command, another library's
+// flag name, a misspelled method value, a parameter named inside a message.
+TEST(CliParse, AFlagBeforeItsCommandSaysOptionsGoAfterTheCommand) {
+  const auto r = run_command(kCli + " --sr 22050 mel " + q(kSample) + " -o /tmp/unused.npy");
+  expect_parse_error(r);
+  EXPECT_TRUE(contains(r.output, "--sr is an option of mel")) << r.output;
+  EXPECT_TRUE(contains(r.output, "options go after the command")) << r.output;
+}
+
+TEST(CliParse, OtherLibrariesFlagNamesSuggestOurs) {
+  TempDir dir;
+  for (const auto& [theirs, ours] : std::vector<std::pair<std::string, std::string>>{
+           {"--sample-rate 16000", "--sr"}, {"--hop-length 256", "--hop"}, {"--f-max 4000", "--fmax"}}) {
+    const auto r = run_command(kCli + " mel " + q(kSample) + " -o " + q(dir / "m.npy") + " " + theirs);
+    expect_parse_error(r);
+    EXPECT_TRUE(contains(r.output, "did you mean " + ours + "?")) << r.output;
+  }
+}
+
+TEST(CliParse, AnUnknownNormalizeValueNamesTheFlagTypedAndTheClosestMethod) {
+  TempDir dir;
+  const auto r = run_command(kCli + " mel " + q(kSample) + " -o " + q(dir / "m.npy") + " --normalize z-score");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_TRUE(r.output.starts_with("melnorm: error: --normalize: --normalize 'z-score' is not known")) << r.output;
+  EXPECT_TRUE(contains(r.output, "did you mean zscore?")) << r.output;
+  EXPECT_FALSE(contains(r.output, "--method")) << r.output;
+}
+
+TEST(CliParse, LibraryMessagesNameFlagsNotKeywords) {
+  TempDir dir;
+  const auto r = run_command(kCli + " extract " + q(testing::samples_dir()) + " -o " + q(dir / "out") +
+                             " --normalize zscore --scope global --fit-stats -q");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_TRUE(contains(r.output, "name the column with --split-column")) << r.output;
+  EXPECT_TRUE(contains(r.output, "--fit-on all")) << r.output;
+  EXPECT_FALSE(contains(r.output, "split_column")) << r.output;
+  EXPECT_FALSE(contains(r.output, "fit_on=")) << r.output;
+}
+
 }  // namespace
 }  // namespace melnorm
 #endif  // MELNORM_CLI_PATH

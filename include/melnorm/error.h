@@ -16,18 +16,33 @@ enum class ErrorCode {
   kInvalidData,      // readable input whose content is unusable (empty, NaN, truncated)
 };
 
+// A parameter named inside a message, for each front end to render in its
+// own words: a keyword (`pad_to`, `fit_on=all`) in C++ and Python, a flag
+// (`--pad-to`, `--fit-on all`) on the command line. The text holds markers
+// until render_params replaces them.
+std::string param_text(std::string_view name, std::string_view value = {});
+// (name, value) -> how the front end spells it; value is "" for a bare name.
+using ParamRenderer = std::function<std::string(std::string_view name, std::string_view value)>;
+// `text` with each param_text marker rendered (keyword form without `render`).
+std::string render_params(std::string_view text, const ParamRenderer& render = {});
+
 class Error : public std::runtime_error {
  public:
+  // `message` may name parameters with param_text; what() renders them as keywords.
   Error(ErrorCode code, std::string param, const std::string& message)
-      : std::runtime_error(message), code_(code), param_(std::move(param)) {}
+      : std::runtime_error(render_params(message)), code_(code), param_(std::move(param)), raw_(message) {}
 
   ErrorCode code() const noexcept { return code_; }
   // The option the error is about ("" when it is not about one option).
   const std::string& param() const noexcept { return param_; }
+  // The message with its parameter markers (to prefix and rethrow, or to render).
+  const std::string& raw_message() const noexcept { return raw_; }
+  std::string message(const ParamRenderer& render) const { return render_params(raw_, render); }
 
  private:
   ErrorCode code_;
   std::string param_;
+  std::string raw_;
 };
 
 // Throws Error(kInvalidArgument, param, message).

@@ -102,7 +102,8 @@ struct MethodInfo {
 // found by find_method, so listings and "allowed:" messages stay as they were.
 const std::vector<MethodInfo>& normalization_methods();
 // Throws Error listing the known names when `name` is not one ("none" is one).
-const MethodInfo& find_method(std::string_view name);
+// `param`: the option naming the method in errors ("method", or "normalize" for the pipeline's option).
+const MethodInfo& find_method(std::string_view name, const std::string& param = "method");
 // The identity's entry: normalize=none.
 const MethodInfo& no_normalization();
 // The listed methods' declarations as a Markdown table (docs/normalization.md

@@ -75,7 +75,7 @@ Audio load_audio(const std::filesystem::path& path, const LoadOptions& options) 
       resample(audio, *options.sample_rate);
     } catch (const Error& e) {
       const bool about_file = e.code() == ErrorCode::kInvalidData;  // its rate or length, not the option
-      throw Error(e.code(), about_file ? "path" : e.param(), path.string() + ": " + e.what());
+      throw Error(e.code(), about_file ? "path" : e.param(), path.string() + ": " + e.raw_message());
     }
   }
   return audio;

@@ -26,6 +26,39 @@ thread_local std::string warning_subject;
 WarningSubject::WarningSubject(std::string subject) : previous_(std::exchange(warning_subject, std::move(subject))) {}
 WarningSubject::~WarningSubject() { warning_subject = std::move(previous_); }
 
+namespace {
+constexpr char kMark = '\x1f';  // around a parameter: \x1f name [\x1e value] \x1f
+constexpr char kValue = '\x1e';
+}  // namespace
+
+std::string param_text(std::string_view name, std::string_view value) {
+  std::string out(1, kMark);
+  out.append(name);
+  if (!value.empty()) out.append(1, kValue).append(value);
+  return out.append(1, kMark);
+}
+
+std::string render_params(std::string_view text, const ParamRenderer& render) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t open = text.find(kMark, i);
+    const std::size_t close = open == std::string_view::npos ? open : text.find(kMark, open + 1);
+    if (close == std::string_view::npos) {
+      out.append(text.substr(i));
+      break;
+    }
+    out.append(text.substr(i, open - i));
+    const std::string_view inner = text.substr(open + 1, close - open - 1);
+    const std::size_t v = inner.find(kValue);
+    const std::string_view name = inner.substr(0, v), value = v == std::string_view::npos ? "" : inner.substr(v + 1);
+    if (render) out.append(render(name, value));
+    else out.append(name).append(value.empty() ? "" : "=").append(value);
+    i = close + 1;
+  }
+  return out;
+}
+
 void throw_invalid_argument(std::string param, const std::string& message) {
   throw Error(ErrorCode::kInvalidArgument, std::move(param), message);
 }

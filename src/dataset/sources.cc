@@ -70,7 +70,8 @@ std::size_t find_column(const std::vector<std::string>& header, const std::strin
   std::string have;
   for (const auto& h : header) have += (have.empty() ? "" : ", ") + h;
   throw Error(ErrorCode::kInvalidData, "labels",
-              labels.string() + ": no column '" + name + "'; the header has: " + have);
+              labels.string() + ": no column '" + name + "'; the header has: " + have + "; name the columns with " +
+                  param_text("path_column") + " and " + param_text("label_column"));
 }
 
 HeaderLayout header_layout(std::vector<std::string> header, const LabelColumns& columns, const fs::path& labels,
@@ -81,9 +82,10 @@ HeaderLayout header_layout(std::vector<std::string> header, const LabelColumns& 
     // The default layout stays strict: a header not starting with path,label
     // is more likely a list without a header than named columns elsewhere.
     if (header.size() < 2 || header[0] != "path" || header[1] != "label")
-      throw Error(
-          ErrorCode::kInvalidData, "labels",
-          labels.string() + ": the first line must start with the columns path,label (got '" + trim(line) + "')");
+      throw Error(ErrorCode::kInvalidData, "labels",
+                  labels.string() + ": the first line must start with the columns path,label (got '" + trim(line) +
+                      "'); for other column names give " + param_text("path_column") + " and " +
+                      param_text("label_column"));
   } else {
     layout.path = find_column(header, columns.path, labels);
     layout.label = find_column(header, columns.label, labels);

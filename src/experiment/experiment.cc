@@ -62,8 +62,8 @@ void ExperimentOptions::validate() const {
     throw_invalid_argument("bn_axes", "give at least one BatchNorm axis (channel, freq, time, none)");
   if (seeds.empty()) throw_invalid_argument("seeds", "give at least one seed");
   if (!pad_to && !segment && !features.target_frames)
-    throw_invalid_argument("pad_to",
-                           "the CNN needs fixed-size input: set pad_to or segment (seconds), or target_frames");
+    throw_invalid_argument("pad_to", "the CNN needs fixed-size input: set " + param_text("pad_to") + " or " +
+                                         param_text("segment") + " (seconds), or " + param_text("target_frames"));
   if (pad_to && segment) throw_invalid_argument("pad_to", "pad_to and segment are alternatives");
   for (auto v : {pad_to, segment})
     if (v && !(*v > 0 && std::isfinite(*v)))

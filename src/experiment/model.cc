@@ -360,7 +360,7 @@ SavedModel SavedModel::load(const fs::path& dir) {
     return read();
   } catch (const Error& e) {
     // About the folder, not an option of the command: kInvalidData (exit 1), no flag named.
-    throw Error(e.code() == ErrorCode::kIo ? ErrorCode::kIo : ErrorCode::kInvalidData, "model", e.what());
+    throw Error(e.code() == ErrorCode::kIo ? ErrorCode::kIo : ErrorCode::kInvalidData, "model", e.raw_message());
   }
 }
 

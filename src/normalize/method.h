@@ -75,6 +75,6 @@ struct MethodEntry {
 
 // The registry (registry.cc): every entry, `none` included.
 const std::vector<MethodEntry>& method_entries();
-const MethodEntry& find_method_entry(std::string_view name);
+const MethodEntry& find_method_entry(std::string_view name, const std::string& param = "method");
 
 }  // namespace melnorm::detail

@@ -2,6 +2,7 @@
 // src/normalize/methods/<name>.cc. The order is the listing order
 // (`melnorm methods`, melnorm.methods(), "allowed:" in errors).
 #include <algorithm>
+#include <cctype>
 #include <string>
 
 #include "core/format.h"
@@ -29,12 +30,26 @@ const std::vector<MethodEntry>& method_entries() {
   return entries;
 }
 
-const MethodEntry& find_method_entry(std::string_view name) {
+namespace {
+std::string squashed(std::string_view s) {  // "Z-Score" and "z_score" read as "zscore"
+  std::string out;
+  for (char c : s)
+    if (std::isalnum(static_cast<unsigned char>(c)))
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+}  // namespace
+
+const MethodEntry& find_method_entry(std::string_view name, const std::string& param) {
   for (const auto& e : method_entries())
     if (e.info.name == name) return e;
-  std::string names;
-  for (const auto& m : normalization_methods()) names += (names.empty() ? "" : ", ") + m.name;
-  throw_invalid_argument("method", "method='" + std::string(name) + "' is not known; allowed: " + names);
+  std::string names, suggestion;
+  for (const auto& m : normalization_methods()) {
+    names += (names.empty() ? "" : ", ") + m.name;
+    if (squashed(m.name) == squashed(name)) suggestion = "; did you mean " + m.name + "?";
+  }
+  throw_invalid_argument(
+      param, param_text(param, "'" + std::string(name) + "'") + " is not known; allowed: " + names + suggestion);
 }
 
 }  // namespace detail
@@ -49,7 +64,9 @@ const std::vector<MethodInfo>& normalization_methods() {
   return infos;
 }
 
-const MethodInfo& find_method(std::string_view name) { return detail::find_method_entry(name).info; }
+const MethodInfo& find_method(std::string_view name, const std::string& param) {
+  return detail::find_method_entry(name, param).info;
+}
 const MethodInfo& no_normalization() { return find_method("none"); }
 
 std::string methods_markdown() {

@@ -53,7 +53,7 @@ namespace {
 
 // An error about one clip names it.
 [[noreturn]] void rethrow_naming(const Error& e, const std::string& what) {
-  const std::string message = e.what();
+  const std::string message = e.raw_message();
   if (what.empty() || message.rfind(what, 0) == 0) throw e;
   throw Error(e.code(), e.param(), what + ": " + message);
 }
@@ -181,7 +181,7 @@ PipelineOptions Pipeline::options_from_json(const std::string& text, const std::
     for (const auto& [name, value] : j["options"].items())
       given[name] = value.is_string() ? value.get<std::string>() : option_text(find_option(name), value.dump());
     o = resolve_pipeline_options(given);
-  } catch (const Error& e) { throw Error(ErrorCode::kInvalidData, e.param(), origin + ": " + e.what()); }
+  } catch (const Error& e) { throw Error(ErrorCode::kInvalidData, e.param(), origin + ": " + e.raw_message()); }
   if (j.contains("fingerprint")) {
     const auto& f = j["fingerprint"];
     if (!f.is_object() || !std::all_of(f.begin(), f.end(), [](const nlohmann::json& v) { return v.is_string(); }))
@@ -210,7 +210,8 @@ Audio Pipeline::load(const std::filesystem::path& path) const {
   try {
     resample(audio, *options_.sample_rate);
   } catch (const Error& e) {
-    throw Error(e.code(), e.code() == ErrorCode::kInvalidData ? "path" : e.param(), path.string() + ": " + e.what());
+    throw Error(e.code(), e.code() == ErrorCode::kInvalidData ? "path" : e.param(),
+                path.string() + ": " + e.raw_message());
   }
   return audio;
 }

@@ -455,7 +455,7 @@ std::vector<Row> normalization_rows() {
       {{"normalize", "--normalize", K::kChoice, S::kNormalize, "", "none | a method of `melnorm methods`", "none",
         "normalization method", true},
        [](PipelineOptions& o, std::string_view t) {
-         const MethodInfo& method = t.empty() ? no_normalization() : find_method(t);
+         const MethodInfo& method = t.empty() ? no_normalization() : find_method(t, "normalize");
          if (method.kind == MethodKind::kIdentity)
            o.normalize.reset();  // none: kept unset, as records and fingerprints read it
          else o.normalize = NormalizeOptions{.method = method.name};
