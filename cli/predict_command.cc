@@ -17,6 +17,7 @@
 #include <span>
 
 #include "commands.h"
+#include "mel_options.h"
 #include "melnorm/audio.h"
 #include "melnorm/error.h"
 #include "melnorm/model.h"
@@ -91,7 +92,7 @@ int run_stream(const PredictArgs& a) {
   const int rate = audio ? audio->sample_rate : a.rate ? *a.rate : served ? *served : 0;
   if (rate == 0)
     throw_invalid_argument("rate", "this model takes each clip's own rate: give the stream's with --rate HZ");
-  StreamClassifier stream(model, rate, a.window, a.every);
+  StreamClassifier stream(model, rate, a.window, a.every, a.options.pad_short);
   std::string header = "start,end,label,probability";
   for (int i = 2; i <= a.options.top_k; ++i)
     header += ",label_" + std::to_string(i) + ",probability_" + std::to_string(i);
@@ -128,6 +129,7 @@ int run_predict(PredictArgs& a) {
   o.output = a.output;
   o.segment = a.segment, o.segment_hop = a.segment_hop;
   o.aggregate = parse_aggregate(a.aggregate);
+  o.render = render_flag;
   PredictDisplay display(a.quiet);
   std::string csv;  // without -o: printed whole at the end (no partial output)
   const PredictSummary s = predict_files(o, &csv, [&](const PredictProgress& p) { display.update(p); });
@@ -140,6 +142,11 @@ int run_predict(PredictArgs& a) {
     if (s.labelled)
       std::fprintf(stderr, "; accuracy %.2f%% (%zu/%zu labelled files)", 100 * s.accuracy(), s.correct, s.labelled);
     std::fprintf(stderr, "%s%s\n", a.output.empty() ? "" : "; ", a.output.c_str());
+    if (s.windowed_files)
+      std::fprintf(stderr,
+                   "%zu file%s longer than the model's input: classified whole in windows of %.3g s (the last "
+                   "aligned to the file's end; rows per window, the file's label by --aggregate %s)\n",
+                   s.windowed_files, s.windowed_files == 1 ? "" : "s", s.window_seconds, a.aggregate.c_str());
     if (s.failed) std::fprintf(stderr, "failed files and their reasons are rows with status 'failed'\n");
   }
   return s.failed ? 1 : 0;
@@ -160,8 +167,15 @@ Run add_predict_command(CLI::App& app) {
   cmd->add_option("--path-column", a->options.path_column, "The labels CSV's column of paths")->capture_default_str();
   cmd->add_option("--label-column", a->options.label_column, "The labels CSV's column of labels")
       ->capture_default_str();
-  cmd->add_option("--segment", a->segment, "Classify segments of this many seconds; the file's label by --aggregate");
-  cmd->add_option("--segment-hop", a->segment_hop, "Seconds between segment starts (default: --segment)");
+  cmd->add_option("--segment", a->segment,
+                  "Classify segments of this many seconds; the file's label by --aggregate (default: a file longer "
+                  "than the model's input is classified whole, in windows of the input's length)");
+  cmd->add_option("--segment-hop", a->segment_hop,
+                  "Seconds between window or segment starts (default: half the model's input; --segment's own)");
+  cmd->add_flag("--no-segment", a->options.no_segment,
+                "Refuse (a failed row) a file longer than the model's input instead of classifying it in windows");
+  cmd->add_flag("--pad-short", a->options.pad_short,
+                "Allow a --segment or --window shorter than the model's input: each is zero-padded to it");
   cmd->add_option("--aggregate", a->aggregate, "A file's label from its segments: mean (of logits) | vote")
       ->capture_default_str();
   cmd->add_flag("--logits", a->options.logits, "Also the network's logits: a logit_<class> column per class");

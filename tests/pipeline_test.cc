@@ -517,4 +517,58 @@ TEST(ExtractPipeline, GivenStatisticsAreCopiedAndAnotherFileRefusedOnResume) {
 }
 
 }  // namespace
+// predict's windows: a clip longer than the model's input is covered whole
+// (windows of the input every half of it, the last aligned to the end); a
+// shorter segment is refused unless padded on purpose.
+TEST(PredictionWindows, ALongClipIsCoveredWholeAndNothingIsPaddedUnlessAsked) {
+  const Pipeline model(resolve_pipeline_options({{"sr", "8000"}, {"n_fft", "256"}, {"pad_to", "1"}}));
+  const auto w = plan_windows(model, 8000 * 3 + 100, 8000, {});
+  ASSERT_EQ(w.size(), 6u);  // 0, 0.5, 1, 1.5, 2 s and the end
+  EXPECT_EQ(w[1].begin, 4000u);
+  EXPECT_EQ(w.back().begin, 8000u * 2 + 100);
+  for (const auto& x : w) EXPECT_EQ(x.length, 8000u);
+  EXPECT_EQ(plan_windows(model, 5000, 8000, {}).size(), 1u);  // a short clip: the pipeline pads it, as in training
+  EXPECT_EQ(plan_windows(model, 5000, 8000, {}).front().length, 5000u);
+  EXPECT_EQ(plan_windows(model, 8000 * 3, 8000, {.hop = 1.0}).size(), 3u);
+  try {
+    plan_windows(model, 8000 * 3, 8000, {.segment = 0.5});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.param(), "segment");
+    EXPECT_NE(std::string(e.what()).find("segment=0.5 s is shorter than the model's input (1 s)"), std::string::npos)
+        << e.what();
+    EXPECT_NE(e.message([](std::string_view n, std::string_view v) {
+                 return "<" + std::string(n) + (v.empty() ? "" : ":") + std::string(v) + ">";
+               }).find("<segment:0.5> s is shorter"),
+              std::string::npos);
+  }
+  EXPECT_EQ(plan_windows(model, 8000 * 3, 8000, {.segment = 0.5, .pad_short = true}).size(), 6u);
+  EXPECT_THROW(plan_windows(model, 8000 * 3, 8000, {.whole_only = true}), Error);
+  EXPECT_EQ(plan_windows(model, 8000, 8000, {.whole_only = true}).size(), 1u);
+  const Pipeline any_length(resolve_pipeline_options({{"sr", "8000"}, {"n_fft", "256"}}));
+  EXPECT_EQ(plan_windows(any_length, 8000 * 30, 8000, {}).size(), 1u);
+  EXPECT_THROW(plan_windows(any_length, 8000 * 30, 8000, {.hop = 0.5}), Error);
+}
+
+TEST(PredictionWindows, AModelOfTargetFramesTakesTheSamplesItsFramesCover) {
+  const Pipeline ast(resolve_pipeline_options({{"preset", "ast"}, {"target_frames", "100"}}));
+  const std::size_t n = *ast.input_samples(16000);
+  EXPECT_EQ(n, 99u * 160 + 400 + 159);  // snip_edges: 25 ms frames every 10 ms; the 101st needs 160 more samples
+  EXPECT_EQ(plan_windows(ast, 3 * n, 16000, {}).front().length, n);
+}
+
+TEST(ParamText, KeywordsByDefaultAndEachFrontEndsOwnSpelling) {
+  const std::string raw = "set " + param_text("pad_to") + " or fit with " + param_text("fit_on", "all");
+  EXPECT_EQ(render_params(raw), "set pad_to or fit with fit_on=all");
+  EXPECT_EQ(render_params(raw,
+                          [](std::string_view n, std::string_view v) {
+                            std::string f = "--" + std::string(n);
+                            std::replace(f.begin(), f.end(), '_', '-');
+                            return v.empty() ? f : f + " " + std::string(v);
+                          }),
+            "set --pad-to or fit with --fit-on all");
+  const Error e(ErrorCode::kInvalidArgument, "pad_to", raw);
+  EXPECT_EQ(std::string(e.what()), "set pad_to or fit with fit_on=all");
+}
+
 }  // namespace melnorm

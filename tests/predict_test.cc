@@ -202,6 +202,52 @@ TEST_F(PredictFsdd, SegmentsOfALongFileGiveItsClassByVoteAndByMean) {
   }
 }
 
+// A file longer than the model's 1 s input is classified whole: windows of
+// 1 s every 0.5 s, the last aligned to the end (none of it dropped, none
+// padded); --no-segment refuses it as a failed row; a --segment shorter than
+// the input is refused unless --pad-short.
+TEST_F(PredictFsdd, ALongFileIsClassifiedWholeInWindowsOfTheModelsInput) {
+  std::vector<float> track;
+  for (int i = 0; i < 5; ++i) {
+    const Audio a = load_audio(fsdd_dir() / "recordings" / ("3_george_" + std::to_string(i) + ".wav"));
+    track.insert(track.end(), a.samples.begin(), a.samples.end());
+  }
+  track.resize(8000 * 3 + 1234, 0.0f);  // 3.15 s: not a whole number of hops
+  testing::write_audio(*dir_ / "long3.wav", track, 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  const std::string base = kCli + " predict " + shell_quote(model()) + " " + shell_quote(*dir_ / "long3.wav");
+  const auto r = testing::run_command(base + " -o " + shell_quote(*dir_ / "w.csv"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("1 file longer than the model's input: classified whole in windows of 1 s"),
+            std::string::npos)
+      << r.output;
+  const auto rows = read_csv(*dir_ / "w.csv");
+  ASSERT_EQ(rows.size(), 7u);  // windows at 0, 0.5, 1, 1.5, 2 and 2.154 (the end), and the file
+  EXPECT_EQ(rows[1].at("start"), "0.500");
+  EXPECT_EQ(rows[5].at("start"), "2.154");
+  EXPECT_EQ(rows[5].at("end"), "3.154");
+  EXPECT_EQ(rows.back().at("segment"), "file");
+  EXPECT_EQ(rows.back().at("end"), "3.154");
+
+  const auto whole = testing::run_command(base + " --no-segment -q -o " + shell_quote(*dir_ / "n.csv"));
+  EXPECT_EQ(whole.exit_code, 1) << whole.output;
+  const auto failed = read_csv(*dir_ / "n.csv");
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].at("status"), "failed");
+  EXPECT_NE(failed[0].at("error").find("longer than the model's input (1 s), and --no-segment refuses"),
+            std::string::npos)
+      << failed[0].at("error");
+
+  const auto short_segment = testing::run_command(base + " --segment 0.5 -q -o " + shell_quote(*dir_ / "s.csv"));
+  EXPECT_EQ(short_segment.exit_code, 2) << short_segment.output;
+  EXPECT_NE(short_segment.output.find("--segment 0.5 s is shorter than the model's input (1 s)"), std::string::npos)
+      << short_segment.output;
+  EXPECT_NE(short_segment.output.find("add --pad-short to pad on purpose"), std::string::npos) << short_segment.output;
+  EXPECT_FALSE(fs::exists(*dir_ / "s.csv"));
+  const auto padded = testing::run_command(base + " --segment 0.5 --pad-short -q -o " + shell_quote(*dir_ / "p.csv"));
+  EXPECT_EQ(padded.exit_code, 0) << padded.output;
+  EXPECT_EQ(read_csv(*dir_ / "p.csv").size(), 8u);  // 0, 0.5, ..., 2.5, 2.654 and the file
+}
+
 TEST_F(PredictFsdd, BrokenAudioIsAFailedRowAndExitsOne) {
   TempDir in;
   fs::create_directories(in / "clips");
@@ -296,7 +342,8 @@ TEST_F(PredictFsdd, StreamLabelsEqualPredictSegmentsOfTheSameAudio) {
         stream.accept(std::span<const float>(a.samples).subspan(i, std::min<std::size_t>(777, a.samples.size() - i)));
     labels.insert(labels.end(), due.begin(), due.end());
   }
-  EXPECT_TRUE(stream.finish().empty());
+  const auto tail = stream.finish();  // the audio after the last label: one window aligned to the end, as predict's
+  labels.insert(labels.end(), tail.begin(), tail.end());
   const auto r = testing::run_command(kCli + " predict " + shell_quote(PredictFsdd::model()) + " " + shell_quote(wav) +
                                       " --segment 1 --segment-hop 0.25 -q -o " + shell_quote(dir / "p.csv"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -322,8 +369,8 @@ TEST_F(PredictFsdd, StreamFromStdinEqualsTheFileFedAsIfLiveAndAnEmptyStreamIsRef
   ASSERT_EQ(from_file.exit_code, 0) << from_file.output;
   EXPECT_EQ(from_stdin.exit_code, 0) << from_stdin.output;
   EXPECT_EQ(from_stdin.output, from_file.output);
-  EXPECT_EQ(std::count(from_file.output.begin(), from_file.output.end(), '\n'), 3)
-      << from_file.output;  // header + 2 labels
+  EXPECT_EQ(std::count(from_file.output.begin(), from_file.output.end(), '\n'), 4)
+      << from_file.output;  // header + 2 labels + the last window, aligned to the stream's end
   EXPECT_EQ(from_file.output.rfind("start,end,label,probability\n0.000,1.000,", 0), 0u) << from_file.output;
 
   const auto empty = testing::run_command(cmd + " < /dev/null");

@@ -72,6 +72,9 @@ class Pipeline {
   // Rows (and frames per row) a clip of n samples at the pipeline's rate gives.
   std::size_t n_rows(std::size_t n_samples, int sample_rate) const;
   std::size_t n_frames(std::size_t n_samples, int sample_rate) const;
+  // The samples one input of a model on these features holds: its segment,
+  // pad_to, or the most that fit in target_frames; none for clips of any length.
+  std::optional<std::size_t> input_samples(int sample_rate) const;
 
  private:
   struct Engines;
@@ -88,5 +91,26 @@ Matrix to_layout(Matrix features, Layout layout);
 // Cuts a clip into the pieces the options ask for: (offset in samples, samples).
 std::vector<std::pair<std::size_t, std::vector<float>>> cut_clip(const PipelineOptions& options,
                                                                  std::span<const float> samples, int sample_rate);
+
+// A window of a clip, in samples: [begin, begin + length). A window that
+// runs past the clip's end is padded with zeros (a clip shorter than the input).
+struct ClipWindow {
+  std::size_t begin = 0, length = 0;
+};
+
+// What the user asked of predict's windows (seconds).
+struct WindowRequest {
+  std::optional<double> segment, hop;  // segment / segment_hop: the user's windows
+  bool whole_only = false;             // no_segment: refuse a clip longer than the model's input
+  bool pad_short = false;              // a segment shorter than the model's input is padded on purpose
+};
+
+// The windows predict classifies of a clip of n samples at `rate` (the
+// model's pipeline's rate). A clip longer than the model's input is covered
+// whole: windows of the input's length every `hop` (default half of it), the
+// last aligned to the clip's end, so no audio is dropped or invented; a
+// `segment` shorter than the input is refused unless pad_short. A model
+// trained on segments, or a clip that fits, is one window: the clip itself.
+std::vector<ClipWindow> plan_windows(const Pipeline& model, std::size_t n, int rate, const WindowRequest& request);
 
 }  // namespace melnorm

@@ -11,6 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "melnorm/error.h"
+#include "melnorm/pipeline.h"
+
 namespace melnorm {
 
 struct PredictOptions {
@@ -23,14 +26,20 @@ struct PredictOptions {
   std::filesystem::path output;
   int top_k = 1;        // classes per row: label, probability, label_2, probability_2, ...
   bool logits = false;  // also the network's logits, a logit_<class> column per class
-  // Cut each file into segments of this many seconds (every segment_hop
-  // seconds; default: segment) and classify each; the file's label comes
-  // from its segments by `aggregate`. Each segment is then padded to the
-  // model's input like a short training clip.
+  // A file longer than the model's input (its pad_to or target_frames) is
+  // classified whole: windows of the input's length every segment_hop
+  // seconds (default: half of it), the last aligned to the file's end; the
+  // file's label comes from its windows by `aggregate`. `segment` asks for
+  // windows of this many seconds instead (every segment_hop; default:
+  // segment); one shorter than the model's input is refused unless pad_short
+  // (each is then zero-padded to the input, as no training clip was).
+  // no_segment refuses (as a failed row) a file longer than the input.
   std::optional<double> segment, segment_hop;
+  bool no_segment = false, pad_short = false;
   enum class Aggregate { kMean, kVote };
   Aggregate aggregate = Aggregate::kMean;  // mean: softmax of the segments' mean logits; vote: most segments' label
   int jobs = 1;                            // files at once (0: all cores); libtorch runs one thread per job
+  ParamRenderer render;                    // how failed rows name parameters (the CLI: flags); default keywords
   void validate() const;                   // throws Error naming the option
 };
 
@@ -38,6 +47,8 @@ PredictOptions::Aggregate parse_aggregate(const std::string& name);  // mean | v
 
 struct PredictSummary {
   std::size_t files = 0, failed = 0, segments = 0;
+  std::size_t windowed_files = 0;         // longer than the model's input: classified in windows (without segment)
+  double window_seconds = 0.0;            // their windows' length
   std::size_t labelled = 0, correct = 0;  // files with a true label (labels CSV) and those predicted right
   double seconds = 0.0;
   double accuracy() const { return labelled ? static_cast<double>(correct) / static_cast<double>(labelled) : 0.0; }
@@ -76,8 +87,9 @@ class StreamClassifier {
  public:
   // sample_rate: the stream's (resampled to the model's); window: default the
   // model's input (pad_to, or its segment), else 1 s; every: default window / 2.
+  // A window shorter than the model's input is refused unless pad_short.
   StreamClassifier(const SavedModel& model, int sample_rate, std::optional<double> window = {},
-                   std::optional<double> every = {});
+                   std::optional<double> every = {}, bool pad_short = false);
   // Appends mono samples; returns the labels that became due (in time order).
   std::vector<StreamLabel> accept(std::span<const float> samples);
   // The end of the stream: one label over all of it when it was shorter than

@@ -203,6 +203,18 @@ void define_pipeline(py::module_& m) {
       .def_property_readonly("dtype", [](const Pipeline& p) { return to_string(p.options().dtype); })
       .def_property_readonly("segmented", [](const Pipeline& p) { return p.options().segment.has_value(); })
       .def(
+          "windows",
+          [](const Pipeline& p, std::size_t n, int rate, std::optional<double> segment, std::optional<double> hop,
+             bool whole_only, bool pad_short) {
+            std::vector<std::pair<std::size_t, std::size_t>> out;
+            for (const ClipWindow& w : plan_windows(
+                     p, n, rate, {.segment = segment, .hop = hop, .whole_only = whole_only, .pad_short = pad_short}))
+              out.emplace_back(w.begin, w.length);
+            return out;
+          },
+          py::arg("n"), py::arg("sr"), py::arg("segment") = py::none(), py::arg("hop") = py::none(),
+          py::arg("whole_only") = false, py::arg("pad_short") = false)
+      .def(
           "run",
           [](const Pipeline& p, const py::array& y, int sr, int n_threads, const std::string& what) {
             WarningsToPython w;

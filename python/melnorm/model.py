@@ -22,21 +22,32 @@ FORMAT_VERSION = 1  # of model.json; ModelRecord::kFormatVersion in the library
 
 class Prediction:
     """One clip's prediction: ``label``, its ``probability``, ``probabilities``
-    (class -> probability, in the model's class order) and the network's
-    ``logits`` ``[rows, n_classes]`` (one row per segment for a model trained
-    on segments; the clip's probabilities are the softmax of their mean)."""
+    (class -> probability, in the model's class order), the network's
+    ``logits`` ``[rows, n_classes]`` (one row per window or segment) and
+    ``windows``: the ``(start, end)`` seconds each row saw. The clip's
+    probabilities come from the rows by ``aggregate``: ``"mean"`` (softmax of
+    the mean logits) or ``"vote"`` (each class's share of the rows' labels;
+    a tie goes to the higher mean logit)."""
 
-    def __init__(self, classes, logits):
+    def __init__(self, classes, logits, windows=None, aggregate="mean"):
         self.logits = logits
+        self.windows = windows if windows is not None else [(0.0, None)] * len(logits)
+        self.aggregate = aggregate
         mean = logits.astype(_np.float64).mean(axis=0)
-        e = _np.exp(mean - mean.max())
-        p = (e / e.sum()).astype(_np.float32)
+        if aggregate == "vote":
+            votes = _np.bincount(_np.argmax(logits, axis=1), minlength=logits.shape[1]).astype(_np.float64)
+            p = (votes / votes.sum()).astype(_np.float32)
+            best = max(range(len(p)), key=lambda k: (p[k], mean[k]))
+        else:
+            e = _np.exp(mean - mean.max())
+            p = (e / e.sum()).astype(_np.float32)
+            best = int(_np.argmax(p))
         self.probabilities = dict(zip(classes, (float(v) for v in p)))
-        best = int(_np.argmax(p))
         self.label, self.probability = classes[best], float(p[best])
 
     def __repr__(self):
-        return f"Prediction(label={self.label!r}, probability={self.probability:.4f})"
+        return (f"Prediction(label={self.label!r}, probability={self.probability:.4f}"
+                + (f", windows={len(self.windows)}" if len(self.windows) > 1 else "") + ")")
 
 
 def _read(path, mode="r"):
@@ -97,20 +108,50 @@ class Model:
         with torch.no_grad():
             return self.network(x.unsqueeze(1)).numpy()
 
-    def predict(self, path_or_waveform, sr=None):
+    def predict(self, path_or_waveform, sr=None, *, segment=None, hop=None, aggregate="mean", pad_short=False):
         """Classify an audio file (a path) or a mono waveform ``[samples]`` at ``sr`` Hz (default: the model's
-        rate; another rate is resampled). Returns a :class:`Prediction`."""
+        rate; another rate is resampled). Returns a :class:`Prediction`.
+
+        As ``melnorm predict``: a clip longer than the model's input is classified whole, in windows of the
+        input's length every ``hop`` seconds (default: half of it), the last aligned to the clip's end, and
+        aggregated by ``aggregate`` (``"mean"`` or ``"vote"``); ``segment=S`` asks for windows of S seconds
+        (one shorter than the model's input is refused unless ``pad_short=True``); ``segment=False`` refuses a
+        clip longer than the input instead. ``Prediction.windows`` says which seconds each row saw."""
+        if aggregate not in ("mean", "vote"):
+            raise ValueError(f"aggregate={aggregate!r} is not supported; allowed: 'mean', 'vote'")
+        core = self.pipeline._core
         if isinstance(path_or_waveform, (str, bytes)) or hasattr(path_or_waveform, "__fspath__"):
-            features = self.pipeline.load(os.fsdecode(path_or_waveform))
+            what = os.fsdecode(path_or_waveform)
+            y, rate = core.load(what)
         else:
-            y = path_or_waveform
-            if getattr(y, "ndim", 1) != 1:
+            what = "waveform"
+            y = _np.asarray(path_or_waveform, dtype=_np.float32)
+            if y.ndim != 1:
                 raise ValueError("predict takes one mono waveform [samples]; for a batch call it per clip")
-            features = self.pipeline(y, sr)
-        features = _np.asarray(features, dtype=_np.float32)
-        if features.ndim == 2:
-            features = features[None]
-        return Prediction(self.classes, self.logits(features))
+            rate = sr if sr is not None else core.sample_rate
+            if rate is None:
+                raise ValueError("sr: this model takes each clip's own rate; pass the waveform's: predict(y, sr=...)")
+        whole_only = segment is False
+        windows = core.windows(len(y), int(rate), None if segment is False else segment, hop, whole_only, pad_short)
+        pieces = _np.zeros((len(windows), windows[0][1]), _np.float32)
+        for i, (begin, length) in enumerate(windows):
+            piece = y[begin:begin + length]
+            pieces[i, :len(piece)] = piece
+        if len(windows) == 1 and windows[0][1] == len(y):
+            pieces = y[None]
+        features = _np.asarray(self.pipeline._run(pieces, rate, what), dtype=_np.float32)
+        if features.ndim == 3:  # [windows, n_mels, frames]
+            features = features[:, None]
+        rows = features.reshape((-1,) + features.shape[2:])  # [windows x segments, n_mels, frames]
+        duration = len(y) / rate
+        if core.segmented:  # the model's own segments of the one window: every segment_hop seconds
+            described = core.describe()
+            seg = float(described["segment"])
+            step = float(described.get("segment_hop", described["segment"]))
+            spans = [(k * step, min(k * step + seg, duration)) for k in range(features.shape[1])]
+        else:
+            spans = [(begin / rate, min((begin + length) / rate, duration)) for begin, length in windows]
+        return Prediction(self.classes, self.logits(rows), spans, aggregate)
 
     def __repr__(self):
         return f"melnorm.Model({self.directory!r}, classes={self.classes})"

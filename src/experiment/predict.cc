@@ -31,7 +31,9 @@ void PredictOptions::validate() const {
   if (jobs < 0) throw_invalid_argument("jobs", "jobs=" + num(jobs) + " must be >= 1 (or 0 for all cores)");
   if (segment && !(*segment > 0 && std::isfinite(*segment)))
     throw_invalid_argument("segment", "segment=" + num(*segment) + " must be positive seconds");
-  if (segment_hop && !segment) throw_invalid_argument("segment_hop", "segment_hop goes with segment");
+  if (no_segment && segment)
+    throw_invalid_argument(
+        "no_segment", param_text("no_segment") + " and " + param_text("segment") + " contradict each other; give one");
   if (segment_hop && !(*segment_hop > 0 && std::isfinite(*segment_hop)))
     throw_invalid_argument("segment_hop", "segment_hop=" + num(*segment_hop) + " must be positive seconds");
 }
@@ -53,7 +55,8 @@ struct Scored {
 
 struct FileResult {
   std::string error;             // non-empty: failed
-  std::vector<Scored> segments;  // with segmenting: each segment
+  std::vector<Scored> segments;  // each window (one: the whole clip)
+  bool windowed = false;         // classified in several windows or segments: the CSV lists them
   Scored file;                   // the file's probabilities (aggregated over segments)
 };
 
@@ -105,33 +108,40 @@ std::vector<float> aggregate(const std::vector<std::vector<float>>& logits, Pred
   return share;
 }
 
+WindowRequest window_request(const PredictOptions& o) {
+  return {.segment = o.segment, .hop = o.segment_hop, .whole_only = o.no_segment, .pad_short = o.pad_short};
+}
+
 FileResult classify(const SavedModel& model, const detail::Source& src, const PredictOptions& o) {
   FileResult r;
   try {
     const Pipeline& p = model.pipeline();
     const Audio a = p.load(src.path);
     const int rate = a.sample_rate;
-    PipelineOptions cut;  // the user's segmenting; the model's own pad/segment follows in run()
-    cut.segment = o.segment, cut.segment_hop = o.segment_hop;
+    const std::size_t n = a.samples.size();
+    const std::vector<ClipWindow> windows = plan_windows(p, n, rate, window_request(o));
+    const std::optional<double> served_segment = p.options().segment;
+    r.windowed = windows.size() > 1 || o.segment || served_segment;
     std::vector<std::vector<float>> logits;
-    for (const auto& [start, piece] : cut_clip(cut, a.samples, rate)) {
+    std::vector<float> piece;
+    for (const ClipWindow& w : windows) {
+      const std::size_t have = std::min(w.length, n - std::min(n, w.begin));
+      piece.assign(w.length, 0.0f);  // past the end: zeros (a clip shorter than the user's segment)
+      std::copy_n(a.samples.begin() + static_cast<std::ptrdiff_t>(w.begin), have, piece.begin());
       const auto rows = p.run(piece, rate, src.name);
       const auto z = model.logits(rows, src.name);
       for (std::size_t i = 0; i < rows.size(); ++i) {
-        const double t0 = static_cast<double>(start) / rate + rows[i].offset;
-        const double len = o.segment             ? *o.segment
-                           : p.options().segment ? *p.options().segment
-                                                 : static_cast<double>(piece.size()) / rate;
-        r.segments.push_back(
-            {t0, std::min(t0 + len, static_cast<double>(a.samples.size()) / rate), softmax(z[i]), z[i]});
+        const double t0 = static_cast<double>(w.begin) / rate + rows[i].offset;
+        const double len = served_segment ? *served_segment : static_cast<double>(w.length) / rate;
+        r.segments.push_back({t0, std::min(t0 + len, static_cast<double>(n) / rate), softmax(z[i]), z[i]});
         logits.push_back(z[i]);
       }
     }
-    const bool segmented = o.segment || p.options().segment;
-    r.file = {0.0, static_cast<double>(a.samples.size()) / rate,
-              aggregate(logits, segmented ? o.aggregate : PredictOptions::Aggregate::kMean), mean_logits(logits)};
+    r.file = {0.0, static_cast<double>(n) / rate,
+              aggregate(logits, r.windowed ? o.aggregate : PredictOptions::Aggregate::kMean), mean_logits(logits)};
   } catch (const std::exception& e) {  // Error, or libtorch's: the file's row says why
-    const std::string m = e.what();
+    const auto* error = dynamic_cast<const Error*>(&e);
+    const std::string m = error && o.render ? error->message(o.render) : std::string(e.what());
     r.error = m.rfind(src.name, 0) == 0 && m.size() > src.name.size() + 2 ? m.substr(src.name.size() + 2) : m;
   }
   return r;
@@ -236,7 +246,7 @@ std::string top_fields(const std::vector<float>& p, const std::vector<std::strin
 // ---- live audio ----
 
 StreamClassifier::StreamClassifier(const SavedModel& model, int sample_rate, std::optional<double> window,
-                                   std::optional<double> every)
+                                   std::optional<double> every, bool pad_short)
     : model_(model), rate_(sample_rate) {
   if (sample_rate <= 0)
     throw_invalid_argument("sr", "the stream's sample rate sr=" + num(sample_rate) + " must be positive");
@@ -250,6 +260,11 @@ StreamClassifier::StreamClassifier(const SavedModel& model, int sample_rate, std
   if (served.pad_to && w > *served.pad_to + 1e-9)
     throw_invalid_argument("window", "window=" + num(w) + " s is longer than the model's input (" +
                                          num(*served.pad_to) + " s): the rest of each window would be cut off");
+  if (served.pad_to && w < *served.pad_to - 1e-9 && !pad_short)
+    throw_invalid_argument("window", param_text("window", num(w)) + " s is shorter than the model's input (" +
+                                         num(*served.pad_to) + " s): each window would be zero-padded, unlike " +
+                                         "the clips it was trained on; leave out " + param_text("window") +
+                                         ", or add " + param_text("pad_short") + " to pad on purpose");
   window_ = static_cast<std::size_t>(std::llround(w * sample_rate));
   every_ = static_cast<std::size_t>(std::max(1LL, std::llround(e * sample_rate)));
   next_end_ = window_;
@@ -270,7 +285,9 @@ std::vector<StreamLabel> StreamClassifier::accept(std::span<const float> samples
   std::vector<StreamLabel> due;
   for (; next_end_ <= total_; next_end_ += every_, ++labels_) due.push_back(label(next_end_, window_));
   // Keep what the next window needs (from next_end_ - window_); compact once the dead part is the larger.
-  const std::size_t keep_from = next_end_ > window_ ? next_end_ - window_ : 0;
+  // (and the last window's worth: finish() may label the stream's end).
+  std::size_t keep_from = next_end_ > window_ ? next_end_ - window_ : 0;
+  keep_from = std::min(keep_from, total_ > window_ ? total_ - window_ : 0);
   const std::size_t dead = std::min(keep_from, total_) - buffer_start_;
   if (dead > buffer_.size() / 2) {
     buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(dead));
@@ -281,8 +298,11 @@ std::vector<StreamLabel> StreamClassifier::accept(std::span<const float> samples
 
 std::vector<StreamLabel> StreamClassifier::finish() {
   if (total_ == 0) throw Error(ErrorCode::kInvalidData, "input", "the stream ended before any audio arrived");
-  if (labels_ > 0) return {};
   std::vector<StreamLabel> last;
+  if (labels_ > 0) {  // audio after the last label's end: one more window, aligned to the end (as predict's last)
+    if (total_ > next_end_ - every_) last.push_back(label(total_, window_)), ++labels_;
+    return last;
+  }
   last.push_back(label(total_, total_));  // shorter than one window: padded as a short clip would be
   ++labels_;
   return last;
@@ -295,17 +315,14 @@ PredictSummary predict_files(const PredictOptions& options, std::string* csv_out
   if (options.output.empty() && !csv_out) throw_invalid_argument("output", "give an output file");
   const SavedModel model = SavedModel::load(options.model);
   const PipelineOptions& served = model.pipeline().options();
-  if (options.segment && served.segment)
-    throw_invalid_argument("segment", "this model cuts its own segments of " + num(*served.segment) +
-                                          " s (it was trained on segments): leave out segment");
-  if (options.segment && served.pad_to && *options.segment > *served.pad_to + 1e-9)
-    throw_invalid_argument("segment", "segment=" + num(*options.segment) + " s is longer than the model's input (" +
-                                          num(*served.pad_to) + " s): the rest of each segment would be cut off");
+  // The user's windows against the model's input, before any file is read (a file's own length is checked per file).
+  const int probe_rate = served.sample_rate.value_or(16000);
+  plan_windows(model.pipeline(), 0, probe_rate, window_request(options));
   const std::vector<detail::Source> sources = list_inputs(options);
   detail::set_torch_threads(1);  // parallel over files (jobs), not inside one small network
   const std::vector<FileResult> results = classify_all(model, sources, options, progress);
 
-  const bool segmented = options.segment || served.segment;
+  const bool segmented = std::any_of(results.begin(), results.end(), [](const FileResult& r) { return r.windowed; });
   std::string csv = csv_header(options, segmented, model.classes());
   PredictSummary s;
   for (std::size_t i = 0; i < sources.size(); ++i) {
@@ -316,6 +333,10 @@ PredictSummary predict_files(const PredictOptions& options, std::string* csv_out
       continue;
     }
     if (segmented) s.segments += results[i].segments.size();
+    if (results[i].windowed && !options.segment && !served.segment) {
+      ++s.windowed_files;
+      s.window_seconds = results[i].segments.front().end - results[i].segments.front().start;
+    }
     if (options.labels) {
       const auto& p = results[i].file.probabilities;
       const auto best = static_cast<std::size_t>(std::max_element(p.begin(), p.end()) - p.begin());

@@ -110,3 +110,46 @@ def test_damaged_folders_are_refused_naming_the_file(saved, tmp_path):
     _reseal(m, "stats.json")
     with pytest.raises(ValueError, match=r"stats\.json.*n_fft"):
         melnorm.load_model(m)
+
+
+def _long_track(tmp_path):
+    """3.15 s at 8 kHz: five bundled clips back to back, written as PCM16 WAV by the CLI's own decoder's peer."""
+    import wave
+    clips = [melnorm.load(os.path.join(SAMPLES, str(d), f), sr=None)[0]
+             for d in range(3) for f in sorted(os.listdir(os.path.join(SAMPLES, str(d))))]
+    y = np.concatenate(clips)[:8000 * 3 + 1234]
+    y = np.pad(y, (0, max(0, 8000 * 3 + 1234 - len(y))))
+    path = tmp_path / "long.wav"
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1), w.setsampwidth(2), w.setframerate(8000)
+        w.writeframes((np.clip(y, -1, 32767 / 32768) * 32768).astype("<i2").tobytes())
+    return path
+
+
+def test_predict_classifies_a_long_file_whole_in_windows_as_the_cli(saved, tmp_path):
+    """Model.predict, like `melnorm predict`: windows of the model's 1 s input every 0.5 s, the last aligned to the
+    end, the same probabilities as the CLI's file row; segment=False refuses; a short segment needs pad_short."""
+    model_dir, _ = saved
+    model = melnorm.load_model(model_dir)
+    path = _long_track(tmp_path)
+    p = model.predict(path)
+    assert [round(s, 3) for s, _ in p.windows] == [0.0, 0.5, 1.0, 1.5, 2.0, 2.154]
+    assert round(p.windows[-1][1], 3) == 3.154 and len(p.logits) == 6
+    r = subprocess.run([CLI, "predict", str(model_dir), str(path), "-q", "-o", str(tmp_path / "p.csv")],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    with open(tmp_path / "p.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 7 and rows[-1]["segment"] == "file"
+    assert p.label == rows[-1]["label"] and abs(p.probability - float(rows[-1]["probability"])) < 2e-6
+    for row, (start, _) in zip(rows, p.windows):
+        assert row["start"] == f"{start:.3f}"
+    vote = model.predict(path, aggregate="vote")
+    assert abs(sum(vote.probabilities.values()) - 1) < 1e-5
+    with pytest.raises(ValueError, match=r"longer than the model's input \(1 s\), and segment=False refuses"):
+        model.predict(path, segment=False)
+    with pytest.raises(ValueError, match=r"segment=0.5 s is shorter than the model's input .* add pad_short"):
+        model.predict(path, segment=0.5)
+    assert len(model.predict(path, segment=0.5, pad_short=True).windows) == 7
+    with pytest.raises(ValueError, match="aggregate='median' is not supported"):
+        model.predict(path, aggregate="median")
