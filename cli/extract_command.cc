@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "commands.h"
+#include "interrupt.h"
 #include "mel_options.h"
 #include "melnorm/error.h"
 #include "melnorm/extract.h"
@@ -37,6 +38,7 @@ class ProgressDisplay {
   explicit ProgressDisplay(bool quiet) : quiet_(quiet), tty_(::isatty(2) != 0) {}
 
   void update(const ExtractProgress& p) {
+    InterruptReport::progress(p.sources_done, p.sources_total);
     if (quiet_) return;
     const auto now = std::chrono::steady_clock::now();
     if (p.phase != phase_) {
@@ -53,9 +55,11 @@ class ProgressDisplay {
     if (elapsed < 0.5 && !last) return;  // rates over a few milliseconds mean nothing
     const double rate = static_cast<double>(p.sources_done - first_done_) / std::max(elapsed, 1e-9);
     const double eta = rate > 0 ? static_cast<double>(p.sources_total - p.sources_done) / rate : 0.0;
-    std::fprintf(stderr, "%s%s %zu/%zu clips  %.1f clips/s  %.3f h audio/s  ETA %s  failed %zu%s", tty_ ? "\r" : "",
-                 p.phase.c_str(), p.sources_done, p.sources_total, rate,
-                 p.audio_seconds / 3600.0 / std::max(elapsed, 1e-3), clock_text(eta).c_str(), p.rows_failed,
+    char audio[48] = "";  // hours of audio a second, once audio was counted
+    if (p.audio_seconds > 0)
+      std::snprintf(audio, sizeof audio, "  %.3g h audio/s", p.audio_seconds / 3600.0 / std::max(elapsed, 1e-3));
+    std::fprintf(stderr, "%s%s %zu/%zu clips  %.1f clips/s%s  ETA %s  failed %zu%s", tty_ ? "\r" : "", p.phase.c_str(),
+                 p.sources_done, p.sources_total, rate, audio, clock_text(eta).c_str(), p.rows_failed,
                  tty_ ? "   " : "\n");
     std::fflush(stderr);
   }
@@ -73,6 +77,7 @@ class ProgressDisplay {
 int run_extract(const ExtractArgs& a) {
   const ExtractOptions o = resolve_extract_options(a.flags.given());
   ProgressDisplay display(a.quiet);
+  InterruptReport::install("clips", "run the same command to resume");
   const ExtractSummary s = extract_dataset(o, [&](const ExtractProgress& p) { display.update(p); });
   display.finish();
   if (!a.quiet) {

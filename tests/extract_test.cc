@@ -391,6 +391,49 @@ TEST(Extract, UnknownFormatsNameTheRegisteredOnes) {
   }
 }
 
+// A run refused before its first row (here: no train row to fit on) leaves
+// nothing the corrected command trips over: it starts over with its options.
+TEST(Extract, ARunRefusedBeforeItsFirstRowDoesNotBlockTheCorrectedRun) {
+  TempDir dir;
+  write_audio(dir / "in" / "a.wav", testing::sine(300, 8000, 8000), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  write_audio(dir / "in" / "b.wav", testing::sine(900, 8000, 4000), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  std::ofstream(dir / "split.csv") << "path,label,split\na.wav,x,test\nb.wav,y,test\n";
+  std::ofstream(dir / "fold.csv") << "path,label,fold\na.wav,x,train\nb.wav,y,test\n";
+  auto o = small_options(dir / "in", dir / "out");
+  o.features.normalize = NormalizeOptions{.method = "zscore", .scope = Scope::kGlobal};
+  o.fit_stats = true;
+  o.labels = dir / "split.csv";
+  EXPECT_THROW(extract_dataset(o), Error);  // no row says train
+  o.labels = dir / "fold.csv";
+  o.split_column = "fold";
+  const ExtractSummary s = extract_dataset(o);  // other options: accepted, as the refused run wrote no row
+  EXPECT_EQ(s.rows, 2u);
+  EXPECT_EQ(s.failed, 0u);
+  EXPECT_EQ(manifest(dir / "out").size(), 3u);
+}
+
+// A clip added to the input says which, and what to do.
+TEST(Extract, AChangedInputNamesTheFilesAddedAndRemoved) {
+  TempDir dir;
+  write_audio(dir / "in" / "a.wav", testing::sine(300, 8000, 8000), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  write_audio(dir / "in" / "b.wav", testing::sine(900, 8000, 4000), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  const auto o = small_options(dir / "in", dir / "out");
+  extract_dataset(o);
+  write_audio(dir / "in" / "c.wav", testing::sine(500, 8000, 4000), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  fs::remove(dir / "in" / "a.wav");
+  write_audio(dir / "in" / "d.wav", testing::sine(700, 8000, 4000), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  try {
+    extract_dataset(o);
+    FAIL();
+  } catch (const Error& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("was made from other inputs: 2 files (e.g. c.wav, d.wav) added; 1 file (e.g. a.wav) removed"),
+              std::string::npos)
+        << m;
+    EXPECT_NE(m.find("extract them into a new OUTDIR"), std::string::npos) << m;
+  }
+}
+
 TEST(OutdirReader, ReadsBothFormatsRowsAsWritten) {
   TempDir dir;
   write_audio(dir / "in" / "cat" / "a.wav", testing::sine(300, 8000, 8000), 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fstream>
 #include <set>
+#include <sstream>
 #include <string_view>
 #include <thread>
 
@@ -63,6 +64,15 @@ void ExtractOptions::validate() const {
 
 namespace {
 
+// inputs.txt: the clips an OUTDIR was made from, one name a line (to say what changed).
+constexpr const char* kSourcesFile = "inputs.txt";
+
+std::string join_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out.empty() ? "none" : out;
+}
+
 constexpr const char* kTmpDir = ".tmp";  // temporaries: emptied at start-up, removed at finish
 
 // The temporaries of an older melnorm, which left them next to their targets
@@ -113,7 +123,7 @@ void check_paths(const ExtractOptions& o) {
   // (melnorm.dask writes its list of paths there) unless it is one of the files extract writes.
   auto clobbered = [&](const fs::path& p) {
     static const std::set<std::string> written = [] {
-      std::set<std::string> names = {"options.json", "manifest.csv", "stats.json", detail::kProgressFile};
+      std::set<std::string> names = {"options.json", "manifest.csv", "stats.json", kSourcesFile, detail::kProgressFile};
       for (const detail::OutputFormat* f : detail::output_formats()) names.insert(f->written.begin(), f->written.end());
       return names;
     }();
@@ -173,6 +183,47 @@ std::string first_difference(const nlohmann::json& a, const nlohmann::json& b, c
   return "";
 }
 
+std::string sources_text(const detail::SourceList& list) {
+  std::string out;
+  for (const auto& s : list.sources) out.append(s.name).append("\n");
+  return out;
+}
+
+// "2 files added (e.g. a.wav, b.wav); 1 removed (c.wav)" against the recorded list.
+std::string sources_change(const fs::path& recorded, const detail::SourceList& list) {
+  std::error_code ec;
+  if (!fs::exists(recorded, ec))
+    return "it has another number of clips (made by an older melnorm, it does not list them)";
+  std::set<std::string> before, now;
+  std::istringstream in(detail::read_text_file(recorded, std::size_t{1} << 30, "out_dir"));
+  for (std::string line; std::getline(in, line);) before.insert(line);
+  for (const auto& s : list.sources) now.insert(s.name);
+  auto some = [](const std::set<std::string>& a, const std::set<std::string>& b) {
+    std::vector<std::string> only;
+    for (const auto& x : a)
+      if (!b.count(x)) only.push_back(x);
+    std::string text = detail::num(only.size()) + (only.size() == 1 ? " file" : " files");
+    for (std::size_t i = 0; i < only.size() && i < 3; ++i) text += (i ? ", " : " (e.g. ") + only[i];
+    return only.empty() ? std::string("none") : text + ")";
+  };
+  return some(now, before) + " added; " + some(before, now) + " removed";
+}
+
+// Whether a row was written: the manifest holds more than its header.
+bool holds_rows(const fs::path& out_dir) {
+  std::ifstream m(out_dir / "manifest.csv");
+  std::string line;
+  return std::getline(m, line) && std::getline(m, line);
+}
+
+// Removes what a run that wrote no row left (options.json is rewritten next).
+void start_over(const fs::path& out_dir) {
+  std::error_code ec;
+  for (const std::string name : {"manifest.csv", "stats.json", detail::kProgressFile}) fs::remove(out_dir / name, ec);
+  for (const detail::OutputFormat* f : detail::output_formats())
+    for (const auto& w : f->written) fs::remove(out_dir / w, ec);
+}
+
 }  // namespace
 
 // ---- ExtractPlan ----
@@ -226,15 +277,18 @@ ExtractPlan::ExtractPlan(const ExtractOptions& options) {
     const auto& cols = impl->list.extra_columns;
     const auto it = std::find(cols.begin(), cols.end(), o.split_column);
     if (it == cols.end())
-      throw_invalid_argument("split_column", o.labels->string() + ": no column '" + o.split_column + "'");
+      throw_invalid_argument("split_column",
+                             o.labels->string() + ": no column '" + o.split_column +
+                                 "' for the split; its columns besides path and label: " + join_names(cols));
     impl->list.split_column = static_cast<std::size_t>(it - cols.begin());
   }
   if (o.fit_stats && o.fit_on == FitOn::kTrain && !impl->list.split_column)
-    throw_invalid_argument("fit_on", "fit_stats: " +
+    throw_invalid_argument("fit_on", param_text("fit_stats") + ": " +
                                          (o.labels ? o.labels->string() + " has no '" + o.split_column + "' column"
                                                    : std::string("the clips have no train/test split")) +
-                                         ", so the statistics would see the test rows too; name the column with "
-                                         "split_column, or fit on every row knowingly with fit_on=all");
+                                         ", so the statistics would see the test rows too; name the column with " +
+                                         param_text("split_column") + ", or fit on every row knowingly with " +
+                                         param_text("fit_on", "all"));
   if (o.features.rate_policy == PipelineOptions::RatePolicy::kShared)
     if (const auto rate = shared_rate(impl->list)) o.features = o.features.at_rate(*rate);
   impl->pipeline.emplace(o.features);
@@ -393,6 +447,7 @@ void ExtractWriter::Impl::check_options(const nlohmann::ordered_json& record) {
   std::error_code ec;
   if (!fs::exists(options_path, ec)) {
     write_whole(options_path, record.dump(2) + "\n", tmp_dir);
+    write_whole(o.out_dir / kSourcesFile, sources_text(plan.impl().list), tmp_dir);
     return;
   }
   nlohmann::json existing;
@@ -403,6 +458,21 @@ void ExtractWriter::Impl::check_options(const nlohmann::ordered_json& record) {
                 options_path.string() + ": unreadable; remove OUTDIR or use another");
   }
   const std::string diff = first_difference(existing, nlohmann::json(record));
+  if (!diff.empty() && !holds_rows(o.out_dir)) {  // a run refused or stopped before its first row: start over
+    start_over(o.out_dir);
+    write_whole(options_path, record.dump(2) + "\n", tmp_dir);
+    write_whole(o.out_dir / kSourcesFile, sources_text(plan.impl().list), tmp_dir);
+    return;
+  }
+  const fs::path sources_path = o.out_dir / kSourcesFile;
+  const bool same_sources =
+      !fs::exists(sources_path, ec) ||
+      detail::read_text_file(sources_path, std::size_t{1} << 30, "out_dir") == sources_text(plan.impl().list);
+  if ((!diff.empty() && diff.rfind("sources:", 0) == 0) || (diff.empty() && !same_sources))
+    throw Error(ErrorCode::kInvalidArgument, "out_dir",
+                o.out_dir.string() +
+                    " was made from other inputs: " + sources_change(o.out_dir / kSourcesFile, plan.impl().list) +
+                    "; extract them into a new OUTDIR, or remove " + o.out_dir.string() + " to extract all again");
   if (!diff.empty())
     throw Error(ErrorCode::kInvalidArgument, "out_dir",
                 o.out_dir.string() + " was made with other options (" + diff +
@@ -420,7 +490,7 @@ ExtractWriter::ExtractWriter(const ExtractPlan& plan) : impl_(new Impl(plan)) {
     s.stats = Stats::load(*o.stats);
     try {
       plan.pipeline().with_stats(*s.stats);
-    } catch (const Error& e) { throw Error(e.code(), e.param(), o.stats->string() + ": " + e.what()); }
+    } catch (const Error& e) { throw Error(e.code(), e.param(), o.stats->string() + ": " + e.raw_message()); }
   }
   s.take_outdir();
   s.check_options(options_record(plan, list));
@@ -544,7 +614,8 @@ ExtractSummary extract_dataset(const ExtractOptions& options,
   ExtractProgress prog;
   if (writer.needs_fit()) {
     const auto chunks = plan.fit_chunks();
-    if (chunks.empty()) throw Error(ErrorCode::kInvalidData, "labels", "fit_stats: no rows to fit on (split=train)");
+    if (chunks.empty())
+      throw Error(ErrorCode::kInvalidData, "labels", param_text("fit_stats") + ": no rows to fit on (split=train)");
     prog.phase = "fit-stats";
     for (const auto& c : chunks) prog.sources_total += c.size();
     std::vector<Stats> parts;
