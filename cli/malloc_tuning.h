@@ -13,6 +13,7 @@ namespace melnorm::cli {
 inline void tune_malloc() {
 #ifdef M_TOP_PAD
   mallopt(M_TOP_PAD, 64 << 20);
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);  // glibc's largest: blocks below it are reused, not mapped anew
 #endif
 }
 

@@ -54,6 +54,24 @@ using WarningHandler = std::function<void(std::string_view message)>;
 WarningHandler set_warning_handler(WarningHandler handler);
 void warn(std::string_view message);
 
+// While one is alive on a thread, that thread's warnings go to `handler`
+// instead of the process-wide one: a front end collecting one call's
+// warnings (Python: each call's own, not another thread's). The threads the
+// library starts for that call inherit it. Nested: the innermost wins.
+class ThreadWarningHandler {
+ public:
+  explicit ThreadWarningHandler(WarningHandler handler);
+  ~ThreadWarningHandler();
+  ThreadWarningHandler(const ThreadWarningHandler&) = delete;
+  ThreadWarningHandler& operator=(const ThreadWarningHandler&) = delete;
+  // This thread's handler, or null (to hand to a thread started for the same work).
+  static const WarningHandler* current();
+
+ private:
+  WarningHandler handler_;
+  const WarningHandler* previous_;
+};
+
 // While one is alive on a thread, that thread's warnings start with
 // "<subject>: " (the clip a warning is about). Nested: the innermost wins.
 class WarningSubject {

@@ -5,9 +5,14 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
 
 #include <vector>
 
+#include "melnorm/error.h"
 #include "melnorm/pipeline_options.h"
 
 namespace melnorm::python {
@@ -31,13 +36,26 @@ OptionValues option_values_from(const py::dict& kwargs, const std::vector<const 
 py::array_t<float> waveform_array(const py::array& y, const char* name = "y");
 
 // Library warnings raised during a call, issued as Python UserWarnings (once
-// per distinct message) when the call returns with the GIL held.
+// per distinct message) when the call returns with the GIL held. Each call
+// collects its own (a ThreadWarningHandler on the calling thread, inherited
+// by the threads the call starts): two threads' calls never see each other's.
+// Under `-W error` the first warning is raised from the destructor, which is
+// why it may throw (never while an exception is already on its way).
 class WarningsToPython {
  public:
-  WarningsToPython() = default;
-  ~WarningsToPython();
+  WarningsToPython();
+  ~WarningsToPython() noexcept(false);
   WarningsToPython(const WarningsToPython&) = delete;
   WarningsToPython& operator=(const WarningsToPython&) = delete;
+
+ private:
+  struct Sink {
+    std::mutex mutex;
+    std::vector<std::string> messages;
+  };
+  std::shared_ptr<Sink> sink_;
+  std::optional<ThreadWarningHandler> scope_;
+  int uncaught_;
 };
 void install_warning_handler();
 

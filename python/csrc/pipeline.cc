@@ -91,11 +91,24 @@ int caller_stacklevel() {
 
 }  // namespace
 
-WarningsToPython::~WarningsToPython() {
+WarningsToPython::WarningsToPython() : sink_(std::make_shared<Sink>()), uncaught_(std::uncaught_exceptions()) {
+  scope_.emplace([sink = sink_](std::string_view message) {
+    std::lock_guard lock(sink->mutex);
+    if (sink->messages.size() < 1000) sink->messages.emplace_back(message);
+  });
+}
+
+WarningsToPython::~WarningsToPython() noexcept(false) {
+  scope_.reset();
   std::vector<std::string> messages;
   {
-    std::lock_guard lock(warnings_mutex);
-    messages.swap(pending_warnings);
+    std::lock_guard lock(sink_->mutex);
+    messages.swap(sink_->messages);
+  }
+  {
+    std::lock_guard lock(warnings_mutex);  // from threads no call owned (rare): issued by the next call to finish
+    messages.insert(messages.end(), pending_warnings.begin(), pending_warnings.end());
+    pending_warnings.clear();
   }
   if (messages.empty()) return;
   std::vector<std::pair<std::string, std::size_t>> distinct;  // message, items of a batch that gave it
@@ -116,7 +129,8 @@ WarningsToPython::~WarningsToPython() {
           items ? text + " (" + std::to_string(items) + " item" + (items > 1 ? "s" : "") + " of the batch)" : text;
       warn(message, py::module_::import("builtins").attr("UserWarning"), level);
     }
-  } catch (const py::error_already_set&) {  // warnings as errors: not from a destructor
+  } catch (const py::error_already_set&) {  // -W error: the warning is the call's exception
+    if (std::uncaught_exceptions() == uncaught_) throw;
   }
 }
 
@@ -141,7 +155,10 @@ py::array_t<float> run_batch(const Pipeline& p, const py::array_t<float>& y, int
     py::gil_scoped_release release;
     const int threads = std::max(1, std::min<int>(n_threads, static_cast<int>(batch)));
     std::vector<std::exception_ptr> errors(static_cast<std::size_t>(threads));
+    const WarningHandler* warnings = ThreadWarningHandler::current();  // the call's: its threads warn there too
     auto work = [&](int t) {
+      std::optional<ThreadWarningHandler> inherited;
+      if (warnings && t > 0) inherited.emplace(*warnings);
       try {
         for (std::size_t i = static_cast<std::size_t>(t); i < batch; i += static_cast<std::size_t>(threads))
           results[i] = p.run({in + i * n, n}, sr, batch > 1 ? what + " " + std::to_string(i) : what);

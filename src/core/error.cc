@@ -20,8 +20,14 @@ WarningHandler& handler() {
 }
 
 thread_local std::string warning_subject;
+thread_local const WarningHandler* thread_handler = nullptr;
 
 }  // namespace
+
+ThreadWarningHandler::ThreadWarningHandler(WarningHandler handler)
+    : handler_(std::move(handler)), previous_(std::exchange(thread_handler, &handler_)) {}
+ThreadWarningHandler::~ThreadWarningHandler() { thread_handler = previous_; }
+const WarningHandler* ThreadWarningHandler::current() { return thread_handler; }
 
 WarningSubject::WarningSubject(std::string subject) : previous_(std::exchange(warning_subject, std::move(subject))) {}
 WarningSubject::~WarningSubject() { warning_subject = std::move(previous_); }
@@ -72,6 +78,10 @@ void warn(std::string_view message) {
   const std::string text =
       warning_subject.empty() ? std::string(message) : warning_subject + ": " + std::string(message);
   if (detail::WarningCapture::take(text)) return;  // collected on this thread (extract --strict)
+  if (thread_handler) {                            // this thread's call collects its own
+    (*thread_handler)(text);
+    return;
+  }
   std::lock_guard lock(handler_mutex());
   if (handler()) handler()(text);
 }

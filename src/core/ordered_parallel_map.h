@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "melnorm/error.h"
+
 namespace melnorm::detail {
 
 // The shared state of one ordered_parallel_map with jobs > 1.
@@ -129,8 +131,11 @@ void ordered_parallel_map(std::size_t begin, std::size_t end, int jobs, MakeStat
   OrderedHandOff<Result> hand_off(begin, end, jobs);
   std::vector<std::thread> threads;
   threads.reserve(static_cast<std::size_t>(jobs));
+  const WarningHandler* warnings = ThreadWarningHandler::current();  // the workers warn where the caller does
   for (int t = 0; t < jobs; ++t)
     threads.emplace_back([&] {
+      std::optional<ThreadWarningHandler> inherited;
+      if (warnings) inherited.emplace(*warnings);
       try {
         auto state = make_state();
         hand_off.serve(state, work);

@@ -36,8 +36,9 @@ std::size_t samples_of(double seconds, int rate, const char* param) {
   if (!(seconds > 0 && std::isfinite(seconds)))
     throw_invalid_argument(param, param_text(param, num(seconds)) + " must be positive seconds");
   const auto n = static_cast<std::size_t>(std::llround(seconds * rate));
-  if (n == 0) throw_invalid_argument(param, param_text(param, num(seconds)) + " is shorter than one sample at " +
-                                                num(rate) + " Hz");
+  if (n == 0)
+    throw_invalid_argument(param,
+                           param_text(param, num(seconds)) + " is shorter than one sample at " + num(rate) + " Hz");
   return n;
 }
 
@@ -62,8 +63,9 @@ std::vector<ClipWindow> plan_windows(const Pipeline& model, std::size_t n, int r
   if (r.segment) {
     window = samples_of(*r.segment, rate, "segment");
     if (input && window > *input)
-      throw_invalid_argument("segment", param_text("segment", num(*r.segment)) + " s is longer than the model's input (" +
-                                            seconds_of(*input, rate) + "): the rest of each segment would be cut off");
+      throw_invalid_argument("segment", param_text("segment", num(*r.segment)) +
+                                            " s is longer than the model's input (" + seconds_of(*input, rate) +
+                                            "): the rest of each segment would be cut off");
     if (input && window < *input && !r.pad_short)
       throw_invalid_argument("segment", param_text("segment", num(*r.segment)) +
                                             " s is shorter than the model's input (" + seconds_of(*input, rate) +
