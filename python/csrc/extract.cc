@@ -123,6 +123,40 @@ void bind_extract_parts(py::module_& m) {
           },
           py::arg("source"))
       .def(
+          "process_collecting",
+          [](ExtractWorker& w, std::size_t source) {  // (result, warnings): for a worker that forwards them
+            std::vector<std::string> messages;
+            ExtractResult r;
+            {
+              py::gil_scoped_release release;
+              std::mutex m;
+              const ThreadWarningHandler collect([&](std::string_view text) {
+                std::lock_guard lock(m);
+                messages.emplace_back(text);
+              });
+              r = w.process(source);
+            }
+            return py::make_tuple(std::move(r), messages);
+          },
+          py::arg("source"))
+      .def(
+          "fit_collecting",
+          [](ExtractWorker& w, const std::vector<std::size_t>& sources) {
+            std::vector<std::string> messages;
+            std::optional<Stats> stats;
+            {
+              py::gil_scoped_release release;
+              std::mutex m;
+              const ThreadWarningHandler collect([&](std::string_view text) {
+                std::lock_guard lock(m);
+                messages.emplace_back(text);
+              });
+              stats.emplace(w.fit(sources));
+            }
+            return py::make_tuple(std::move(*stats), messages);
+          },
+          py::arg("sources"))
+      .def(
           "fit",
           [](ExtractWorker& w, const std::vector<std::size_t>& sources) {
             WarningsToPython warnings;

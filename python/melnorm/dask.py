@@ -20,6 +20,7 @@ import functools
 import json
 import os
 import pathlib
+import warnings
 
 from . import _melnorm
 
@@ -33,7 +34,8 @@ def _plan(options_json):
 
 
 def _fit_chunk(options_json, sources):
-    return _melnorm.ExtractWorker(_plan(options_json)).fit(sources)
+    """(partial statistics, the library's warnings): a worker's warnings travel to the client."""
+    return _melnorm.ExtractWorker(_plan(options_json)).fit_collecting(sources)
 
 
 def _merge(a, b):
@@ -43,8 +45,35 @@ def _merge(a, b):
 
 
 def _process_chunk(options_json, stats, sources):
+    """([results], the library's warnings)."""
     worker = _melnorm.ExtractWorker(_plan(options_json), stats)
-    return [worker.process(i) for i in sources]
+    results, messages = [], []
+    for i in sources:
+        result, said = worker.process_collecting(i)
+        results.append(result)
+        messages.extend(said)
+    return results, messages
+
+
+class _Forwarded:
+    """The workers' warnings, issued on the client once per distinct message."""
+
+    def __init__(self):
+        self.seen = set()
+
+    def __call__(self, messages):
+        for m in messages:
+            if m not in self.seen:
+                self.seen.add(m)
+                warnings.warn(m, UserWarning, stacklevel=3)
+
+
+def _first(pair):
+    return pair[0]
+
+
+def _second(pair):
+    return pair[1]
 
 
 def _plain(value):
@@ -98,11 +127,15 @@ def extract(paths_or_manifest, out_dir, client, *, chunk_size=32, progress=None,
     plan = _plan(options_json)
     writer = _melnorm.ExtractWriter(plan)
 
+    forward = _Forwarded()
     if writer.needs_fit:
         chunks = plan.fit_chunks()
         if not chunks:
             raise ValueError("fit_stats: no rows with split=train")
-        level = client.map(_fit_chunk, [options_json] * len(chunks), chunks, pure=False)
+        fitted = client.map(_fit_chunk, [options_json] * len(chunks), chunks, pure=False)
+        for messages in client.gather(client.map(_second, fitted, pure=False)):
+            forward(messages)
+        level = client.map(_first, fitted, pure=False)
         while len(level) > 1:  # pairwise, level by level: the order of melnorm's merge_tree
             merged = [client.submit(_merge, level[i], level[i + 1], pure=False) for i in range(0, len(level) - 1, 2)]
             level = merged + ([level[-1]] if len(level) % 2 else [])
@@ -118,7 +151,9 @@ def extract(paths_or_manifest, out_dir, client, *, chunk_size=32, progress=None,
         pending.append((sources, client.submit(_process_chunk, options_json, stats_future, sources, pure=False)))
         while len(pending) >= window or (k == len(starts) - 1 and pending):
             done_sources, future = pending.popleft()
-            for i, result in zip(done_sources, future.result()):
+            results, messages = future.result()
+            forward(messages)
+            for i, result in zip(done_sources, results):
                 writer.write(i, result)
             if progress is not None:
                 progress(writer.next_source, len(plan))

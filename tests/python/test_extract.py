@@ -118,3 +118,20 @@ def test_dask_extract_from_a_list_of_paths(tmp_path, client):
     assert summary["rows"] == len(paths) and summary["failed"] == 0
     ds_rows = open(out / "manifest.csv").read().splitlines()[1:]
     assert [r.split(",")[1] for r in ds_rows] == [os.path.basename(os.path.dirname(p)) for p in paths]
+
+
+def test_dask_workers_warnings_reach_the_client_once_per_message(tmp_path, client):
+    """A worker's library warnings (here: n_fft larger than the short clips, in chunks on two workers'
+    chunks) are issued on the client, once per distinct message, not left in the workers' logs."""
+    import warnings
+
+    import melnorm.dask
+    paths = sorted(os.path.join(SAMPLES, d, f) for d in ("3", "7") for f in os.listdir(os.path.join(SAMPLES, d)))
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        summary = melnorm.dask.extract(paths, tmp_path / "w", client, chunk_size=1, sr=8000, n_fft=4096,
+                                       hop_length=128, n_mels=40)
+    messages = [str(x.message) for x in w if issubclass(x.category, UserWarning)]
+    assert summary["rows"] == len(paths)
+    assert messages and all("n_fft=4096 is too large" in m for m in messages), messages
+    assert len(messages) == len(set(messages))
