@@ -366,6 +366,23 @@ TEST(CliExperiment, TrainRunsOneConfigurationAndBadFlagsExit2) {
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_FALSE(std::filesystem::exists(dir / "out2" / "results.csv"));
 }
+
+// --data given what extract made: refused at once, in flags, naming the audio folder it came from.
+TEST(CliExperiment, AnOutdirAsDataIsRefusedNamingTheAudioItWasMadeFrom) {
+  TempDir dir;
+  tone_corpus(dir);
+  const auto e =
+      testing::run_command(std::string(MELNORM_CLI_PATH) + " extract " + testing::shell_quote(dir / "corpus") + " -o " +
+                           testing::shell_quote(dir / "feats") + " --n-fft 256 -q");
+  ASSERT_EQ(e.exit_code, 0) << e.output;
+  const auto r =
+      testing::run_command(std::string(MELNORM_CLI_PATH) + " train --data " + testing::shell_quote(dir / "feats") +
+                           " --pad-to 0.5 -q -o " + testing::shell_quote(dir / "out"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("is an OUTDIR of melnorm extract (features, not audio)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("give --data " + (dir / "corpus").string()), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("waveform"), std::string::npos) << r.output;
+}
 #endif
 
 // ---- validation in whole groups (a speaker, a recording cut into slices) ----

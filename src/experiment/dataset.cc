@@ -1,17 +1,24 @@
 #include "experiment/dataset.h"
 
+#include <nlohmann/json.hpp>
+
 #include <cctype>
+#include <filesystem>
 #include <map>
 #include <set>
 
 #include "core/format.h"
 #include "core/sha256.h"
 #include "dataset/sources.h"
+#include "io/limits.h"
+#include "io/text_file.h"
 #include "melnorm/audio.h"
 #include "melnorm/error.h"
 #include "melnorm/pipeline.h"
 
 namespace melnorm::detail {
+
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -83,7 +90,32 @@ std::vector<std::size_t> assign_groups(const ExperimentOptions& o, const SourceL
 
 }  // namespace
 
+namespace {
+
+// An OUTDIR of extract holds features, not audio: said at once, with the
+// command that works (its audio folder), instead of failing on features.npy.
+void refuse_outdir_as_data(const ExperimentOptions& o) {
+  std::error_code ec;
+  if (!fs::is_directory(o.data, ec) || !fs::exists(o.data / "options.json", ec) ||
+      !fs::exists(o.data / "manifest.csv", ec))
+    return;
+  std::string input = "the folder or list extract read";
+  try {
+    const auto record = nlohmann::json::parse(read_text_file(o.data / "options.json", kMaxJsonFileBytes, "data"));
+    if (record.contains("input") && record["input"].is_string()) input = record["input"].get<std::string>();
+  } catch (const std::exception&) {  // unreadable: the generic advice
+  }
+  throw Error(ErrorCode::kInvalidArgument, "data",
+              o.data.string() + " is an OUTDIR of melnorm extract (features, not audio); " +
+                  "experiment and train compute each arm's features from the audio: give " + param_text("data", input) +
+                  " (the audio this OUTDIR was made from) with its " + param_text("labels") +
+                  ". Training on extracted features is not supported yet");
+}
+
+}  // namespace
+
 Dataset load_dataset(const ExperimentOptions& o) {
+  refuse_outdir_as_data(o);
   const SourceList list = list_sources(o.data, o.labels, {.path = o.path_column, .label = o.label_column});
   if (list.sources.empty()) throw Error(ErrorCode::kInvalidData, "data", o.data.string() + ": no audio files found");
   Dataset d;
