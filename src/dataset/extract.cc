@@ -66,6 +66,7 @@ namespace {
 
 // inputs.txt: the clips an OUTDIR was made from, one name a line (to say what changed).
 constexpr const char* kSourcesFile = "inputs.txt";
+constexpr const char* kPartialStatsDir = ".fit";  // partial statistics while fit_stats runs
 
 std::string join_names(const std::vector<std::string>& names) {
   std::string out;
@@ -220,6 +221,7 @@ bool holds_rows(const fs::path& out_dir) {
 void start_over(const fs::path& out_dir) {
   std::error_code ec;
   for (const std::string name : {"manifest.csv", "stats.json", detail::kProgressFile}) fs::remove(out_dir / name, ec);
+  fs::remove_all(out_dir / kPartialStatsDir, ec);
   for (const detail::OutputFormat* f : detail::output_formats())
     for (const auto& w : f->written) fs::remove(out_dir / w, ec);
 }
@@ -606,6 +608,30 @@ ExtractSummary ExtractWriter::finish() {
 
 // ---- extract_dataset: the three parts on this machine's threads ----
 
+namespace {
+
+std::string partial_name(std::size_t chunk) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "chunk-%06zu.json", chunk);
+  return buf;
+}
+
+// A chunk's statistics: those a stopped run kept (the same options: a resume), or fitted and kept.
+Stats fit_or_resume(ExtractWorker& w, const std::vector<std::size_t>& chunk, const fs::path& kept) {
+  std::error_code ec;
+  if (fs::exists(kept, ec)) {
+    try {
+      return Stats::load(kept);
+    } catch (const Error&) {  // unreadable: fitted again
+    }
+  }
+  Stats part = w.fit(chunk);
+  part.save(kept);
+  return part;
+}
+
+}  // namespace
+
 ExtractSummary extract_dataset(const ExtractOptions& options,
                                const std::function<void(const ExtractProgress&)>& progress) {
   const ExtractPlan plan(options);
@@ -618,10 +644,16 @@ ExtractSummary extract_dataset(const ExtractOptions& options,
       throw Error(ErrorCode::kInvalidData, "labels", param_text("fit_stats") + ": no rows to fit on (split=train)");
     prog.phase = "fit-stats";
     for (const auto& c : chunks) prog.sources_total += c.size();
+    if (progress) progress(prog);  // the totals before the first clip (an interrupt says "0 of N")
     std::vector<Stats> parts;
+    // Each chunk's partial statistics are kept until the whole fit is merged:
+    // an interrupted fit resumes from the chunks it finished.
+    const fs::path partial_dir = plan.options().out_dir / kPartialStatsDir;
+    std::error_code made;
+    fs::create_directories(partial_dir, made);
     detail::ordered_parallel_map(
         0, chunks.size(), jobs, [&] { return ExtractWorker(plan, nullptr); },
-        [&](std::size_t i, ExtractWorker& w) { return w.fit(chunks[i]); },
+        [&](std::size_t i, ExtractWorker& w) { return fit_or_resume(w, chunks[i], partial_dir / partial_name(i)); },
         [&](std::size_t i, Stats&& part) {
           parts.push_back(std::move(part));
           prog.sources_done += chunks[i].size();
@@ -629,10 +661,13 @@ ExtractSummary extract_dataset(const ExtractOptions& options,
         });
     writer.set_fitted_stats(merge_tree(std::move(parts)));
   }
+  std::error_code ec;  // the statistics are whole in stats.json: the partial ones go (a run stopped before this)
+  fs::remove_all(plan.options().out_dir / kPartialStatsDir, ec);
   prog = {};
   prog.phase = "extract";
   prog.sources_total = plan.size();
   prog.sources_done = writer.resumed();
+  if (progress) progress(prog);
   detail::ordered_parallel_map(
       writer.resumed(), plan.size(), jobs, [&] { return ExtractWorker(plan, writer.stats()); },
       [&](std::size_t i, ExtractWorker& w) { return w.process(i); },
