@@ -12,6 +12,7 @@ packages=(
   build-essential cmake pkg-config
   libsndfile1-dev     # decoding: WAV, FLAC, OGG/Vorbis, MP3
   libsoxr-dev         # resampling
+  libvorbis-dev       # Ogg/Vorbis on libvorbisfile (freed on malformed files)
   libfftw3-dev        # FFT (FFTW3, double precision: see src/spectral/fft.h)
   libcairo2-dev       # pictures (melnorm show)
   libcli11-dev        # command-line parsing

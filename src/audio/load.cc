@@ -13,9 +13,10 @@ namespace detail {
 
 extern const Decoder kNpyDecoder;      // decoders/npy_decoder.cc
 extern const Decoder kSndfileDecoder;  // decoders/sndfile_decoder.cc
+extern const Decoder kVorbisDecoder;   // decoders/vorbis_decoder.cc
 
 const std::vector<const Decoder*>& decoders() {
-  static const std::vector<const Decoder*> all = {&kNpyDecoder, &kSndfileDecoder};
+  static const std::vector<const Decoder*> all = {&kNpyDecoder, &kVorbisDecoder, &kSndfileDecoder};
   return all;
 }
 
