@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <utility>
 
 namespace melnorm::detail {
 
@@ -19,7 +20,25 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
+namespace {
+
+// Other libraries' names for our keywords (torchaudio, librosa, transformers' feature extractors).
+std::string synonym_of(std::string_view name, const std::vector<std::string>& candidates) {
+  static const std::vector<std::pair<std::string_view, std::string_view>> synonyms = {
+      {"sample_rate", "sr"},      {"sampling_rate", "sr"}, {"samplerate", "sr"},           {"rate", "sr"},
+      {"hop_size", "hop_length"}, {"hop", "hop_length"},   {"win_size", "win_length"},     {"f_min", "fmin"},
+      {"f_max", "fmax"},          {"window_fn", "window"}, {"num_mels", "n_mels"},         {"mel_bins", "n_mels"},
+      {"feature_size", "n_mels"}, {"n_mel", "n_mels"},     {"mel_scale_type", "mel_scale"}};
+  for (const auto& [theirs, ours] : synonyms)
+    if (theirs == name && std::find(candidates.begin(), candidates.end(), ours) != candidates.end())
+      return std::string(ours);
+  return "";
+}
+
+}  // namespace
+
 std::string closest_name(std::string_view name, const std::vector<std::string>& candidates) {
+  if (std::string synonym = synonym_of(name, candidates); !synonym.empty()) return synonym;
   std::string best;
   std::size_t best_distance = std::max<std::size_t>(1, name.size() / 3) + 1;
   for (const auto& c : candidates) {
