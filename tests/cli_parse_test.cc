@@ -3,6 +3,7 @@
 // closest one, and --help lists every command, train and experiment too.
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 
 #include "test_util.h"
 
@@ -135,6 +136,20 @@ TEST(CliParse, LibraryMessagesNameFlagsNotKeywords) {
   EXPECT_TRUE(contains(r.output, "--fit-on all")) << r.output;
   EXPECT_FALSE(contains(r.output, "split_column")) << r.output;
   EXPECT_FALSE(contains(r.output, "fit_on=")) << r.output;
+}
+
+TEST(CliParse, ALabelsCsvWithOtherColumnsNamesTheFlagsThatNameThem) {
+  TempDir dir;
+  std::ofstream(dir / "labels.csv") << "file,class\n7/7_lucas_12.wav,7\n";
+  const auto r = run_command(kCli + " extract " + q(testing::samples_dir()) + " -o " + q(dir / "out") + " --labels " +
+                             q(dir / "labels.csv") + " -q");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, "got 'file,class'")) << r.output;
+  EXPECT_TRUE(contains(r.output, "give --path-column and --label-column")) << r.output;
+  const auto named = run_command(kCli + " extract " + q(testing::samples_dir()) + " -o " + q(dir / "out2") +
+                                 " --labels " + q(dir / "labels.csv") + " --path-column file --label-column label -q");
+  EXPECT_TRUE(contains(named.output, "no column 'label'; the header has: file, class")) << named.output;
+  EXPECT_TRUE(contains(named.output, "name the columns with --path-column and --label-column")) << named.output;
 }
 
 }  // namespace

@@ -319,7 +319,8 @@ Audio sndfile_decode(const std::filesystem::path& path, const LoadOptions& optio
 extern const Decoder kSndfileDecoder;
 const Decoder kSndfileDecoder{
     .name = "libsndfile",
-    .extensions = {".wav", ".flac", ".ogg", ".oga", ".mp3", ".aiff", ".aif", ".au", ".w64", ".caf", ".opus"},
+    // .ogg and .oga: decoders/vorbis_decoder.cc (Vorbis; other Ogg codecs come back here)
+    .extensions = {".wav", ".flac", ".mp3", ".aiff", ".aif", ".au", ".w64", ".caf", ".opus"},
     .stores_rate = true,
     .info = sndfile_info,
     .decode = sndfile_decode,
