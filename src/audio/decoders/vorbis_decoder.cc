@@ -57,7 +57,12 @@ bool other_ogg_codec(const fs::path& path) {
   const std::size_t payload = 27 + head[26];
   if (payload + 8 > n) return false;
   const auto* p = reinterpret_cast<const char*>(head + payload);
-  return std::memcmp(p, "OpusHead", 8) == 0 || std::memcmp(p, "\x7f" "FLAC", 5) == 0 || std::memcmp(p, "Speex   ", 8) == 0;
+  return std::memcmp(p, "OpusHead", 8) == 0 ||
+         std::memcmp(p,
+                     "\x7f"
+                     "FLAC",
+                     5) == 0 ||
+         std::memcmp(p, "Speex   ", 8) == 0;
 }
 
 // Opens `path`; returns false when it is Ogg with another codec (libsndfile's then).
@@ -71,7 +76,8 @@ bool open_vorbis(const fs::path& path, VorbisFile& f) {
   }
   std::fclose(file);  // ov_open_callbacks failed: the file is still ours; nothing else is held
   if (rc == OV_ENOTVORBIS && other_ogg_codec(path)) return false;
-  throw Error(ErrorCode::kInvalidData, "path", path.string() + ": not a readable Ogg/Vorbis file (" + ov_error(rc) + ")");
+  throw Error(ErrorCode::kInvalidData, "path",
+              path.string() + ": not a readable Ogg/Vorbis file (" + ov_error(rc) + ")");
 }
 
 AudioInfo vorbis_header(const fs::path& path) {
@@ -101,8 +107,9 @@ Audio vorbis_decode(const fs::path& path, const LoadOptions& options) {
     throw Error(ErrorCode::kInvalidData, "path", path.string() + ": Vorbis header without a rate or channels");
   const auto start = static_cast<ogg_int64_t>(std::floor(options.offset * audio.sample_rate));
   if (start > 0 && ov_pcm_seek(&f.vf, start) != 0) return audio;  // past the end: no samples, as libsndfile
-  const std::size_t limit = options.duration ? static_cast<std::size_t>(std::floor(*options.duration * audio.sample_rate))
-                                             : static_cast<std::size_t>(-1);
+  const std::size_t limit = options.duration
+                                ? static_cast<std::size_t>(std::floor(*options.duration * audio.sample_rate))
+                                : static_cast<std::size_t>(-1);
   const auto channels = static_cast<std::size_t>(audio.channels);
   std::vector<std::vector<float>> planes(channels);
   std::size_t frames = 0;
