@@ -153,8 +153,84 @@ class Model:
             spans = [(begin / rate, min((begin + length) / rate, duration)) for begin, length in windows]
         return Prediction(self.classes, self.logits(rows), spans, aggregate)
 
+    def stream(self, sr=None, *, window=None, every=None, pad_short=False):
+        """Labels a live stream as ``melnorm predict --stream`` does: a :class:`Stream` whose ``accept(samples)``
+        returns the ``(start, end, Prediction)`` that became due, every ``every`` seconds (default: half the
+        window) over the last ``window`` seconds (default: the model's input). ``sr``: the stream's rate
+        (default: the model's)."""
+        return Stream(self, sr, window, every, pad_short)
+
     def __repr__(self):
         return f"melnorm.Model({self.directory!r}, classes={self.classes})"
+
+
+class Stream:
+    """A live stream through a saved model (:meth:`Model.stream`): the same labels as ``melnorm predict --stream``
+    and as ``predict --segment WINDOW --segment-hop EVERY`` on the same audio."""
+
+    def __init__(self, model, sr, window, every, pad_short):
+        core = model.pipeline._core
+        self.model, self.sr = model, int(sr if sr is not None else (core.sample_rate or 0))
+        if self.sr <= 0:
+            raise ValueError("sr: this model takes each clip's own rate; give the stream's: model.stream(sr=...)")
+        described = core.describe()
+        pad_to = None if described.get("pad_to") in (None, "none") else float(described["pad_to"])
+        segment = None if described.get("segment") in (None, "none") else float(described["segment"])
+        w = float(window) if window is not None else pad_to or segment or 1.0
+        e = float(every) if every is not None else w / 2
+        if not (w > 0 and w * self.sr >= 1):
+            raise ValueError(f"window={w} must be positive seconds")
+        if not (e > 0 and e * self.sr >= 1):
+            raise ValueError(f"every={e} must be positive seconds (at least one sample)")
+        if pad_to is not None and w > pad_to + 1e-9:
+            raise ValueError(f"window={w} s is longer than the model's input ({pad_to} s): the rest of each window "
+                             "would be cut off")
+        if pad_to is not None and w < pad_to - 1e-9 and not pad_short:
+            raise ValueError(f"window={w} s is shorter than the model's input ({pad_to} s): each window would be "
+                             "zero-padded, unlike the clips it was trained on; leave out window, or add "
+                             "pad_short=True to pad on purpose")
+        self.window, self.every = int(round(w * self.sr)), max(1, int(round(e * self.sr)))
+        self._buffer = _np.zeros(0, _np.float32)
+        self._start = 0  # the stream sample the buffer begins at
+        self._total = 0
+        self._next_end = self.window
+        self._labels = 0
+
+    def _label(self, end, length):
+        begin = end - length
+        y = self._buffer[begin - self._start:end - self._start]
+        features = _np.asarray(self.model.pipeline._run(y, self.sr, f"stream at {begin / self.sr} s"), _np.float32)
+        rows = features if features.ndim == 3 else features[None]
+        return begin / self.sr, end / self.sr, Prediction(self.model.classes, self.model.logits(rows))
+
+    def accept(self, samples):
+        """Appends mono samples; returns the labels that became due, in time order."""
+        samples = _np.asarray(samples, dtype=_np.float32).reshape(-1)
+        self._buffer = _np.concatenate([self._buffer, samples])
+        self._total += len(samples)
+        due = []
+        while self._next_end <= self._total:
+            due.append(self._label(self._next_end, self.window))
+            self._next_end += self.every
+            self._labels += 1
+        keep = min(max(0, self._next_end - self.window), max(0, self._total - self.window))
+        if keep > self._start:
+            self._buffer = self._buffer[keep - self._start:]
+            self._start = keep
+        return due
+
+    def finish(self):
+        """The end of the stream: one label over all of it when it was shorter than a window, or one over the
+        last window when audio came after the last label's end. Refuses an empty stream."""
+        if self._total == 0:
+            raise ValueError("the stream ended before any audio arrived")
+        if self._labels == 0:
+            self._labels += 1
+            return [self._label(self._total, self._total)]
+        if self._total > self._next_end - self.every:
+            self._labels += 1
+            return [self._label(self._total, self.window)]
+        return []
 
 
 def load_model(directory):

@@ -153,3 +153,29 @@ def test_predict_classifies_a_long_file_whole_in_windows_as_the_cli(saved, tmp_p
     assert len(model.predict(path, segment=0.5, pad_short=True).windows) == 7
     with pytest.raises(ValueError, match="aggregate='median' is not supported"):
         model.predict(path, aggregate="median")
+
+
+def test_model_stream_gives_the_labels_of_predict_stream(saved, tmp_path):
+    """Model.stream, fed in odd-sized blocks, prints what `melnorm predict --stream FILE` prints: the same starts,
+    labels and probabilities, the last window aligned to the end."""
+    model_dir, _ = saved
+    model = melnorm.load_model(model_dir)
+    path = _long_track(tmp_path)
+    r = subprocess.run([CLI, "predict", str(model_dir), "--stream", str(path), "--every", "0.25"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    cli = list(csv.DictReader(r.stdout.splitlines()))
+    y, sr = melnorm.load(str(path), sr=None)
+    stream = model.stream(sr, every=0.25)
+    got = []
+    for i in range(0, len(y), 777):
+        got += stream.accept(y[i:i + 777])
+    got += stream.finish()
+    assert len(got) == len(cli) > 5
+    for (start, end, p), row in zip(got, cli):
+        assert f"{start:.3f}" == row["start"] and f"{end:.3f}" == row["end"]
+        assert p.label == row["label"] and abs(p.probability - float(row["probability"])) < 2e-6
+    with pytest.raises(ValueError, match="shorter than the model's input"):
+        model.stream(sr, window=0.5)
+    with pytest.raises(ValueError, match="before any audio arrived"):
+        model.stream(sr).finish()
