@@ -9,9 +9,9 @@ operations, TorchScript-able, differentiable where the math is).
 >>> x, y = ds[0]; x.shape  # [1, n_mels, frames]  # doctest: +SKIP
 """
 import json
-import os
-
 import math
+import os
+import warnings
 from typing import Optional
 
 import numpy as np
@@ -20,7 +20,7 @@ from torch import nn
 
 from . import normalize as _normalize_np
 
-__all__ = ["ExtractedDataset", "normalize", "MelSpectrogram", "PowerToDB", "AmplitudeToDB", "Normalize", "PCEN",
+__all__ = ["ExtractedDataset", "normalize", "MelSpectrogram", "PowerToDB", "AmplitudeToDBReMax", "AmplitudeToDB", "Normalize", "PCEN",
            "SpecAugment", "KaldiFbank", "WhisperLogMel"]
 
 
@@ -253,11 +253,32 @@ class PowerToDB(_ToDB):
         super().__init__(ref, amin, top_db, floor, False)
 
 
-class AmplitudeToDB(_ToDB):
-    """:func:`melnorm.amplitude_to_db` as a module (``20 log10``, ``amin=1e-5``), per item as :class:`PowerToDB`."""
+class AmplitudeToDBReMax(_ToDB):
+    """:func:`melnorm.amplitude_to_db` as a module (``20 log10`` re each item's max by default, ``amin=1e-5``,
+    ``top_db=80``), per item as :class:`PowerToDB`. Not torchaudio's ``AmplitudeToDB`` (power input,
+    ``10 log10`` re 1, no ``top_db``): that one is ``PowerToDB(ref=1.0, top_db=None)``."""
 
     def __init__(self, ref="max", amin=1e-5, top_db=80.0, floor="absolute"):
         super().__init__(ref, amin, top_db, floor, True)
+
+
+_warned_amplitude_to_db = False
+
+
+class AmplitudeToDB(AmplitudeToDBReMax):
+    """Deprecated name of :class:`AmplitudeToDBReMax` (until 0.4): torchaudio's ``AmplitudeToDB`` means something
+    else, so this name warns once (FutureWarning) saying the difference."""
+
+    def __init__(self, ref="max", amin=1e-5, top_db=80.0, floor="absolute"):
+        global _warned_amplitude_to_db
+        if not _warned_amplitude_to_db:
+            _warned_amplitude_to_db = True
+            warnings.warn(
+                "melnorm.torch.AmplitudeToDB is renamed AmplitudeToDBReMax: it is melnorm's amplitude_to_db "
+                "(20*log10 of magnitudes re each item's max, top_db=80), not torchaudio's AmplitudeToDB (power "
+                "input by default, 10*log10 re 1, top_db=None, which is PowerToDB(ref=1.0, top_db=None)); the old "
+                "name goes in 0.4", FutureWarning, stacklevel=2)
+        super().__init__(ref, amin, top_db, floor)
 
 
 # The statistics methods whose local maps are written in torch below (differentiable through the statistics, or

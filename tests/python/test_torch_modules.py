@@ -54,11 +54,11 @@ def test_power_to_db_module_is_melnorm_power_to_db_per_item(kw):
 
 def test_amplitude_to_db_module_is_melnorm_amplitude_to_db_per_item():
     S = np.abs(signals((2, 8, 20), 3))
-    out = mt.AmplitudeToDB(ref=np.float64(0.5).item(), top_db=60.0)(torch.from_numpy(S)).numpy()
+    out = mt.AmplitudeToDBReMax(ref=np.float64(0.5).item(), top_db=60.0)(torch.from_numpy(S)).numpy()
     for i in range(2):
         np.testing.assert_allclose(out[i], melnorm.amplitude_to_db(S[i], ref=0.5, top_db=60.0), atol=2e-4)
     with pytest.raises(melnorm.ParameterError, match="top_db"):
-        mt.AmplitudeToDB(top_db=-1.0)
+        mt.AmplitudeToDBReMax(top_db=-1.0)
 
 
 # Normalize's cases come from the registry: every statistics method with its defaults, and with each parameter moved
@@ -166,7 +166,7 @@ def test_every_module_scripts_and_the_script_gives_the_same_numbers():
     stats = melnorm.Stats(16)
     stats.update(signals((4, 16, 20), 9))
     cases = [(mt.MelSpectrogram(sr=8000, n_fft=256, hop_length=64, n_mels=16), y),
-             (mt.PowerToDB(), S), (mt.PowerToDB(ref="p99"), S), (mt.AmplitudeToDB(ref=1.0, top_db=None), S),
+             (mt.PowerToDB(), S), (mt.PowerToDB(ref="p99"), S), (mt.AmplitudeToDBReMax(ref=1.0, top_db=None), S),
              (mt.Normalize("zscore", axis="band"), S), (mt.Normalize("minmax"), S),
              (mt.Normalize("robust-zscore", axis="frame"), S), (mt.Normalize("robust", scope="global", stats=stats), S),
              (mt.Normalize("none"), S),
@@ -254,3 +254,20 @@ def test_spec_augment_widths_cover_their_range():
     for _ in range(20):
         widths |= {int(w) for w in (aug(torch.ones(16, 20, 10)) == 0).all(dim=2).sum(dim=1)}
     assert widths == {0, 1, 2, 3, 4}
+
+
+
+def test_amplitude_to_db_is_renamed_and_the_old_name_warns_once_naming_torchaudios_meaning():
+    """torchaudio's AmplitudeToDB is power re 1 without top_db; melnorm's was 20*log10 re max: the name moved to
+    AmplitudeToDBReMax, and the old one warns (once) what differs, computing as before."""
+    import warnings
+    mt._warned_amplitude_to_db = False
+    S = torch.rand(2, 8, 10) + 0.1
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        old = mt.AmplitudeToDB()
+        mt.AmplitudeToDB()
+    future = [x for x in w if issubclass(x.category, FutureWarning)]
+    assert len(future) == 1, [str(x.message) for x in w]
+    assert "AmplitudeToDBReMax" in str(future[0].message) and "10*log10 re 1" in str(future[0].message)
+    assert torch.equal(old(S), mt.AmplitudeToDBReMax()(S))
