@@ -5,12 +5,12 @@
 #include <vector>
 
 #include "commands.h"
-#include "malloc_tuning.h"
+#include "melnorm/allocator.h"
 #include "melnorm/version.h"
 #include "run_app.h"
 
 int main(int argc, char** argv) {
-  melnorm::cli::tune_malloc();
+  melnorm::keep_freed_heap();
   CLI::App app{"melnorm train / melnorm experiment: CNNs on mel spectrograms, per normalization and BatchNorm axis"};
   app.name("melnorm");
   app.set_version_flag("--version", std::string("melnorm ") + melnorm::version());

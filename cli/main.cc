@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "commands.h"
-#include "malloc_tuning.h"
+#include "melnorm/allocator.h"
 #include "melnorm/version.h"
 #include "run_app.h"
 
@@ -47,7 +47,7 @@ void add_experiment_help_entries(CLI::App& app) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  melnorm::cli::tune_malloc();
+  melnorm::keep_freed_heap();
   if (argc > 1 && (std::string_view(argv[1]) == "train" || std::string_view(argv[1]) == "experiment" ||
                    std::string_view(argv[1]) == "predict"))
     return exec_experiment(argc, argv);

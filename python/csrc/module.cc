@@ -1,6 +1,5 @@
-#include <malloc.h>
-
 #include "bindings.h"
+#include "melnorm/allocator.h"
 #include "melnorm/version.h"
 
 PYBIND11_MODULE(_melnorm, m) {
@@ -17,12 +16,5 @@ PYBIND11_MODULE(_melnorm, m) {
   melnorm::python::define_librosa(m);
   melnorm::python::define_online_mel_spectrogram(m);
   melnorm::python::install_warning_handler();
-#ifdef M_TOP_PAD
-  // As the CLI (cli/malloc_tuning.h): keep up to 64 MiB of freed heap and
-  // reuse blocks below 32 MiB, so each call's feature arrays do not
-  // page-fault their memory in again (Whisper's [80, 3000] per clip: 12.6 ms
-  // -> 2.0 ms). Process-wide, set once when melnorm is imported.
-  mallopt(M_TOP_PAD, 64 << 20);
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-#endif
+  melnorm::keep_freed_heap();  // as the CLI: each call's arrays reuse freed heap (melnorm/allocator.h)
 }

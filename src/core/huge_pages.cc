@@ -5,6 +5,11 @@
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+#include "melnorm/allocator.h"
 
 namespace melnorm::detail {
 
@@ -20,3 +25,14 @@ void advise_huge_pages(void* p, std::size_t bytes) {
 }
 
 }  // namespace melnorm::detail
+
+namespace melnorm {
+
+void keep_freed_heap() {
+#if defined(__GLIBC__) && defined(M_TOP_PAD)
+  mallopt(M_TOP_PAD, 64 << 20);
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);  // glibc's largest: blocks below it are reused, not mapped anew
+#endif
+}
+
+}  // namespace melnorm
