@@ -172,21 +172,10 @@ FontMetrics font_metrics(double size) {
   return {e.ascent, e.descent};
 }
 
-double text_advance(const std::string& t, double size) {
-  cairo_t* cr;
-  cairo_surface_t* s = white_surface(1, 1, &cr);
-  cairo_set_font_size(cr, size);
-  cairo_text_extents_t e;
-  cairo_text_extents(cr, t.c_str(), &e);
-  cairo_destroy(cr);
-  cairo_surface_destroy(s);
-  return e.x_advance;
-}
-
 // `t` with its baseline starting at (x, y), turned by `angle`.
 TextPlacement place(const std::string& t, double size, double x, double y, double angle) {
   const FontMetrics m = font_metrics(size);
-  const double w = text_advance(t, size);
+  const double w = detail::text_width(t, size);
   const double c = std::cos(angle), sn = std::sin(angle);
   const Point u{c, -sn}, v{sn, c};  // along the text; down its glyphs
   auto at = [&](double a, double b) { return Point{x + a * u.x + b * v.x, y + a * u.y + b * v.y}; };
@@ -224,7 +213,7 @@ ConfusionLayout confusion_layout(const std::vector<std::string>& names, const st
   const FontMetrics m = font_metrics(kLabel);
   const double line = m.ascent + m.descent;
   double widest = 0;
-  for (const auto& c : names) widest = std::max(widest, text_advance(c, kLabel));
+  for (const auto& c : names) widest = std::max(widest, detail::text_width(c, kLabel));
   // Horizontal while every name fits its cell; 45 degrees while neighbours
   // stay a line apart across the slant; else upright.
   L.column_angle = widest <= L.cell - 4 ? 0.0 : L.cell * std::sin(M_PI / 4) >= line + 2 ? M_PI / 4 : M_PI / 2;
@@ -234,7 +223,7 @@ ConfusionLayout confusion_layout(const std::vector<std::string>& names, const st
   for (std::size_t i = 0; i < n; ++i) {
     const double xc = L.left + L.cell * (static_cast<double>(i) + 0.5);
     if (a == 0.0) {
-      const double w = text_advance(names[i], kLabel);
+      const double w = detail::text_width(names[i], kLabel);
       L.column_labels.push_back(place(names[i], kLabel, xc - w / 2, -kGap - m.descent, 0));
     } else {
       // The box's lowest corner (its start, descent side) sits kGap above the
@@ -251,7 +240,7 @@ ConfusionLayout confusion_layout(const std::vector<std::string>& names, const st
   for (auto& t : L.column_labels) shift(t, 0, top);
   L.top = top;
   for (std::size_t i = 0; i < n; ++i) {
-    const double w = text_advance(names[i], kLabel);
+    const double w = detail::text_width(names[i], kLabel);
     const double yc = L.top + L.cell * (static_cast<double>(i) + 0.5);
     L.row_labels.push_back(place(names[i], kLabel, L.left - kGap - w, yc + (m.ascent - m.descent) / 2, 0));
   }
@@ -264,17 +253,17 @@ ConfusionLayout confusion_layout(const std::vector<std::string>& names, const st
   double y = bottom + 14;
   for (const auto& note : notes) {
     const double size = note == notes[0] ? 12 : 11;
-    const double w = text_advance(note, size);
+    const double w = detail::text_width(note, size);
     TextPlacement t = place(note, size, std::max(kMargin, centre - w / 2), y + font_metrics(size).ascent, 0);
     right = std::max(right, max_x(t) + kMargin);
     L.notes.push_back(std::move(t));
     y += 20;
   }
-  right = std::max(right, text_advance(title, 14) + 2 * kMargin);
+  right = std::max(right, detail::text_width(title, 14) + 2 * kMargin);
   L.width = static_cast<int>(std::ceil(right));
   L.height = static_cast<int>(std::ceil(y + kMargin));
   // The title centred on the picture.
-  const double tw = text_advance(title, 14);
+  const double tw = detail::text_width(title, 14);
   L.title = place(title, 14, (L.width - tw) / 2, kMargin + font_metrics(14).ascent, 0);
   return L;
 }
