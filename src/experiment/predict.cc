@@ -123,11 +123,15 @@ FileResult classify(const SavedModel& model, const detail::Source& src, const Pr
     const std::optional<double> served_segment = p.options().segment;
     r.windowed = windows.size() > 1 || o.segment || served_segment;
     std::vector<std::vector<float>> logits;
-    std::vector<float> piece;
+    std::vector<float> padded;
     for (const ClipWindow& w : windows) {
       const std::size_t have = std::min(w.length, n - std::min(n, w.begin));
-      piece.assign(w.length, 0.0f);  // past the end: zeros (a clip shorter than the user's segment)
-      std::copy_n(a.samples.begin() + static_cast<std::ptrdiff_t>(w.begin), have, piece.begin());
+      std::span<const float> piece = std::span<const float>(a.samples).subspan(w.begin, have);
+      if (have < w.length) {  // past the end: zeros (a clip shorter than the user's segment)
+        padded.assign(w.length, 0.0f);
+        std::copy(piece.begin(), piece.end(), padded.begin());
+        piece = padded;
+      }
       const auto rows = p.run(piece, rate, src.name);
       const auto z = model.logits(rows, src.name);
       for (std::size_t i = 0; i < rows.size(); ++i) {
