@@ -85,6 +85,7 @@ int run_extract(const ExtractArgs& a) {
                  s.rows, s.failed,
                  s.resumed ? (" (" + std::to_string(s.resumed) + " clips done by an earlier run)").c_str() : "",
                  s.seconds, static_cast<double>(s.sources - s.resumed) / std::max(s.seconds, 1e-9));
+    if (s.rewritten) std::fprintf(stderr, "; %zu missing or damaged shards written again", s.rewritten);
     std::fprintf(stderr, "%s\n", s.failed ? "; failed rows and their reasons are in manifest.csv" : "");
   }
   return s.failed ? 1 : 0;

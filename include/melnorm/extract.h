@@ -8,7 +8,8 @@
 //                  as rows complete: source, label, extra columns, offset,
 //                  output, n_frames, status, error
 //   *.npy          one per row mirroring the input tree (format npy), or
-//   features.npy   [N, F, T] for fixed-size rows (format packed, mmap-able)
+//   features.npy   [N, F, T] for fixed-size rows (format packed, mmap-able), or
+//   shard-*.tar    WebDataset tar shards of shard_size clips, shards.json their index (format shards)
 //   stats.json     with fit_stats: statistics of the training rows
 #pragma once
 
@@ -43,6 +44,7 @@ struct ExtractOptions {
   bool fit_stats = false;                      // fit global statistics on the train rows first
   FitOn fit_on = FitOn::kTrain;                // kAll: on every row (no split column needed)
   std::string format = "npy";                  // an output format: npy (one file per row), packed (one features.npy)
+  std::size_t shard_size = 1000;               // format shards: clips per shard
   int jobs = 0;                                // worker threads; 0 = all cores
   bool strict = false;                         // a clip with a warning (a truncated file) is a failed row
 
@@ -70,6 +72,7 @@ struct ExtractSummary {
   std::size_t rows = 0;        // rows in the manifest
   std::size_t failed = 0;      // rows with status failed
   std::size_t resumed = 0;     // sources already done by an earlier run
+  std::size_t rewritten = 0;   // format shards: shards of an earlier run found missing or damaged, written again
   double audio_seconds = 0.0;  // decoded in this run
   double seconds = 0.0;        // wall time of this run
 };
@@ -93,6 +96,19 @@ struct ExtractRow {
   std::size_t n_frames = 0;
   std::string error;  // empty when the row is ok
   bool ok() const { return error.empty(); }
+};
+
+// One shard of format shards as written (by the CLI's writer or a cluster
+// worker): what the client records, never the features themselves.
+struct ShardSummary {
+  std::size_t shard = 0;       // shard-NNNNNN.tar
+  std::size_t first_clip = 0;  // its clips: [first_clip, first_clip + clips)
+  std::size_t clips = 0;
+  std::size_t rows = 0, ok_rows = 0, failed = 0;  // manifest rows; ok_rows are in the tar
+  std::uintmax_t bytes = 0;                       // the tar's size
+  std::string sha256;                             // of the tar
+  std::string manifest;                           // its manifest.csv lines, in clip order
+  double audio_seconds = 0.0;                     // decoded
 };
 
 // Everything one clip produces.
@@ -119,6 +135,8 @@ class ExtractPlan {
   static constexpr std::size_t kFitChunk = 64;
   std::vector<std::vector<std::size_t>> fit_chunks() const;
   Fingerprint fingerprint() const;  // of the features before normalization, for the statistics
+  // Format shards: shard k holds clips [k * shard_size, (k + 1) * shard_size); 0 for other formats.
+  std::size_t shard_count() const;
 
  private:
   friend class ExtractWorker;  // they read the listed clips
@@ -138,6 +156,10 @@ class ExtractWorker {
   ExtractResult process(std::size_t source);
   // Statistics of the clips' unnormalized features (a chunk of fit_chunks()).
   Stats fit(std::span<const std::size_t> sources);
+  // Format shards: computes shard k's clips and writes OUTDIR/shard-NNNNNN.tar
+  // itself (whole, by rename; OUTDIR must be reachable here), returning what
+  // the writer records. The same bytes wherever it runs.
+  ShardSummary write_shard(std::size_t shard);
 
  private:
   struct Impl;
@@ -162,6 +184,14 @@ class ExtractWriter {
   void set_fitted_stats(Stats stats);  // saves OUTDIR/stats.json
   const Stats* stats() const;          // global statistics to normalize with, if any
   void write(std::size_t source, ExtractResult&& result);
+  // Format shards, written elsewhere (ExtractWorker::write_shard): records the
+  // next shard (the one holding next_source()).
+  void write_shard(ShardSummary&& shard);
+  // Format shards, on a resume: earlier shards whose file is missing or whose
+  // bytes no longer match the index (size, SHA-256). Rewrite each with
+  // ExtractWorker::write_shard and record it with rewrote_shard().
+  std::vector<std::size_t> shards_to_redo() const;
+  void rewrote_shard(const ShardSummary& shard);
   ExtractSummary finish();  // publishes features.npy (packed), releases OUTDIR; counts
 
  private:

@@ -20,7 +20,41 @@ ExtractOptions options_from(const py::dict& d) {
 py::dict summary_dict(const ExtractSummary& s) {
   return py::dict(py::arg("sources") = s.sources, py::arg("rows") = s.rows, py::arg("failed") = s.failed,
                   py::arg("resumed") = s.resumed, py::arg("audio_seconds") = s.audio_seconds,
-                  py::arg("seconds") = s.seconds);
+                  py::arg("seconds") = s.seconds, py::arg("rewritten") = s.rewritten);
+}
+
+// A shard's summary between processes: counts, hash and manifest lines, never features.
+py::tuple shard_state(const ShardSummary& s) {
+  return py::make_tuple(s.shard, s.first_clip, s.clips, s.rows, s.ok_rows, s.failed, s.bytes, s.sha256,
+                        py::bytes(s.manifest), s.audio_seconds);
+}
+
+ShardSummary shard_from(const py::tuple& t) {
+  if (t.size() != 10) throw std::runtime_error("ShardSummary: bad pickle");
+  return ShardSummary{.shard = t[0].cast<std::size_t>(),
+                      .first_clip = t[1].cast<std::size_t>(),
+                      .clips = t[2].cast<std::size_t>(),
+                      .rows = t[3].cast<std::size_t>(),
+                      .ok_rows = t[4].cast<std::size_t>(),
+                      .failed = t[5].cast<std::size_t>(),
+                      .bytes = t[6].cast<std::uintmax_t>(),
+                      .sha256 = t[7].cast<std::string>(),
+                      .manifest = t[8].cast<std::string>(),
+                      .audio_seconds = t[9].cast<double>()};
+}
+
+void bind_shard_summary(py::module_& m) {
+  py::class_<ShardSummary>(m, "ShardSummary")
+      .def_readonly("shard", &ShardSummary::shard)
+      .def_readonly("first_clip", &ShardSummary::first_clip)
+      .def_readonly("clips", &ShardSummary::clips)
+      .def_readonly("rows", &ShardSummary::rows)
+      .def_readonly("ok_rows", &ShardSummary::ok_rows)
+      .def_readonly("failed", &ShardSummary::failed)
+      .def_readonly("bytes", &ShardSummary::bytes)
+      .def_readonly("sha256", &ShardSummary::sha256)
+      .def_readonly("audio_seconds", &ShardSummary::audio_seconds)
+      .def(py::pickle(&shard_state, &shard_from));
 }
 
 // A float32 row in place (a packed OUTDIR's mapping), without a copy: ~19 -> 3.6 us
@@ -103,6 +137,8 @@ void bind_extract_parts(py::module_& m) {
       .def("__len__", &ExtractPlan::size)
       .def("source_name", &ExtractPlan::source_name, py::arg("i"))
       .def("fit_chunks", &ExtractPlan::fit_chunks)
+      .def_property_readonly("shard_count", &ExtractPlan::shard_count)
+      .def_property_readonly("shard_size", [](const ExtractPlan& p) { return p.options().shard_size; })
       .def_property_readonly("jobs", [](const ExtractPlan& p) { return p.options().jobs; })
       .def_property_readonly("pipeline", &ExtractPlan::pipeline);
 
@@ -156,6 +192,23 @@ void bind_extract_parts(py::module_& m) {
             return py::make_tuple(std::move(*stats), messages);
           },
           py::arg("sources"))
+      .def(
+          "write_shard_collecting",
+          [](ExtractWorker& w, std::size_t shard) {  // (summary, warnings): the worker writes the shard itself
+            std::vector<std::string> messages;
+            std::optional<ShardSummary> s;
+            {
+              py::gil_scoped_release release;
+              std::mutex m;
+              const ThreadWarningHandler collect([&](std::string_view text) {
+                std::lock_guard lock(m);
+                messages.emplace_back(text);
+              });
+              s.emplace(w.write_shard(shard));
+            }
+            return py::make_tuple(std::move(*s), messages);
+          },
+          py::arg("shard"))
       .def(
           "fit",
           [](ExtractWorker& w, const std::vector<std::size_t>& sources) {
@@ -239,6 +292,22 @@ void bind_extract_writer(py::module_& m) {
             w.write(source, std::move(result));
           },
           py::arg("source"), py::arg("result"))
+      .def(
+          "write_shard",
+          [](ExtractWriter& w, ShardSummary shard) {
+            WarningsToPython warnings;
+            py::gil_scoped_release release;
+            w.write_shard(std::move(shard));
+          },
+          py::arg("shard"))
+      .def("shards_to_redo", &ExtractWriter::shards_to_redo)
+      .def(
+          "rewrote_shard",
+          [](ExtractWriter& w, const ShardSummary& shard) {
+            WarningsToPython warnings;
+            w.rewrote_shard(shard);
+          },
+          py::arg("shard"))
       .def("finish", [](ExtractWriter& w) {
         WarningsToPython warnings;
         return summary_dict(w.finish());
@@ -249,6 +318,7 @@ void bind_extract_writer(py::module_& m) {
 
 void define_extract(py::module_& m) {
   bind_extract_function(m);
+  bind_shard_summary(m);
   bind_extract_parts(m);
   bind_outdir_reader(m);
   bind_extract_writer(m);

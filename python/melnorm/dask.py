@@ -55,6 +55,11 @@ def _process_chunk(options_json, stats, sources):
     return results, messages
 
 
+def _write_shard(options_json, stats, shard):
+    """(the shard's summary, the library's warnings): the worker writes OUTDIR/shard-NNNNNN.tar itself."""
+    return _melnorm.ExtractWorker(_plan(options_json), stats).write_shard_collecting(shard)
+
+
 class _Forwarded:
     """The workers' warnings, issued on the client once per distinct message."""
 
@@ -118,6 +123,15 @@ def extract(paths_or_manifest, out_dir, client, *, chunk_size=32, progress=None,
     client). ``options``: as :func:`melnorm.extract` (``jobs`` does not apply:
     the cluster's threads do the work). ``chunk_size`` clips per task;
     ``progress(done, total)`` is called after each chunk.
+
+    With ``format="shards"`` (``shard_size`` clips per shard, default 1000)
+    each task is one shard, which the worker writes straight into ``out_dir``:
+    a folder every worker reaches (a shared file system). The client only
+    records each shard's summary (rows, failures, SHA-256, manifest lines),
+    so its memory and network do not grow with the features. A worker lost
+    mid-shard: Dask reruns the task; its temporary is removed when the run
+    finishes. The shards are the CLI's (``extract --format shards``), byte
+    for byte.
     """
     if int(chunk_size) < 1:
         raise ValueError(f"chunk_size={chunk_size} must be >= 1")
@@ -143,6 +157,8 @@ def extract(paths_or_manifest, out_dir, client, *, chunk_size=32, progress=None,
 
     stats = writer.stats
     stats_future = client.scatter(stats, broadcast=True) if stats is not None else None
+    if plan.shard_count:
+        return _extract_shards(client, plan, writer, options_json, stats_future, forward, progress)
     starts = list(range(writer.next_source, len(plan), int(chunk_size)))
     window = max(2, 2 * sum(client.nthreads().values()))  # chunks in flight: bounded memory on the client
     pending = collections.deque()
@@ -158,3 +174,36 @@ def extract(paths_or_manifest, out_dir, client, *, chunk_size=32, progress=None,
             if progress is not None:
                 progress(writer.next_source, len(plan))
     return writer.finish()
+
+
+def _extract_shards(client, plan, writer, options_json, stats_future, forward, progress):
+    """format="shards": one task per shard, each worker writing its own shard into OUTDIR;
+    the client receives summaries (counts, SHA-256, manifest lines) and records them in order."""
+    from distributed import as_completed
+
+    redo = list(writer.shards_to_redo())
+    for shard in redo:  # an earlier run's shards, missing or damaged: rewritten, then the rest
+        summary, messages = client.submit(_write_shard, options_json, stats_future, shard, pure=False).result()
+        forward(messages)
+        writer.rewrote_shard(summary)
+    todo = list(range(writer.next_source // plan.shard_size, plan.shard_count))
+    window = max(2, 2 * sum(client.nthreads().values()))  # shards in flight; summaries waiting their turn
+    queue = collections.deque(todo)
+    running = as_completed()
+    done = {}
+    next_shard = todo[0] if todo else plan.shard_count
+    while queue or running.count() or done:
+        while queue and running.count() + len(done) < window:
+            running.add(client.submit(_write_shard, options_json, stats_future, queue.popleft(), pure=False))
+        if running.count():
+            summary, messages = next(running).result()
+            forward(messages)
+            done[summary.shard] = summary
+        while next_shard in done:  # recorded in shard order: manifest.csv in clip order
+            writer.write_shard(done.pop(next_shard))
+            next_shard += 1
+            if progress is not None:
+                progress(writer.next_source, len(plan))
+    summary = writer.finish()
+    summary["rewritten"] = len(redo)
+    return summary

@@ -20,7 +20,7 @@ from torch import nn
 
 from . import normalize as _normalize_np
 
-__all__ = ["ExtractedDataset", "normalize", "MelSpectrogram", "PowerToDB", "AmplitudeToDBReMax", "AmplitudeToDB", "Normalize", "PCEN",
+__all__ = ["ExtractedDataset", "ShardedDataset", "normalize", "MelSpectrogram", "PowerToDB", "AmplitudeToDBReMax", "AmplitudeToDB", "Normalize", "PCEN",
            "SpecAugment", "KaldiFbank", "WhisperLogMel"]
 
 
@@ -560,3 +560,4 @@ class SpecAugment(nn.Module):
 
 
 from melnorm._torch_frontends import KaldiFbank, WhisperLogMel  # noqa: E402
+from melnorm._shards import ShardedDataset  # noqa: E402

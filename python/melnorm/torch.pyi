@@ -1,5 +1,5 @@
 from os import PathLike
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import melnorm
 import numpy as np
@@ -88,3 +88,29 @@ class WhisperLogMel(torch.nn.Module):
     def __init__(self, *, n_mels: int = ..., sample_rate: int = ..., n_fft: int = ..., hop_length: int = ...,
                  pad_or_trim: bool = ...) -> None: ...
     def forward(self, audio: torch.Tensor) -> torch.Tensor: ...
+
+class ShardedDataset(torch.utils.data.IterableDataset[Any]):
+    """A sharded OUTDIR (extract --format shards) streamed into training, each row once per epoch."""
+    outdir: str | None
+    index: dict[str, Any] | None
+    shards: list[str]
+    labels: list[str]
+    split: str | None
+    shuffle_buffer: int
+    seed: int
+    epoch: int
+    rank: int
+    world_size: int
+    with_metadata: bool
+    channel_dim: bool
+    dtype: torch.dtype | None
+    def __init__(self, source: str | PathLike[str] | Sequence[str | PathLike[str]], split: str | None = ...,
+                 shuffle_buffer: int = ..., seed: int = ..., rank: int | None = ..., world_size: int | None = ...,
+                 with_metadata: bool = ..., transform: Callable[[torch.Tensor], torch.Tensor] | None = ..., *,
+                 labels: Sequence[str] | None = ..., channel_dim: bool = ...,
+                 dtype: torch.dtype | None = ...) -> None: ...
+    @property
+    def classes(self) -> list[str]: ...
+    def set_epoch(self, epoch: int) -> None: ...
+    def num_rows(self, split: str | None = ...) -> int: ...
+    def __iter__(self) -> Iterator[tuple[torch.Tensor, int] | tuple[torch.Tensor, int, dict[str, Any]]]: ...

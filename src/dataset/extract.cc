@@ -19,6 +19,7 @@
 #include "core/warning_capture.h"
 #include "dataset/output_format.h"
 #include "dataset/resume_journal.h"
+#include "dataset/shard_tar.h"
 #include "dataset/sources.h"
 #include "io/append_file.h"
 #include "io/atomic_file.h"
@@ -164,6 +165,7 @@ nlohmann::ordered_json options_record(const ExtractPlan& plan, const detail::Sou
                    ? o.stats->string()
                    : (o.fit_stats ? "fit on " + std::string(o.fit_on == FitOn::kAll ? "all" : "train") + " rows" : "");
   j["format"] = o.format;
+  if (o.format == "shards") j["shard_size"] = o.shard_size;
   if (o.strict) j["strict"] = true;  // left out when false: OUTDIRs of earlier builds resume
   return j;
 }
@@ -182,6 +184,19 @@ std::string first_difference(const nlohmann::json& a, const nlohmann::json& b, c
   }
   if (a != b) return prefix.substr(0, prefix.size() - (prefix.empty() ? 0 : 1)) + ": " + a.dump() + " vs " + b.dump();
   return "";
+}
+
+// A row's manifest.csv line: source, label, extra columns, offset, output, n_frames, status, error.
+void append_manifest_line(std::string& block, const detail::Source& src, const ExtractRow& row,
+                          const std::string& output) {
+  // Appended piece by piece (GCC 12 misreports "," + s chains under -Wrestrict).
+  char offset[32];
+  std::snprintf(offset, sizeof offset, "%.3f", row.offset);
+  block.append(detail::csv_field(src.name)).append(",").append(detail::csv_field(src.label));
+  for (const auto& v : src.extra) block.append(",").append(detail::csv_field(v));
+  block.append(",").append(offset).append(",").append(detail::csv_field(output)).append(",");
+  block.append(row.ok() ? num(row.n_frames) : "").append(",").append(row.ok() ? "ok" : "failed").append(",");
+  block.append(detail::csv_field(row.error)).append("\n");
 }
 
 std::string sources_text(const detail::SourceList& list) {
@@ -320,6 +335,11 @@ std::vector<std::vector<std::size_t>> ExtractPlan::fit_chunks() const {
 
 Fingerprint ExtractPlan::fingerprint() const { return impl_->pipeline->features_fingerprint(); }
 
+std::size_t ExtractPlan::shard_count() const {
+  const ExtractOptions& o = impl_->options;
+  return o.format == "shards" ? (size() + o.shard_size - 1) / o.shard_size : 0;
+}
+
 // ---- ExtractWorker ----
 
 struct ExtractWorker::Impl {
@@ -386,6 +406,36 @@ Stats ExtractWorker::fit(std::span<const std::size_t> sources) {
   return stats;
 }
 
+ShardSummary ExtractWorker::write_shard(std::size_t shard) {
+  const ExtractPlan& plan = impl_->plan;
+  const ExtractOptions& o = plan.options();
+  if (shard >= plan.shard_count())
+    throw_invalid_argument("shard", "shard " + num(shard) + " is not one of the plan's " + num(plan.shard_count()) +
+                                        " shards (format=" + o.format + ")");
+  const detail::SourceList& list = plan.impl().list;
+  const fs::path tmp_dir = o.out_dir / kTmpDir;
+  std::error_code ec;
+  fs::create_directories(tmp_dir, ec);  // the writer made it; a worker elsewhere may see it late
+  detail::ShardTarWriter tar(o.out_dir, tmp_dir, shard);
+  ShardSummary s{.shard = shard, .first_clip = shard * o.shard_size};
+  s.clips = std::min(o.shard_size, plan.size() - s.first_clip);
+  for (std::size_t i = s.first_clip; i < s.first_clip + s.clips; ++i) {
+    ExtractResult r = process(i);
+    s.audio_seconds += r.audio_seconds;
+    for (std::size_t k = 0; k < r.rows.size(); ++k) {
+      const ExtractRow& row = r.rows[k];
+      const std::string output =
+          row.ok() ? tar.add_row(list, i, k, o.features.segment.has_value(), row, o.features.dtype, o.features.n_bins())
+                   : "";
+      append_manifest_line(s.manifest, list.sources[i], row, output);
+      ++s.rows;
+      row.ok() ? ++s.ok_rows : ++s.failed;
+    }
+  }
+  std::tie(s.bytes, s.sha256) = tar.commit();
+  return s;
+}
+
 Stats merge_tree(std::vector<Stats> parts) {
   if (parts.empty()) throw_invalid_argument("parts", "merge_tree needs at least one Stats");
   while (parts.size() > 1) {
@@ -422,6 +472,8 @@ struct ExtractWriter::Impl {
   void take_outdir();
   void check_options(const nlohmann::ordered_json& record);
   void open_outputs();
+  void check_next(std::size_t source) const;
+  void commit_point();
   void release_outdir() {
     if (!lock) return;
     std::error_code ec;
@@ -542,7 +594,9 @@ void ExtractWriter::Impl::open_outputs() {
                                     .dtype = o.features.dtype,
                                     .n_mels = o.features.n_bins(),
                                     .segmented = o.features.segment.has_value(),
-                                    .manifest = manifest_path};
+                                    .manifest = manifest_path,
+                                    .sources = &list,
+                                    .shard_size = o.shard_size};
   sink = format.open(context, {.next_source = start, .ok_rows = ok_rows, .bytes = at.sink_bytes});
 }
 
@@ -562,35 +616,59 @@ void ExtractWriter::set_fitted_stats(Stats stats) {
   s.open_outputs();
 }
 
+void ExtractWriter::Impl::check_next(std::size_t i) const {
+  if (needs_fit) throw_invalid_argument("stats", "fit the statistics (set_fitted_stats) before writing rows");
+  if (i != next)
+    throw_invalid_argument("source",
+                           "rows must be written in clip order: expected clip " + num(next) + ", got " + num(i));
+}
+
+// The journal line after a source, when the output is durable there (a resume may start after it).
+void ExtractWriter::Impl::commit_point() {
+  if (!sink->durable()) return;
+  journal->append(num(next) + " " + num(static_cast<std::size_t>(manifest->size())) + " " +
+                  num(static_cast<std::size_t>(sink->journal_bytes())) + " " + num(rows) + " " + num(ok_rows) + " " +
+                  num(failed) + "\n");
+}
+
 void ExtractWriter::write(std::size_t i, ExtractResult&& r) {
   Impl& s = *impl_;
-  if (s.needs_fit) throw_invalid_argument("stats", "fit the statistics (set_fitted_stats) before writing rows");
-  if (i != s.next)
-    throw_invalid_argument("source",
-                           "rows must be written in clip order: expected clip " + num(s.next) + ", got " + num(i));
+  s.check_next(i);
   const detail::Source& src = s.plan.impl().list.sources.at(i);
   std::string block;
+  std::size_t failed = 0;
   for (std::size_t k = 0; k < r.rows.size(); ++k) {
     ExtractRow& row = r.rows[k];
     const std::string output = row.ok() ? s.sink->write_row(src.name, k, s.ok_rows, row) : "";
-    // Appended piece by piece (GCC 12 misreports "," + s chains under -Wrestrict).
-    char offset[32];
-    std::snprintf(offset, sizeof offset, "%.3f", row.offset);
-    block.append(detail::csv_field(src.name)).append(",").append(detail::csv_field(src.label));
-    for (const auto& v : src.extra) block.append(",").append(detail::csv_field(v));
-    block.append(",").append(offset).append(",").append(detail::csv_field(output)).append(",");
-    block.append(row.ok() ? num(row.n_frames) : "").append(",").append(row.ok() ? "ok" : "failed").append(",");
-    block.append(detail::csv_field(row.error)).append("\n");
+    append_manifest_line(block, src, row, output);
     ++s.rows;
-    row.ok() ? ++s.ok_rows : ++s.failed;
+    row.ok() ? ++s.ok_rows : (++s.failed, ++failed);
   }
-  s.sink->end_source();
+  s.sink->end_source(failed);
   s.manifest->append(block);
-  s.journal->append(num(i + 1) + " " + num(static_cast<std::size_t>(s.manifest->size())) + " " +
-                    num(static_cast<std::size_t>(s.sink->journal_bytes())) + " " + num(s.rows) + " " + num(s.ok_rows) +
-                    " " + num(s.failed) + "\n");
   s.next = i + 1;
+  s.commit_point();
   s.summary.audio_seconds += r.audio_seconds;
+}
+
+void ExtractWriter::write_shard(ShardSummary&& shard) {
+  Impl& s = *impl_;
+  s.check_next(shard.first_clip);
+  s.sink->adopt(shard);  // checks it is the next shard
+  s.manifest->append(shard.manifest);
+  s.rows += shard.rows, s.ok_rows += shard.ok_rows, s.failed += shard.failed;
+  s.next = shard.first_clip + shard.clips;
+  s.commit_point();
+  s.summary.audio_seconds += shard.audio_seconds;
+}
+
+std::vector<std::size_t> ExtractWriter::shards_to_redo() const {
+  return impl_->sink ? impl_->sink->redo() : std::vector<std::size_t>{};
+}
+
+void ExtractWriter::rewrote_shard(const ShardSummary& shard) {
+  if (!impl_->sink) throw_invalid_argument("stats", "fit the statistics (set_fitted_stats) before writing shards");
+  impl_->sink->rewrote(shard);
 }
 
 ExtractSummary ExtractWriter::finish() {
@@ -663,6 +741,12 @@ ExtractSummary extract_dataset(const ExtractOptions& options,
   }
   std::error_code ec;  // the statistics are whole in stats.json: the partial ones go (a run stopped before this)
   fs::remove_all(plan.options().out_dir / kPartialStatsDir, ec);
+  // Shards an earlier run wrote that are missing or no longer match the index: rewritten first.
+  const std::vector<std::size_t> redo = writer.shards_to_redo();
+  detail::ordered_parallel_map(
+      0, redo.size(), jobs, [&] { return ExtractWorker(plan, writer.stats()); },
+      [&](std::size_t i, ExtractWorker& w) { return w.write_shard(redo[i]); },
+      [&](std::size_t, ShardSummary&& s) { writer.rewrote_shard(s); });
   prog = {};
   prog.phase = "extract";
   prog.sources_total = plan.size();
@@ -678,7 +762,9 @@ ExtractSummary extract_dataset(const ExtractOptions& options,
         prog.sources_done = i + 1;
         if (progress) progress(prog);
       });
-  return writer.finish();
+  ExtractSummary summary = writer.finish();
+  summary.rewritten = redo.size();
+  return summary;
 }
 
 }  // namespace melnorm

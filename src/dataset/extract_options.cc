@@ -80,6 +80,19 @@ const std::vector<ExtractOptionRow>& rows() {
         format_choices("; ", true), false},
        [](ExtractOptions& o, const std::string& t) { o.format = detail::output_format(t).name; },
        [](const ExtractOptions& o) { return o.format; }},
+      {{"shard_size", "--shard-size", K::kInteger, S, "", "integer >= 1", "1000",
+        "format shards: clips per shard (a clip's segments stay in its shard; a failed clip leaves a gap)", false},
+       [](ExtractOptions& o, const std::string& t) {
+         try {
+           std::size_t used = 0;
+           const long long v = std::stoll(t, &used);
+           if (used != t.size() || v < 1) throw std::invalid_argument(t);
+           o.shard_size = static_cast<std::size_t>(v);
+         } catch (const std::exception&) {
+           throw_invalid_argument("shard_size", "shard_size='" + t + "' must be an integer >= 1");
+         }
+       },
+       [](const ExtractOptions& o) { return num(o.shard_size); }},
       {{"jobs", "--jobs", K::kInteger, S, "", "integer >= 0", "0 (all cores)",
         "worker threads; the output is the same for any value", false},
        [](ExtractOptions& o, const std::string& t) {
@@ -125,6 +138,9 @@ ExtractOptions resolve_extract_options(const OptionValues& given) {
     else features[name] = text;
   }
   if (o.input.empty() || o.out_dir.empty()) throw_invalid_argument("input", "extract needs input and out_dir");
+  if (given.count("shard_size") && o.format != "shards")
+    throw_invalid_argument("shard_size", param_text("shard_size", given.at("shard_size")) + " applies to " +
+                                             param_text("format", "shards") + " only; format is " + o.format);
   o.features = resolve_pipeline_options(features);
   // A dataset's rows are [bins, frames], what OutdirReader, the experiment and
   // melnorm.torch read; a preset's time_first layout is for one model's input.
@@ -142,6 +158,7 @@ ExtractOptions resolve_extract_options(const OptionValues& given) {
 OptionValues extract_option_values(const ExtractOptions& o) {
   OptionValues v = option_values(o.features);
   for (const auto& r : rows()) v[r.spec.name] = r.get(o);
+  if (o.format != "shards") v.erase("shard_size");  // refused with another format
   return v;
 }
 

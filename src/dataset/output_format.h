@@ -17,13 +17,17 @@
 
 namespace melnorm::detail {
 
+struct SourceList;
+
 // What a sink needs to know about the extraction.
 struct SinkContext {
   std::filesystem::path out_dir, tmp_dir;  // tmp_dir: temporaries (emptied at start-up)
   DType dtype = DType::kFloat32;
   std::size_t n_mels = 0;
-  bool segmented = false;          // rows are segments of their clip
-  std::filesystem::path manifest;  // OUTDIR/manifest.csv
+  bool segmented = false;               // rows are segments of their clip
+  std::filesystem::path manifest;       // OUTDIR/manifest.csv
+  const SourceList* sources = nullptr;  // the clips, in order (their labels and columns)
+  std::size_t shard_size = 0;           // format shards: clips per shard
 };
 
 // Where an interrupted run stopped (from the journal); all zero for a new OUTDIR.
@@ -41,12 +45,20 @@ class OutputSink {
   // (and returns "") when the row cannot go into this output.
   virtual std::string write_row(const std::string& source_name, std::size_t segment, std::size_t ok_rows_before,
                                 ExtractRow& row) = 0;
-  // After the rows of one source: appends what write_row buffered.
-  virtual void end_source() {}
+  // After the rows of one source (`failed` of them failed): appends what write_row buffered.
+  virtual void end_source(std::size_t failed) { (void)failed; }
+  // Whether everything written so far is on disk for good, so that a resume may
+  // start after it (the journal records only such points).
+  virtual bool durable() const { return true; }
   // Bytes the journal records for this sink (0: nothing appended).
   virtual std::uintmax_t journal_bytes() const { return 0; }
   // Publishes the output once every source is written.
   virtual void finish(std::size_t ok_rows) { (void)ok_rows; }
+  // Formats whose parts are written elsewhere (shards): a part written by a
+  // worker, recorded; the parts an earlier run wrote that must be redone; one redone.
+  virtual void adopt(const ShardSummary& part);
+  virtual std::vector<std::size_t> redo() const { return {}; }
+  virtual void rewrote(const ShardSummary& part);
 };
 
 // The reading side: a finished OUTDIR's rows by their manifest `output` field.

@@ -7,9 +7,10 @@ namespace melnorm::detail {
 
 extern const OutputFormat kNpyOutput;     // formats/npy_output.cc
 extern const OutputFormat kPackedOutput;  // formats/packed_output.cc
+extern const OutputFormat kShardsOutput;  // formats/shards_output.cc
 
 const std::vector<const OutputFormat*>& output_formats() {
-  static const std::vector<const OutputFormat*> formats = {&kNpyOutput, &kPackedOutput};
+  static const std::vector<const OutputFormat*> formats = {&kNpyOutput, &kPackedOutput, &kShardsOutput};
   return formats;
 }
 
@@ -21,5 +22,11 @@ const OutputFormat& output_format(const std::string& name) {
   }
   throw_invalid_argument("format", "format='" + name + "' is not supported; allowed: " + allowed);
 }
+
+void OutputSink::adopt(const ShardSummary& part) {
+  throw_invalid_argument(
+      "format", "shard " + std::to_string(part.shard) + " written elsewhere: only format shards is written in parts");
+}
+void OutputSink::rewrote(const ShardSummary& part) { adopt(part); }
 
 }  // namespace melnorm::detail

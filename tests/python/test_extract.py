@@ -56,7 +56,7 @@ def test_extract_equals_the_cli(tmp_path, cli_out):
 def test_extract_bad_options_raise_value_error(tmp_path):
     with pytest.raises(ValueError, match="unknown extract option 'hop'"):
         melnorm.extract(SAMPLES, tmp_path / "x", hop=128)
-    with pytest.raises(ValueError, match="format='zip' is not supported; allowed: npy, packed"):
+    with pytest.raises(ValueError, match="format='zip' is not supported; allowed: npy, packed, shards"):
         melnorm.extract(SAMPLES, tmp_path / "x", format="zip")
     with pytest.raises(ValueError, match="scope global needs"):
         melnorm.extract(SAMPLES, tmp_path / "x", normalize="zscore", scope="global")
