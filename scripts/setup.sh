@@ -22,6 +22,7 @@ packages=(
   pybind11-dev python3-dev python3-numpy python3-pytest  # Python bindings and their tests
   python3-setuptools python3-pip python3-venv  # pip install --no-build-isolation . (tested)
   python3-torch python3-torchaudio  # melnorm.torch, torchaudio parity tests
+  python3-soundfile   # melnorm.compat.torchaudio load/info/save (integer-sample reads, writing)
   python3-distributed  # melnorm.dask (tested on a LocalCluster)
   python3-matplotlib python3-scipy  # compat.librosa.display; SciPy: the reference for resample's formulas in tests
   libtorch-dev        # CNN experiments (melnorm train/experiment; CMake MELNORM_BUILD_EXPERIMENT)

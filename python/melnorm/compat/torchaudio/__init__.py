@@ -1,24 +1,30 @@
 """torchaudio's names, answered by melnorm: ``import melnorm.compat.torchaudio as torchaudio``.
 
-This module provides ``compliance.kaldi`` (``fbank``, ``mfcc``, ``spectrogram``)
-with torchaudio 0.13-2.11's signatures, defaults, tensors in and out, and
-refusals. torchaudio's other names are not here yet: asking for one raises
-``AttributeError`` saying what is offered and where the rest lives.
+This module provides ``load``, ``info``, ``save`` (libsndfile, no FFmpeg), ``transforms`` (Spectrogram, MelScale,
+MelSpectrogram, AmplitudeToDB, MFCC, Resample, FrequencyMasking, TimeMasking), ``functional`` (spectrogram,
+melscale_fbanks, create_dct, amplitude_to_DB, DB_to_amplitude, resample, mask_along_axis, mask_along_axis_iid) and
+``compliance.kaldi`` (fbank, mfcc, spectrogram), with torchaudio 2.x's signatures, defaults, tensors in and out, and
+refusals. torchaudio's other names are not here: asking for one raises ``AttributeError`` saying what is offered and
+where the rest lives. See docs/coming-from-torchaudio.md.
 """
-from . import compliance  # noqa: F401
+from . import compliance, functional, transforms  # noqa: F401
+from ._io import AudioMetaData, info, load, save  # noqa: F401
 
-__all__ = ["compliance"]
+__all__ = ["compliance", "functional", "transforms", "load", "info", "save", "AudioMetaData"]
 
 _ELSEWHERE = {
-    "transforms": "melnorm.torch (MelSpectrogram, Normalize, KaldiFbank, WhisperLogMel)",
-    "functional": "melnorm.torch and melnorm (melspectrogram, power_to_db)",
-    "load": "melnorm.load (libsndfile; returns (y, sr) like librosa)",
-    "info": "melnorm info (CLI)",
+    "io": "melnorm.compat.torchaudio.load / save (StreamReader/StreamWriter are not provided)",
+    "models": "not provided (torchaudio's pretrained models); melnorm.load_model for melnorm's own",
+    "pipelines": "not provided; melnorm.torch (MelSpectrogram, Normalize, KaldiFbank, WhisperLogMel)",
+    "datasets": "not provided; melnorm.torch.ExtractedDataset for extracted features",
+    "sox_effects": "not provided; transforms.Resample / functional.resample for resampling",
 }
 
 
 def __getattr__(name):
-    where = _ELSEWHERE.get(name, "melnorm's own API (docs/python.md)")
+    if name.startswith("__"):
+        raise AttributeError(name)
+    where = _ELSEWHERE.get(name, "melnorm's own API (docs/python.md) or docs/coming-from-torchaudio.md")
     raise AttributeError(
-        f"melnorm.compat.torchaudio has no {name!r}; it offers compliance.kaldi (fbank, mfcc, spectrogram). "
-        f"For {name!r} see {where}")
+        f"melnorm.compat.torchaudio has no {name!r}; it offers load, info, save, AudioMetaData, transforms, functional "
+        f"and compliance.kaldi. For {name!r} see {where}")
