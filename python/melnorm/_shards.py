@@ -116,7 +116,7 @@ def _read_member(tf, shard, m):
 def _load_npy(data, headers):
     """``np.load(io.BytesIO(data), allow_pickle=False)``, minus its per-call header parsing (about half the
     cost of a small row): a header seen before in this shard is looked up. Returns a writable array."""
-    if data[:6] != b"\x93NUMPY" or len(data) < 10:
+    if bytes(data[:6]) != b"\x93NUMPY" or len(data) < 10:
         raise ValueError("not a .npy file (bad magic)")
     if data[6] == 1:
         end = 10 + int.from_bytes(data[8:10], "little")
@@ -124,88 +124,154 @@ def _load_npy(data, headers):
         end = 12 + int.from_bytes(data[8:12], "little")
     else:
         end = None
-    hdr = data[:end] if end is not None else None
+    hdr = bytes(data[:end]) if end is not None else None
     parsed = headers.get(hdr) if hdr is not None else None
     if parsed is None:
         x = np.load(io.BytesIO(data), allow_pickle=False)  # validates the header and the size
         if hdr is not None and len(headers) < 64 and not x.dtype.hasobject:
-            headers[hdr] = (x.dtype, x.shape, "F" if x.flags.f_contiguous and not x.flags.c_contiguous else "C", end)
+            order = "F" if x.flags.f_contiguous and not x.flags.c_contiguous else "C"
+            headers[hdr] = (x.dtype, x.shape, order, end, int(np.prod(x.shape, dtype=np.int64)))
         return x
-    dtype, shape, order, offset = parsed
-    n = int(np.prod(shape, dtype=np.int64))
+    dtype, shape, order, offset, n = parsed
     if len(data) - offset < n * dtype.itemsize:
         raise ValueError(f"array data truncated: {len(data) - offset} of {n * dtype.itemsize} bytes")
     return np.frombuffer(data, dtype, count=n, offset=offset).reshape(shape, order=order).copy(order="K")
+
+
+_ZERO_BLOCK = bytes(512)
+
+
+def _ustar_members(path, buf):
+    """``(name, data offset, size)`` of each member of the uncompressed tar in ``buf``, or None when it holds
+    what this direct reader does not (pax or GNU long-name headers, links, base-256 sizes): the caller reads
+    it with ``tarfile`` then. About 20x faster per member than ``tarfile``; checks each header's checksum and
+    that every member lies inside the file (``ValueError`` naming the shard otherwise)."""
+    members, off, n = [], 0, len(buf)
+    while True:
+        if off + 512 > n:
+            raise ValueError(f"{path}: corrupt or truncated tar after {len(members) // 2} row(s): the file ends "
+                             f"at byte {n} without the end-of-archive blocks")
+        h = bytes(buf[off:off + 512])
+        if h == _ZERO_BLOCK:
+            return members
+        chk = h[148:156]
+        try:
+            want = int(chk.strip(b"\0 ") or b"0", 8)
+        except ValueError:
+            want = -1
+        if want != sum(h) - sum(chk) + 256:
+            raise ValueError(f"{path}: corrupt or truncated tar after {len(members) // 2} row(s): bad header "
+                             f"checksum at byte {off}")
+        if h[156:157] not in (b"0", b"\0") or h[124] & 0x80:
+            return None
+        name = h[:100].split(b"\0", 1)[0]
+        if h[257:262] == b"ustar":
+            prefix = h[345:500].split(b"\0", 1)[0]
+            if prefix:
+                name = prefix + b"/" + name
+        size = int(h[124:136].strip(b"\0 ") or b"0", 8)
+        start = off + 512
+        if start + size > n:
+            raise ValueError(f"{path}: corrupt or truncated tar after {len(members) // 2} row(s): member "
+                             f"{name.decode('utf-8', 'replace')!r} is truncated ({n - start} of {size} bytes)")
+        members.append((name.decode("utf-8", "surrogateescape"), start, size))
+        off = start + (size + 511) // 512 * 512
+
+
+def _tarfile_members(path, fobj):
+    """``(name, read)`` per member through ``tarfile`` (stream mode): the general reader."""
+    try:
+        tf = tarfile.open(fileobj=fobj, mode="r|")
+    except tarfile.ReadError as e:
+        raise ValueError(f"{path}: not a tar file (corrupt shard?): {e}") from None
+    count = 0
+    try:
+        for m in tf:
+            yield m.name, (lambda m=m: _read_member(tf, path, m))
+            count += 1
+    except tarfile.TarError as e:
+        raise ValueError(f"{path}: corrupt or truncated tar after {count // 2} row(s): {e}") from None
+
+
+def _shard_members(path, fobj):
+    """``(name, read)`` per member of the shard open as ``fobj``: read() gives the member's bytes."""
+    size = os.fstat(fobj.fileno()).st_size
+    if size == 0:
+        return  # tolerate a 0-byte shard as empty (the writer's empty shard is just the end blocks)
+    buf = fobj.read()
+    try:
+        members = _ustar_members(path, buf)
+    except ValueError:
+        if buf[257:262] != b"ustar" and buf[:512] != _ZERO_BLOCK:
+            raise ValueError(f"{path}: not a tar file (corrupt shard?): no ustar header at its start") from None
+        raise
+    if members is None:
+        fobj.seek(0)
+        yield from _tarfile_members(path, fobj)
+        return
+    view = memoryview(buf)
+    for name, start, length in members:
+        yield name, (lambda a=start, b=start + length: view[a:b])
 
 
 def iter_shard(path, *, load=True, rows=None):
     """Stream one shard: yields ``(key, meta, features)`` per row, in file order.
 
     ``meta``: the row's ``KEY.json`` object (dict); ``features``: its ``KEY.npy`` as a NumPy array (whatever
-    dtype was stored). Reads sequentially (``tarfile`` stream mode). ``load=False`` skips decoding the ``.npy``
-    (``features`` is None); ``rows`` (a callable on the row's ordinal in the shard, 0, 1, ...) keeps only the
-    rows it returns true for, without decoding the others. Raises ``ValueError`` naming the shard and the
-    member when a member is missing, out of order, not JSON / .npy, or the tar is corrupt or truncated.
+    dtype was stored). Reads the shard's ustar headers directly (``tarfile`` for what they do not cover).
+    ``load=False`` skips decoding the ``.npy`` (``features`` is None); ``rows`` (a callable on the row's
+    ordinal in the shard, 0, 1, ...) keeps only the rows it returns true for, without decoding the others.
+    Raises ``ValueError`` naming the shard and the member when a member is missing, out of order, not JSON /
+    .npy, or the tar is corrupt or truncated.
     """
     path = os.fspath(path)
     try:
-        fobj = open(path, "rb", buffering=1 << 20)
+        fobj = open(path, "rb")
     except OSError as e:
         raise ValueError(f"{path}: cannot open shard: {e.strerror or e}") from None
     with fobj:
-        try:
-            tf = tarfile.open(fileobj=fobj, mode="r|")
-        except tarfile.ReadError as e:
-            if os.path.getsize(path) == 0:
-                return  # tolerate a 0-byte shard as empty (the writer's empty shard is just the end blocks)
-            raise ValueError(f"{path}: not a tar file (corrupt shard?): {e}") from None
         headers = {}  # .npy header bytes -> (dtype, shape, order, data offset): rows of a shard mostly share one
         pending = None  # (key, json member name, meta, keep) waiting for its .npy
         ordinal = 0
-        try:
-            for m in tf:
-                key, ext = _split_name(path, m.name)
-                if ext == "json":
-                    if pending is not None:
-                        raise ValueError(f"{path}: member {m.name!r} follows {pending[1]!r} but {pending[0]}.npy "
-                                         f"is missing (expected KEY.json then KEY.npy per row)")
-                    keep = rows is None or rows(ordinal)
-                    meta = None
-                    if keep:
-                        data = _read_member(tf, path, m)
-                        try:
-                            meta = json.loads(data)
-                        except (UnicodeDecodeError, json.JSONDecodeError) as e:
-                            raise ValueError(f"{path}: member {m.name!r} is not valid JSON: {e}") from None
-                        if not isinstance(meta, dict):
-                            raise ValueError(f"{path}: member {m.name!r} must hold a JSON object, "
-                                             f"got {type(meta).__name__}")
-                    pending = (key, m.name, meta, keep)
-                elif ext == "npy":
-                    if pending is None or pending[0] != key:
-                        want = f" (after {pending[1]!r} expected {pending[0]}.npy)" if pending else ""
-                        raise ValueError(f"{path}: member {m.name!r} has no {key}.json before it{want}")
-                    _, _, meta, keep = pending
-                    pending = None
-                    ordinal += 1
-                    if not keep:
-                        continue  # the stream skips the unread data
-                    x = None
-                    if load:
-                        data = _read_member(tf, path, m)
-                        try:
-                            x = _load_npy(data, headers)
-                        except (ValueError, OSError, EOFError) as e:
-                            raise ValueError(f"{path}: member {m.name!r} is not a valid .npy array: {e}") from None
-                    yield key, meta, x
-                else:
-                    raise ValueError(f"{path}: unexpected member {m.name!r} (a shard holds only KEY.json and "
-                                     f"KEY.npy)")
-        except tarfile.TarError as e:
-            raise ValueError(f"{path}: corrupt or truncated tar after {ordinal} row(s): {e}") from None
+        for name, read in _shard_members(path, fobj):
+            key, ext = _split_name(path, name)
+            if ext == "json":
+                if pending is not None:
+                    raise ValueError(f"{path}: member {name!r} follows {pending[1]!r} but {pending[0]}.npy "
+                                     f"is missing (expected KEY.json then KEY.npy per row)")
+                keep = rows is None or rows(ordinal)
+                pending = (key, name, _read_meta(path, name, read()) if keep else None, keep)
+            elif ext == "npy":
+                if pending is None or pending[0] != key:
+                    want = f" (after {pending[1]!r} expected {pending[0]}.npy)" if pending else ""
+                    raise ValueError(f"{path}: member {name!r} has no {key}.json before it{want}")
+                _, _, meta, keep = pending
+                pending = None
+                ordinal += 1
+                if not keep:
+                    continue
+                x = None
+                if load:
+                    try:
+                        x = _load_npy(read(), headers)
+                    except (ValueError, OSError, EOFError) as e:
+                        raise ValueError(f"{path}: member {name!r} is not a valid .npy array: {e}") from None
+                yield key, meta, x
+            else:
+                raise ValueError(f"{path}: unexpected member {name!r} (a shard holds only KEY.json and KEY.npy)")
         if pending is not None:
             raise ValueError(f"{path}: member {pending[0]}.npy is missing at the end of the shard "
                              f"(after {pending[1]!r}): truncated shard?")
+
+
+def _read_meta(path, name, data):
+    try:
+        meta = json.loads(bytes(data))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ValueError(f"{path}: member {name!r} is not valid JSON: {e}") from None
+    if not isinstance(meta, dict):
+        raise ValueError(f"{path}: member {name!r} must hold a JSON object, got {type(meta).__name__}")
+    return meta
 
 
 def _expand(source):
