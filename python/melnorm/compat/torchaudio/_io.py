@@ -64,6 +64,14 @@ def load(uri, frame_offset=0, num_frames=-1, normalize=True, channels_first=True
         raise ValueError(f"frame_offset={frame_offset}: must be >= 0")
     if num_frames == 0 or num_frames < -1:
         raise ValueError(f"num_frames={num_frames}: must be -1 (to the end) or positive")
+    if (normalize and frame_offset == 0 and num_frames == -1 and format is None and isinstance(uri, (str, os.PathLike))
+            and os.path.splitext(os.fspath(uri))[1].lower() in (".wav", ".flac")):
+        # melnorm's own decoder (libsndfile underneath, no Python file object): the same float32 samples
+        # (tests/python/test_compat_torchaudio.py), several times faster per file
+        from melnorm import _melnorm
+        y, rate = _melnorm.load_window(os.fspath(uri), None, False, 0.0, None)
+        t = torch.from_numpy(y)
+        return (t if channels_first else t.T.contiguous()), int(rate)
     sf = _sf()
     src = _source(uri)
     with sf.SoundFile(src, format=None if format is None else format.upper()) as f:
