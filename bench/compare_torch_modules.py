@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""melnorm.torch.MelSpectrogram (an nn.Module on torch.stft) vs torchaudio.transforms.MelSpectrogram vs
+"""melnorm.torch.LibrosaMelSpectrogram (an nn.Module on torch.stft) vs torchaudio.transforms.MelSpectrogram vs
 melnorm's C++ path (melnorm.MelSpectrogram), on the same batch, in one run.
 
 A batch of 256 one-second clips at 16 kHz (uniform noise, float32), the same transform in all three
@@ -42,7 +42,7 @@ def main():
     torch.set_num_threads(a.threads)
     ta = torchaudio.transforms.MelSpectrogram(sample_rate=sr, n_fft=n_fft, hop_length=hop, n_mels=n_mels,
                                               mel_scale="slaney", norm="slaney", pad_mode="constant")
-    module = melnorm.torch.MelSpectrogram(sr=sr, n_fft=n_fft, hop_length=hop, n_mels=n_mels, pad_mode="constant")
+    module = melnorm.torch.LibrosaMelSpectrogram(sr=sr, n_fft=n_fft, hop_length=hop, n_mels=n_mels, pad_mode="constant")
     cpp = melnorm.MelSpectrogram(sr=sr, n_fft=n_fft, hop_length=hop, n_mels=n_mels, pad_mode="constant",
                                  n_threads=a.threads)
 

@@ -2,7 +2,8 @@
 deterministically, never committed), extracted to shards three ways, side by side in one run:
 
   1. `melnorm extract --jobs 2 --format shards` (the CLI on this machine),
-  2. melnorm.dask.extract with 2 worker processes (1 thread each) writing their own shards,
+  2. melnorm.dask.extract with 2 worker processes (1 thread each, started by `dask worker`; the scheduler is its
+     own process, as on a cluster) writing their own shards,
   3. the same with one worker killed (SIGKILL) half way: it completes, shards identical.
 
 Reports wall times (Dask / CLI: goal within 15 %), the client's peak RSS (goal <= 150 MiB) and its share
@@ -15,7 +16,6 @@ import filecmp
 import os
 import resource
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -54,14 +54,27 @@ def same_shards(a, b):
         and all(filecmp.cmp(os.path.join(a, f), os.path.join(b, f), shallow=False) for f in names)
 
 
-def run_dask(clips, out, kill_half=False):
-    """Runs in a child process so that its peak RSS and CPU time are the client's alone."""
+def start_cluster():
+    """A scheduler and 2 single-threaded workers (with nannies), each its own process as on a cluster: the
+    client's CPU and memory below are the client's alone, not the scheduler's."""
+    port = 8786 + os.getpid() % 1000
+    env = dict(os.environ)
+    sched = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+                              "--port", str(port), "--dashboard-address", ":0"], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", f"tcp://127.0.0.1:{port}",
+                                "--nworkers", "2", "--nthreads", "1", "--dashboard-address", ":0"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return f"tcp://127.0.0.1:{port}", [sched, workers]
+
+
+def run_dask(clips, out, address, kill_half=False):
+    """Runs the client in a child process so that its peak RSS and CPU time are the client's alone."""
     code = f"""
 import os, resource, signal, sys, time, json
 import distributed, melnorm.dask
-cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                   dashboard_address=":0", silence_logs=50)
-client = distributed.Client(cluster)
+client = distributed.Client({address!r})
+client.wait_for_workers(2, timeout=120)
 pids = client.run(os.getpid)
 killed = []
 def progress(done, total):
@@ -72,7 +85,7 @@ s = melnorm.dask.extract({clips!r}, {out!r}, client, progress=progress, **{OPTIO
 wall = time.perf_counter() - t0; cpu = time.process_time() - c0
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(dict(wall=wall, client_cpu=cpu, client_rss_mib=rss, rows=s["rows"], killed=len(killed))))
-client.close(); cluster.close()
+client.close()
 """
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ))
     if r.returncode != 0:
@@ -106,8 +119,15 @@ def main():
     t0 = time.perf_counter()
     subprocess.run([CLI, "extract", clips, "-o", outs["cli"], "--quiet", "--jobs", "2", *FLAGS], check=True)
     cli = time.perf_counter() - t0
-    d = run_dask(clips, outs["dask"])
-    k = run_dask(clips, outs["dask-killed"], kill_half=True)
+    address, procs = start_cluster()
+    try:
+        d = run_dask(clips, outs["dask"], address)
+        k = run_dask(clips, outs["dask-killed"], address, kill_half=True)
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.wait(30)
     print(f"CLI --jobs 2:            {cli:7.1f} s")
     print(f"Dask, 2 workers:         {d['wall']:7.1f} s = {d['wall'] / cli:.2f}x the CLI (goal <= 1.15); "
           f"client peak RSS {d['client_rss_mib']:.0f} MiB (goal <= 150), client CPU {d['client_cpu']:.1f} s = "

@@ -1,7 +1,7 @@
 """PyTorch interop: a Dataset over an ``extract`` output folder, the
 normalization methods on (CPU) torch tensors, and ``torch.nn.Module`` front
-ends that train on any device: :class:`MelSpectrogram`, :class:`PowerToDB`,
-:class:`AmplitudeToDB`, :class:`Normalize`, :class:`PCEN` and :class:`SpecAugment` (pure torch
+ends that train on any device: :class:`LibrosaMelSpectrogram`, :class:`PowerToDB`,
+:class:`AmplitudeToDBReMax`, :class:`Normalize`, :class:`PCEN` and :class:`SpecAugment` (pure torch
 operations, TorchScript-able, differentiable where the math is).
 
 >>> import melnorm.torch  # doctest: +SKIP
@@ -20,7 +20,7 @@ from torch import nn
 
 from . import normalize as _normalize_np
 
-__all__ = ["ExtractedDataset", "ShardedDataset", "normalize", "MelSpectrogram", "PowerToDB", "AmplitudeToDBReMax", "AmplitudeToDB", "Normalize", "PCEN",
+__all__ = ["ExtractedDataset", "ShardedDataset", "normalize", "LibrosaMelSpectrogram", "MelSpectrogram", "PowerToDB", "AmplitudeToDBReMax", "AmplitudeToDB", "Normalize", "PCEN",
            "SpecAugment", "KaldiFbank", "WhisperLogMel"]
 
 
@@ -134,16 +134,19 @@ def _window(name, length):
     raise ValueError(f"window={name!r} has no torch form here; allowed: hann, hamming, blackman, rect")
 
 
-class MelSpectrogram(nn.Module):
+class LibrosaMelSpectrogram(nn.Module):
     """melnorm's mel spectrogram as a module: melnorm's options (parsed by the library's option schema,
-    librosa's names; ``preset="torchaudio"`` for torchaudio's defaults) and its filterbank, on ``torch.stft``.
+    librosa's keywords and defaults: ``sr=22050``, ``n_fft=2048``, ``hop_length=512``, Slaney mels;
+    ``preset="torchaudio"`` for torchaudio's values) and its filterbank, on ``torch.stft``. Not torchaudio's
+    ``MelSpectrogram`` (``sample_rate=16000``, ``n_fft=400``, HTK mels): that one is
+    ``melnorm.compat.torchaudio.transforms.MelSpectrogram``.
 
     ``[..., samples]`` -> ``[..., n_mels, frames]`` (linear: power 2, or 1 with ``power=1``), on the input's
     device and dtype, differentiable. Equal to :class:`melnorm.MelSpectrogram` (the C++ path) up to float32
     FFT rounding. The dB conversion and normalization are the modules :class:`PowerToDB` and
     :class:`Normalize`, so the feature options of those stages are refused here.
 
-    >>> mel = melnorm.torch.MelSpectrogram(sr=16000, n_fft=512, hop_length=160, n_mels=64)
+    >>> mel = melnorm.torch.LibrosaMelSpectrogram(sr=16000, n_fft=512, hop_length=160, n_mels=64)
     >>> mel(torch.zeros(8, 16000)).shape
     torch.Size([8, 64, 101])
     """
@@ -154,10 +157,10 @@ class MelSpectrogram(nn.Module):
         stages = {o["name"]: o["stage"] for o in melnorm.options()}
         other = sorted(k for k in options if stages.get(k) not in (None, "spectrogram", "decode") or k == "pad_to")
         if other:
-            raise ValueError(f"{', '.join(other)}: not an option of melnorm.torch.MelSpectrogram (it stops at the linear "
+            raise ValueError(f"{', '.join(other)}: not an option of melnorm.torch.{type(self).__name__} (it stops at the linear "
                              f"mel spectrogram); use melnorm.torch.PowerToDB / Normalize after it")
         if sr is None:
-            raise ValueError("sr=None: melnorm.torch.MelSpectrogram needs the waveform's rate (its filterbank depends on it)")
+            raise ValueError(f"sr=None: melnorm.torch.{type(self).__name__} needs the waveform's rate (its filterbank depends on it)")
         o = melnorm.MelSpectrogram(sr, **options).options  # every option resolved by the library
         self.sr = int(float(o["sr"]))
         self.n_fft = int(o["n_fft"])
@@ -191,6 +194,26 @@ class MelSpectrogram(nn.Module):
     def extra_repr(self):
         return (f"sr={self.sr}, n_fft={self.n_fft}, hop_length={self.hop_length}, n_mels={self.n_mels}, "
                 f"power={self.power:g}, pad_mode={self.pad_mode!r}")
+
+
+_warned_mel_spectrogram = False
+
+
+class MelSpectrogram(LibrosaMelSpectrogram):
+    """Deprecated name of :class:`LibrosaMelSpectrogram` (until 0.5): torchaudio's ``MelSpectrogram`` has other
+    keywords and defaults, so this name warns once (FutureWarning) saying the difference."""
+
+    def __init__(self, sr=22050, **options):
+        global _warned_mel_spectrogram
+        if not _warned_mel_spectrogram:
+            _warned_mel_spectrogram = True
+            warnings.warn(
+                "melnorm.torch.MelSpectrogram is renamed LibrosaMelSpectrogram: it takes librosa's keywords and "
+                "defaults (sr=22050, n_fft=2048, hop_length=512, Slaney mels), not torchaudio's MelSpectrogram "
+                "(sample_rate=16000, n_fft=400, hop_length=200, HTK mels), which is "
+                "melnorm.compat.torchaudio.transforms.MelSpectrogram; the old name goes in 0.5",
+                FutureWarning, stacklevel=2)
+        super().__init__(sr, **options)
 
 
 class _ToDB(nn.Module):
@@ -496,6 +519,35 @@ def _uniform(keys: torch.Tensor) -> torch.Tensor:
     return _lsr(x, 11).to(torch.float64) / 9007199254740992.0
 
 
+def _torchaudio_spec_augment(args, keywords, mask_value):
+    """The mask value, given torchaudio's keywords where they mean what melnorm does. torchaudio's SpecAugment
+    takes (n_time_masks, time_mask_param, n_freq_masks, freq_mask_param, ...) positionally and by default fills
+    masks with the spectrogram's mean: a positional call is refused rather than read in another order."""
+    if args:
+        raise TypeError(
+            f"melnorm.torch.SpecAugment takes keywords only (got {len(args)} positional argument(s)): torchaudio's "
+            f"SpecAugment(n_time_masks, time_mask_param, n_freq_masks, freq_mask_param, ...) orders them "
+            f"differently; write SpecAugment(n_time_masks=..., time_mask_param=..., n_freq_masks=..., "
+            f"freq_mask_param=...)")
+    allowed = "freq_mask_param, time_mask_param, n_freq_masks, n_time_masks, mask_value (a number or 'mean'), seed"
+    unknown = sorted(set(keywords) - {"iid_masks", "p", "zero_masking"})
+    if unknown:
+        raise TypeError(f"melnorm.torch.SpecAugment: unknown keyword(s) {', '.join(unknown)}; allowed: {allowed} "
+                        f"(and torchaudio's iid_masks=True, p=1.0, zero_masking)")
+    if keywords.get("iid_masks", True) is not True:
+        raise ValueError("iid_masks=False: melnorm.torch.SpecAugment draws each item's masks (iid_masks=True); for "
+                         "one mask over the batch use melnorm.compat.torchaudio.transforms.FrequencyMasking/TimeMasking")
+    if keywords.get("p", 1.0) != 1.0:
+        raise ValueError(f"p={keywords['p']!r}: melnorm.torch.SpecAugment's time masks are up to time_mask_param "
+                         f"frames wide (torchaudio's p=1.0); allowed: 1.0")
+    if "zero_masking" in keywords:
+        if mask_value is not None:
+            raise ValueError("zero_masking and mask_value both given: pass one (zero_masking=True is mask_value=0.0, "
+                             "False is mask_value='mean')")
+        return 0.0 if keywords["zero_masking"] else "mean"
+    return 0.0 if mask_value is None else mask_value
+
+
 class SpecAugment(nn.Module):
     """SpecAugment's frequency and time masking (Park et al. 2019) on ``[..., F, T]``, in training mode only
     (``model.eval()``: the identity).
@@ -505,15 +557,25 @@ class SpecAugment(nn.Module):
     ``mask_value``. The draws come from a counter-based generator (splitmix64 of seed, call count and item):
     with a ``seed`` they are reproducible, identical on every device, and independent of torch's global
     generator; the call count is a buffer (``state_dict`` carries it, so a resumed run continues the sequence).
-    ``seed=None`` takes one from torch's generator.
+    ``seed=None`` takes one from torch's generator. ``mask_value``: a number (default 0.0) or ``"mean"`` (the
+    input batch's mean, as torchaudio's ``zero_masking=False``).
+
+    Keywords only: torchaudio's ``SpecAugment(n_time_masks, time_mask_param, n_freq_masks, freq_mask_param)``
+    orders them otherwise, so a positional call is refused. torchaudio's keywords are answered where they mean
+    what this module does (``iid_masks=True``, ``p=1.0``, ``zero_masking``: True is 0.0, False is ``"mean"``)
+    and refused by name otherwise.
 
     >>> aug = melnorm.torch.SpecAugment(freq_mask_param=4, time_mask_param=5, seed=0)
     >>> aug(torch.ones(2, 16, 20)).shape
     torch.Size([2, 16, 20])
     """
 
-    def __init__(self, freq_mask_param=8, time_mask_param=20, n_freq_masks=1, n_time_masks=1, mask_value=0.0, seed=None):
+    def __init__(self, *args, freq_mask_param=8, time_mask_param=20, n_freq_masks=1, n_time_masks=1, mask_value=None,
+                 seed=None, **torchaudio_keywords):
         super().__init__()
+        mask_value = _torchaudio_spec_augment(args, torchaudio_keywords, mask_value)
+        if isinstance(mask_value, str) and mask_value != "mean":
+            raise ValueError(f"mask_value={mask_value!r}: allowed are a number or 'mean' (the input's mean)")
         for name, v in (("freq_mask_param", freq_mask_param), ("time_mask_param", time_mask_param),
                         ("n_freq_masks", n_freq_masks), ("n_time_masks", n_time_masks)):
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
@@ -522,7 +584,8 @@ class SpecAugment(nn.Module):
             seed = int(torch.randint(0, 2 ** 62, (1,)))
         self.freq_mask_param, self.time_mask_param = int(freq_mask_param), int(time_mask_param)
         self.n_freq_masks, self.n_time_masks = int(n_freq_masks), int(n_time_masks)
-        self.mask_value = float(mask_value)
+        self.mask_mean = mask_value == "mean"
+        self.mask_value = 0.0 if self.mask_mean else float(mask_value)
         self.seed = int(seed)
         key = (self.seed * 0xD1B54A32D192ED03) % (1 << 64)  # the seed spread over 64 bits, as a signed int64
         self.seed_key = key - (1 << 64) if key >= (1 << 63) else key
@@ -551,7 +614,8 @@ class SpecAugment(nn.Module):
         tmask = self._masks(n, T, self.n_time_masks, self.time_mask_param, 1, X.device)
         self.calls.add_(1)
         mask = fmask.unsqueeze(-1) | tmask.unsqueeze(-2)
-        out = torch.where(mask, torch.full_like(items, self.mask_value), items)
+        fill = items.mean() if self.mask_mean else torch.tensor(self.mask_value, dtype=items.dtype, device=items.device)
+        out = torch.where(mask, fill.to(items.dtype).expand_as(items), items)
         return out.reshape(X.shape)
 
     def extra_repr(self):

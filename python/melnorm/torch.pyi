@@ -25,7 +25,7 @@ class ExtractedDataset(torch.utils.data.Dataset[tuple[torch.Tensor, int]]):
 def normalize(X: torch.Tensor, method: str, *, scope: str = ..., axis: str = ..., stats: Stats | None = ...,
               lengths: Sequence[int] | torch.Tensor | None = ..., **params: float) -> torch.Tensor: ...
 
-class MelSpectrogram(torch.nn.Module):
+class LibrosaMelSpectrogram(torch.nn.Module):
     sr: int
     n_fft: int
     hop_length: int
@@ -33,6 +33,9 @@ class MelSpectrogram(torch.nn.Module):
     options: dict[str, str]
     def __init__(self, sr: float = ..., **options: Any) -> None: ...
     def forward(self, y: torch.Tensor) -> torch.Tensor: ...
+
+class MelSpectrogram(LibrosaMelSpectrogram):  # deprecated: LibrosaMelSpectrogram (torchaudio's name: other defaults)
+    ...
 
 class PowerToDB(torch.nn.Module):
     def __init__(self, ref: float | str = ..., amin: float = ..., top_db: float | None = ..., floor: str = ...) -> None: ...
@@ -57,8 +60,9 @@ class PCEN(torch.nn.Module):
 
 class SpecAugment(torch.nn.Module):
     seed: int
-    def __init__(self, freq_mask_param: int = ..., time_mask_param: int = ..., n_freq_masks: int = ...,
-                 n_time_masks: int = ..., mask_value: float = ..., seed: int | None = ...) -> None: ...
+    def __init__(self, *, freq_mask_param: int = ..., time_mask_param: int = ..., n_freq_masks: int = ...,
+                 n_time_masks: int = ..., mask_value: float | str | None = ..., seed: int | None = ...,
+                 iid_masks: bool = ..., p: float = ..., zero_masking: bool = ...) -> None: ...
     def forward(self, X: torch.Tensor) -> torch.Tensor: ...
 
 class KaldiFbank(torch.nn.Module):

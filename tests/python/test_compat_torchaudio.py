@@ -9,8 +9,6 @@ torch = pytest.importorskip("torch")
 ta = pytest.importorskip("torchaudio")
 sf = pytest.importorskip("soundfile")
 import melnorm.compat.torchaudio as mt  # noqa: E402
-import melnorm.compat.torchaudio.transforms  # noqa: E402,F401
-import melnorm.compat.torchaudio.functional  # noqa: E402,F401
 
 FSDD = "/work/shared/data/fsdd/recordings"
 SHAPES = [(4000,), (2, 4000), (3, 2, 4000)]

@@ -25,7 +25,7 @@ def db(x):
 ])
 def test_mel_spectrogram_module_equals_the_cpp_path_within_1e_4_db(options):
     y = signals((3, 2, 12000), 1)
-    module = mt.MelSpectrogram(**options)
+    module = mt.LibrosaMelSpectrogram(**options)
     with torch.no_grad():
         ours = module(torch.from_numpy(y)).numpy()
     ref = melnorm.MelSpectrogram(**options)(y)
@@ -38,9 +38,9 @@ def test_mel_spectrogram_module_equals_the_cpp_path_within_1e_4_db(options):
 
 def test_mel_spectrogram_module_refuses_stages_after_the_spectrogram():
     with pytest.raises(ValueError, match="PowerToDB"):
-        mt.MelSpectrogram(sr=16000, db="max")
+        mt.LibrosaMelSpectrogram(sr=16000, db="max")
     with pytest.raises(ValueError, match="hop_length=0"):
-        mt.MelSpectrogram(sr=16000, hop_length=0)
+        mt.LibrosaMelSpectrogram(sr=16000, hop_length=0)
 
 
 @pytest.mark.parametrize("kw", [dict(ref="max"), dict(ref=1.0, top_db=None), dict(ref="p99.5", floor="relative"),
@@ -165,7 +165,7 @@ def test_every_module_scripts_and_the_script_gives_the_same_numbers():
     S = torch.from_numpy(np.abs(signals((2, 16, 20), 8)))
     stats = melnorm.Stats(16)
     stats.update(signals((4, 16, 20), 9))
-    cases = [(mt.MelSpectrogram(sr=8000, n_fft=256, hop_length=64, n_mels=16), y),
+    cases = [(mt.LibrosaMelSpectrogram(sr=8000, n_fft=256, hop_length=64, n_mels=16), y),
              (mt.PowerToDB(), S), (mt.PowerToDB(ref="p99"), S), (mt.AmplitudeToDBReMax(ref=1.0, top_db=None), S),
              (mt.Normalize("zscore", axis="band"), S), (mt.Normalize("minmax"), S),
              (mt.Normalize("robust-zscore", axis="frame"), S), (mt.Normalize("robust", scope="global", stats=stats), S),
@@ -181,7 +181,7 @@ def test_sequential_trains_in_a_tiny_loop():
     y = torch.from_numpy(signals((16, 4000), 10))
     target = torch.randint(0, 2, (16,))
     y[target == 1] *= torch.sin(torch.arange(4000) * 0.3)  # a learnable spectral difference
-    front = torch.nn.Sequential(mt.MelSpectrogram(sr=8000, n_fft=256, hop_length=128, n_mels=32), mt.PowerToDB(),
+    front = torch.nn.Sequential(mt.LibrosaMelSpectrogram(sr=8000, n_fft=256, hop_length=128, n_mels=32), mt.PowerToDB(),
                                 mt.Normalize("zscore", axis="band"))
     model = torch.nn.Sequential(front, torch.nn.Flatten(), torch.nn.Linear(32 * 32, 2))
     opt = torch.optim.Adam(model.parameters(), lr=1e-2)
@@ -203,7 +203,7 @@ def test_sequential_trains_in_a_tiny_loop():
 
 def test_gradients_reach_the_waveform():
     y = torch.from_numpy(signals((1, 4000), 11)).double().requires_grad_()
-    front = torch.nn.Sequential(mt.MelSpectrogram(sr=8000, n_fft=256, hop_length=128, n_mels=16), mt.PowerToDB())
+    front = torch.nn.Sequential(mt.LibrosaMelSpectrogram(sr=8000, n_fft=256, hop_length=128, n_mels=16), mt.PowerToDB())
     front(y).sum().backward()
     assert y.grad is not None and torch.isfinite(y.grad).all() and y.grad.abs().sum() > 0
 
@@ -211,7 +211,7 @@ def test_gradients_reach_the_waveform():
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
 def test_modules_on_cuda_equal_cpu():
     y = torch.from_numpy(signals((2, 8000), 12))
-    front = torch.nn.Sequential(mt.MelSpectrogram(sr=8000, n_fft=256, hop_length=64, n_mels=16), mt.PowerToDB(),
+    front = torch.nn.Sequential(mt.LibrosaMelSpectrogram(sr=8000, n_fft=256, hop_length=64, n_mels=16), mt.PowerToDB(),
                                 mt.Normalize("zscore", axis="band"))
     cpu = front(y)
     gpu = front.to("cuda")(y.to("cuda")).cpu()
@@ -271,3 +271,51 @@ def test_amplitude_to_db_is_renamed_and_the_old_name_warns_once_naming_torchaudi
     assert len(future) == 1, [str(x.message) for x in w]
     assert "AmplitudeToDBReMax" in str(future[0].message) and "10*log10 re 1" in str(future[0].message)
     assert torch.equal(old(S), mt.AmplitudeToDBReMax()(S))
+
+
+def test_mel_spectrogram_is_renamed_and_the_old_name_warns_once_naming_torchaudios_defaults():
+    """torchaudio's MelSpectrogram() is sample_rate=16000, n_fft=400, HTK mels; melnorm's module takes librosa's
+    keywords and defaults: it is LibrosaMelSpectrogram now, and the old name warns once what differs."""
+    import warnings
+    mt._warned_mel_spectrogram = False
+    y = torch.randn(2, 4000)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        old = mt.MelSpectrogram(sr=8000, n_fft=256, hop_length=64, n_mels=16)
+        mt.MelSpectrogram(sr=8000)
+    future = [x for x in w if issubclass(x.category, FutureWarning)]
+    assert len(future) == 1, [str(x.message) for x in w]
+    message = str(future[0].message)
+    assert "LibrosaMelSpectrogram" in message and "n_fft=400" in message
+    assert "melnorm.compat.torchaudio.transforms.MelSpectrogram" in message
+    assert torch.equal(old(y), mt.LibrosaMelSpectrogram(sr=8000, n_fft=256, hop_length=64, n_mels=16)(y))
+    assert mt.LibrosaMelSpectrogram().n_fft == 2048  # librosa's default, not torchaudio's 400
+
+
+def test_spec_augment_refuses_torchaudios_positional_order_and_answers_its_keywords():
+    """torchaudio.transforms.SpecAugment(n_time_masks, time_mask_param, n_freq_masks, freq_mask_param) would be
+    read in another order here: refused. Its keywords are answered where they mean the same."""
+    with pytest.raises(TypeError, match=r"keywords only.*n_time_masks, time_mask_param"):
+        mt.SpecAugment(2, 80, 2, 27)
+    X = torch.arange(2 * 16 * 20, dtype=torch.float32).reshape(2, 16, 20)
+    zero = mt.SpecAugment(n_time_masks=2, time_mask_param=5, n_freq_masks=1, freq_mask_param=4, seed=3,
+                          iid_masks=True, p=1.0, zero_masking=True)
+    same = mt.SpecAugment(n_time_masks=2, time_mask_param=5, n_freq_masks=1, freq_mask_param=4, seed=3)
+    assert torch.equal(zero(X), same(X))
+    mean = mt.SpecAugment(n_time_masks=2, time_mask_param=5, n_freq_masks=1, freq_mask_param=4, seed=3,
+                          zero_masking=False)
+    out = mean(X)
+    masked = out != X
+    assert masked.any() and torch.all(out[masked] == X.mean())
+    with pytest.raises(ValueError, match="iid_masks=False"):
+        mt.SpecAugment(iid_masks=False)
+    with pytest.raises(ValueError, match=r"p=0\.5.*allowed: 1\.0"):
+        mt.SpecAugment(p=0.5)
+    with pytest.raises(ValueError, match="zero_masking and mask_value"):
+        mt.SpecAugment(zero_masking=True, mask_value=1.0)
+    with pytest.raises(TypeError, match=r"unknown keyword\(s\) n_mask.*allowed: freq_mask_param"):
+        mt.SpecAugment(n_mask=3)
+    with pytest.raises(ValueError, match="mask_value='median'"):
+        mt.SpecAugment(mask_value="median")
+    scripted = torch.jit.script(mt.SpecAugment(time_mask_param=5, freq_mask_param=4, seed=3, mask_value="mean"))
+    assert torch.equal(scripted(X), mt.SpecAugment(time_mask_param=5, freq_mask_param=4, seed=3, mask_value="mean")(X))
