@@ -159,6 +159,9 @@ SourceList list_sources(const fs::path& input, const std::optional<fs::path>& la
   }
 
   if (input_is_dir) {
+    // Names relative to the folder as the walk spells them: fs::relative would resolve both paths per file
+    // (a realpath of every component: more than half of listing 100k clips).
+    const fs::path base = input.lexically_normal();
     for (auto it = fs::recursive_directory_iterator(input, ec); !ec && it != fs::recursive_directory_iterator();
          it.increment(ec)) {
       if (!it->is_regular_file() || !melnorm::is_audio_path(it->path())) continue;  // the decoders' extensions
@@ -168,7 +171,7 @@ SourceList list_sources(const fs::path& input, const std::optional<fs::path>& la
             input.string() + ": more than " + std::to_string(kMaxListRows) + " audio files, the most melnorm lists");
       Source s;
       s.path = it->path();
-      s.name = fs::relative(it->path(), input).generic_string();
+      s.name = it->path().lexically_normal().lexically_relative(base).generic_string();
       s.label = it->path().parent_path() == input ? "" : it->path().parent_path().filename().string();
       list.sources.push_back(std::move(s));
     }
