@@ -24,11 +24,13 @@ int run_mel(const MelArgs& args) {
   PipelineOptions options = resolve_pipeline_options(args.flags.given());
   std::optional<Stats> stats;
   if (!args.stats.empty()) stats = Stats::load(args.stats);
-  std::optional<Audio> loaded;  // without sr, the file's rate becomes the pipeline's (a .npy waveform needs sr)
-  if (!options.sample_rate) options = options.at_rate((loaded = load_audio(args.input))->sample_rate);
+  // Without sr, the file's rate becomes the pipeline's (its header's; a .npy waveform needs sr: load says so).
+  if (!options.sample_rate)
+    options = options.at_rate(stores_sample_rate(args.input) ? audio_info(args.input).sample_rate
+                                                             : load_audio(args.input).sample_rate);
   const Pipeline pipeline(options, std::move(stats));
-  const Audio audio = loaded ? std::move(*loaded) : pipeline.load(args.input);  // resampled to sr
-  std::vector<PipelineRow> rows = pipeline.run(audio.samples, audio.sample_rate, args.input);
+  std::size_t n_samples = 0;
+  std::vector<PipelineRow> rows = pipeline.run_file(args.input, &n_samples);  // streamed where it can be
   std::vector<float> data;
   if (rows.size() > 1)
     for (const auto& r : rows) data.insert(data.end(), r.features.data.begin(), r.features.data.end());
@@ -39,7 +41,7 @@ int run_mel(const MelArgs& args) {
   if (!args.quiet) {
     std::cout << args.output << ": [";
     for (std::size_t i = 0; i < shape.size(); ++i) std::cout << (i ? ", " : "") << shape[i];
-    std::cout << "] " << to_string(options.dtype) << " from " << audio.frames() << " samples at " << audio.sample_rate
+    std::cout << "] " << to_string(options.dtype) << " from " << n_samples << " samples at " << *options.sample_rate
               << " Hz\n";
   }
   return 0;

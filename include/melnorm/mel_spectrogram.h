@@ -26,6 +26,10 @@ enum class FftPrecision {
 FftPrecision parse_fft_precision(std::string_view name);  // auto | double | single
 std::string to_string(FftPrecision precision);
 
+struct MelSpectrogramOptions;
+// The precision compute() transforms in for these options (kAuto resolved): kDouble or kSingle.
+FftPrecision effective_fft_precision(const MelSpectrogramOptions& options);
+
 struct MelSpectrogramOptions {
   double sample_rate = 22050.0;  // Hz of the waveform given to compute()
   StftOptions stft;

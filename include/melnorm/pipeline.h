@@ -69,6 +69,11 @@ class Pipeline {
   // Before normalization, [bins][frames] (what statistics are fitted on).
   std::vector<PipelineRow> run_unnormalized(std::span<const float> samples, int sample_rate,
                                             const std::string& what = "waveform") const;
+  // run(load(path)) for an audio file, the same bytes, decoded and framed in blocks where the options allow
+  // (a file of 2^20 samples or more at the pipeline's rate, a decoder that streams: libsndfile's formats; no pad_to,
+  // segment, target_frames or subtract_mean): peak memory is then the output plus a bounded working set, not the
+  // waveform. Otherwise the file is loaded whole. `n_samples`: set to the samples decoded (mono, at its rate).
+  std::vector<PipelineRow> run_file(const std::filesystem::path& path, std::size_t* n_samples = nullptr) const;
   // Rows (and frames per row) a clip of n samples at the pipeline's rate gives.
   std::size_t n_rows(std::size_t n_samples, int sample_rate) const;
   std::size_t n_frames(std::size_t n_samples, int sample_rate) const;
@@ -78,6 +83,8 @@ class Pipeline {
 
  private:
   struct Engines;
+  struct RateEngines;                          // the front end and normalizer at one rate
+  RateEngines& engine(int sample_rate) const;  // made on first use (a shared rate refuses a second)
   std::vector<PipelineRow> compute(std::span<const float> samples, int sample_rate, const std::string& what,
                                    bool normalized) const;
   PipelineOptions options_;

@@ -29,6 +29,11 @@ const Decoder& decoder_for(const std::filesystem::path& path) {
   return *decoders().back();
 }
 
+std::unique_ptr<AudioReader> open_reader(const std::filesystem::path& path) {
+  const Decoder& d = decoder_for(path);
+  return d.open ? d.open(path) : nullptr;
+}
+
 void check_window(const LoadOptions& options) {
   if (!(options.offset >= 0.0) || !std::isfinite(options.offset))
     throw_invalid_argument("offset", "offset=" + std::to_string(options.offset) + " must be >= 0 seconds");

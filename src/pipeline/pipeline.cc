@@ -12,6 +12,7 @@
 #include "melnorm/error.h"
 #include "melnorm/presets.h"
 #include "melnorm/version.h"
+#include "pipeline/file_stream.h"
 
 namespace melnorm {
 
@@ -19,14 +20,15 @@ using detail::num;
 
 // Engines are made once per sample rate (one for a fixed rate) and shared by
 // copies of the pipeline; compute() and apply() are const and thread-safe.
+struct Pipeline::RateEngines {
+  std::unique_ptr<MelSpectrogram> mel;   // the stft front end
+  std::unique_ptr<KaldiComputer> kaldi;  // or Kaldi's
+  std::optional<Normalizer> normalizer;
+};
+
 struct Pipeline::Engines {
-  struct ForRate {
-    std::unique_ptr<MelSpectrogram> mel;   // the stft front end
-    std::unique_ptr<KaldiComputer> kaldi;  // or Kaldi's
-    std::optional<Normalizer> normalizer;
-  };
   std::mutex mutex;
-  std::map<int, std::unique_ptr<ForRate>> by_rate;
+  std::map<int, std::unique_ptr<RateEngines>> by_rate;
   std::set<int> resampled_from;  // rates already said to be resampled (a model's preset)
 };
 
@@ -216,6 +218,35 @@ Audio Pipeline::load(const std::filesystem::path& path) const {
   return audio;
 }
 
+std::vector<PipelineRow> Pipeline::run_file(const std::filesystem::path& path, std::size_t* n_samples) const {
+  if (needs_stats() && !stats_) throw_invalid_argument("stats", "scope global needs fitted statistics (stats=...)");
+  std::size_t decoded = 0;
+  std::optional<Matrix> front;
+  {
+    WarningSubject subject(path.string());
+    try {
+      front = detail::stream_front_end(options_, path, decoded);
+    } catch (const Error& err) { rethrow_naming(err, path.string()); }
+  }
+  if (!front) {  // loaded whole: resampled first, or a decoder that reads whole files
+    const Audio audio = load(path);
+    if (n_samples) *n_samples = audio.frames();
+    return run(audio.samples, audio.sample_rate, path.string());
+  }
+  if (n_samples) *n_samples = decoded;
+  WarningSubject subject(path.string());
+  try {
+    PipelineRow row{.offset = 0.0, .features = std::move(*front)};
+    if (!options_.kaldi_frontend()) apply_db(row.features, options_.mel);  // the whole clip's reference and floor
+    RateEngines& e = engine(*options_.sample_rate);
+    if (e.normalizer) e.normalizer->apply(BatchView{row.features.data.data(), 1, row.features.rows, row.features.cols});
+    if (options_.layout != Layout::kBinsFirst) row.features = to_layout(std::move(row.features), options_.layout);
+    std::vector<PipelineRow> rows;
+    rows.push_back(std::move(row));
+    return rows;
+  } catch (const Error& err) { rethrow_naming(err, path.string()); }
+}
+
 std::size_t Pipeline::n_rows(std::size_t n_samples, int sample_rate) const {
   if (!options_.segment) return 1;
   const auto seg = static_cast<std::size_t>(std::llround(*options_.segment * sample_rate));
@@ -250,6 +281,31 @@ std::vector<PipelineRow> Pipeline::run_unnormalized(std::span<const float> sampl
   return compute(samples, sample_rate, what, false);
 }
 
+Pipeline::RateEngines& Pipeline::engine(int sample_rate) const {
+  std::lock_guard lock(engines_->mutex);
+  // A shared rate is the first one seen: another would silently give another frequency axis.
+  if (options_.rate_policy == PipelineOptions::RatePolicy::kShared && !engines_->by_rate.empty() &&
+      !engines_->by_rate.count(sample_rate))
+    throw_invalid_argument("sr", "sr: this pipeline has run at " + num(engines_->by_rate.begin()->first) +
+                                     " Hz; audio at " + num(sample_rate) +
+                                     " Hz would get another frequency axis: set sr to resample every input");
+  auto& slot = engines_->by_rate[sample_rate];
+  if (!slot) {
+    auto made = std::make_unique<RateEngines>();
+    if (options_.kaldi_frontend()) {
+      made->kaldi = std::make_unique<KaldiComputer>(options_.kaldi, sample_rate);
+    } else {
+      MelSpectrogramOptions m = options_.mel;
+      m.sample_rate = sample_rate;
+      made->mel = std::make_unique<MelSpectrogram>(m);
+    }
+    if (options_.normalize && (options_.normalize->scope != Scope::kGlobal || stats_))
+      made->normalizer.emplace(normalization_at(options_, sample_rate), stats());
+    slot = std::move(made);
+  }
+  return *slot;
+}
+
 std::vector<PipelineRow> Pipeline::compute(std::span<const float> samples, int sample_rate, const std::string& what,
                                            bool normalized) const {
   if (normalized && needs_stats() && !stats_)
@@ -266,31 +322,7 @@ std::vector<PipelineRow> Pipeline::compute(std::span<const float> samples, int s
     }
     if (sample_rate <= 0)
       throw_invalid_argument("sr", "sr=" + num(sample_rate) + " must be a positive sample rate in Hz");
-    Engines::ForRate* e = nullptr;
-    {
-      std::lock_guard lock(engines_->mutex);
-      // A shared rate is the first one seen: another would silently give another frequency axis.
-      if (options_.rate_policy == PipelineOptions::RatePolicy::kShared && !engines_->by_rate.empty() &&
-          !engines_->by_rate.count(sample_rate))
-        throw_invalid_argument("sr", "sr: this pipeline has run at " + num(engines_->by_rate.begin()->first) +
-                                         " Hz; audio at " + num(sample_rate) +
-                                         " Hz would get another frequency axis: set sr to resample every input");
-      auto& slot = engines_->by_rate[sample_rate];
-      if (!slot) {
-        auto made = std::make_unique<Engines::ForRate>();
-        if (options_.kaldi_frontend()) {
-          made->kaldi = std::make_unique<KaldiComputer>(options_.kaldi, sample_rate);
-        } else {
-          MelSpectrogramOptions m = options_.mel;
-          m.sample_rate = sample_rate;
-          made->mel = std::make_unique<MelSpectrogram>(m);
-        }
-        if (options_.normalize && (options_.normalize->scope != Scope::kGlobal || stats_))
-          made->normalizer.emplace(normalization_at(options_, sample_rate), stats());
-        slot = std::move(made);
-      }
-      e = slot.get();
-    }
+    RateEngines* e = &engine(sample_rate);
     std::vector<PipelineRow> rows;
     auto add_row = [&](std::size_t start, std::span<const float> piece) {
       PipelineRow row{.offset = static_cast<double>(start) / sample_rate,

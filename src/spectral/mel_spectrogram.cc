@@ -71,6 +71,10 @@ bool uses_single_precision_fft(const MelSpectrogramOptions& o) {
 
 }  // namespace
 
+FftPrecision effective_fft_precision(const MelSpectrogramOptions& options) {
+  return uses_single_precision_fft(options) ? FftPrecision::kSingle : FftPrecision::kDouble;
+}
+
 FftPrecision parse_fft_precision(std::string_view name) {
   if (name == "auto") return FftPrecision::kAuto;
   if (name == "double") return FftPrecision::kDouble;

@@ -314,6 +314,49 @@ Audio sndfile_decode(const std::filesystem::path& path, const LoadOptions& optio
   return audio;
 }
 
+// decode()'s samples without a window, block by block: the same libsndfile reads, so the same floats.
+class SndfileReader final : public AudioReader {
+ public:
+  explicit SndfileReader(const std::filesystem::path& path) : path_(path), file_(path, info_) {
+    if (info_.channels <= 0 || info_.samplerate <= 0)
+      throw Error(ErrorCode::kInvalidData, "path",
+                  path.string() + ": invalid header (channels=" + std::to_string(info_.channels) +
+                      ", samplerate=" + std::to_string(info_.samplerate) + ")");
+  }
+  int sample_rate() const override { return info_.samplerate; }
+  int channels() const override { return info_.channels; }
+  std::size_t frames_hint() const override { return static_cast<std::size_t>(std::max<sf_count_t>(info_.frames, 0)); }
+  std::size_t read(float* out, std::size_t frames) override {
+    if (frames == 0 || done_) return 0;
+    const sf_count_t got = sf_readf_float(file_.get(), out, static_cast<sf_count_t>(frames));
+    if (got <= 0) {
+      done_ = true;
+      if (sf_error(file_.get()) != SF_ERR_NO_ERROR)
+        throw Error(ErrorCode::kInvalidData, "path",
+                    path_.string() + ": decoding failed after " + std::to_string(read_) +
+                        " frames: " + sf_strerror(file_.get()));
+      return 0;
+    }
+    read_ += static_cast<std::size_t>(got);
+    return static_cast<std::size_t>(got);
+  }
+  void finish() override {
+    if (read_ == 0) throw Error(ErrorCode::kInvalidData, "path", path_.string() + ": contains no audio (0 frames)");
+    warn_if_short(path_, file_, info_, 0, read_, SIZE_MAX);
+  }
+
+ private:
+  std::filesystem::path path_;
+  SF_INFO info_{};
+  OpenAudio file_;
+  std::size_t read_ = 0;
+  bool done_ = false;
+};
+
+std::unique_ptr<AudioReader> sndfile_open(const std::filesystem::path& path) {
+  return std::make_unique<SndfileReader>(path);
+}
+
 }  // namespace
 
 extern const Decoder kSndfileDecoder;
@@ -324,6 +367,7 @@ const Decoder kSndfileDecoder{
     .stores_rate = true,
     .info = sndfile_info,
     .decode = sndfile_decode,
+    .open = sndfile_open,
 };
 
 }  // namespace melnorm::detail

@@ -1,0 +1,118 @@
+// A file's front-end features block by block: decode, mix to mono and frame
+// as the samples arrive (OnlineMelSpectrogram's framing, which equals the
+// offline one), so the waveform is never whole in memory.
+#include "pipeline/file_stream.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "audio/decoder.h"
+#include "core/huge_pages.h"
+#include "melnorm/audio.h"
+#include "melnorm/error.h"
+#include "melnorm/kaldi.h"
+#include "melnorm/mel_spectrogram.h"
+#include "melnorm/online_mel_spectrogram.h"
+#include "melnorm/pipeline.h"
+
+namespace melnorm::detail {
+
+namespace {
+
+constexpr std::size_t kBlockFrames = std::size_t{1} << 16;  // decoded per read: 256 KiB of mono float
+
+// Columns appended into a [bins][frames] matrix sized from the header's frame count; it grows (or shrinks
+// at the end) only when the file holds another count than its header says.
+class FrameSink {
+ public:
+  FrameSink(std::size_t bins, std::size_t expected) : m_(huge_matrix(bins, expected)) {}
+  void append(const Matrix& chunk) {
+    if (chunk.cols == 0) return;
+    if (filled_ + chunk.cols > m_.cols) resize(std::max(filled_ + chunk.cols, m_.cols + m_.cols / 2));
+    for (std::size_t b = 0; b < m_.rows; ++b)
+      std::copy_n(chunk.data.begin() + static_cast<std::ptrdiff_t>(b * chunk.cols), chunk.cols,
+                  m_.data.begin() + static_cast<std::ptrdiff_t>(b * m_.cols + filled_));
+    filled_ += chunk.cols;
+  }
+  Matrix take() {
+    if (filled_ != m_.cols) resize(filled_);
+    return std::move(m_);
+  }
+
+ private:
+  void resize(std::size_t cols) {
+    Matrix bigger = huge_matrix(m_.rows, cols);
+    const std::size_t keep = std::min(filled_, cols);
+    for (std::size_t b = 0; b < m_.rows; ++b)
+      std::copy_n(m_.data.begin() + static_cast<std::ptrdiff_t>(b * m_.cols), keep,
+                  bigger.data.begin() + static_cast<std::ptrdiff_t>(b * cols));
+    m_ = std::move(bigger);
+  }
+  Matrix m_;
+  std::size_t filled_ = 0;
+};
+
+// The options' front end alone: no dB (applied to the whole matrix after), no normalization, bins first,
+// and the FFT precision the whole-clip compute() would pick for the full options.
+PipelineOptions front_end_only(const PipelineOptions& o) {
+  PipelineOptions f = o;
+  f.normalize.reset();
+  f.layout = Layout::kBinsFirst;
+  if (!f.kaldi_frontend()) {
+    f.mel.fft_precision = effective_fft_precision(o.mel);
+    f.mel.db = DbOptions{};
+    f.mel.db.enabled = false;
+  }
+  return f;
+}
+
+// The frames a clip of the header's length gives (0 when unknown or too short for one frame).
+std::size_t expected_frames(const PipelineOptions& o, std::size_t samples, int rate) {
+  if (samples == 0) return 0;
+  try {
+    if (o.kaldi_frontend()) return KaldiComputer(o.kaldi, rate).n_frames(samples);
+    return o.mel.stft.n_frames(samples);
+  } catch (const Error&) { return 0; }
+}
+
+// Channel average of interleaved frames, sample by sample as mix_to_mono does it.
+void mix(const float* interleaved, std::size_t frames, int channels, float* mono) {
+  const float inv = 1.0f / static_cast<float>(channels);
+  for (std::size_t i = 0; i < frames; ++i) {
+    float sum = 0.0f;
+    for (int c = 0; c < channels; ++c) sum += interleaved[i * static_cast<std::size_t>(channels) + c];
+    mono[i] = sum * inv;
+  }
+}
+
+}  // namespace
+
+bool streams_whole_clip(const PipelineOptions& o) {
+  return !o.pad_to && !o.segment && !o.target_frames && !(o.kaldi_frontend() && o.kaldi.subtract_mean);
+}
+
+std::optional<Matrix> stream_front_end(const PipelineOptions& options, const std::filesystem::path& path,
+                                       std::size_t& n_samples, std::size_t min_samples) {
+  if (!options.sample_rate || !streams_whole_clip(options)) return std::nullopt;
+  std::unique_ptr<AudioReader> reader = open_reader(path);
+  if (!reader || reader->sample_rate() != *options.sample_rate) return std::nullopt;
+  const int channels = reader->channels();
+  const std::size_t hint = reader->frames_hint();
+  if (hint > 0 && hint * static_cast<std::size_t>(channels) < min_samples) return std::nullopt;
+  OnlineMelSpectrogram online{Pipeline(front_end_only(options))};
+  FrameSink sink(online.n_mels(), expected_frames(options, hint, *options.sample_rate));
+  std::vector<float> block(kBlockFrames * static_cast<std::size_t>(channels)), mono(kBlockFrames);
+  n_samples = 0;
+  while (const std::size_t got = reader->read(block.data(), kBlockFrames)) {
+    check_finite({block.data(), got * static_cast<std::size_t>(channels)}, path.string());
+    const float* samples = block.data();
+    if (channels > 1) mix(block.data(), got, channels, mono.data()), samples = mono.data();
+    sink.append(online.accept({samples, got}));
+    n_samples += got;
+  }
+  reader->finish();  // no audio at all: the whole-file decode's error; a short file: its warning
+  sink.append(online.finish());
+  return sink.take();
+}
+
+}  // namespace melnorm::detail

@@ -1,0 +1,30 @@
+// An audio file's features computed block by block (Pipeline::run_file).
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+
+#include "melnorm/matrix.h"
+#include "melnorm/pipeline_options.h"
+
+namespace melnorm::detail {
+
+// Files whose header promises fewer samples (all channels; about 24 s of 22.05 kHz stereo) are loaded whole:
+// their waveform is small, and a stream's engines (FFT plan, filterbank) would be made again per clip.
+constexpr std::size_t kStreamFromSamples = std::size_t{1} << 20;
+
+// Whether the options' features of a clip can be computed as its samples arrive: nothing that needs the
+// clip's length first (pad_to, segment, target_frames) or its whole waveform (Kaldi's subtract_mean).
+bool streams_whole_clip(const PipelineOptions& options);
+
+// The file's features before the whole-clip steps (the stft front end's linear mel, before dB; Kaldi's
+// features, before normalization), [bins][frames], decoded, mixed to mono and framed in blocks, equal to the
+// offline front end on the loaded waveform. nullopt when the file cannot be streamed as it is (its decoder
+// reads whole files only, or it is at another rate than the options', so it needs resampling first) or its
+// header says it holds fewer than `min_samples` samples (all channels): such a file is better loaded whole.
+// `n_samples`: the mono samples decoded.
+std::optional<Matrix> stream_front_end(const PipelineOptions& options, const std::filesystem::path& path,
+                                       std::size_t& n_samples, std::size_t min_samples = kStreamFromSamples);
+
+}  // namespace melnorm::detail
