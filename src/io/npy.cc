@@ -408,11 +408,21 @@ void write_npy(const std::filesystem::path& path, std::span<const float> data, s
   if (n != data.size())
     throw_invalid_argument(
         "shape", "shape holds " + std::to_string(n) + " elements but data has " + std::to_string(data.size()));
-  const std::vector<std::byte> bytes = encode_floats(data, dtype);
+  if (dtype != DType::kFloat32 && dtype != DType::kFloat16) (void)encode_floats({}, dtype);  // refused by name
   const std::string header = npy_header(dtype, shape);
   detail::AtomicFile out(path);
   out.write(header.data(), header.size());
-  out.write(bytes.data(), bytes.size());
+  // In pieces: no copy of the whole array (a long recording's output is hundreds of MiB).
+  constexpr std::size_t kPiece = std::size_t{1} << 20;
+  for (std::size_t at = 0; at < data.size(); at += kPiece) {
+    const std::span<const float> piece = data.subspan(at, std::min(kPiece, data.size() - at));
+    if (dtype == DType::kFloat32) {
+      out.write(piece.data(), piece.size_bytes());  // little-endian host: the bytes as they are
+    } else {
+      const std::vector<std::byte> bytes = encode_floats(piece, dtype);
+      out.write(bytes.data(), bytes.size());
+    }
+  }
   out.commit();
 }
 
