@@ -29,8 +29,8 @@ int run_mel(const MelArgs& args) {
     options = options.at_rate(stores_sample_rate(args.input) ? audio_info(args.input).sample_rate
                                                              : load_audio(args.input).sample_rate);
   const Pipeline pipeline(options, std::move(stats));
-  std::size_t n_samples = 0;
-  std::vector<PipelineRow> rows = pipeline.run_file(args.input, &n_samples);  // streamed where it can be
+  Decoded audio;
+  std::vector<PipelineRow> rows = pipeline.run_file(args.input, &audio);  // streamed where it can be
   std::vector<float> data;
   if (rows.size() > 1)
     for (const auto& r : rows) data.insert(data.end(), r.features.data.begin(), r.features.data.end());
@@ -41,7 +41,7 @@ int run_mel(const MelArgs& args) {
   if (!args.quiet) {
     std::cout << args.output << ": [";
     for (std::size_t i = 0; i < shape.size(); ++i) std::cout << (i ? ", " : "") << shape[i];
-    std::cout << "] " << to_string(options.dtype) << " from " << n_samples << " samples at " << *options.sample_rate
+    std::cout << "] " << to_string(options.dtype) << " from " << audio.samples << " samples at " << audio.sample_rate
               << " Hz\n";
   }
   return 0;

@@ -44,8 +44,18 @@ void expect_same_as_whole(const OptionValues& given, const fs::path& path, bool 
   const std::vector<PipelineRow> whole = p.run(audio.samples, audio.sample_rate, path.string());
   std::size_t n = 0;
   if (expect_streamed) EXPECT_TRUE(detail::stream_front_end(p.options(), path, n, 0).has_value());
-  const std::vector<PipelineRow> streamed = p.run_file(path, &n);
-  EXPECT_EQ(n, audio.frames());
+  Decoded decoded;
+  const std::vector<PipelineRow> streamed = p.run_file(path, &decoded);
+  EXPECT_EQ(decoded.samples, audio.frames());
+  EXPECT_EQ(decoded.sample_rate, audio.sample_rate);
+  if (p.options().layout == Layout::kBinsFirst) {  // before normalization too: what statistics are fitted on
+    const std::vector<PipelineRow> plain = p.run_unnormalized(audio.samples, audio.sample_rate, path.string());
+    const std::vector<PipelineRow> file = p.run_file_unnormalized(path);
+    ASSERT_EQ(file[0].features.data.size(), plain[0].features.data.size());
+    EXPECT_EQ(std::memcmp(file[0].features.data.data(), plain[0].features.data.data(),
+                          plain[0].features.data.size() * sizeof(float)),
+              0);
+  }
   ASSERT_EQ(streamed.size(), whole.size());
   ASSERT_EQ(streamed[0].features.rows, whole[0].features.rows);
   ASSERT_EQ(streamed[0].features.cols, whole[0].features.cols);

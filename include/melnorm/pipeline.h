@@ -21,6 +21,12 @@
 namespace melnorm {
 
 // One row of a clip's features: a segment, or the whole (padded) clip.
+// What Pipeline::run_file decoded: mono samples at `sample_rate` (after any resampling).
+struct Decoded {
+  std::size_t samples = 0;
+  int sample_rate = 0;
+};
+
 struct PipelineRow {
   double offset = 0.0;  // seconds into the clip
   Matrix features;      // [bins][frames], or [frames][bins] with layout=time_first (run())
@@ -72,8 +78,13 @@ class Pipeline {
   // run(load(path)) for an audio file, the same bytes, decoded and framed in blocks where the options allow
   // (a file of 2^20 samples or more at the pipeline's rate, a decoder that streams: libsndfile's formats; no pad_to,
   // segment, target_frames or subtract_mean): peak memory is then the output plus a bounded working set, not the
-  // waveform. Otherwise the file is loaded whole. `n_samples`: set to the samples decoded (mono, at its rate).
-  std::vector<PipelineRow> run_file(const std::filesystem::path& path, std::size_t* n_samples = nullptr) const;
+  // waveform. Otherwise the file is loaded whole. `decoded`: set to what was decoded (mono samples at
+  // their rate: the pipeline's, or the file's when it has none). Errors name `what` (default: the path).
+  std::vector<PipelineRow> run_file(const std::filesystem::path& path, Decoded* decoded = nullptr,
+                                    const std::string& what = "") const;
+  // The same before normalization, [bins][frames] (run_unnormalized of the loaded file).
+  std::vector<PipelineRow> run_file_unnormalized(const std::filesystem::path& path, Decoded* decoded = nullptr,
+                                                 const std::string& what = "") const;
   // Rows (and frames per row) a clip of n samples at the pipeline's rate gives.
   std::size_t n_rows(std::size_t n_samples, int sample_rate) const;
   std::size_t n_frames(std::size_t n_samples, int sample_rate) const;
@@ -87,6 +98,8 @@ class Pipeline {
   RateEngines& engine(int sample_rate) const;  // made on first use (a shared rate refuses a second)
   std::vector<PipelineRow> compute(std::span<const float> samples, int sample_rate, const std::string& what,
                                    bool normalized) const;
+  std::vector<PipelineRow> compute_file(const std::filesystem::path& path, Decoded* decoded, const std::string& what,
+                                        bool normalized) const;
   PipelineOptions options_;
   std::optional<Stats> stats_;
   std::shared_ptr<Engines> engines_;  // per sample rate; thread-safe

@@ -352,15 +352,15 @@ struct ExtractWorker::Impl {
     std::optional<detail::WarningCapture> warnings;  // strict: a warning fails the clip
     if (plan.options().strict) warnings.emplace();
     try {
-      const Audio audio = pipeline->load(src.path);
-      out = normalized ? pipeline->run(audio.samples, audio.sample_rate, src.name)
-                       : pipeline->run_unnormalized(audio.samples, audio.sample_rate, src.name);
+      Decoded audio;  // a long clip is decoded and framed in blocks (Pipeline::run_file)
+      out = normalized ? pipeline->run_file(src.path, &audio, src.name)
+                       : pipeline->run_file_unnormalized(src.path, &audio, src.name);
       if (warnings && !warnings->messages().empty()) {
         for (const auto& m : warnings->messages()) error.append(error.empty() ? "strict: " : "; ").append(m);
         out.clear();
         return 0.0;
       }
-      return static_cast<double>(audio.frames()) / audio.sample_rate;
+      return static_cast<double>(audio.samples) / audio.sample_rate;
     } catch (const Error& e) {
       error = e.what();
       return 0.0;

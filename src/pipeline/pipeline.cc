@@ -218,33 +218,48 @@ Audio Pipeline::load(const std::filesystem::path& path) const {
   return audio;
 }
 
-std::vector<PipelineRow> Pipeline::run_file(const std::filesystem::path& path, std::size_t* n_samples) const {
-  if (needs_stats() && !stats_) throw_invalid_argument("stats", "scope global needs fitted statistics (stats=...)");
-  std::size_t decoded = 0;
+std::vector<PipelineRow> Pipeline::run_file(const std::filesystem::path& path, Decoded* decoded,
+                                            const std::string& what) const {
+  return compute_file(path, decoded, what.empty() ? path.string() : what, true);
+}
+
+std::vector<PipelineRow> Pipeline::run_file_unnormalized(const std::filesystem::path& path, Decoded* decoded,
+                                                         const std::string& what) const {
+  return compute_file(path, decoded, what.empty() ? path.string() : what, false);
+}
+
+std::vector<PipelineRow> Pipeline::compute_file(const std::filesystem::path& path, Decoded* decoded,
+                                                const std::string& what, bool normalized) const {
+  if (normalized && needs_stats() && !stats_)
+    throw_invalid_argument("stats", "scope global needs fitted statistics (stats=...)");
+  std::size_t streamed = 0;
   std::optional<Matrix> front;
   {
     WarningSubject subject(path.string());
     try {
-      front = detail::stream_front_end(options_, path, decoded);
+      front = detail::stream_front_end(options_, path, streamed);
     } catch (const Error& err) { rethrow_naming(err, path.string()); }
   }
-  if (!front) {  // loaded whole: resampled first, or a decoder that reads whole files
+  if (!front) {  // loaded whole: short, resampled first, or a decoder that reads whole files
     const Audio audio = load(path);
-    if (n_samples) *n_samples = audio.frames();
-    return run(audio.samples, audio.sample_rate, path.string());
+    if (decoded) *decoded = {.samples = audio.frames(), .sample_rate = audio.sample_rate};
+    return normalized ? run(audio.samples, audio.sample_rate, what)
+                      : run_unnormalized(audio.samples, audio.sample_rate, what);
   }
-  if (n_samples) *n_samples = decoded;
-  WarningSubject subject(path.string());
+  if (decoded) *decoded = {.samples = streamed, .sample_rate = *options_.sample_rate};
+  WarningSubject subject(what);
   try {
     PipelineRow row{.offset = 0.0, .features = std::move(*front)};
     if (!options_.kaldi_frontend()) apply_db(row.features, options_.mel);  // the whole clip's reference and floor
     RateEngines& e = engine(*options_.sample_rate);
-    if (e.normalizer) e.normalizer->apply(BatchView{row.features.data.data(), 1, row.features.rows, row.features.cols});
-    if (options_.layout != Layout::kBinsFirst) row.features = to_layout(std::move(row.features), options_.layout);
+    if (normalized && e.normalizer)
+      e.normalizer->apply(BatchView{row.features.data.data(), 1, row.features.rows, row.features.cols});
+    if (normalized && options_.layout != Layout::kBinsFirst)
+      row.features = to_layout(std::move(row.features), options_.layout);
     std::vector<PipelineRow> rows;
     rows.push_back(std::move(row));
     return rows;
-  } catch (const Error& err) { rethrow_naming(err, path.string()); }
+  } catch (const Error& err) { rethrow_naming(err, what); }
 }
 
 std::size_t Pipeline::n_rows(std::size_t n_samples, int sample_rate) const {
