@@ -239,6 +239,22 @@ void define_pipeline(py::module_& m) {
           },
           py::arg("y"), py::arg("sr"), py::arg("n_threads") = 1, py::arg("what") = "waveform")
       .def(
+          "run_file",
+          [](const Pipeline& p, const std::filesystem::path& path) {
+            WarningsToPython w;
+            std::vector<PipelineRow> rows;
+            {
+              py::gil_scoped_release release;
+              rows = p.run_file(path);  // a long file streams (bounded memory), the same bytes
+            }
+            const std::size_t F = rows[0].features.rows, T = rows[0].features.cols;
+            py::array_t<float> out({rows.size(), F, T});
+            float* o = out.mutable_data();
+            for (const PipelineRow& r : rows) o = std::copy(r.features.data.begin(), r.features.data.end(), o);
+            return out;
+          },
+          py::arg("path"))
+      .def(
           "load",
           [](const Pipeline& p, const std::filesystem::path& path) {
             WarningsToPython w;

@@ -156,9 +156,12 @@ class Pipeline:
         return self._run(y, sr)
 
     def load(self, path):
-        """Features of an audio file, decoded and resampled as ``melnorm extract`` does."""
-        y, sr = self._core.load(str(path))
-        return self._run(y, sr, str(path))
+        """Features of an audio file, decoded and resampled as ``melnorm extract`` does (a long file is decoded
+        and framed in blocks, so its waveform is never whole in memory: the same numbers)."""
+        out = self._core.run_file(str(path))  # [rows, F, T]
+        if not self._core.segmented:
+            out = out[0]
+        return out.astype(_np.float16) if self._core.dtype == "float16" else out
 
     def __getstate__(self):
         stats = self._core.stats

@@ -147,3 +147,21 @@ def test_bad_input_raises_the_documented_exception(call, exc, message):
     with pytest.raises(exc) as info:
         call()
     assert message in str(info.value)
+
+
+def test_pipeline_load_of_a_long_file_streams_and_equals_the_loaded_waveforms_features(tmp_path):
+    """A file of 2**20 samples or more is decoded and framed in blocks (Pipeline::run_file): the same bytes as the
+    features of its loaded waveform, before and with normalization."""
+    import wave
+    sr = 22050
+    n = (1 << 20) + 4321
+    y = (0.3 * np.sin(np.arange(n) / 9.0) + 0.01 * np.random.default_rng(0).standard_normal(n)).astype(np.float32)
+    path = tmp_path / "long.wav"
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1), w.setsampwidth(2), w.setframerate(sr)
+        w.writeframes((y * 32767).astype("<i2").tobytes())
+    for options in (dict(db="max", top_db=80), dict(normalize="zscore"), dict(db="off", normalize="pcen")):
+        p = melnorm.Pipeline(sr=sr, **options)
+        decoded, rate = melnorm.load(str(path), sr=None)
+        assert rate == sr
+        np.testing.assert_array_equal(p.load(path), p(decoded))

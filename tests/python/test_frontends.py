@@ -163,7 +163,7 @@ def test_compat_keeps_dtype_and_refuses_grad():
 def test_compat_torchaudio_names_what_it_does_not_offer():
     import melnorm.compat.torchaudio as torchaudio
     with pytest.raises(AttributeError, match="compliance.kaldi"):
-        torchaudio.load
+        torchaudio.sox_effects
 
 
 def test_model_preset_refuses_another_front_ends_option_naming_the_keyword():
