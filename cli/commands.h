@@ -19,6 +19,7 @@ Run add_options_command(CLI::App& app);
 Run add_presets_command(CLI::App& app);
 Run add_extract_command(CLI::App& app);
 Run add_show_command(CLI::App& app);
+Run add_augment_command(CLI::App& app);
 Run add_experiment_command(CLI::App& app);  // in melnorm-experiment (links libtorch)
 Run add_train_command(CLI::App& app);
 Run add_predict_command(CLI::App& app);  // in melnorm-experiment too (runs the saved network)

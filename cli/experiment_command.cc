@@ -11,6 +11,7 @@
 #include <memory>
 #include <sstream>
 
+#include "augment_flags.h"
 #include "commands.h"
 #include "mel_options.h"
 #include "melnorm/error.h"
@@ -31,6 +32,7 @@ struct ExperimentArgs {
   std::optional<double> eval_noise;
   std::optional<int> eval_bits;
   double train_click = 0.0;
+  AugmentFlags augment;  // the training perturbations, grid dimensions
   std::string save_model, save_models;
   ModelOptions model;
   TrainOptions train;
@@ -118,6 +120,7 @@ int run(const ExperimentArgs& a) {
   o.eval_noise_snr_db = a.eval_noise;
   o.eval_bits = a.eval_bits;
   o.train_click_fraction = a.train_click;
+  o.train_augmentations = a.augment.augmentations();
   o.out_dir = a.out_dir;
   if (!a.save_model.empty()) o.save_model = a.save_model;
   if (!a.save_models.empty()) o.save_models = a.save_models;
@@ -163,6 +166,7 @@ void add_common(CLI::App* cmd, ExperimentArgs& a) {
                   "Also evaluate each --eval-gain re-quantized to this many bits (e.g. 16: PCM16)");
   cmd->add_option("--train-click", a.train_click,
                   "Augmentation: give this share (0..1) of the training clips one full-scale click");
+  a.augment.add_to(*cmd, true);
   cmd->add_flag("--eval-click", a.eval_click, "Also evaluate with one full-scale click per test clip");
   cmd->add_option("--eval-noise", a.eval_noise, "Also evaluate with white noise at this SNR, dB");
   cmd->add_flag("-q,--quiet", a.quiet, "No progress and no summary");

@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
       melnorm::cli::add_normalize_command(app), melnorm::cli::add_fit_stats_command(app),
       melnorm::cli::add_methods_command(app),   melnorm::cli::add_options_command(app),
       melnorm::cli::add_presets_command(app),   melnorm::cli::add_extract_command(app),
+      melnorm::cli::add_augment_command(app),
 #ifdef MELNORM_HAS_RENDER  // pictures need cairo (CMake MELNORM_BUILD_RENDER)
       melnorm::cli::add_show_command(app),
 #endif

@@ -49,12 +49,23 @@ std::string flag_for_param(const std::string& param) {
       if (s.name == param) return s.flag;
   // The few command-specific flags that library errors name.
   static const std::map<std::string, std::string> others = {
-      {"method", "--method"},          {"lengths", "--lengths"},
-      {"db_refs", "--db-refs"},        {"db_floors", "--db-floors"},
-      {"eval_bits", "--eval-bits"},    {"train_click", "--train-click"},
-      {"methods", "--methods"},        {"top_k", "--top-k"},
-      {"aggregate", "--aggregate"},    {"save_model", "--save-model"},
-      {"save_models", "--save-models"}};
+      {"method", "--method"},
+      {"lengths", "--lengths"},
+      {"db_refs", "--db-refs"},
+      {"db_floors", "--db-floors"},
+      {"eval_bits", "--eval-bits"},
+      {"train_click", "--train-click"},
+      {"methods", "--methods"},
+      {"top_k", "--top-k"},
+      {"aggregate", "--aggregate"},
+      {"save_model", "--save-model"},
+      {"save_models", "--save-models"},
+      // the training perturbations (melnorm/augment.h), named as Python's melnorm.augment keywords
+      {"gain_db", "--train-gain"},
+      {"bits", "--train-bits"},
+      {"tpdf_dither", "--train-dither"},
+      {"noise_snr_db", "--train-noise"},
+      {"noise_color", "--train-noise-color"}};
   const auto it = others.find(param);
   return it == others.end() ? std::string() : it->second;
 }

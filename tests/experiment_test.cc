@@ -13,6 +13,7 @@
 #include "experiment/metrics.h"
 #include "experiment/perturb.h"
 #include "experiment/validation_split.h"
+#include "melnorm/augment.h"
 #include "melnorm/error.h"
 #include "melnorm/experiment.h"
 #include "melnorm/model.h"
@@ -154,8 +155,8 @@ TEST(Experiment, SmallGridWritesResultsAndIsReproducible) {
     EXPECT_TRUE(std::filesystem::exists(o.out_dir / f)) << f;
   const std::string csv = read_file(o.out_dir / "results.csv");
   EXPECT_EQ(csv.substr(0, csv.find('\n')),
-            "method,scope,axis,db_ref,db_floor,bn_axis,seed,condition,level,accuracy,macro_f1,epochs,best_epoch,"
-            "train_seconds");
+            "method,scope,axis,db_ref,db_floor,train_augment,bn_axis,seed,condition,level,accuracy,macro_f1,epochs,"
+            "best_epoch,train_seconds");
   {  // epochs: the configured count on every row; best_epoch: the one kept, within it
     std::stringstream in(csv);
     std::string line;
@@ -164,13 +165,14 @@ TEST(Experiment, SmallGridWritesResultsAndIsReproducible) {
       std::vector<std::string> f;
       std::stringstream fields(line);
       for (std::string x; std::getline(fields, x, ',');) f.push_back(x);
-      ASSERT_EQ(f.size(), 14u) << line;
-      EXPECT_EQ(f[11], "3") << line;
-      EXPECT_GE(std::stoi(f[12]), 1) << line;
-      EXPECT_LE(std::stoi(f[12]), 3) << line;
+      ASSERT_EQ(f.size(), 15u) << line;
+      EXPECT_EQ(f[5], "none") << line;
+      EXPECT_EQ(f[12], "3") << line;
+      EXPECT_GE(std::stoi(f[13]), 1) << line;
+      EXPECT_LE(std::stoi(f[13]), 3) << line;
     }
   }
-  EXPECT_NE(csv.find("minmax,global,all,max,absolute,time,2,gain-20dB,clip,"), std::string::npos);
+  EXPECT_NE(csv.find("minmax,global,all,max,absolute,none,time,2,gain-20dB,clip,"), std::string::npos);
   const std::string md = read_file(o.out_dir / "results.md");
   EXPECT_NE(md.find("| zscore:local | channel |"), std::string::npos);
   EXPECT_NE(md.find("## Files"), std::string::npos) << md;
@@ -271,6 +273,52 @@ TEST(Experiment, TrainClickAugmentationClicksTheChosenShareOfTrainingRows) {
   augmented.train_click_fraction = 1.0;
   augmented.out_dir = dir / "all";
   EXPECT_EQ(run_experiment(augmented).train_click_rows, train_rows);
+}
+
+TEST(ExperimentPerturb, AFixedTrainingGainIsTheTestConditionsGain) {
+  std::vector<float> y(3000);
+  for (std::size_t i = 0; i < y.size(); ++i) y[i] = 0.9f * static_cast<float>(std::sin(0.05 * static_cast<double>(i)));
+  EXPECT_EQ(augment(y, {.gain_db = DbRange{-40, -40}, .bits = 16}, 1, 1, 1),
+            detail::perturb(y, Condition::gain(-40, 16), 1));
+  EXPECT_EQ(augment(y, {.gain_db = DbRange{12, 12}}, 1, 1, 1), detail::perturb(y, Condition::gain(12), 1));
+}
+
+// --train-gain/--train-bits as a grid dimension: each method trains without
+// and with the perturbation; the same seeds give the same results.csv, and
+// the perturbed arm learns from other features than the clean one.
+TEST(Experiment, TrainPerturbationsAreAGridDimensionAndSeeded) {
+  TempDir dir;
+  auto o = small_experiment(dir, dir / "a");
+  o.methods = {NormalizeOptions{.method = "zscore"}};
+  o.bn_axes = {BnAxis::kChannel};
+  o.seeds = {1};
+  o.train_augmentations = augmentation_grid({std::nullopt, DbRange{-40, 0}}, {16}, {}, false, NoiseColor::kWhite);
+  ASSERT_EQ(o.train_augmentations.size(), 2u);
+  EXPECT_EQ(o.train_augmentations[0].name(), "pcm16");
+  EXPECT_EQ(o.train_augmentations[1].name(), "gain-40:0+pcm16");
+  EXPECT_EQ(run_experiment(o).runs, 2u);
+  const std::string csv = results_without_times(o.out_dir / "results.csv");
+  EXPECT_NE(csv.find(",gain-40:0+pcm16,channel,1,clean,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",pcm16,channel,1,clean,"), std::string::npos) << csv;
+  EXPECT_NE(read_file(o.out_dir / "results.md").find("| zscore:local train=gain-40:0+pcm16 | channel |"),
+            std::string::npos);
+  auto again = o;
+  again.out_dir = dir / "b";
+  run_experiment(again);
+  EXPECT_EQ(results_without_times(again.out_dir / "results.csv"), csv);
+  auto bad = o;
+  bad.train_augmentations = {Augmentation{.gain_db = DbRange{0, -40}}};
+  try {
+    run_experiment(bad);
+    ADD_FAILURE() << "a reversed range ran";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.param(), "gain_db");
+    EXPECT_NE(std::string(e.what()).find("gain_db: the range from 0 to -40 dB must have its minimum first"), std::string::npos)
+        << e.what();
+  }
+  bad.save_model = dir / "m";
+  bad.train_augmentations = o.train_augmentations;
+  EXPECT_THROW(run_experiment(bad), Error);  // two augmentations: two runs, not one model
 }
 
 // A pretrained model's features in an experiment: AST's (small: 16 bins, 50

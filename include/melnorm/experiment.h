@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "melnorm/augment.h"
 #include "melnorm/mel_spectrogram.h"
 #include "melnorm/model.h"
 #include "melnorm/normalize.h"
@@ -51,6 +52,11 @@ struct ExperimentOptions {
   std::vector<double> eval_gains_db;  // gain shifts of the test audio, dB (clipped to [-1, 1] after)
   bool eval_click = false;            // one full-scale click per test clip
   double train_click_fraction = 0.0;  // augmentation: this share of the training clips gets a click
+  // Training-time perturbations as a grid dimension (melnorm/augment.h): each
+  // arm trains once per entry, its training clips perturbed afresh every
+  // epoch (seeded by the run's seed, the epoch and the clip). Empty: none.
+  // augmentation_grid builds the combinations of gains x bits x noises.
+  std::vector<Augmentation> train_augmentations;
   // Also evaluate each gain with the test audio re-quantized to this many bits
   // (PCM, e.g. 16), as a quieter or louder recording would be stored.
   std::optional<int> eval_bits;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "melnorm/audio.h"
+#include "melnorm/augment.h"
 #include "melnorm/db.h"
 #include "melnorm/error.h"
 #include "melnorm/matrix.h"

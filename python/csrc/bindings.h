@@ -69,5 +69,6 @@ void define_pcen(py::module_& m);
 void define_extract(py::module_& m);
 void define_librosa(py::module_& m);
 void define_online_mel_spectrogram(py::module_& m);
+void define_augment(py::module_& m);
 
 }  // namespace melnorm::python

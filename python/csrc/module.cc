@@ -11,6 +11,7 @@ PYBIND11_MODULE(_melnorm, m) {
   melnorm::python::define_normalize(m);
   melnorm::python::define_stats(m);
   melnorm::python::define_pcen(m);
+  melnorm::python::define_augment(m);
   melnorm::python::define_extract(m);
   melnorm::python::define_pipeline(m);
   melnorm::python::define_librosa(m);

@@ -331,6 +331,48 @@ def extract(input, out_dir, **options):
     return _melnorm.extract(dict(options, input=str(input), out_dir=str(out_dir)))
 
 
+def _db_range(value, name):
+    """A number (fixed) or (min, max) in dB -> the library's DbRange; None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float, _np.integer, _np.floating)) and not isinstance(value, bool):
+        return _melnorm.DbRange(float(value), float(value))
+    try:
+        lo, hi = value
+        return _melnorm.DbRange(float(lo), float(hi))
+    except (TypeError, ValueError):
+        raise ParameterError(f"{name}={value!r} must be a number of dB or a (min, max) pair") from None
+
+
+def augment(y, *, seed, epoch=0, clip=0, gain_db=None, bits=None, tpdf_dither=False, noise_snr_db=None,
+            noise_color="white"):
+    """A training-time perturbation of a 1-D waveform, exactly as ``melnorm experiment --train-gain/--train-bits/
+    --train-noise`` perturbs a training clip: every draw comes from ``(seed, epoch, clip)``, so the same three give
+    the same samples here, in the CLI and in :mod:`melnorm.torch`'s ``RandomGain``/``Requantize``/``AddNoise``
+    called with that seed (the experiment uses the run's seed, the 1-based epoch and the clip's row).
+
+    Stages, in order, each with its own random stream: ``noise_snr_db`` (a number or ``(min, max)``: white or pink
+    noise at a uniform SNR relative to the clip's power), ``gain_db`` (a number or ``(min, max)``: a uniform gain,
+    then clipping to [-1, 1]), ``bits`` (re-quantized to a PCM grid, as a recording at that gain is stored; with
+    ``tpdf_dither``, TPDF dither of +-1 LSB first). Returns a new float32 array of y's length.
+
+    >>> melnorm.augment(np.full(4, 0.5, np.float32), seed=1, gain_db=-6.0206, bits=16)
+    array([0.25, 0.25, 0.25, 0.25], dtype=float32)
+    """
+    if bits is not None and (isinstance(bits, bool) or not isinstance(bits, (int, _np.integer))):
+        raise ParameterError(f"bits={bits!r} must be an integer number of PCM bits (8..24) or None")
+    for name, v in (("seed", seed), ("epoch", epoch), ("clip", clip)):
+        if isinstance(v, bool) or not isinstance(v, (int, _np.integer)) or v < 0:
+            raise ParameterError(f"{name}={v!r} must be an integer >= 0")
+    arr, _ = _to_numpy(y)
+    return _melnorm.augment(arr, int(seed), int(epoch), int(clip), _db_range(gain_db, "gain_db"),
+                            int(bits or 0), bool(tpdf_dither), _db_range(noise_snr_db, "noise_snr_db"),
+                            str(noise_color))
+
+
+__all__ += ["augment"]
+
+
 # librosa's signatures and semantics (load, stft, feature.melspectrogram/mfcc/delta, filters.mel, the dB
 # conversions, pcen); melnorm.compat.librosa has them in librosa's module layout.
 from ._librosa import (load, stft, melspectrogram, mel as filters_mel, power_to_db, amplitude_to_db,  # noqa: E402

@@ -21,7 +21,7 @@ from torch import nn
 from . import normalize as _normalize_np
 
 __all__ = ["ExtractedDataset", "ShardedDataset", "normalize", "LibrosaMelSpectrogram", "MelSpectrogram", "PowerToDB", "AmplitudeToDBReMax", "AmplitudeToDB", "Normalize", "PCEN",
-           "SpecAugment", "KaldiFbank", "WhisperLogMel"]
+           "SpecAugment", "KaldiFbank", "WhisperLogMel", "RandomGain", "Requantize", "AddNoise"]
 
 
 class ExtractedDataset(torch.utils.data.Dataset):
@@ -624,4 +624,5 @@ class SpecAugment(nn.Module):
 
 
 from melnorm._torch_frontends import KaldiFbank, WhisperLogMel  # noqa: E402
+from melnorm._torch_augment import RandomGain, Requantize, AddNoise  # noqa: E402
 from melnorm._shards import ShardedDataset  # noqa: E402

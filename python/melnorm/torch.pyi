@@ -65,6 +65,31 @@ class SpecAugment(torch.nn.Module):
                  iid_masks: bool = ..., p: float = ..., zero_masking: bool = ...) -> None: ...
     def forward(self, X: torch.Tensor) -> torch.Tensor: ...
 
+class RandomGain(torch.nn.Module):
+    min_gain_db: float
+    max_gain_db: float
+    seed: int | None
+    def __init__(self, min_gain_db: float = ..., max_gain_db: float = ..., *, seed: int | None = ...,
+                 generator: torch.Generator | None = ...) -> None: ...
+    def forward(self, waveform: torch.Tensor, *, epoch: int | None = ..., clip: Any = ...) -> torch.Tensor: ...
+
+class Requantize(torch.nn.Module):
+    bits: int
+    tpdf_dither: bool
+    seed: int | None
+    def __init__(self, bits: int = ..., *, tpdf_dither: bool = ..., seed: int | None = ...,
+                 generator: torch.Generator | None = ...) -> None: ...
+    def forward(self, waveform: torch.Tensor, *, epoch: int | None = ..., clip: Any = ...) -> torch.Tensor: ...
+
+class AddNoise(torch.nn.Module):
+    min_snr_db: float
+    max_snr_db: float
+    color: str
+    seed: int | None
+    def __init__(self, min_snr_db: float = ..., max_snr_db: float = ..., *, color: str = ...,
+                 seed: int | None = ..., generator: torch.Generator | None = ...) -> None: ...
+    def forward(self, waveform: torch.Tensor, *, epoch: int | None = ..., clip: Any = ...) -> torch.Tensor: ...
+
 class KaldiFbank(torch.nn.Module):
     window_size: int
     window_shift: int

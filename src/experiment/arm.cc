@@ -30,9 +30,12 @@ std::filesystem::path absolute_path(const std::filesystem::path& p) {
 // the training rows (and the split's own val rows), never the test rows.
 struct NormalizedArm {
   NormalizeOptions method;
-  std::string label, db_ref, db_floor;  // arm_label, and the dB variant for results.csv
-  PipelineOptions with_method;          // the features with the method: what a saved model runs
-  std::optional<Stats> stats;           // global scope only
+  std::string label, db_ref, db_floor;   // arm_label, and the dB variant for results.csv
+  Augmentation augmentation;             // of the training clips, every epoch
+  PipelineOptions features;              // the unnormalized features (of the augmented epochs)
+  PipelineOptions with_method;           // the features with the method: what a saved model runs
+  std::optional<NormalizeOptions> norm;  // the method as it runs (none for the identity)
+  std::optional<Stats> stats;            // global scope only
   FeatureSet train_all, val_fixed;
   std::vector<FeatureSet> tests;  // per condition
 };
@@ -46,7 +49,10 @@ NormalizedArm normalize_arm(const ExperimentContext& ctx, const Arm& arm, const 
                   .label = arm_label(ctx.grid, arm),
                   .db_ref = db_ref_of(ctx.grid, arm),
                   .db_floor = db_floor_of(ctx.grid, arm),
+                  .augmentation = ctx.grid.augmentations.at(arm.augment),
+                  .features = arm_features(ctx.options, ctx.data.sample_rate, ctx.grid, arm),
                   .with_method = arm_features(ctx.options, ctx.data.sample_rate, ctx.grid, arm),
+                  .norm = {},
                   .stats = {},
                   .train_all = kind.train,
                   .val_fixed = kind.val_fixed,
@@ -66,6 +72,7 @@ NormalizedArm normalize_arm(const ExperimentContext& ctx, const Arm& arm, const 
           a.stats->update(set->x.data() + i * set->F * set->T, set->F, set->T);
     }
     norm.emplace(n, a.stats ? &*a.stats : nullptr);
+    a.norm = n;
   }
   normalize_in_place(a.train_all, norm ? &*norm : nullptr);
   normalize_in_place(a.val_fixed, norm ? &*norm : nullptr);
@@ -79,6 +86,7 @@ struct Run {
   int seed = 0;
   std::string config;  // arm label + " bn=" + axis
   FeatureSet train, val;
+  std::vector<std::size_t> train_rows;  // the dataset's rows of `train`, in its order
   std::unique_ptr<Classifier> net;
   std::vector<double> val_by_epoch;
   double train_seconds = 0.0;
@@ -89,7 +97,7 @@ struct Run {
 void split_validation(const ExperimentContext& ctx, const NormalizedArm& arm, Run& run) {
   const FeatureSet& all = arm.train_all;
   if (!ctx.rows.fixed_val.empty() || ctx.options.train.val_fraction == 0) {
-    run.train = all, run.val = arm.val_fixed;
+    run.train = all, run.val = arm.val_fixed, run.train_rows = ctx.rows.train;
     return;
   }
   run.train.F = run.val.F = all.F, run.train.T = run.val.T = all.T;
@@ -100,13 +108,29 @@ void split_validation(const ExperimentContext& ctx, const NormalizedArm& arm, Ru
       validation_split(all.y, groups, ctx.options.train.val_fraction, static_cast<std::uint64_t>(run.seed));
   for (std::size_t i = 0; i < all.size(); ++i) {
     auto& dst = is_val[i] ? run.val : run.train;
+    if (!is_val[i]) run.train_rows.push_back(ctx.rows.train[i]);
     dst.x.insert(dst.x.end(), all.x.begin() + static_cast<std::ptrdiff_t>(i * per),
                  all.x.begin() + static_cast<std::ptrdiff_t>((i + 1) * per));
     dst.y.push_back(all.y[i]);
   }
 }
 
-void train(const ExperimentContext& ctx, Run& run, ProgressReport& progress) {
+// The arm's training rows for one epoch: perturbed afresh for (run seed,
+// epoch, row), their features computed and normalized as the clean ones.
+std::function<const FeatureSet&(int)> augmented_epochs(const ExperimentContext& ctx, const NormalizedArm& arm,
+                                                       const Run& run, FeatureSet& buffer) {
+  if (!arm.augmentation.enabled()) return {};
+  auto mel = std::make_shared<const Pipeline>(arm.features);
+  auto norm = arm.norm ? std::make_shared<const Normalizer>(*arm.norm, arm.stats ? &*arm.stats : nullptr) : nullptr;
+  return [&ctx, &arm, &run, &buffer, mel, norm](int epoch) -> const FeatureSet& {
+    buffer = augmented_features(*mel, ctx.data, run.train_rows, arm.augmentation, static_cast<std::uint64_t>(run.seed),
+                                epoch, ctx.options.train_click_fraction);
+    normalize_in_place(buffer, norm.get());
+    return buffer;
+  };
+}
+
+void train(const ExperimentContext& ctx, const NormalizedArm& arm, Run& run, ProgressReport& progress) {
   ModelOptions model = ctx.options.model;
   model.bn_axis = run.bn;
   ExperimentProgress& p = progress.state();
@@ -114,14 +138,17 @@ void train(const ExperimentContext& ctx, Run& run, ProgressReport& progress) {
   p.phase = "train";
   p.epochs = ctx.options.train.epochs;
   const auto start = std::chrono::steady_clock::now();
-  run.net = train_classifier(model, ctx.options.train, run.seed, run.train, run.val,
-                             static_cast<int>(ctx.data.classes.size()), [&](const EpochReport& r) {
-                               run.val_by_epoch.push_back(r.val_accuracy);
-                               p.epoch = r.epoch;
-                               p.val_accuracy = r.val_accuracy;
-                               p.seconds = progress.elapsed();
-                               progress.send();
-                             });
+  FeatureSet epoch_rows;
+  run.net = train_classifier(
+      model, ctx.options.train, run.seed, run.train, run.val, static_cast<int>(ctx.data.classes.size()),
+      [&](const EpochReport& r) {
+        run.val_by_epoch.push_back(r.val_accuracy);
+        p.epoch = r.epoch;
+        p.val_accuracy = r.val_accuracy;
+        p.seconds = progress.elapsed();
+        progress.send();
+      },
+      augmented_epochs(ctx, arm, run, epoch_rows));
   run.train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
@@ -151,6 +178,7 @@ RunRecord arm_record(const ExperimentOptions& o, const NormalizedArm& arm, const
           .axis = normalized ? to_string(arm.method.axis) : "",
           .db_ref = arm.db_ref,
           .db_floor = arm.db_floor,
+          .train_augment = arm.augmentation.name(),
           .bn_axis = to_string(run.bn),
           .seed = run.seed,
           .config = run.config,
@@ -246,7 +274,7 @@ void run_arm(const ExperimentContext& ctx, const Arm& arm, const KindFeatures& f
       Run run{.bn = bn, .seed = seed, .config = normalized.label + " bn=" + to_string(bn)};
       split_validation(ctx, normalized, run);
       out.summary.train_rows = run.train.size(), out.summary.val_rows = run.val.size();
-      train(ctx, run, progress);
+      train(ctx, normalized, run, progress);
       const std::size_t first_record = out.results.records.size();
       evaluate(ctx, normalized, run, out.results);
       write_results_csv(o.out_dir / "results.csv",

@@ -11,6 +11,7 @@
 #include <numeric>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 
 #include "melnorm/error.h"
 
@@ -233,7 +234,8 @@ void set_torch_threads(int threads) {
 
 std::unique_ptr<Classifier> train_classifier(const ModelOptions& model, const TrainOptions& o, int seed,
                                              const FeatureSet& train, const FeatureSet& val, int n_classes,
-                                             const std::function<void(const EpochReport&)>& on_epoch) {
+                                             const std::function<void(const EpochReport&)>& on_epoch,
+                                             const std::function<const FeatureSet&(int epoch)>& epoch_train) {
   model.validate();
   o.validate();
   if (train.size() == 0) throw Error(ErrorCode::kInvalidData, "data", "no training rows");
@@ -265,13 +267,16 @@ std::unique_ptr<Classifier> train_classifier(const ModelOptions& model, const Tr
   };
   for (int epoch = 1; epoch <= o.epochs; ++epoch) {
     net->train();
+    const FeatureSet& rows = epoch_train ? epoch_train(epoch) : train;  // this epoch's perturbed clips
+    if (rows.size() != train.size() || rows.F != train.F || rows.T != train.T)
+      throw std::logic_error("an epoch's training rows differ in number or shape from the first epoch's");
     std::shuffle(order.begin(), order.end(), rng);
     double loss_sum = 0.0;
     std::size_t batches = 0;
     for (std::size_t b = 0; b < order.size(); b += static_cast<std::size_t>(o.batch_size)) {
       const std::size_t e = std::min(order.size(), b + static_cast<std::size_t>(o.batch_size));
       if (e - b < 2 && model.bn_axis != BnAxis::kNone) continue;  // BatchNorm needs two rows
-      auto x = batch_of(train, order, b, e);
+      auto x = batch_of(rows, order, b, e);
       std::vector<std::int64_t> idx(order.begin() + static_cast<std::ptrdiff_t>(b),
                                     order.begin() + static_cast<std::ptrdiff_t>(e));
       auto y = labels.index_select(0, torch::tensor(idx));

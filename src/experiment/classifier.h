@@ -47,10 +47,13 @@ class Classifier {
 
 // Trains with Adam on `train`, keeping the weights of the epoch with the best
 // accuracy on `val` (the last epoch when val is empty). Deterministic for a
-// given seed and thread count. Throws Error for bad options.
+// given seed and thread count. Throws Error for bad options. With
+// `epoch_train`, each epoch trains on the rows it returns (augmented afresh:
+// the same rows, labels and shape as `train`, which gives the first epoch's shape).
 std::unique_ptr<Classifier> train_classifier(const ModelOptions& model, const TrainOptions& options, int seed,
                                              const FeatureSet& train, const FeatureSet& val, int n_classes,
-                                             const std::function<void(const EpochReport&)>& on_epoch = {});
+                                             const std::function<void(const EpochReport&)>& on_epoch = {},
+                                             const std::function<const FeatureSet&(int epoch)>& epoch_train = {});
 
 // A network saved by Classifier::save, for inputs of F x T. Throws
 // Error(kInvalidData) naming the file when it is not such a network or its

@@ -90,6 +90,7 @@ void ExperimentOptions::validate() const {
     throw_invalid_argument("eval_bits", "eval_bits re-quantizes the eval_gain conditions: give eval_gain too");
   if (!(train_click_fraction >= 0 && train_click_fraction <= 1))
     throw_invalid_argument("train_click", "train_click=" + num(train_click_fraction) + " must be a fraction in [0, 1]");
+  for (const auto& a : train_augmentations) a.validate();
   if (eval_noise_snr_db && !std::isfinite(*eval_noise_snr_db))
     throw_invalid_argument("eval_noise", "the noise SNR must be a finite number of dB");
   for (const auto& r : db_refs) {
@@ -110,12 +111,14 @@ void ExperimentOptions::validate() const {
     throw_invalid_argument("db_refs", "db=off and dB variants (db_refs/db_floors) contradict each other");
   if (out_dir.empty()) throw_invalid_argument("out_dir", "give an output folder (-o RESULTS_DIR)");
   if (save_model && save_models) throw_invalid_argument("save_model", "save_model and save_models are alternatives");
-  if (save_model && (methods.size() * bn_axes.size() * seeds.size() * std::max<std::size_t>(1, db_refs.size()) *
-                         std::max<std::size_t>(1, db_floors.size()) !=
-                     1))
-    throw_invalid_argument("save_model",
-                           "save_model saves one run's model: give one method, BatchNorm axis and seed "
-                           "(save_models saves one per run)");
+  if (save_model &&
+      (methods.size() * bn_axes.size() * seeds.size() * std::max<std::size_t>(1, db_refs.size()) *
+           std::max<std::size_t>(1, db_floors.size()) * std::max<std::size_t>(1, train_augmentations.size()) !=
+       1))
+    throw_invalid_argument(
+        "save_model",
+        "save_model saves one run's model: give one method, BatchNorm axis, seed and training augmentation "
+        "(save_models saves one per run)");
 }
 
 ExperimentSummary run_experiment(const ExperimentOptions& options,

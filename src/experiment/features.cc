@@ -4,40 +4,61 @@
 
 #include "core/format.h"
 #include "experiment/perturb.h"
+#include "melnorm/augment.h"
 
 namespace melnorm::detail {
 
 namespace {
 
+// The rows given a click by the click augmentation: chosen by a hash of the
+// row, so the same rows in every run, epoch and feature kind.
+bool gets_click(std::size_t row, double click_fraction) {
+  const std::uint64_t row_seed = 0x9E3779B97F4A7C15ull ^ row;
+  return click_fraction > 0 &&
+         static_cast<double>(std::mt19937_64(row_seed * 31 + 7)() % 1000000) < click_fraction * 1e6;
+}
+
+std::uint64_t row_seed(std::size_t row) { return 0x9E3779B97F4A7C15ull ^ row; }
+
+void append(FeatureSet& f, const Pipeline& features, const std::vector<float>& samples, int rate, int label,
+            std::size_t rows) {
+  const Matrix m = std::move(features.run_unnormalized(samples, rate).front().features);
+  if (f.x.empty()) f.F = m.rows, f.T = m.cols, f.x.reserve(rows * m.data.size());
+  f.x.insert(f.x.end(), m.data.begin(), m.data.end());
+  f.y.push_back(label);
+}
+
 // Spectrograms of `rows` under `condition`. With click_fraction > 0, that
-// share of the rows (chosen by a hash of the row, so the same in every run)
-// gets one full-scale click first: training-time augmentation.
+// share of the rows gets one full-scale click first: training-time augmentation.
 FeatureSet features_of(const Pipeline& features, const Dataset& d, const std::vector<std::size_t>& rows,
                        const Condition& condition, double click_fraction = 0.0, std::size_t* clicked_rows = nullptr) {
   FeatureSet f;
   for (std::size_t k = 0; k < rows.size(); ++k) {
     const Row& r = d.rows[rows[k]];
-    const std::uint64_t row_seed = 0x9E3779B97F4A7C15ull ^ rows[k];
     Condition c = condition;
-    if (c.kind == Condition::Kind::kClean && click_fraction > 0 &&
-        static_cast<double>(std::mt19937_64(row_seed * 31 + 7)() % 1000000) < click_fraction * 1e6) {
+    if (c.kind == Condition::Kind::kClean && gets_click(rows[k], click_fraction)) {
       c = Condition::click();
       if (clicked_rows) ++*clicked_rows;
     }
-    const std::vector<float> perturbed =
-        c.kind == Condition::Kind::kClean ? std::vector<float>{} : perturb(r.samples, c, row_seed);
-    const Matrix m =
-        std::move(features.run_unnormalized(c.kind == Condition::Kind::kClean ? r.samples : perturbed, d.sample_rate)
-                      .front()
-                      .features);
-    if (k == 0) f.F = m.rows, f.T = m.cols, f.x.reserve(rows.size() * m.data.size());
-    f.x.insert(f.x.end(), m.data.begin(), m.data.end());
-    f.y.push_back(r.label);
+    if (c.kind == Condition::Kind::kClean) append(f, features, r.samples, d.sample_rate, r.label, rows.size());
+    else append(f, features, perturb(r.samples, c, row_seed(rows[k])), d.sample_rate, r.label, rows.size());
   }
   return f;
 }
 
 }  // namespace
+
+FeatureSet augmented_features(const Pipeline& mel, const Dataset& d, const std::vector<std::size_t>& rows,
+                              const Augmentation& a, std::uint64_t seed, int epoch, double click_fraction) {
+  FeatureSet f;
+  for (std::size_t row : rows) {
+    const Row& r = d.rows[row];
+    std::vector<float> y = augment(r.samples, a, seed, static_cast<std::uint64_t>(epoch), row);
+    if (gets_click(row, click_fraction)) y = perturb(y, Condition::click(), row_seed(row));  // stored after the gain
+    append(f, mel, y, d.sample_rate, r.label, rows.size());
+  }
+  return f;
+}
 
 PipelineOptions arm_features(const ExperimentOptions& o, int rate, const Grid& grid, const Arm& arm) {
   OptionValues v = option_values(o.features);

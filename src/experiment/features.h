@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <vector>
@@ -30,6 +31,12 @@ struct GridFeatures {
   std::map<std::optional<std::size_t>, KindFeatures> kinds;  // by Arm::db
   std::size_t train_click_rows = 0;  // training rows given a click (the same rows for every kind)
 };
+
+// One epoch of an augmented arm: the dataset rows `rows` perturbed by `a`
+// for (seed, epoch, row), the click augmentation's rows then clicked;
+// unnormalized features of `mel`, in the order of `rows`.
+FeatureSet augmented_features(const Pipeline& mel, const Dataset& d, const std::vector<std::size_t>& rows,
+                              const Augmentation& a, std::uint64_t seed, int epoch, double click_fraction);
 
 GridFeatures grid_features(const ExperimentOptions& o, const Dataset& d, const RowSplit& rows, const Grid& grid);
 

@@ -60,10 +60,13 @@ Grid make_grid(const ExperimentOptions& o) {
   grid.conditions = test_conditions(o);
   grid.vary_db = !o.db_refs.empty() || !o.db_floors.empty();
   grid.db_variants = db_variants(o);
+  grid.augmentations = o.train_augmentations.empty() ? std::vector<Augmentation>{{}} : o.train_augmentations;
   for (const auto& m : o.methods) {
-    if (works_on_magnitude(m)) grid.arms.push_back({m, std::nullopt});  // once: it has no dB conversion to vary
-    else
-      for (std::size_t v = 0; v < grid.db_variants.size(); ++v) grid.arms.push_back({m, v});
+    for (std::size_t a = 0; a < grid.augmentations.size(); ++a) {
+      if (works_on_magnitude(m)) grid.arms.push_back({m, std::nullopt, a});  // once: no dB conversion to vary
+      else
+        for (std::size_t v = 0; v < grid.db_variants.size(); ++v) grid.arms.push_back({m, v, a});
+    }
   }
   return grid;
 }
@@ -76,9 +79,13 @@ std::string db_floor_of(const Grid& grid, const Arm& arm) {
   return db_ref_of(grid, arm).empty() ? "" : to_string(grid.db_variants[*arm.db].floor);
 }
 
+std::string train_augment_of(const Grid& grid, const Arm& arm) { return grid.augmentations.at(arm.augment).name(); }
+
 std::string arm_label(const Grid& grid, const Arm& arm) {
   const std::string ref = db_ref_of(grid, arm);
-  return method_label(arm.method) + (grid.vary_db && !ref.empty() ? " db=" + ref + "/" + db_floor_of(grid, arm) : "");
+  const Augmentation& a = grid.augmentations.at(arm.augment);
+  return method_label(arm.method) + (grid.vary_db && !ref.empty() ? " db=" + ref + "/" + db_floor_of(grid, arm) : "") +
+         (a.enabled() ? " train=" + a.name() : "");
 }
 
 }  // namespace melnorm::detail

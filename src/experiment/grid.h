@@ -34,13 +34,15 @@ void check_method(const NormalizeOptions& method);
 struct Arm {
   NormalizeOptions method;
   std::optional<std::size_t> db;  // index into Grid::db_variants; none for a method on the magnitude
+  std::size_t augment = 0;        // index into Grid::augmentations
 };
 
 struct Grid {
-  std::vector<Condition> conditions;   // the test conditions; [0] is clean
-  std::vector<DbOptions> db_variants;  // db_refs x db_floors (mel.db's alone without them)
-  bool vary_db = false;                // db_refs or db_floors given: the report gets a dB column
-  std::vector<Arm> arms;               // methods x db_variants, in this order
+  std::vector<Condition> conditions;        // the test conditions; [0] is clean
+  std::vector<DbOptions> db_variants;       // db_refs x db_floors (mel.db's alone without them)
+  bool vary_db = false;                     // db_refs or db_floors given: the report gets a dB column
+  std::vector<Augmentation> augmentations;  // train_augmentations ([none] without them)
+  std::vector<Arm> arms;                    // methods x db_variants x augmentations, in this order
   std::size_t runs(const ExperimentOptions& o) const { return arms.size() * o.bn_axes.size() * o.seeds.size(); }
 };
 
@@ -50,7 +52,10 @@ Grid make_grid(const ExperimentOptions& o);
 // An arm's dB variant in results.csv: the ref ("max", "p99.5") and the floor; "" on the magnitude or without dB.
 std::string db_ref_of(const Grid& grid, const Arm& arm);
 std::string db_floor_of(const Grid& grid, const Arm& arm);
-// "zscore:global", with " db=max/absolute" when the grid varies the dB conversion.
+// The arm's training augmentation in results.csv: "none", "gain-60:0+pcm16".
+std::string train_augment_of(const Grid& grid, const Arm& arm);
+// "zscore:global", with " db=max/absolute" when the grid varies the dB conversion
+// and " train=gain-60:0+pcm16" when the arm trains augmented.
 std::string arm_label(const Grid& grid, const Arm& arm);
 
 }  // namespace melnorm::detail

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "core/format.h"
+#include "melnorm/augment.h"
 
 namespace melnorm::detail {
 
@@ -23,11 +24,9 @@ std::vector<float> perturb(const std::vector<float>& y, const Condition& c, std:
   std::vector<float> out = y;
   switch (c.kind) {
     case Condition::Kind::kClean: break;
-    case Condition::Kind::kGain: {  // the phone near or far: scale, then the converter's clipping
-      const float g = static_cast<float>(std::pow(10.0, c.gain_db / 20.0));
-      for (float& v : out) v = std::clamp(v * g, -1.0f, 1.0f);
-      break;
-    }
+    case Condition::Kind::kGain:  // the phone near or far: scale, the converter's clipping, stored as PCM
+      // The training augmentation at a fixed gain: the same bytes as --train-gain DB --train-bits B.
+      return augment(y, {.gain_db = DbRange{c.gain_db, c.gain_db}, .bits = c.bits}, seed, 0, 0);
     case Condition::Kind::kClick: {  // one full-scale sample somewhere in the clip's middle 80%
       if (out.empty()) break;
       std::mt19937_64 rng(seed);
@@ -45,10 +44,6 @@ std::vector<float> perturb(const std::vector<float>& y, const Condition& c, std:
       for (float& v : out) v = static_cast<float>(v + noise(rng));
       break;
     }
-  }
-  if (c.bits > 0) {  // stored as PCM: rounded to the integer grid, clipped to its range
-    const double q = std::ldexp(1.0, c.bits - 1);
-    for (float& v : out) v = static_cast<float>(std::clamp(std::nearbyint(v * q), -q, q - 1) / q);
   }
   return out;
 }

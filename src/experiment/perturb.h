@@ -16,7 +16,7 @@ struct Condition {
   Kind kind = Kind::kClean;
   double gain_db = 0.0;  // kGain: the waveform scaled by this, then clipped to [-1, 1]
   double snr_db = 0.0;   // kNoise: white noise added at this signal-to-noise ratio
-  int bits = 0;          // > 0: re-quantized to this many bits after the perturbation (PCM)
+  int bits = 0;          // kGain, > 0: re-quantized to this many bits after the gain (PCM)
 
   static Condition clean() { return {}; }
   static Condition gain(double db, int pcm_bits = 0) { return {.kind = Kind::kGain, .gain_db = db, .bits = pcm_bits}; }

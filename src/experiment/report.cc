@@ -36,6 +36,13 @@ void write_preamble(std::ostream& md, const ExperimentContext& ctx, const Experi
     md << "Training augmentation: " << pct(o.train_click_fraction) << "% of the training rows ("
        << summary.train_click_rows << " of " << ctx.rows.train.size()
        << ", a validation part drawn from them included) carry one full-scale click. ";
+  for (const auto& a : o.train_augmentations)
+    if (a.enabled()) {
+      md << "Training perturbations (configs marked train=...): the training clips are perturbed afresh every epoch "
+            "(seeded by the run's seed, the epoch and the clip): noise, then gain, then re-quantization; validation "
+            "and test rows are not. ";
+      break;
+    }
   md << "Seeds: ";
   for (std::size_t i = 0; i < o.seeds.size(); ++i) md << (i ? ", " : "") << o.seeds[i];
   if (o.seeds.size() == 1) {  // no spread to show: say so rather than "± 0.0"

@@ -50,12 +50,13 @@ void write_text(const std::filesystem::path& path, const std::string& text) {
 
 void write_results_csv(const std::filesystem::path& path, const std::vector<RunRecord>& records) {
   std::ostringstream out;
-  out << "method,scope,axis,db_ref,db_floor,bn_axis,seed,condition,level,accuracy,macro_f1,epochs,best_epoch,"
+  out << "method,scope,axis,db_ref,db_floor,train_augment,bn_axis,seed,condition,level,accuracy,macro_f1,epochs,best_"
+         "epoch,"
          "train_seconds\n";
   char buf[64];
   for (const auto& r : records) {
     out << csv_field(r.method) << ',' << r.scope << ',' << r.axis << ',' << r.db_ref << ',' << r.db_floor << ','
-        << r.bn_axis << ',' << r.seed << ',' << r.condition << ',' << r.level << ',';
+        << r.train_augment << ',' << r.bn_axis << ',' << r.seed << ',' << r.condition << ',' << r.level << ',';
     std::snprintf(buf, sizeof buf, "%.4f,%.4f,%d,%d,%.2f\n", r.scores.accuracy, r.scores.macro_f1, r.epochs,
                   r.best_epoch, r.train_seconds);
     out << buf;

@@ -14,7 +14,9 @@
 namespace melnorm::detail {
 
 struct RunRecord {
-  std::string method, scope, axis, db_ref, db_floor, bn_axis;  // scope, axis: "" for the method none
+  std::string method, scope, axis, db_ref, db_floor;  // scope, axis: "" for the method none
+  std::string train_augment;                          // Augmentation::name(): "none", "gain-60:0+pcm16"
+  std::string bn_axis;
   int seed = 0;
   std::string config;     // arm label + " bn=" + BatchNorm axis
   std::string condition;  // Condition::name()
