@@ -14,7 +14,7 @@ for i in $(seq "${1:-2}"); do
     --n-mels 40 --pad-to 1.0 --epochs 12 --threads 2 --method zscore:global --bn-axis channel --seed "$i" \
     --eval-gain -40,-20 --eval-click -q -o "$out/run$i"
   end=$(date +%s.%N)
-  acc=$(awk -F, '$8 == "clean" {print $10}' "$out/run$i/results.csv")
+  acc=$(awk -F, '$9 == "clean" {print $11}' "$out/run$i/results.csv")
   printf 'run %d: %.1f s wall (train %s s), clean accuracy %s\n' "$i" "$(echo "$end - $start" | bc)" \
-    "$(awk -F, '$8 == "clean" {print $NF}' "$out/run$i/results.csv")" "$acc"
+    "$(awk -F, '$9 == "clean" {print $NF}' "$out/run$i/results.csv")" "$acc"
 done
