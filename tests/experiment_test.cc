@@ -416,20 +416,81 @@ TEST(CliExperiment, TrainRunsOneConfigurationAndBadFlagsExit2) {
 }
 
 // --data given what extract made: refused at once, in flags, naming the audio folder it came from.
-TEST(CliExperiment, AnOutdirAsDataIsRefusedNamingTheAudioItWasMadeFrom) {
+// Extracts the tone corpus with the small experiment's features into dir/feats (extra: more flags).
+std::filesystem::path extract_tones(const TempDir& dir, const std::string& extra = " --pad-to 0.5") {
+  const auto e = testing::run_command(std::string(MELNORM_CLI_PATH) + " extract " +
+                                      testing::shell_quote(dir / "corpus") + " -o " + testing::shell_quote(dir / "feats") +
+                                      " --n-fft 256 --hop 128 --n-mels 16 -q" + extra);
+  EXPECT_EQ(e.exit_code, 0) << e.output;
+  return dir / "feats";
+}
+
+// experiment --data OUTDIR trains on the extracted features: the same
+// results as the audio they were made from, and a saved model whose pipeline
+// computes those features from audio.
+TEST(CliExperiment, TrainingOnAnOutdirGivesTheResultsOfItsAudio) {
+  TempDir dir;
+  auto o = small_experiment(dir, dir / "from_audio");
+  o.eval_gains_db.clear(), o.eval_click = false;
+  o.seeds = {1};
+  run_experiment(o);
+  auto from_outdir = o;
+  from_outdir.data = extract_tones(dir);
+  from_outdir.features = PipelineOptions{};  // the OUTDIR's
+  from_outdir.out_dir = dir / "from_outdir";
+  run_experiment(from_outdir);
+  EXPECT_EQ(results_without_times(from_outdir.out_dir / "results.csv"), results_without_times(o.out_dir / "results.csv"));
+
+  auto one = o;
+  one.methods = {NormalizeOptions{.method = "minmax", .scope = Scope::kGlobal}};
+  one.bn_axes = {BnAxis::kChannel};
+  one.save_model = dir / "model_audio";
+  one.out_dir = dir / "one_audio";
+  run_experiment(one);
+  auto one_outdir = from_outdir;
+  one_outdir.methods = one.methods, one_outdir.bn_axes = one.bn_axes;
+  one_outdir.save_model = dir / "model_outdir";
+  one_outdir.out_dir = dir / "one_outdir";
+  run_experiment(one_outdir);
+  EXPECT_EQ(read_file(dir / "model_outdir" / "pipeline.json"), read_file(dir / "model_audio" / "pipeline.json"));
+  EXPECT_EQ(read_file(dir / "model_outdir" / "stats.json"), read_file(dir / "model_audio" / "stats.json"));
+}
+
+// What an OUTDIR cannot give is refused by the flag, with the command that works.
+TEST(CliExperiment, AnOutdirRefusesWhatNeedsItsAudioOrOtherFeaturesByFlag) {
   TempDir dir;
   tone_corpus(dir);
-  const auto e =
-      testing::run_command(std::string(MELNORM_CLI_PATH) + " extract " + testing::shell_quote(dir / "corpus") + " -o " +
-                           testing::shell_quote(dir / "feats") + " --n-fft 256 -q");
-  ASSERT_EQ(e.exit_code, 0) << e.output;
-  const auto r =
-      testing::run_command(std::string(MELNORM_CLI_PATH) + " train --data " + testing::shell_quote(dir / "feats") +
-                           " --pad-to 0.5 -q -o " + testing::shell_quote(dir / "out"));
+  const auto feats = extract_tones(dir);
+  auto run = [&](const std::string& flags) {
+    return testing::run_command(std::string(MELNORM_CLI_PATH) + " experiment --data " + testing::shell_quote(feats) +
+                                " --seeds 1 --epochs 1 -q -o " + testing::shell_quote(dir / "out") + flags);
+  };
+  const auto gain = run(" --eval-gain -20");
+  EXPECT_EQ(gain.exit_code, 2) << gain.output;
+  EXPECT_NE(gain.output.find("holds features, not audio: a gain-shifted test condition needs the audio. Give --data " +
+                             (dir / "corpus").string()),
+            std::string::npos)
+      << gain.output;
+  EXPECT_NE(gain.output.find("or leave out --eval-gain"), std::string::npos) << gain.output;
+  const auto mels = run(" --n-mels 32");
+  EXPECT_EQ(mels.exit_code, 2) << mels.output;
+  EXPECT_NE(mels.output.find("(--n-mels 16): leave out --n-mels 32"), std::string::npos) << mels.output;
+  const auto aug = run(" --train-gain -40:0");
+  EXPECT_NE(aug.output.find("perturbing the training clips needs the audio"), std::string::npos) << aug.output;
+  EXPECT_NE(run(" --db-floors absolute,relative").output.find("extract an OUTDIR per variant"), std::string::npos);
+  EXPECT_NE(run(" --methods pcen").output.find("pcen works on the linear magnitude"), std::string::npos);
+  EXPECT_EQ(run("").exit_code, 0);  // the OUTDIR alone: features, labels and split from it
+  EXPECT_EQ(run("").output.find("waveform"), std::string::npos);
+
+  TempDir other;
+  tone_corpus(other);
+  const auto unpadded = extract_tones(other, "");
+  const auto r = testing::run_command(std::string(MELNORM_CLI_PATH) + " train --data " + testing::shell_quote(unpadded) +
+                                      " -q -o " + testing::shell_quote(other / "out"));
   EXPECT_EQ(r.exit_code, 2) << r.output;
-  EXPECT_NE(r.output.find("is an OUTDIR of melnorm extract (features, not audio)"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("give --data " + (dir / "corpus").string()), std::string::npos) << r.output;
-  EXPECT_EQ(r.output.find("waveform"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("rows keep their clips' lengths; the CNN needs one size: extract with --pad-to or --segment"),
+            std::string::npos)
+      << r.output;
 }
 #endif
 

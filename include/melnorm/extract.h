@@ -227,6 +227,12 @@ class OutdirReader {
   const std::filesystem::path& out_dir() const;
   const std::string& format() const;                         // the output format: "npy", "packed"
   const std::string& options_json() const;                   // options.json as written
+  // The pipeline the rows were made with (options.json's record, read and
+  // checked as Pipeline::options_from_json reads a saved pipeline).
+  PipelineOptions pipeline_options() const;
+  // The statistics the rows were normalized with: OUTDIR/stats.json (fitted
+  // by the run), else the file options.json names; none without.
+  std::optional<std::filesystem::path> stats_path() const;
   const std::vector<std::string>& columns() const;           // manifest.csv's header
   std::size_t size() const;                                  // manifest rows, ok and failed, in input order
   const std::vector<std::string>& row(std::size_t i) const;  // row i's fields, in columns() order

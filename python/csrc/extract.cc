@@ -229,6 +229,13 @@ void bind_outdir_reader(py::module_& m) {
       .def_property_readonly("out_dir", [](const OutdirReader& r) { return r.out_dir().string(); })
       .def_property_readonly("format", &OutdirReader::format)
       .def_property_readonly("options_json", &OutdirReader::options_json)
+      .def_property_readonly("pipeline_json",
+                             [](const OutdirReader& r) { return Pipeline(r.pipeline_options()).to_json(); })
+      .def_property_readonly("stats_path",
+                             [](const OutdirReader& r) -> std::optional<std::string> {
+                               const auto p = r.stats_path();
+                               return p ? std::optional<std::string>(p->string()) : std::nullopt;
+                             })
       .def_property_readonly("columns", &OutdirReader::columns)
       .def("__len__", &OutdirReader::size)
       .def("rows",

@@ -95,21 +95,12 @@ class Pipeline:
 
     @classmethod
     def from_outdir(cls, out_dir):
-        """The pipeline an extraction OUTDIR was made with, and its statistics (``stats.json``), if any."""
-        import json
+        """The pipeline an extraction OUTDIR was made with, and its statistics (``stats.json``), if any: read by the
+        library's OUTDIR reader, as the CLI and ``melnorm.torch.ExtractedDataset`` read it."""
         import os
-        path = os.path.join(str(out_dir), "options.json")
-        with open(path) as f:
-            record = json.load(f)
-        if "pipeline" not in record:
-            raise ValueError(f"{path}: made by an earlier melnorm (no pipeline record); extract it again")
-        stats = None
-        stats_path = os.path.join(str(out_dir), "stats.json")
-        if os.path.exists(stats_path):
-            stats = Stats.load(stats_path)
-        elif record.get("stats") and not str(record["stats"]).startswith("fit on"):
-            stats = Stats.load(record["stats"])
-        return cls.from_json(json.dumps(record["pipeline"]), stats=stats, origin=path)
+        reader = _melnorm.OutdirReader(str(out_dir))
+        stats = Stats.load(reader.stats_path) if reader.stats_path is not None else None
+        return cls.from_json(reader.pipeline_json, stats=stats, origin=os.path.join(str(out_dir), "options.json"))
 
     def to_json(self):
         """The versioned JSON record: every option resolved, and the fingerprint."""

@@ -11,6 +11,7 @@
 #include "io/text_file.h"
 #include "melnorm/error.h"
 #include "melnorm/extract.h"
+#include "melnorm/pipeline.h"
 #include "melnorm/pipeline_options.h"
 
 namespace melnorm {
@@ -120,6 +121,21 @@ const std::string& OutdirReader::format() const { return impl_->format; }
 const std::string& OutdirReader::options_json() const { return impl_->options_json; }
 const std::vector<std::string>& OutdirReader::columns() const { return impl_->columns; }
 std::size_t OutdirReader::size() const { return impl_->rows.size(); }
+
+std::optional<fs::path> OutdirReader::stats_path() const {
+  std::error_code ec;
+  if (fs::exists(impl_->out_dir / "stats.json", ec)) return impl_->out_dir / "stats.json";
+  const nlohmann::json options = nlohmann::json::parse(impl_->options_json);
+  if (!options.contains("stats") || !options["stats"].is_string()) return std::nullopt;
+  const std::string named = options["stats"].get<std::string>();
+  if (named.empty() || named.rfind("fit on", 0) == 0) return std::nullopt;  // "fit on train": stats.json, missing
+  return fs::path(named);
+}
+
+PipelineOptions OutdirReader::pipeline_options() const {
+  const nlohmann::json options = nlohmann::json::parse(impl_->options_json);
+  return Pipeline::options_from_json(options.at("pipeline").dump(), (impl_->out_dir / "options.json").string());
+}
 
 const std::vector<std::string>& OutdirReader::row(std::size_t i) const {
   if (i >= impl_->rows.size()) throw_invalid_argument("i", "row " + num(i) + " of " + num(impl_->rows.size()));

@@ -40,6 +40,8 @@ std::size_t column_index(const SourceList& list, const std::string& name, const 
       "no column '" + name + "' in the labels (columns after path,label: " + (have.empty() ? "none" : have) + ")");
 }
 
+}  // namespace
+
 // Each source's part: held out by a column's value, the split column's, or
 // a deterministic stratified 80/20. Sets d.split (and d.has_val_split).
 std::vector<Part> assign_parts(const ExperimentOptions& o, const SourceList& list, Dataset& d) {
@@ -88,39 +90,7 @@ std::vector<std::size_t> assign_groups(const ExperimentOptions& o, const SourceL
   return group_of;
 }
 
-}  // namespace
-
-namespace {
-
-// An OUTDIR of extract holds features, not audio: said at once, with the
-// command that works (its audio folder), instead of failing on features.npy.
-void refuse_outdir_as_data(const ExperimentOptions& o) {
-  std::error_code ec;
-  if (!fs::is_directory(o.data, ec) || !fs::exists(o.data / "options.json", ec) ||
-      !fs::exists(o.data / "manifest.csv", ec))
-    return;
-  std::string input = "the folder or list extract read";
-  try {
-    const auto record = nlohmann::json::parse(read_text_file(o.data / "options.json", kMaxJsonFileBytes, "data"));
-    if (record.contains("input") && record["input"].is_string()) input = record["input"].get<std::string>();
-  } catch (const std::exception&) {  // unreadable: the generic advice
-  }
-  throw Error(ErrorCode::kInvalidArgument, "data",
-              o.data.string() + " is an OUTDIR of melnorm extract (features, not audio); " +
-                  "experiment and train compute each arm's features from the audio: give " + param_text("data", input) +
-                  " (the audio this OUTDIR was made from) with its " + param_text("labels") +
-                  ". Training on extracted features is not supported yet");
-}
-
-}  // namespace
-
-Dataset load_dataset(const ExperimentOptions& o) {
-  refuse_outdir_as_data(o);
-  const SourceList list = list_sources(o.data, o.labels, {.path = o.path_column, .label = o.label_column});
-  if (list.sources.empty()) throw Error(ErrorCode::kInvalidData, "data", o.data.string() + ": no audio files found");
-  Dataset d;
-  const std::vector<Part> parts = assign_parts(o, list, d);
-  const std::vector<std::size_t> group_of = assign_groups(o, list, d);
+void set_classes(const SourceList& list, const std::vector<Part>& parts, Dataset& d) {
   Sha256 listing;
   for (std::size_t i = 0; i < list.sources.size(); ++i)
     listing.update(list.sources[i].name + "," + list.sources[i].label + "," + part_name(parts[i]) + "\n");
@@ -128,8 +98,20 @@ Dataset load_dataset(const ExperimentOptions& o) {
   std::set<std::string> labels;
   for (const auto& s : list.sources) labels.insert(s.label);
   d.classes.assign(labels.begin(), labels.end());
-  std::map<std::string, int> index;
-  for (std::size_t c = 0; c < d.classes.size(); ++c) index[d.classes[c]] = static_cast<int>(c);
+}
+
+int class_index(const Dataset& d, const std::string& label) {
+  return static_cast<int>(std::lower_bound(d.classes.begin(), d.classes.end(), label) - d.classes.begin());
+}
+
+Dataset load_dataset(const ExperimentOptions& o) {
+  if (is_outdir(o.data)) return load_outdir_dataset(o);
+  const SourceList list = list_sources(o.data, o.labels, {.path = o.path_column, .label = o.label_column});
+  if (list.sources.empty()) throw Error(ErrorCode::kInvalidData, "data", o.data.string() + ": no audio files found");
+  Dataset d;
+  const std::vector<Part> parts = assign_parts(o, list, d);
+  const std::vector<std::size_t> group_of = assign_groups(o, list, d);
+  set_classes(list, parts, d);
 
   for (std::size_t i = 0; i < list.sources.size(); ++i) {
     const auto& src = list.sources[i];
@@ -143,7 +125,7 @@ Dataset load_dataset(const ExperimentOptions& o) {
           src.name + " is at " + num(a.sample_rate) + " Hz, other clips at " + num(d.sample_rate) + " Hz: set sr");
     // The clip cut as the features are (pad_to or segment): melnorm::cut_clip, the pipeline's own cutting.
     for (auto& [start, y] : cut_clip(o.features, a.samples, a.sample_rate))
-      d.rows.push_back({i, group_of[i], index[src.label], parts[i], std::move(y)});
+      d.rows.push_back({i, group_of[i], class_index(d, src.label), parts[i], std::move(y), {}});
   }
   return d;
 }

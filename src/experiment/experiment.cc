@@ -125,6 +125,7 @@ ExperimentSummary run_experiment(const ExperimentOptions& options,
                                  const std::function<void(const ExperimentProgress&)>& progress) {
   detail::ProgressReport report(progress);
   ExperimentOptions o = options;
+  if (detail::is_outdir(o.data)) detail::adopt_outdir_features(o);  // its features, labels and split
   o.validate();
   const detail::Grid grid = detail::make_grid(o);
   report.state().phase = "features";

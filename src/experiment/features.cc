@@ -81,8 +81,30 @@ PipelineOptions arm_features(const ExperimentOptions& o, int rate, const Grid& g
   return features;
 }
 
+namespace {
+
+// An OUTDIR's rows as they were extracted (the one feature kind, clean only).
+FeatureSet stored_features(const Dataset& d, const std::vector<std::size_t>& rows) {
+  FeatureSet f;
+  for (std::size_t i : rows) {
+    const Matrix& m = d.rows[i].features;
+    if (f.x.empty()) f.F = m.rows, f.T = m.cols, f.x.reserve(rows.size() * m.data.size());
+    f.x.insert(f.x.end(), m.data.begin(), m.data.end());
+    f.y.push_back(d.rows[i].label);
+  }
+  return f;
+}
+
+}  // namespace
+
 GridFeatures grid_features(const ExperimentOptions& o, const Dataset& d, const RowSplit& rows, const Grid& grid) {
   GridFeatures out;
+  if (d.extracted) {  // adopt_outdir_features refused what would need other features or the audio
+    KindFeatures k{.train = stored_features(d, rows.train), .val_fixed = stored_features(d, rows.fixed_val), .test = {}};
+    k.test.push_back(stored_features(d, rows.test));
+    for (const auto& arm : grid.arms) out.kinds.emplace(arm.db, k);
+    return out;
+  }
   for (const auto& arm : grid.arms) {
     if (out.kinds.count(arm.db)) continue;
     const Pipeline mel(arm_features(o, d.sample_rate, grid, arm));
