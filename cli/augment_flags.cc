@@ -49,7 +49,8 @@ std::vector<Augmentation> AugmentFlags::augmentations() const {
     return {};
   }
   using Range = std::optional<DbRange>;
-  const auto g = dimension<Range>(gains, std::nullopt, [](const std::string& v) { return parse_db_range(v, "gain_db"); });
+  const auto g =
+      dimension<Range>(gains, std::nullopt, [](const std::string& v) { return parse_db_range(v, "gain_db"); });
   const auto n =
       dimension<Range>(noises, std::nullopt, [](const std::string& v) { return parse_db_range(v, "noise_snr_db"); });
   return augmentation_grid(g, dimension<int>(bits, 0, parse_bits), n, dither, parse_noise_color(noise_color));

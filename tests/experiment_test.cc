@@ -313,7 +313,8 @@ TEST(Experiment, TrainPerturbationsAreAGridDimensionAndSeeded) {
     ADD_FAILURE() << "a reversed range ran";
   } catch (const Error& e) {
     EXPECT_EQ(e.param(), "gain_db");
-    EXPECT_NE(std::string(e.what()).find("gain_db: the range from 0 to -40 dB must have its minimum first"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("gain_db: the range from 0 to -40 dB must have its minimum first"),
+              std::string::npos)
         << e.what();
   }
   bad.save_model = dir / "m";
@@ -418,9 +419,9 @@ TEST(CliExperiment, TrainRunsOneConfigurationAndBadFlagsExit2) {
 // --data given what extract made: refused at once, in flags, naming the audio folder it came from.
 // Extracts the tone corpus with the small experiment's features into dir/feats (extra: more flags).
 std::filesystem::path extract_tones(const TempDir& dir, const std::string& extra = " --pad-to 0.5") {
-  const auto e = testing::run_command(std::string(MELNORM_CLI_PATH) + " extract " +
-                                      testing::shell_quote(dir / "corpus") + " -o " + testing::shell_quote(dir / "feats") +
-                                      " --n-fft 256 --hop 128 --n-mels 16 -q" + extra);
+  const auto e =
+      testing::run_command(std::string(MELNORM_CLI_PATH) + " extract " + testing::shell_quote(dir / "corpus") + " -o " +
+                           testing::shell_quote(dir / "feats") + " --n-fft 256 --hop 128 --n-mels 16 -q" + extra);
   EXPECT_EQ(e.exit_code, 0) << e.output;
   return dir / "feats";
 }
@@ -439,7 +440,8 @@ TEST(CliExperiment, TrainingOnAnOutdirGivesTheResultsOfItsAudio) {
   from_outdir.features = PipelineOptions{};  // the OUTDIR's
   from_outdir.out_dir = dir / "from_outdir";
   run_experiment(from_outdir);
-  EXPECT_EQ(results_without_times(from_outdir.out_dir / "results.csv"), results_without_times(o.out_dir / "results.csv"));
+  EXPECT_EQ(results_without_times(from_outdir.out_dir / "results.csv"),
+            results_without_times(o.out_dir / "results.csv"));
 
   auto one = o;
   one.methods = {NormalizeOptions{.method = "minmax", .scope = Scope::kGlobal}};
@@ -485,8 +487,8 @@ TEST(CliExperiment, AnOutdirRefusesWhatNeedsItsAudioOrOtherFeaturesByFlag) {
   TempDir other;
   tone_corpus(other);
   const auto unpadded = extract_tones(other, "");
-  const auto r = testing::run_command(std::string(MELNORM_CLI_PATH) + " train --data " + testing::shell_quote(unpadded) +
-                                      " -q -o " + testing::shell_quote(other / "out"));
+  const auto r = testing::run_command(std::string(MELNORM_CLI_PATH) + " train --data " +
+                                      testing::shell_quote(unpadded) + " -q -o " + testing::shell_quote(other / "out"));
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("rows keep their clips' lengths; the CNN needs one size: extract with --pad-to or --segment"),
             std::string::npos)

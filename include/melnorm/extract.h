@@ -225,8 +225,8 @@ class OutdirReader {
   OutdirReader& operator=(OutdirReader&&) noexcept;
 
   const std::filesystem::path& out_dir() const;
-  const std::string& format() const;                         // the output format: "npy", "packed"
-  const std::string& options_json() const;                   // options.json as written
+  const std::string& format() const;        // the output format: "npy", "packed"
+  const std::string& options_json() const;  // options.json as written
   // The pipeline the rows were made with (options.json's record, read and
   // checked as Pipeline::options_from_json reads a saved pipeline).
   PipelineOptions pipeline_options() const;

@@ -31,8 +31,8 @@ struct Dataset {
   int sample_rate = 0;
   bool has_val_split = false;            // the split column had val rows
   std::vector<std::string> group_names;  // by group index: the group column's values, or the sources
-  std::string sha256;  // of every clip's "name,label,part" line: the data a saved model was trained on
-  std::string split;   // how the test rows were chosen, in words
+  std::string sha256;      // of every clip's "name,label,part" line: the data a saved model was trained on
+  std::string split;       // how the test rows were chosen, in words
   bool extracted = false;  // the rows are an OUTDIR's features (Row::features), not audio
 };
 

@@ -100,7 +100,8 @@ FeatureSet stored_features(const Dataset& d, const std::vector<std::size_t>& row
 GridFeatures grid_features(const ExperimentOptions& o, const Dataset& d, const RowSplit& rows, const Grid& grid) {
   GridFeatures out;
   if (d.extracted) {  // adopt_outdir_features refused what would need other features or the audio
-    KindFeatures k{.train = stored_features(d, rows.train), .val_fixed = stored_features(d, rows.fixed_val), .test = {}};
+    KindFeatures k{
+        .train = stored_features(d, rows.train), .val_fixed = stored_features(d, rows.fixed_val), .test = {}};
     k.test.push_back(stored_features(d, rows.test));
     for (const auto& arm : grid.arms) out.kinds.emplace(arm.db, k);
     return out;

@@ -35,8 +35,8 @@ std::string outdir_input(const OutdirReader& r) {
 [[noreturn]] void needs_audio(const OutdirReader& r, const std::string& param, const std::string& what) {
   throw Error(ErrorCode::kInvalidArgument, param,
               r.out_dir().string() + " holds features, not audio: " + what + " needs the audio. Give " +
-                  param_text("data", outdir_input(r)) + " (the audio this OUTDIR was made from) to run it, or leave out " +
-                  param_text(param));
+                  param_text("data", outdir_input(r)) +
+                  " (the audio this OUTDIR was made from) to run it, or leave out " + param_text(param));
 }
 
 void refuse_what_needs_audio(const ExperimentOptions& o, const OutdirReader& r) {
@@ -71,8 +71,9 @@ void refuse_feature_options(const ExperimentOptions& o, const OutdirReader& r, c
   for (const auto& m : o.methods)
     if (works_on_magnitude(m))
       throw Error(ErrorCode::kInvalidArgument, "methods",
-                  m.method + " works on the linear magnitude, which an OUTDIR of log features does not hold: extract "
-                             "with " +
+                  m.method +
+                      " works on the linear magnitude, which an OUTDIR of log features does not hold: extract "
+                      "with " +
                       param_text("normalize", m.method) + " or give the audio as " +
                       param_text("data", outdir_input(r)));
   if (o.labels)
@@ -90,14 +91,14 @@ void adopt_outdir_features(ExperimentOptions& o) {
   refuse_feature_options(o, r, outdir);
   if (outdir.normalize)
     throw Error(ErrorCode::kInvalidArgument, "data",
-                r.out_dir().string() + "'s features are normalized (" + param_text("normalize", outdir.normalize->method) +
+                r.out_dir().string() + "'s features are normalized (" +
+                    param_text("normalize", outdir.normalize->method) +
                     "); an experiment compares normalizations of unnormalized features: extract without " +
                     param_text("normalize"));
   if (!outdir.pad_to && !outdir.segment && !outdir.target_frames)
     throw Error(ErrorCode::kInvalidArgument, "data",
-                r.out_dir().string() +
-                    "'s rows keep their clips' lengths; the CNN needs one size: extract with " + param_text("pad_to") +
-                    " or " + param_text("segment"));
+                r.out_dir().string() + "'s rows keep their clips' lengths; the CNN needs one size: extract with " +
+                    param_text("pad_to") + " or " + param_text("segment"));
   o.features = outdir;
 }
 
