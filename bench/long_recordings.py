@@ -4,9 +4,11 @@ fixed seed, in --work, never committed), librosa preset (dB re max, top_db 80), 
 Reports seconds per audio hour (cost linear in length: within 10 % from 1 minute to 3 hours), also with the
 fixed cost of a process (`mel` of a 1 s file: start-up, libraries, the FFT plan) taken off, the peak RSS
 against the output's size (a 3-hour file: at most the output + 64 MiB), and, with --against BIN, another build
-side by side on the same files.
+side by side on the same files. Then `extract --segment S` (default 10) of the longest file, packed and npy,
+one job: its peak RSS (goal for 3 hours: at most 96 MiB in all, whatever the file's length).
 
     /usr/bin/python3 bench/long_recordings.py [--minutes 1,10,60,180] [--repeat 3] [--against OLD/melnorm]
+        [--segment 10]
 """
 import argparse
 import os
@@ -47,12 +49,28 @@ def run_once(binary, wav, out):
     return float(seconds), int(rss_kib) / 1024.0, os.path.getsize(out) / 2 ** 20
 
 
+def extract_once(binary, folder, out, segment, fmt):
+    import shutil
+    shutil.rmtree(out, ignore_errors=True)
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    cmd = ["/usr/bin/time", "-f", "%e %M", binary, "extract", folder, "-o", out, "--preset", "librosa", "--sr",
+           str(SR), "--segment", str(segment), "--format", fmt, "--jobs", "1", "-q"]
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed: {r.stderr}")
+    seconds, rss_kib = r.stderr.strip().splitlines()[-1].split()
+    size = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(out) for f in fs)
+    shutil.rmtree(out, ignore_errors=True)
+    return float(seconds), int(rss_kib) / 1024.0, size / 2 ** 20
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--minutes", default="1,10,60,180")
     ap.add_argument("--repeat", type=int, default=3, help="runs per file and build (the median time is kept)")
     ap.add_argument("--work", default="/tmp/melnorm-long")
     ap.add_argument("--against", help="another melnorm binary, run on the same files in the same run")
+    ap.add_argument("--segment", type=float, default=10.0, help="extract --segment of the longest file (0: skip)")
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
     binaries = [MELNORM] + ([a.against] if a.against else [])
@@ -81,6 +99,19 @@ def main():
             name = "this" if b == MELNORM else "against"
             print(f"{minutes:7g} {name:>8} {seconds:8.2f} {seconds / (minutes / 60):10.2f} {rss:9.1f} {out:10.1f} "
                   f"{rss - out:13.1f}")
+    if a.segment > 0:
+        longest = max(float(m) for m in a.minutes.split(","))
+        folder = os.path.join(a.work, f"extract-{longest:g}min")
+        os.makedirs(folder, exist_ok=True)
+        link = os.path.join(folder, f"{longest:g}min.wav")
+        if not os.path.exists(link):
+            os.symlink(os.path.join(a.work, f"{longest:g}min.wav"), link)
+        for fmt in ("packed", "npy"):
+            for b in binaries:
+                seconds, rss, out = extract_once(b, folder, os.path.join(a.work, "outdir"), a.segment, fmt)
+                print(f"extract --segment {a.segment:g} --format {fmt} of {longest:g} min "
+                      f"({'this' if b == MELNORM else 'against'}): {seconds:.2f} s, peak {rss:.1f} MiB "
+                      f"(output {out:.1f} MiB; goal <= 96 MiB)")
     for b in binaries:
         for what, values in (("whole process", per_hour[b]), ("less the fixed cost", marginal[b])):
             spread = max(values) / min(values) - 1

@@ -30,14 +30,22 @@ int run_mel(const MelArgs& args) {
                                                              : load_audio(args.input).sample_rate);
   const Pipeline pipeline(options, std::move(stats));
   Decoded audio;
-  std::vector<PipelineRow> rows = pipeline.run_file(args.input, &audio);  // streamed where it can be
-  std::vector<float> data;
-  if (rows.size() > 1)
-    for (const auto& r : rows) data.insert(data.end(), r.features.data.begin(), r.features.data.end());
-  const std::size_t F = rows.front().features.rows, T = rows.front().features.cols;
+  std::vector<float> data;  // the rows, one after the other
+  std::size_t F = 0, T = 0, n_rows = 0;
+  const std::size_t expected =  // rows the header promises: reserved once (no doubling of a long output)
+      options.segment && stores_sample_rate(args.input)
+          ? pipeline.n_rows(audio_info(args.input).frames, *options.sample_rate)
+          : 1;
+  // Segments as the decoder reaches them (a long recording streams); otherwise the one row of run_file.
+  audio = pipeline.for_each_file_row(args.input, true, [&](PipelineRow&& r) {
+    F = r.features.rows, T = r.features.cols, ++n_rows;
+    if (n_rows == 1 && options.segment) data.reserve(expected * F * T);
+    if (data.empty() && !options.segment) data = std::move(r.features.data);
+    else data.insert(data.end(), r.features.data.begin(), r.features.data.end());
+  });
   std::vector<std::size_t> shape = {F, T};
-  if (options.segment) shape.insert(shape.begin(), rows.size());
-  write_npy(args.output, rows.size() > 1 ? data : rows.front().features.data, shape, options.dtype);
+  if (options.segment) shape.insert(shape.begin(), n_rows);
+  write_npy(args.output, data, shape, options.dtype);
   if (!args.quiet) {
     std::cout << args.output << ": [";
     for (std::size_t i = 0; i < shape.size(); ++i) std::cout << (i ? ", " : "") << shape[i];

@@ -225,9 +225,9 @@ TEST(Experiment, DbRefsAndFloorsAreGridDimensions) {
   EXPECT_EQ(s.runs, 5u);  // minmax x 2 refs x 2 floors, and PCEN (no dB) once
   const std::string csv = read_file(o.out_dir / "results.csv");
   for (const char* row :
-       {"minmax,local,all,max,absolute,channel,1,clean,", "minmax,local,all,max,relative,channel,1,clean,",
-        "minmax,local,all,p99.5,absolute,channel,1,clean,", "minmax,local,all,p99.5,relative,channel,1,clean,",
-        "pcen,local,all,,,channel,1,clean,"})
+       {"minmax,local,all,max,absolute,none,channel,1,clean,", "minmax,local,all,max,relative,none,channel,1,clean,",
+        "minmax,local,all,p99.5,absolute,none,channel,1,clean,",
+        "minmax,local,all,p99.5,relative,none,channel,1,clean,", "pcen,local,all,,,none,channel,1,clean,"})
     EXPECT_NE(csv.find(row), std::string::npos) << row;
   const std::string md = read_file(o.out_dir / "results.md");
   EXPECT_NE(md.find("| normalization | dB ref / floor | BatchNorm axis |"), std::string::npos) << md;
@@ -405,7 +405,7 @@ TEST(CliExperiment, TrainRunsOneConfigurationAndBadFlagsExit2) {
   auto r =
       testing::run_command(base + " --method zscore:global --bn-axis freq -o " + testing::shell_quote(dir / "out"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(read_file(dir / "out" / "results.csv").find("zscore,global,all,max,absolute,freq,1,clean,clip,"),
+  EXPECT_NE(read_file(dir / "out" / "results.csv").find("zscore,global,all,max,absolute,none,freq,1,clean,clip,"),
             std::string::npos);
   r = testing::run_command(base + " --bn-axis batch -o " + testing::shell_quote(dir / "out2"));
   EXPECT_EQ(r.exit_code, 2) << r.output;

@@ -10,6 +10,7 @@
 
 #include "melnorm/audio.h"
 #include "melnorm/error.h"
+#include "melnorm/extract.h"
 #include "melnorm/pipeline.h"
 #include "pipeline/file_stream.h"
 #include "test_util.h"
@@ -119,6 +120,99 @@ TEST(RunFile, AnEmptyOrBrokenFileIsRefusedAsTheWholeFilePathRefusesIt) {
   std::ofstream(junk) << "not audio at all";
   EXPECT_THROW((void)p.run_file(junk), Error);
   EXPECT_THROW((void)p.run_file(dir / "missing.wav"), Error);
+}
+
+}  // namespace
+}  // namespace melnorm
+
+namespace melnorm {
+namespace {
+
+// for_each_file_row: a long file cut into segments streams (segment by segment as decoded) and gives
+// run()'s rows on the loaded waveform, byte for byte, with their offsets: hops equal to, shorter and
+// longer than the segment, another layout, a normalization.
+TEST(ForEachFileRow, StreamedSegmentsAreTheWholeClipsRowsAndOffsets) {
+  TempDir dir;
+  const fs::path wav = long_stereo(dir, 22050, SF_FORMAT_WAV | SF_FORMAT_PCM_16, "a.wav");
+  const std::vector<OptionValues> cases = {
+      {{"preset", "librosa"}, {"sr", "22050"}, {"segment", "2"}},
+      {{"preset", "librosa"}, {"sr", "22050"}, {"segment", "2"}, {"segment_hop", "0.75"}, {"normalize", "zscore"}},
+      {{"preset", "librosa"}, {"sr", "22050"}, {"segment", "1.5"}, {"segment_hop", "4"}, {"db", "max"}},
+      {{"preset", "kaldi"}, {"sr", "22050"}, {"segment", "3"}},
+  };
+  for (const auto& given : cases) {
+    const Pipeline p(resolve_pipeline_options(given));
+    std::size_t n = 0, pieces = 0;
+    EXPECT_TRUE(detail::stream_segments(p.options(), wav, n, [&](std::size_t, std::span<const float>) { ++pieces; }));
+    const Audio audio = p.load(wav);
+    const std::vector<PipelineRow> whole = p.run(audio.samples, audio.sample_rate, wav.string());
+    EXPECT_EQ(pieces, whole.size());
+    std::vector<PipelineRow> streamed;
+    const Decoded d = p.for_each_file_row(wav, true, [&](PipelineRow&& r) { streamed.push_back(std::move(r)); });
+    EXPECT_EQ(d.samples, audio.frames());
+    ASSERT_EQ(streamed.size(), whole.size());
+    ASSERT_GT(whole.size(), 2u);
+    for (std::size_t k = 0; k < whole.size(); ++k) {
+      EXPECT_EQ(streamed[k].offset, whole[k].offset) << k;
+      ASSERT_EQ(streamed[k].features.data.size(), whole[k].features.data.size());
+      EXPECT_EQ(std::memcmp(streamed[k].features.data.data(), whole[k].features.data.data(),
+                            whole[k].features.data.size() * sizeof(float)),
+                0)
+          << k;
+    }
+  }
+}
+
+// A segment longer than the file: the one zero-padded row of cut_clip; a short file is loaded whole.
+TEST(ForEachFileRow, ASegmentLongerThanTheFileIsOnePaddedRowAsCutClipGives) {
+  TempDir dir;
+  const fs::path wav = long_stereo(dir, 16000, SF_FORMAT_WAV | SF_FORMAT_FLOAT, "b.wav");
+  const Pipeline p(resolve_pipeline_options({{"sr", "16000"}, {"segment", "60"}, {"n_fft", "512"}}));
+  std::vector<PipelineRow> rows;
+  p.for_each_file_row(wav, true, [&](PipelineRow&& r) { rows.push_back(std::move(r)); });
+  const Audio audio = p.load(wav);
+  const auto whole = p.run(audio.samples, audio.sample_rate);
+  ASSERT_EQ(rows.size(), 1u);
+  ASSERT_EQ(whole.size(), 1u);
+  EXPECT_EQ(rows[0].features.data, whole[0].features.data);
+  std::size_t n = 0;
+  testing::write_audio(dir / "short.wav", testing::white_noise(8000, 1, 0.1), 1, 16000,
+                       SF_FORMAT_WAV | SF_FORMAT_FLOAT);
+  EXPECT_FALSE(detail::stream_segments(p.options(), dir / "short.wav", n, [](std::size_t, std::span<const float>) {}));
+}
+
+// extract --segment of a long recording writes its segments as they are decoded (ExtractWorker::streams):
+// the rows of run() on the loaded waveform, in npy and packed, beside a short clip, with 1 and 2 jobs,
+// and a fit of global statistics on them equal to one on the whole rows.
+TEST(ForEachFileRow, ExtractWritesALongRecordingsSegmentsAsTheWholeClipsRows) {
+  TempDir dir;
+  fs::create_directories(dir / "in" / "a");
+  long_stereo(dir, 22050, SF_FORMAT_WAV | SF_FORMAT_PCM_16, "in/a/long.wav");
+  testing::write_audio(dir / "in" / "a" / "short.wav", testing::white_noise(30000, 2, 0.1), 1, 22050,
+                       SF_FORMAT_WAV | SF_FORMAT_FLOAT);
+  const OptionValues given = {{"preset", "librosa"}, {"sr", "22050"}, {"segment", "2"}};
+  const Pipeline p(resolve_pipeline_options(given));
+  std::vector<PipelineRow> want;
+  for (const char* name : {"long.wav", "short.wav"}) {
+    const Audio a = p.load(dir / "in" / "a" / name);
+    for (auto& r : p.run(a.samples, a.sample_rate)) want.push_back(std::move(r));
+  }
+  for (const char* format : {"npy", "packed"})
+    for (const char* jobs : {"1", "2"}) {
+      SCOPED_TRACE(std::string(format) + " jobs " + jobs);
+      OptionValues v = given;
+      v["input"] = (dir / "in").string(), v["out_dir"] = (dir / (std::string(format) + jobs)).string();
+      v["format"] = format, v["jobs"] = jobs;
+      const ExtractOptions o = resolve_extract_options(v);
+      ASSERT_TRUE(ExtractWorker(ExtractPlan(o), nullptr).streams(0));  // long.wav lists first
+      ASSERT_FALSE(ExtractWorker(ExtractPlan(o), nullptr).streams(1));
+      const ExtractSummary s = extract_dataset(o);
+      EXPECT_EQ(s.rows, want.size());
+      EXPECT_EQ(s.failed, 0u);
+      const OutdirReader r(o.out_dir);
+      ASSERT_EQ(r.size(), want.size());
+      for (std::size_t k = 0; k < want.size(); ++k) EXPECT_EQ(r.features(k).data, want[k].features.data) << k;
+    }
 }
 
 }  // namespace

@@ -115,6 +115,9 @@ struct ShardSummary {
 struct ExtractResult {
   std::vector<ExtractRow> rows;
   double audio_seconds = 0.0;  // decoded audio
+  // No rows yet: a long recording whose segments are computed and written one
+  // by one as they are decoded (ExtractWorker::streams, ExtractWriter::write_streamed).
+  bool streamed = false;
 };
 
 // The read-only part: options checked, clips listed with their labels.
@@ -154,6 +157,13 @@ class ExtractWorker {
   ~ExtractWorker();
   // A clip's rows; an unusable clip gives one failed row with the reason.
   ExtractResult process(std::size_t source);
+  // Whether clip `source` is better computed row by row (ExtractWriter::write_streamed): a recording cut into
+  // segments whose header promises more samples than a clip loaded whole (not under strict, not for shards).
+  bool streams(std::size_t source) const;
+  // Clip `source`'s rows handed to `on_row` as each is computed (a long recording's segments as they are
+  // decoded): the rows of process(), one at a time. An error after some rows ends them with one failed row
+  // giving the reason (the rows before it are kept). Returns the seconds of audio decoded.
+  double process_rows(std::size_t source, const std::function<void(ExtractRow&&)>& on_row);
   // Statistics of the clips' unnormalized features (a chunk of fit_chunks()).
   Stats fit(std::span<const std::size_t> sources);
   // Format shards: computes shard k's clips and writes OUTDIR/shard-NNNNNN.tar
@@ -184,6 +194,11 @@ class ExtractWriter {
   void set_fitted_stats(Stats stats);  // saves OUTDIR/stats.json
   const Stats* stats() const;          // global statistics to normalize with, if any
   void write(std::size_t source, ExtractResult&& result);
+  // Clip `source` computed here by `worker` row by row, each row written as it comes (memory: one row, not
+  // the clip's): for a result with `streamed` set.
+  void write_streamed(std::size_t source, ExtractWorker& worker);
+  std::size_t failed_rows() const;  // written so far
+  double audio_seconds() const;
   // Format shards, written elsewhere (ExtractWorker::write_shard): records the
   // next shard (the one holding next_source()).
   void write_shard(ShardSummary&& shard);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -85,6 +86,12 @@ class Pipeline {
   // The same before normalization, [bins][frames] (run_unnormalized of the loaded file).
   std::vector<PipelineRow> run_file_unnormalized(const std::filesystem::path& path, Decoded* decoded = nullptr,
                                                  const std::string& what = "") const;
+  // run_file's rows handed to `on_row` one by one as they are computed: a long file cut into segments
+  // (segment, no pad_to) is decoded in blocks and each segment's row passed on as the decoder reaches it,
+  // so memory holds a segment and its row, not the file or its output. The same rows, in order, as
+  // run_file (normalized) or run_file_unnormalized. Returns what was decoded.
+  Decoded for_each_file_row(const std::filesystem::path& path, bool normalized,
+                            const std::function<void(PipelineRow&&)>& on_row, const std::string& what = "") const;
   // Rows (and frames per row) a clip of n samples at the pipeline's rate gives.
   std::size_t n_rows(std::size_t n_samples, int sample_rate) const;
   std::size_t n_frames(std::size_t n_samples, int sample_rate) const;

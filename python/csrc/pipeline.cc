@@ -242,15 +242,18 @@ void define_pipeline(py::module_& m) {
           "run_file",
           [](const Pipeline& p, const std::filesystem::path& path) {
             WarningsToPython w;
-            std::vector<PipelineRow> rows;
+            std::vector<float> data;  // the rows one after the other: a long recording's segments as decoded
+            std::size_t F = 0, T = 0, n = 0;
             {
-              py::gil_scoped_release release;
-              rows = p.run_file(path);  // a long file streams (bounded memory), the same bytes
+              py::gil_scoped_release release;  // a long file streams (bounded memory), the same bytes
+              p.for_each_file_row(path, true, [&](PipelineRow&& r) {
+                F = r.features.rows, T = r.features.cols, ++n;
+                if (data.empty()) data = std::move(r.features.data);
+                else data.insert(data.end(), r.features.data.begin(), r.features.data.end());
+              });
             }
-            const std::size_t F = rows[0].features.rows, T = rows[0].features.cols;
-            py::array_t<float> out({rows.size(), F, T});
-            float* o = out.mutable_data();
-            for (const PipelineRow& r : rows) o = std::copy(r.features.data.begin(), r.features.data.end(), o);
+            py::array_t<float> out({n, F, T});
+            std::copy(data.begin(), data.end(), out.mutable_data());
             return out;
           },
           py::arg("path"))

@@ -29,6 +29,7 @@
 #include "melnorm/audio.h"
 #include "melnorm/error.h"
 #include "melnorm/stats.h"
+#include "pipeline/file_stream.h"
 
 namespace melnorm {
 
@@ -346,6 +347,8 @@ struct ExtractWorker::Impl {
   const ExtractPlan plan;
   std::optional<Pipeline> pipeline;  // with the statistics when the scope is global
 
+  ExtractRow to_row(PipelineRow&& p) const;  // in the output format's form
+
   // Decodes a clip and runs the pipeline; an unusable clip is an error for the whole clip.
   double rows(std::size_t source, bool normalized, std::string& error, std::vector<PipelineRow>& out) {
     const detail::Source& src = plan.impl().list.sources.at(source);
@@ -374,8 +377,38 @@ ExtractWorker::ExtractWorker(const ExtractPlan& plan, const Stats* stats) : impl
 
 ExtractWorker::~ExtractWorker() = default;
 
-ExtractResult ExtractWorker::process(std::size_t source) {
+bool ExtractWorker::streams(std::size_t source) const {
   const ExtractOptions& o = impl_->plan.options();
+  if (!o.features.segment || o.features.pad_to || o.strict || o.format == "shards") return false;
+  try {
+    const AudioInfo info = audio_info(impl_->plan.impl().list.sources.at(source).path);
+    return info.frames * static_cast<std::size_t>(std::max(1, info.channels)) >= detail::kStreamFromSamples;
+  } catch (const Error&) { return false; }  // process() reports the file
+}
+
+ExtractRow ExtractWorker::Impl::to_row(PipelineRow&& p) const {
+  const ExtractOptions& o = plan.options();
+  ExtractRow row{.offset = p.offset, .n_frames = p.features.cols};
+  if (detail::output_format(o.format).encoded_rows) row.encoded = encode_floats(p.features.data, o.features.dtype);
+  else row.features = std::move(p.features);
+  return row;
+}
+
+double ExtractWorker::process_rows(std::size_t source, const std::function<void(ExtractRow&&)>& on_row) {
+  if (impl_->pipeline->needs_stats() && !impl_->pipeline->stats())
+    throw_invalid_argument("stats", "scope global needs the fitted statistics: pass them to the worker");
+  const detail::Source& src = impl_->plan.impl().list.sources.at(source);
+  try {
+    const Decoded d = impl_->pipeline->for_each_file_row(
+        src.path, true, [&](PipelineRow&& p) { on_row(impl_->to_row(std::move(p))); }, src.name);
+    return static_cast<double>(d.samples) / d.sample_rate;
+  } catch (const Error& e) {
+    on_row(ExtractRow{.error = e.what()});
+    return 0.0;
+  }
+}
+
+ExtractResult ExtractWorker::process(std::size_t source) {
   if (impl_->pipeline->needs_stats() && !impl_->pipeline->stats())
     throw_invalid_argument("stats", "scope global needs the fitted statistics: pass them to the worker");
   ExtractResult r;
@@ -386,22 +419,27 @@ ExtractResult ExtractWorker::process(std::size_t source) {
     r.rows.push_back({.error = clip_error});
     return r;
   }
-  for (PipelineRow& p : rows) {
-    ExtractRow row{.offset = p.offset, .n_frames = p.features.cols};
-    if (detail::output_format(o.format).encoded_rows) row.encoded = encode_floats(p.features.data, o.features.dtype);
-    else row.features = std::move(p.features);
-    r.rows.push_back(std::move(row));
-  }
+  for (PipelineRow& p : rows) r.rows.push_back(impl_->to_row(std::move(p)));
   return r;
 }
 
 Stats ExtractWorker::fit(std::span<const std::size_t> sources) {
   Stats stats(impl_->plan.options().features.n_bins(), impl_->plan.fingerprint());
+  const auto add = [&](const PipelineRow& p) {
+    stats.update(p.features.data.data(), p.features.rows, p.features.cols);
+  };
   for (std::size_t source : sources) {
-    std::string clip_error;  // an unreadable clip is reported by the extraction pass
+    if (!impl_->plan.options().strict) {  // a long recording's segments as they are decoded
+      try {
+        impl_->pipeline->for_each_file_row(impl_->plan.impl().list.sources.at(source).path, false, add);
+      } catch (const Error&) {  // an unreadable clip is reported by the extraction pass
+      }
+      continue;
+    }
+    std::string clip_error;  // strict: a clip with a warning is a failed row, fitted on nowhere
     std::vector<PipelineRow> rows;
     impl_->rows(source, false, clip_error, rows);
-    for (const PipelineRow& p : rows) stats.update(p.features.data.data(), p.features.rows, p.features.cols);
+    for (const PipelineRow& p : rows) add(p);
   }
   return stats;
 }
@@ -601,6 +639,8 @@ void ExtractWriter::Impl::open_outputs() {
 }
 
 std::size_t ExtractWriter::next_source() const { return impl_->next; }
+std::size_t ExtractWriter::failed_rows() const { return impl_->failed; }
+double ExtractWriter::audio_seconds() const { return impl_->summary.audio_seconds; }
 std::size_t ExtractWriter::resumed() const { return impl_->start; }
 bool ExtractWriter::needs_fit() const { return impl_->needs_fit; }
 const Stats* ExtractWriter::stats() const { return impl_->stats ? &*impl_->stats : nullptr; }
@@ -649,6 +689,25 @@ void ExtractWriter::write(std::size_t i, ExtractResult&& r) {
   s.next = i + 1;
   s.commit_point();
   s.summary.audio_seconds += r.audio_seconds;
+}
+
+void ExtractWriter::write_streamed(std::size_t i, ExtractWorker& worker) {
+  Impl& s = *impl_;
+  s.check_next(i);
+  const detail::Source& src = s.plan.impl().list.sources.at(i);
+  std::string block;
+  std::size_t failed = 0, k = 0;
+  const double seconds = worker.process_rows(i, [&](ExtractRow&& row) {
+    const std::string output = row.ok() ? s.sink->write_row(src.name, k, s.ok_rows, row) : "";
+    append_manifest_line(block, src, row, output);
+    ++s.rows, ++k;
+    row.ok() ? ++s.ok_rows : (++s.failed, ++failed);
+  });
+  s.sink->end_source(failed);
+  s.manifest->append(block);
+  s.next = i + 1;
+  s.commit_point();
+  s.summary.audio_seconds += seconds;
 }
 
 void ExtractWriter::write_shard(ShardSummary&& shard) {
@@ -752,13 +811,23 @@ ExtractSummary extract_dataset(const ExtractOptions& options,
   prog.sources_total = plan.size();
   prog.sources_done = writer.resumed();
   if (progress) progress(prog);
+  std::optional<ExtractWorker> streamer;  // the writer's own, for long recordings (ExtractWorker::streams)
   detail::ordered_parallel_map(
       writer.resumed(), plan.size(), jobs, [&] { return ExtractWorker(plan, writer.stats()); },
-      [&](std::size_t i, ExtractWorker& w) { return w.process(i); },
+      [&](std::size_t i, ExtractWorker& w) { return w.streams(i) ? ExtractResult{.streamed = true} : w.process(i); },
       [&](std::size_t i, ExtractResult&& r) {
         for (const auto& row : r.rows) prog.rows_failed += row.ok() ? 0 : 1;
         prog.audio_seconds += r.audio_seconds;
-        writer.write(i, std::move(r));
+        if (r.streamed) {  // a long recording: its segments computed here and written as they come
+          if (!streamer) streamer.emplace(plan, writer.stats());
+          const std::size_t failed_before = writer.failed_rows();
+          const double before = writer.audio_seconds();
+          writer.write_streamed(i, *streamer);
+          prog.rows_failed += writer.failed_rows() - failed_before;
+          prog.audio_seconds += writer.audio_seconds() - before;
+        } else {
+          writer.write(i, std::move(r));
+        }
         prog.sources_done = i + 1;
         if (progress) progress(prog);
       });

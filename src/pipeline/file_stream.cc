@@ -4,6 +4,8 @@
 #include "pipeline/file_stream.h"
 
 #include <algorithm>
+#include <cmath>
+#include <memory>
 #include <vector>
 
 #include "audio/decoder.h"
@@ -113,6 +115,81 @@ std::optional<Matrix> stream_front_end(const PipelineOptions& options, const std
   reader->finish();  // no audio at all: the whole-file decode's error; a short file: its warning
   sink.append(online.finish());
   return sink.take();
+}
+
+namespace {
+
+// The samples from the next segment's start on, as blocks arrive; each full segment is passed on.
+class SegmentCutter {
+ public:
+  SegmentCutter(std::size_t seg, std::size_t hop,
+                const std::function<void(std::size_t, std::span<const float>)>& on_segment)
+      : seg_(seg), hop_(hop), on_segment_(on_segment) {}
+  void accept(const float* x, std::size_t n) {
+    for (std::size_t used = 0; used < n;) {
+      if (skip_ > 0) {  // a hop longer than the segment: samples between segments
+        const std::size_t k = std::min(skip_, n - used);
+        skip_ -= k, used += k;
+        continue;
+      }
+      const std::size_t k = std::min(seg_ - buffer_.size(), n - used);
+      buffer_.insert(buffer_.end(), x + used, x + used + k);
+      used += k;
+      if (buffer_.size() == seg_) emit();
+    }
+  }
+  // After the last block: a file of at most one segment is one zero-padded piece (cut_clip's rule).
+  void finish(std::size_t total) {
+    if (emitted_ > 0 || total > seg_) return;
+    buffer_.resize(seg_, 0.0f);
+    on_segment_(0, buffer_);
+  }
+
+ private:
+  void emit() {
+    on_segment_(start_, buffer_);
+    ++emitted_;
+    start_ += hop_;
+    if (hop_ >= seg_) {
+      skip_ = hop_ - seg_;
+      buffer_.clear();
+    } else {
+      buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(hop_));
+    }
+  }
+  std::size_t seg_, hop_, start_ = 0, skip_ = 0, emitted_ = 0;
+  std::vector<float> buffer_;
+  const std::function<void(std::size_t, std::span<const float>)>& on_segment_;
+};
+
+}  // namespace
+
+bool stream_segments(const PipelineOptions& options, const std::filesystem::path& path, std::size_t& n_samples,
+                     const std::function<void(std::size_t start, std::span<const float> piece)>& on_segment,
+                     std::size_t min_samples) {
+  if (!options.sample_rate || !options.segment || options.pad_to) return false;
+  std::unique_ptr<AudioReader> reader = open_reader(path);
+  if (!reader || reader->sample_rate() != *options.sample_rate) return false;
+  const int channels = reader->channels();
+  const std::size_t hint = reader->frames_hint();
+  if (hint == 0 || hint * static_cast<std::size_t>(channels) < min_samples) return false;
+  const double sr = *options.sample_rate;
+  const auto seg = static_cast<std::size_t>(std::llround(*options.segment * sr));
+  const auto hop = static_cast<std::size_t>(std::llround(options.segment_hop.value_or(*options.segment) * sr));
+  if (seg == 0 || hop == 0) return false;  // refused by the whole-clip path, with its message
+  SegmentCutter cutter(seg, hop, on_segment);
+  std::vector<float> block(kBlockFrames * static_cast<std::size_t>(channels)), mono(kBlockFrames);
+  n_samples = 0;
+  while (const std::size_t got = reader->read(block.data(), kBlockFrames)) {
+    check_finite({block.data(), got * static_cast<std::size_t>(channels)}, path.string());
+    const float* samples = block.data();
+    if (channels > 1) mix(block.data(), got, channels, mono.data()), samples = mono.data();
+    cutter.accept(samples, got);
+    n_samples += got;
+  }
+  reader->finish();
+  cutter.finish(n_samples);
+  return true;
 }
 
 }  // namespace melnorm::detail

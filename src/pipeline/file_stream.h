@@ -3,7 +3,9 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <optional>
+#include <span>
 
 #include "melnorm/matrix.h"
 #include "melnorm/pipeline_options.h"
@@ -26,5 +28,14 @@ bool streams_whole_clip(const PipelineOptions& options);
 // `n_samples`: the mono samples decoded.
 std::optional<Matrix> stream_front_end(const PipelineOptions& options, const std::filesystem::path& path,
                                        std::size_t& n_samples, std::size_t min_samples = kStreamFromSamples);
+
+// A segmented file (options.segment, no pad_to) cut as the decoder reaches each segment: `on_segment(start,
+// samples)` gets the same pieces, in the same order, as cut_clip on the loaded waveform (a file of at most one
+// segment: one zero-padded piece), with only a segment and a block in memory. False, with nothing passed, when
+// the file cannot be streamed as it is (a whole-file decoder, another rate than the options', or a header
+// promising fewer than `min_samples` samples): load it whole. `n_samples`: the mono samples decoded.
+bool stream_segments(const PipelineOptions& options, const std::filesystem::path& path, std::size_t& n_samples,
+                     const std::function<void(std::size_t start, std::span<const float> piece)>& on_segment,
+                     std::size_t min_samples = kStreamFromSamples);
 
 }  // namespace melnorm::detail

@@ -262,6 +262,31 @@ std::vector<PipelineRow> Pipeline::compute_file(const std::filesystem::path& pat
   } catch (const Error& err) { rethrow_naming(err, what); }
 }
 
+Decoded Pipeline::for_each_file_row(const std::filesystem::path& path, bool normalized,
+                                    const std::function<void(PipelineRow&&)>& on_row, const std::string& what) const {
+  const std::string name = what.empty() ? path.string() : what;
+  if (normalized && needs_stats() && !stats_)
+    throw_invalid_argument("stats", "scope global needs fitted statistics (stats=...)");
+  std::size_t streamed = 0;
+  bool streams = false;
+  {
+    WarningSubject subject(path.string());
+    try {
+      streams = detail::stream_segments(options_, path, streamed, [&](std::size_t start, std::span<const float> piece) {
+        std::vector<PipelineRow> rows = compute(piece, *options_.sample_rate, name, normalized);
+        rows.front().offset = static_cast<double>(start) / *options_.sample_rate;
+        if (normalized && options_.layout != Layout::kBinsFirst)  // as run() gives them
+          rows.front().features = to_layout(std::move(rows.front().features), options_.layout);
+        on_row(std::move(rows.front()));
+      });
+    } catch (const Error& err) { rethrow_naming(err, path.string()); }
+  }
+  if (streams) return {.samples = streamed, .sample_rate = *options_.sample_rate};
+  Decoded decoded;
+  for (PipelineRow& row : compute_file(path, &decoded, name, normalized)) on_row(std::move(row));
+  return decoded;
+}
+
 std::size_t Pipeline::n_rows(std::size_t n_samples, int sample_rate) const {
   if (!options_.segment) return 1;
   const auto seg = static_cast<std::size_t>(std::llround(*options_.segment * sample_rate));

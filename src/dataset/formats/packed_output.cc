@@ -25,7 +25,8 @@ namespace {
 
 constexpr const char* kPackedFile = "features.npy";
 constexpr const char* kPackedPartial = "features.npy.partial";
-constexpr std::size_t kPackedHeaderBytes = 128;  // room for any [N, F, T] shape
+constexpr std::size_t kPackedHeaderBytes = 128;            // room for any [N, F, T] shape
+constexpr std::size_t kFlushBytes = std::size_t{8} << 20;  // a clip's rows held before they are appended
 
 // n_frames of an "ok" manifest row, the width of every packed row.
 std::size_t manifest_frames(const std::string& field, std::size_t n_mels, const fs::path& manifest) {
@@ -76,6 +77,8 @@ class PackedSink final : public OutputSink {
       return "";
     }
     block_.append(reinterpret_cast<const char*>(row.encoded.data()), row.encoded.size());
+    // A long recording's rows go out as they come (a resume truncates to the last clip's end anyway).
+    if (file_ && block_.size() >= kFlushBytes) file_->append(block_), block_.clear();
     return num(ok_rows_before);
   }
 

@@ -13,18 +13,20 @@ from ._io import AudioMetaData, info, load, save  # noqa: F401
 __all__ = ["compliance", "functional", "transforms", "load", "info", "save", "AudioMetaData"]
 
 _ELSEWHERE = {
-    "io": "melnorm.compat.torchaudio.load / save (StreamReader/StreamWriter are not provided)",
-    "models": "not provided (torchaudio's pretrained models); melnorm.load_model for melnorm's own",
-    "pipelines": "not provided; melnorm.torch (MelSpectrogram, Normalize, KaldiFbank, WhisperLogMel)",
-    "datasets": "not provided; melnorm.torch.ExtractedDataset for extracted features",
-    "sox_effects": "not provided; transforms.Resample / functional.resample for resampling",
+    "io": "use melnorm.compat.torchaudio.load / save (StreamReader/StreamWriter are not provided)",
+    "models": "torchaudio's pretrained models are not provided; melnorm.load_model loads melnorm's own",
+    "pipelines": "not provided; melnorm.torch has the front ends (KaldiFbank, WhisperLogMel, LibrosaMelSpectrogram, "
+                 "Normalize)",
+    "datasets": "not provided; melnorm.torch.ExtractedDataset and ShardedDataset read extracted features",
+    "sox_effects": "not provided; transforms.Resample / functional.resample resample, melnorm.torch.RandomGain and "
+                   "AddNoise perturb",
 }
 
 
 def __getattr__(name):
     if name.startswith("__"):
         raise AttributeError(name)
-    where = _ELSEWHERE.get(name, "melnorm's own API (docs/python.md) or docs/coming-from-torchaudio.md")
+    where = _ELSEWHERE.get(name, "see melnorm's own API (docs/python.md) and docs/coming-from-torchaudio.md")
     raise AttributeError(
         f"melnorm.compat.torchaudio has no {name!r}; it offers load, info, save, AudioMetaData, transforms, functional "
-        f"and compliance.kaldi. For {name!r} see {where}")
+        f"and compliance.kaldi. {name!r}: {where}")
