@@ -94,15 +94,35 @@ TEST(RunFile, WhatCannotStreamIsLoadedWholeWithTheSameResult) {
   TempDir dir;
   const fs::path wav = long_stereo(dir, 22050, SF_FORMAT_WAV | SF_FORMAT_FLOAT, "a.wav");
   std::size_t n = 0;
-  // Another rate (resampled first), a segment, pad_to: no streamed front end, the whole-file path.
+  // A segment, pad_to: no streamed front end, the whole-file path.
   for (const OptionValues& given :
-       std::vector<OptionValues>{{{"preset", "librosa"}, {"sr", "16000"}},
-                                 {{"preset", "librosa"}, {"sr", "22050"}, {"segment", "2"}},
+       std::vector<OptionValues>{{{"preset", "librosa"}, {"sr", "22050"}, {"segment", "2"}},
                                  {{"preset", "librosa"}, {"sr", "22050"}, {"pad_to", "1"}}}) {
     const PipelineOptions o = resolve_pipeline_options(given);
     EXPECT_FALSE(detail::stream_front_end(o, wav, n, 0).has_value());
     expect_same_as_whole(given, wav, false);
   }
+}
+
+// A file at another rate than the pipeline's is resampled block by block: soxr gives the same samples however
+// its input is split, so the features are the whole-file resample()'s, bytes and length, down and up.
+TEST(RunFile, AFileAtAnotherRateIsResampledAsItStreamsWithTheWholeFilesBytes) {
+  TempDir dir;
+  const fs::path wav = long_stereo(dir, 22050, SF_FORMAT_WAV | SF_FORMAT_PCM_16, "a.wav");
+  for (const OptionValues& given : std::vector<OptionValues>{{{"preset", "librosa"}, {"sr", "16000"}},
+                                                             {{"preset", "librosa"}, {"sr", "48000"}},
+                                                             {{"preset", "kaldi"}, {"sr", "44100"}},
+                                                             {{"sr", "8000"}, {"n_fft", "512"}, {"db", "max"}}})
+    expect_same_as_whole(given, wav, true);
+  // Segments too.
+  const Pipeline p(resolve_pipeline_options({{"preset", "librosa"}, {"sr", "16000"}, {"segment", "3"}}));
+  const Audio audio = p.load(wav);
+  const auto whole = p.run(audio.samples, audio.sample_rate);
+  std::vector<PipelineRow> rows;
+  const Decoded d = p.for_each_file_row(wav, true, [&](PipelineRow&& r) { rows.push_back(std::move(r)); });
+  EXPECT_EQ(d.samples, audio.frames());
+  ASSERT_EQ(rows.size(), whole.size());
+  for (std::size_t k = 0; k < rows.size(); ++k) EXPECT_EQ(rows[k].features.data, whole[k].features.data) << k;
 }
 
 TEST(RunFile, AnEmptyOrBrokenFileIsRefusedAsTheWholeFilePathRefusesIt) {

@@ -105,6 +105,7 @@ class Pipeline {
   RateEngines& engine(int sample_rate) const;  // made on first use (a shared rate refuses a second)
   std::vector<PipelineRow> compute(std::span<const float> samples, int sample_rate, const std::string& what,
                                    bool normalized) const;
+  std::function<void(int from)> said_resampled() const;  // the preset's "resampled to" note, once per rate
   std::vector<PipelineRow> compute_file(const std::filesystem::path& path, Decoded* decoded, const std::string& what,
                                         bool normalized) const;
   PipelineOptions options_;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "audio/decoder.h"
+#include "audio/stream_resampler.h"
 #include "core/huge_pages.h"
 #include "melnorm/audio.h"
 #include "melnorm/error.h"
@@ -87,6 +88,44 @@ void mix(const float* interleaved, std::size_t frames, int channels, float* mono
   }
 }
 
+// The file's mono samples at `rate`, block by block: decoded, checked, mixed, and resampled as they come when the
+// file is at another rate (StreamResampler: the whole-file resample()'s samples). `on_samples` gets each block;
+// returns the samples passed on. `on_resample(from)` is told once when the file is resampled.
+std::size_t for_each_block(AudioReader& reader, const std::filesystem::path& path, int rate,
+                           const std::function<void(int from)>& on_resample,
+                           const std::function<void(const float*, std::size_t)>& on_samples) {
+  const int channels = reader.channels();
+  std::optional<StreamResampler> resampler;
+  if (reader.sample_rate() != rate) {
+    if (on_resample) on_resample(reader.sample_rate());
+    resampler.emplace(reader.sample_rate(), rate);
+  }
+  std::vector<float> block(kBlockFrames * static_cast<std::size_t>(channels)), mono(kBlockFrames), out;
+  std::size_t n = 0;
+  auto pass = [&](const float* x, std::size_t k) {
+    if (k) on_samples(x, k), n += k;
+  };
+  while (const std::size_t got = reader.read(block.data(), kBlockFrames)) {
+    check_finite({block.data(), got * static_cast<std::size_t>(channels)}, path.string());
+    const float* samples = block.data();
+    if (channels > 1) mix(block.data(), got, channels, mono.data()), samples = mono.data();
+    if (!resampler) {
+      pass(samples, got);
+      continue;
+    }
+    out.clear();
+    resampler->push(samples, got, out);
+    pass(out.data(), out.size());
+  }
+  reader.finish();  // no audio at all: the whole-file decode's error; a short file: its warning
+  if (resampler) {
+    out.clear();
+    resampler->finish(out);
+    pass(out.data(), out.size());
+  }
+  return n;
+}
+
 }  // namespace
 
 bool streams_whole_clip(const PipelineOptions& o) {
@@ -94,25 +133,20 @@ bool streams_whole_clip(const PipelineOptions& o) {
 }
 
 std::optional<Matrix> stream_front_end(const PipelineOptions& options, const std::filesystem::path& path,
-                                       std::size_t& n_samples, std::size_t min_samples) {
+                                       std::size_t& n_samples, std::size_t min_samples,
+                                       const std::function<void(int from)>& on_resample) {
   if (!options.sample_rate || !streams_whole_clip(options)) return std::nullopt;
   std::unique_ptr<AudioReader> reader = open_reader(path);
-  if (!reader || reader->sample_rate() != *options.sample_rate) return std::nullopt;
-  const int channels = reader->channels();
+  if (!reader) return std::nullopt;
   const std::size_t hint = reader->frames_hint();
-  if (hint > 0 && hint * static_cast<std::size_t>(channels) < min_samples) return std::nullopt;
+  if (hint > 0 && hint * static_cast<std::size_t>(reader->channels()) < min_samples) return std::nullopt;
+  const int rate = *options.sample_rate;
+  const auto expected = static_cast<std::size_t>(std::ceil(static_cast<double>(hint) * rate / reader->sample_rate()));
   OnlineMelSpectrogram online{Pipeline(front_end_only(options))};
-  FrameSink sink(online.n_mels(), expected_frames(options, hint, *options.sample_rate));
-  std::vector<float> block(kBlockFrames * static_cast<std::size_t>(channels)), mono(kBlockFrames);
-  n_samples = 0;
-  while (const std::size_t got = reader->read(block.data(), kBlockFrames)) {
-    check_finite({block.data(), got * static_cast<std::size_t>(channels)}, path.string());
-    const float* samples = block.data();
-    if (channels > 1) mix(block.data(), got, channels, mono.data()), samples = mono.data();
-    sink.append(online.accept({samples, got}));
-    n_samples += got;
-  }
-  reader->finish();  // no audio at all: the whole-file decode's error; a short file: its warning
+  FrameSink sink(online.n_mels(), expected_frames(options, expected, rate));
+  n_samples = for_each_block(*reader, path, rate, on_resample, [&](const float* x, std::size_t n) {
+    sink.append(online.accept({x, n}));
+  });
   sink.append(online.finish());
   return sink.take();
 }
@@ -166,28 +200,19 @@ class SegmentCutter {
 
 bool stream_segments(const PipelineOptions& options, const std::filesystem::path& path, std::size_t& n_samples,
                      const std::function<void(std::size_t start, std::span<const float> piece)>& on_segment,
-                     std::size_t min_samples) {
+                     std::size_t min_samples, const std::function<void(int from)>& on_resample) {
   if (!options.sample_rate || !options.segment || options.pad_to) return false;
   std::unique_ptr<AudioReader> reader = open_reader(path);
-  if (!reader || reader->sample_rate() != *options.sample_rate) return false;
-  const int channels = reader->channels();
+  if (!reader) return false;
   const std::size_t hint = reader->frames_hint();
-  if (hint == 0 || hint * static_cast<std::size_t>(channels) < min_samples) return false;
+  if (hint == 0 || hint * static_cast<std::size_t>(reader->channels()) < min_samples) return false;
   const double sr = *options.sample_rate;
   const auto seg = static_cast<std::size_t>(std::llround(*options.segment * sr));
   const auto hop = static_cast<std::size_t>(std::llround(options.segment_hop.value_or(*options.segment) * sr));
   if (seg == 0 || hop == 0) return false;  // refused by the whole-clip path, with its message
   SegmentCutter cutter(seg, hop, on_segment);
-  std::vector<float> block(kBlockFrames * static_cast<std::size_t>(channels)), mono(kBlockFrames);
-  n_samples = 0;
-  while (const std::size_t got = reader->read(block.data(), kBlockFrames)) {
-    check_finite({block.data(), got * static_cast<std::size_t>(channels)}, path.string());
-    const float* samples = block.data();
-    if (channels > 1) mix(block.data(), got, channels, mono.data()), samples = mono.data();
-    cutter.accept(samples, got);
-    n_samples += got;
-  }
-  reader->finish();
+  n_samples = for_each_block(*reader, path, *options.sample_rate, on_resample,
+                             [&](const float* x, std::size_t n) { cutter.accept(x, n); });
   cutter.finish(n_samples);
   return true;
 }

@@ -198,6 +198,10 @@ PipelineOptions Pipeline::options_from_json(const std::string& text, const std::
   return o;
 }
 
+std::function<void(int)> Pipeline::said_resampled() const {
+  return [this](int from) { say_resampled(options_, engines_->mutex, engines_->resampled_from, from); };
+}
+
 Audio Pipeline::load(const std::filesystem::path& path) const {
   WarningSubject subject(path.string());
   if (options_.preset.empty() || !options_.sample_rate || !stores_sample_rate(path))
@@ -237,7 +241,7 @@ std::vector<PipelineRow> Pipeline::compute_file(const std::filesystem::path& pat
   {
     WarningSubject subject(path.string());
     try {
-      front = detail::stream_front_end(options_, path, streamed);
+      front = detail::stream_front_end(options_, path, streamed, detail::kStreamFromSamples, said_resampled());
     } catch (const Error& err) { rethrow_naming(err, path.string()); }
   }
   if (!front) {  // loaded whole: short, resampled first, or a decoder that reads whole files
@@ -272,13 +276,16 @@ Decoded Pipeline::for_each_file_row(const std::filesystem::path& path, bool norm
   {
     WarningSubject subject(path.string());
     try {
-      streams = detail::stream_segments(options_, path, streamed, [&](std::size_t start, std::span<const float> piece) {
-        std::vector<PipelineRow> rows = compute(piece, *options_.sample_rate, name, normalized);
-        rows.front().offset = static_cast<double>(start) / *options_.sample_rate;
-        if (normalized && options_.layout != Layout::kBinsFirst)  // as run() gives them
-          rows.front().features = to_layout(std::move(rows.front().features), options_.layout);
-        on_row(std::move(rows.front()));
-      });
+      streams = detail::stream_segments(
+          options_, path, streamed,
+          [&](std::size_t start, std::span<const float> piece) {
+            std::vector<PipelineRow> rows = compute(piece, *options_.sample_rate, name, normalized);
+            rows.front().offset = static_cast<double>(start) / *options_.sample_rate;
+            if (normalized && options_.layout != Layout::kBinsFirst)  // as run() gives them
+              rows.front().features = to_layout(std::move(rows.front().features), options_.layout);
+            on_row(std::move(rows.front()));
+          },
+          detail::kStreamFromSamples, said_resampled());
     } catch (const Error& err) { rethrow_naming(err, path.string()); }
   }
   if (streams) return {.samples = streamed, .sample_rate = *options_.sample_rate};
