@@ -9,6 +9,7 @@
 #include "melnorm/error.h"
 #include "melnorm/normalize.h"
 #include "melnorm/pcen.h"
+#include "normalize/method.h"
 #include "test_util.h"
 
 namespace melnorm {
@@ -243,6 +244,34 @@ TEST(Registry, EveryMethodDeclaresDescriptionUnitRangeAndParameters) {
     EXPECT_NE(std::string(e.what()).find("allowed: " + names), std::string::npos) << e.what();
     EXPECT_EQ(std::string(e.what()).find("none"), std::string::npos) << e.what();
   }
+}
+
+// A method that declares extremes_only gets a group's min and max without its mean and M2: its maps must be
+// those it makes from full moments (the NaN mean and M2 would show in them otherwise).
+TEST(Registry, AnExtremesOnlyMethodMakesTheMapsOfFullMoments) {
+  const std::vector<float> v = testing::white_noise(1001, 7, 3.0f);
+  std::size_t checked = 0;
+  for (const detail::MethodEntry& e : detail::method_entries()) {
+    if (!e.extremes_only) continue;
+    ASSERT_NE(e.transform, nullptr) << e.info.name;
+    EXPECT_TRUE(e.percentiles.empty()) << e.info.name;
+    const detail::Params defaults = [&](const std::string& name) {
+      for (const auto& prm : e.info.params)
+        if (prm.name == name) return prm.default_value;
+      return 0.0;
+    };
+    for (std::size_t stride : {std::size_t{1}, std::size_t{3}}) {
+      const std::size_t n = v.size() / stride;
+      const detail::Transform full =
+          e.transform({.moments = moments_of(v.data(), n, stride), .percentile = {}}, defaults);
+      const detail::Transform fast =
+          e.transform({.moments = detail::extremes_of(v.data(), n, stride), .percentile = {}}, defaults);
+      for (float x : {-5.0f, -1.0f, 0.0f, 0.3f, 2.0f, 9.0f}) EXPECT_EQ(fast(x), full(x)) << e.info.name << " " << x;
+      EXPECT_EQ(fast.zero, full.zero) << e.info.name;
+    }
+    ++checked;
+  }
+  EXPECT_GE(checked, 2u);  // minmax, whisper
 }
 
 TEST(Registry, DocsListEveryMethod) {

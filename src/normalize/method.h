@@ -71,7 +71,14 @@ struct MethodEntry {
   MakeMethod make = nullptr;  // kFilter and kIdentity
   // Checks across parameters beyond each one's range (robust: low < high); may be empty.
   void (*check)(const Params&) = nullptr;
+  // `transform` reads only the group's count, min and max (min-max, Whisper): a local group skips the
+  // mean and M2 passes (they are NaN in its Moments, so a transform that reads them shows it; the
+  // registry-wide test checks the maps equal those from full moments).
+  bool extremes_only = false;
 };
+
+// A group's count, min and max in one pass; mean and m2 NaN (MethodEntry::extremes_only).
+Moments extremes_of(const float* v, std::size_t n, std::size_t stride);
 
 // The registry (registry.cc): every entry, `none` included.
 const std::vector<MethodEntry>& method_entries();

@@ -122,7 +122,7 @@ class LocalStatistics {
   // `n` values `stride` apart.
   Transform of(const float* v, std::size_t n, std::size_t stride) {
     Group g;
-    g.moments = moments_of(v, n, stride);
+    g.moments = entry_.extremes_only ? detail::extremes_of(v, n, stride) : moments_of(v, n, stride);
     if (!qs_.empty()) {
       scratch_.resize(n);
       for (std::size_t k = 0; k < n; ++k) scratch_[k] = v[k * stride];

@@ -14,6 +14,7 @@
 #include "io/text_file.h"
 #include "melnorm/error.h"
 #include "melnorm/npy.h"
+#include "normalize/method.h"
 
 namespace melnorm {
 
@@ -94,6 +95,28 @@ Moments moments_of(const float* v, std::size_t n, std::size_t stride) {
   m.max = hi;
   return m;
 }
+
+namespace detail {
+
+Moments extremes_of(const float* v, std::size_t n, std::size_t stride) {
+  Moments m{.count = n, .mean = std::nan(""), .m2 = std::nan("")};
+  if (n == 0) return m;
+  float lo = v[0], hi = v[0];
+  if (stride == 1) {
+    float l4[4] = {v[0], v[0], v[0], v[0]}, h4[4] = {v[0], v[0], v[0], v[0]};
+    std::size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+      for (int j = 0; j < 4; ++j) l4[j] = std::min(l4[j], v[i + j]), h4[j] = std::max(h4[j], v[i + j]);
+    for (; i < n; ++i) lo = std::min(lo, v[i]), hi = std::max(hi, v[i]);
+    for (int j = 0; j < 4; ++j) lo = std::min(lo, l4[j]), hi = std::max(hi, h4[j]);
+  } else {
+    for (std::size_t i = 0; i < n; ++i) lo = std::min(lo, v[i * stride]), hi = std::max(hi, v[i * stride]);
+  }
+  m.min = lo, m.max = hi;
+  return m;
+}
+
+}  // namespace detail
 
 // ---- Histogram ----
 

@@ -20,7 +20,8 @@ MethodEntry minmax_method() {
                .params = {{"clip", 0, 0, 1, "1: clamp the result to [0, 1] (values outside a fitted global range)"}},
                .unit = "0..1",
                .range = "[0, 1] (a fitted global range: outside it unless clip=1)"},
-      .transform = minmax};
+      .transform = minmax,
+      .extremes_only = true};
 }
 
 }  // namespace melnorm::detail

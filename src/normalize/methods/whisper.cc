@@ -23,7 +23,8 @@ MethodEntry whisper_method() {
                .constant_to_zero = false,
                .unit = "Whisper log-mel",
                .range = "[peak/40 + 1 - top_db/40, peak/40 + 1]: about [-1, 1] for speech"},
-      .transform = whisper};
+      .transform = whisper,
+      .extremes_only = true};
 }
 
 }  // namespace melnorm::detail
