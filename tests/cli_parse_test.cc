@@ -43,6 +43,17 @@ TEST(CliParse, UnknownFlagWithValueAndDashesSuggests) {
   EXPECT_TRUE(contains(r.output, "unknown option --hopp; did you mean --hop?")) << r.output;
 }
 
+// A refusal names flags, not Python keywords (packed needs --segment or --pad-to).
+TEST(CliParse, PackedWithoutAFixedSizeNamesTheFlags) {
+  TempDir dir;
+  const auto r =
+      run_command(kCli + " extract " + q(testing::samples_dir()) + " -o " + q(dir / "out") + " --format packed -q");
+  expect_parse_error(r);
+  EXPECT_TRUE(contains(r.output, "--format packed needs fixed-size rows: add --segment SECONDS or --pad-to SECONDS"))
+      << r.output;
+  EXPECT_FALSE(contains(r.output, "pad_to")) << r.output;
+}
+
 TEST(CliParse, FarFromEveryFlagSuggestsNothing) {
   TempDir dir;
   const auto r = run_command(kCli + " mel " + q(kSample) + " -o " + q(dir / "m.npy") + " --zzzzzzzz 1");

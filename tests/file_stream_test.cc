@@ -44,9 +44,7 @@ void expect_same_as_whole(const OptionValues& given, const fs::path& path, bool 
   const Audio audio = p.load(path);
   const std::vector<PipelineRow> whole = p.run(audio.samples, audio.sample_rate, path.string());
   std::size_t n = 0;
-  if (expect_streamed) {
-    EXPECT_TRUE(detail::stream_front_end(p.options(), path, n, 0).has_value());
-  }
+  if (expect_streamed) { EXPECT_TRUE(detail::stream_front_end(p.options(), path, n, 0).has_value()); }
   Decoded decoded;
   const std::vector<PipelineRow> streamed = p.run_file(path, &decoded);
   EXPECT_EQ(decoded.samples, audio.frames());

@@ -42,8 +42,8 @@ void ExtractOptions::validate() const {
   const bool native = features.rate_policy == PipelineOptions::RatePolicy::kNative;
   const detail::OutputFormat& output = detail::output_format(format);
   if (output.same_shape_rows && !features.segment && !features.pad_to)
-    throw_invalid_argument("format",
-                           "format " + format + " needs fixed-size rows: add segment SECONDS or pad_to SECONDS");
+    throw_invalid_argument("format", param_text("format", format) + " needs fixed-size rows: add " +
+                                         param_text("segment", "SECONDS") + " or " + param_text("pad_to", "SECONDS"));
   if (native && output.same_shape_rows)
     throw_invalid_argument(
         "sr", "sr=native gives rows of different frequency axes; it is for per-file output (format npy) only");

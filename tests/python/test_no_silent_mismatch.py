@@ -259,7 +259,8 @@ def test_a_warning_is_raised_by_the_call_that_caused_it():
     (lambda out: melnorm.Pipeline(normalize="pcen", db="max"), "db=max contradicts normalize=pcen"),
     (lambda out: melnorm.Pipeline(params={"ddof": 1}), "params needs normalize"),
     (lambda out: melnorm.Pipeline(sr=8000, fmax=5000), "fmax=5000"),
-    (lambda out: melnorm.extract(SAMPLES, out, format="packed"), "format packed needs fixed-size rows"),
+    (lambda out: melnorm.extract(SAMPLES, out, format="packed"),
+     "format='packed' needs fixed-size rows: add segment='SECONDS' or pad_to='SECONDS'"),
     (lambda out: melnorm.extract(SAMPLES, out, normalize="zscore", scope="global"), "scope global needs"),
 ], ids=["segment_hop", "pad_to+segment", "pcen-global", "pcen-db", "params", "fmax", "packed", "global"])
 def test_library_errors_use_python_names(call, expected, tmp_path):
