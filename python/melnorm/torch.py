@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from . import normalize as _normalize_np
+from ._torch_augment import _lsr  # logical right shift of int64, shared with the perturbations' generator
 
 __all__ = ["ExtractedDataset", "ShardedDataset", "normalize", "LibrosaMelSpectrogram", "MelSpectrogram", "PowerToDB", "AmplitudeToDBReMax", "AmplitudeToDB", "Normalize", "PCEN",
            "SpecAugment", "KaldiFbank", "WhisperLogMel", "RandomGain", "Requantize", "AddNoise"]
@@ -501,11 +502,6 @@ class PCEN(nn.Module):
 
     def extra_repr(self):
         return f"b={self.b:.6g}, gain={self.gain:g}, bias={self.bias:g}, power={self.power:g}, eps={self.eps:g}"
-
-
-def _lsr(x: torch.Tensor, s: int) -> torch.Tensor:
-    """Logical right shift of int64 (torch's >> is arithmetic)."""
-    return (x >> s) & ((1 << (64 - s)) - 1)
 
 
 def _uniform(keys: torch.Tensor) -> torch.Tensor:

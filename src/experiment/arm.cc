@@ -51,12 +51,13 @@ NormalizedArm normalize_arm(const ExperimentContext& ctx, const Arm& arm, const 
                   .db_floor = db_floor_of(ctx.grid, arm),
                   .augmentation = ctx.grid.augmentations.at(arm.augment),
                   .features = arm_features(ctx.options, ctx.data.sample_rate, ctx.grid, arm),
-                  .with_method = arm_features(ctx.options, ctx.data.sample_rate, ctx.grid, arm),
+                  .with_method = {},
                   .norm = {},
                   .stats = {},
                   .train_all = kind.train,
                   .val_fixed = kind.val_fixed,
                   .tests = kind.test};
+  a.with_method = a.features;
   std::optional<Normalizer> norm;
   if (normalizes(arm.method)) {
     a.with_method.normalize = as_resolved(arm.method);

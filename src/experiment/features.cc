@@ -10,15 +10,15 @@ namespace melnorm::detail {
 
 namespace {
 
+// A row's seed for its test perturbation (the click's position, the noise).
+std::uint64_t row_seed(std::size_t row) { return 0x9E3779B97F4A7C15ull ^ row; }
+
 // The rows given a click by the click augmentation: chosen by a hash of the
 // row, so the same rows in every run, epoch and feature kind.
 bool gets_click(std::size_t row, double click_fraction) {
-  const std::uint64_t row_seed = 0x9E3779B97F4A7C15ull ^ row;
   return click_fraction > 0 &&
-         static_cast<double>(std::mt19937_64(row_seed * 31 + 7)() % 1000000) < click_fraction * 1e6;
+         static_cast<double>(std::mt19937_64(row_seed(row) * 31 + 7)() % 1000000) < click_fraction * 1e6;
 }
-
-std::uint64_t row_seed(std::size_t row) { return 0x9E3779B97F4A7C15ull ^ row; }
 
 void append(FeatureSet& f, const Pipeline& features, const std::vector<float>& samples, int rate, int label,
             std::size_t rows) {
