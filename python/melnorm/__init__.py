@@ -339,7 +339,7 @@ def augment(y, *, seed, epoch=0, clip=0, gain_db=None, bits=None, tpdf_dither=Fa
             noise_color="white"):
     """A training-time perturbation of a 1-D waveform, exactly as ``melnorm experiment --train-gain/--train-bits/
     --train-noise`` perturbs a training clip: every draw comes from ``(seed, epoch, clip)``, so the same three give
-    the same samples here, in the CLI and in :mod:`melnorm.torch`'s ``RandomGain``/``Requantize``/``AddNoise``
+    the same samples here, in the CLI and in :mod:`melnorm.torch`'s ``RandomGain``/``Requantize``/``AddRandomNoise``
     called with that seed (the experiment uses the run's seed, the 1-based epoch and the clip's row).
 
     Stages, in order, each with its own random stream: ``noise_snr_db`` (a number or ``(min, max)``: white or pink

@@ -1,4 +1,4 @@
-"""Training-time waveform perturbations as torch modules: melnorm.torch.RandomGain, Requantize, AddNoise and
+"""Training-time waveform perturbations as torch modules: melnorm.torch.RandomGain, Requantize, AddRandomNoise and
 Perturb (the three in the CLI's order). Pure torch on the batch's device; the draws come from the library's
 counter-based generator (splitmix64 of seed, epoch, clip and sample), so with a seed, an epoch and the clips'
 indices they equal ``melnorm.augment`` and ``melnorm experiment --train-gain/--train-bits/--train-noise``.
@@ -168,8 +168,9 @@ class Requantize(_Perturbation):
         return f"bits={self.bits}, tpdf_dither={self.tpdf_dither}, seed={self.seed}"
 
 
-class AddNoise(_Perturbation):
-    """White or pink noise at an SNR uniform in ``[min_snr_db, max_snr_db]`` relative to each clip's power
+class AddRandomNoise(_Perturbation):
+    """(Not torchaudio's ``transforms.AddNoise``, which adds a noise tensor you give at SNRs you give: this one draws
+    both.) White or pink noise at an SNR uniform in ``[min_snr_db, max_snr_db]`` relative to each clip's power
     (a silent clip gets none): ``--train-noise MIN:MAX`` with ``--train-noise-color``. Draws as
     :class:`RandomGain`; white noise is generated on the batch's device, pink by the library on the CPU.
     Training mode only."""
@@ -177,7 +178,7 @@ class AddNoise(_Perturbation):
     def __init__(self, min_snr_db: float = 10.0, max_snr_db: float = 40.0, *, color: str = "white",
                  seed: Optional[int] = None, generator: Optional[torch.Generator] = None):
         super().__init__(seed, generator)
-        self.min_snr_db, self.max_snr_db = _check_range("AddNoise", min_snr_db, max_snr_db, -30, 120)
+        self.min_snr_db, self.max_snr_db = _check_range("AddRandomNoise", min_snr_db, max_snr_db, -30, 120)
         if color not in ("white", "pink"):
             raise ValueError(f"color={color!r}: allowed are 'white' and 'pink'")
         self.color = color

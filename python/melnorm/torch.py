@@ -22,7 +22,7 @@ from . import normalize as _normalize_np
 from ._torch_augment import _lsr  # logical right shift of int64, shared with the perturbations' generator
 
 __all__ = ["ExtractedDataset", "ShardedDataset", "normalize", "LibrosaMelSpectrogram", "MelSpectrogram", "PowerToDB", "AmplitudeToDBReMax", "AmplitudeToDB", "Normalize", "PCEN",
-           "SpecAugment", "KaldiFbank", "WhisperLogMel", "RandomGain", "Requantize", "AddNoise"]
+           "SpecAugment", "KaldiFbank", "WhisperLogMel", "RandomGain", "Requantize", "AddRandomNoise"]
 
 
 class ExtractedDataset(torch.utils.data.Dataset):
@@ -620,5 +620,5 @@ class SpecAugment(nn.Module):
 
 
 from melnorm._torch_frontends import KaldiFbank, WhisperLogMel  # noqa: E402
-from melnorm._torch_augment import RandomGain, Requantize, AddNoise  # noqa: E402
+from melnorm._torch_augment import RandomGain, Requantize, AddRandomNoise  # noqa: E402
 from melnorm._shards import ShardedDataset  # noqa: E402

@@ -81,7 +81,7 @@ class Requantize(torch.nn.Module):
                  generator: torch.Generator | None = ...) -> None: ...
     def forward(self, waveform: torch.Tensor, *, epoch: int | None = ..., clip: Any = ...) -> torch.Tensor: ...
 
-class AddNoise(torch.nn.Module):
+class AddRandomNoise(torch.nn.Module):
     min_snr_db: float
     max_snr_db: float
     color: str

@@ -1,5 +1,5 @@
 """Training-time perturbations (issue 27): melnorm.augment, `melnorm augment` and melnorm.torch's RandomGain,
-Requantize and AddNoise draw the same numbers from (seed, epoch, clip)."""
+Requantize and AddRandomNoise draw the same numbers from (seed, epoch, clip)."""
 import os
 import subprocess
 
@@ -46,7 +46,7 @@ def test_a_zero_db_gain_with_16_bits_leaves_pcm16_input_unchanged():
 def test_the_torch_transforms_equal_melnorm_augment_for_the_same_seed_epoch_and_clips(color):
     rows = np.stack([_clip(seed=s, amplitude=a) for s, a in ((1, 0.5), (2, 0.05), (3, 0.9))])
     clips = [11, 4, 250]
-    chain = torch.nn.Sequential(mt.AddNoise(15, 35, color=color, seed=5), mt.RandomGain(-50, 6, seed=5),
+    chain = torch.nn.Sequential(mt.AddRandomNoise(15, 35, color=color, seed=5), mt.RandomGain(-50, 6, seed=5),
                                 mt.Requantize(16, tpdf_dither=True, seed=5))
     x = torch.from_numpy(rows)
     for m in chain:
@@ -88,7 +88,7 @@ def test_a_generator_seeds_the_draws_and_each_call_draws_afresh():
 
     def run(seed):
         g = torch.Generator().manual_seed(seed)
-        gain, noise = mt.RandomGain(-30, 0, generator=g), mt.AddNoise(10, 20, generator=g)
+        gain, noise = mt.RandomGain(-30, 0, generator=g), mt.AddRandomNoise(10, 20, generator=g)
         return [gain(noise(x)) for _ in range(2)]
 
     a, b, c = run(1), run(1), run(2)
@@ -111,18 +111,18 @@ def test_the_gain_is_uniform_in_its_range_and_eval_mode_is_the_identity():
 def test_noise_is_added_at_the_drawn_snr():
     x = torch.from_numpy(np.stack([_clip(16000, seed=s) for s in range(3)]))
     for color in ("white", "pink"):
-        y = mt.AddNoise(20.0, 20.0, color=color, seed=1)(x)
+        y = mt.AddRandomNoise(20.0, 20.0, color=color, seed=1)(x)
         snr = 10 * torch.log10((x.double() ** 2).mean(1) / ((y - x).double() ** 2).mean(1))
         assert torch.allclose(snr, torch.full_like(snr, 20.0), atol=0.01), (color, snr)
     silent = torch.zeros(2, 100)
-    assert torch.equal(mt.AddNoise(0.0, 0.0, seed=1)(silent), silent)
+    assert torch.equal(mt.AddRandomNoise(0.0, 0.0, seed=1)(silent), silent)
 
 
 @pytest.mark.parametrize("call, match", [
     (lambda: mt.RandomGain(0, -10), r"RandomGain: \(0, -10\) must be min <= max"),
     (lambda: mt.RandomGain(-200, 0), r"within \[-120, 60\]"),
     (lambda: mt.Requantize(4), r"bits=4 must be an integer in \[8, 24\]"),
-    (lambda: mt.AddNoise(10, 20, color="brown"), r"color='brown': allowed are 'white' and 'pink'"),
+    (lambda: mt.AddRandomNoise(10, 20, color="brown"), r"color='brown': allowed are 'white' and 'pink'"),
     (lambda: mt.RandomGain(seed=1, generator=torch.Generator()), "seed and generator are alternatives"),
     (lambda: mt.RandomGain(seed=1)(torch.zeros(2, 10), clip=[1]), "clip: 1 indices for 2 clips"),
     (lambda: mt.RandomGain(seed=1)(torch.zeros(2, 10, dtype=torch.int16)), "floating-point tensor"),
@@ -143,3 +143,8 @@ def test_the_torch_transforms_refuse_bad_arguments_by_keyword(call, match):
 def test_melnorm_augment_names_the_bad_keyword(kw, match):
     with pytest.raises(melnorm.ParameterError, match=match):
         melnorm.augment(np.zeros(10, np.float32), seed=1, **kw)
+
+
+def test_no_perturbation_takes_a_torchaudio_name_it_does_not_behave_like():
+    # torchaudio.transforms.AddNoise adds a given noise tensor at given SNRs; melnorm's draws both
+    assert not hasattr(mt, "AddNoise") and hasattr(mt, "AddRandomNoise")

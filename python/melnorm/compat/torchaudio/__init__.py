@@ -19,7 +19,7 @@ _ELSEWHERE = {
                  "Normalize)",
     "datasets": "not provided; melnorm.torch.ExtractedDataset and ShardedDataset read extracted features",
     "sox_effects": "not provided; transforms.Resample / functional.resample resample, melnorm.torch.RandomGain and "
-                   "AddNoise perturb",
+                   "AddRandomNoise perturb",
 }
 
 
